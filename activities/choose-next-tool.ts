@@ -1,0 +1,97 @@
+import OpenAI from 'openai';
+import { zodFunction } from 'openai/helpers/zod';
+import type { ChatCompletion } from 'openai/resources/chat/completions';
+import { findAgent } from '../agents';
+import type { AgentDefinition } from '../core/agent';
+import { findTool } from '../core/agent';
+import { ConfigurationError, ModelOutputError, ModelOutputErrorCode, ModelUnavailableError } from '../core/errors';
+import { DEFAULT_MODEL } from '../core/constants';
+import { describeIssues } from '../core/decisions';
+import { toApplicationFailure } from './application-failure';
+
+export interface ChooseNextToolInput {
+  agent: string;
+  /** The rendered system prompt (F2). */
+  instructions: string;
+  /** The rendered, budgeted event log (F3); never the raw thread. */
+  context: string;
+}
+
+export interface ChosenToolCall {
+  callId: string;
+  tool: string;
+  args: Record<string, unknown>;
+}
+
+/** HTTP statuses that retrying cannot fix: bad request, credentials, permissions, unknown model. */
+const NON_RETRYABLE_STATUSES = new Set([400, 401, 403, 404, 422]);
+
+function toolsFor(agent: AgentDefinition) {
+  return agent.tools.map((tool) =>
+    zodFunction({ name: tool.name, description: tool.description, parameters: tool.parameters }),
+  );
+}
+
+function endpointFailure(error: unknown): never {
+  if (error instanceof OpenAI.APIError && error.status !== undefined && NON_RETRYABLE_STATUSES.has(error.status)) {
+    const fix = error.status === 401 || error.status === 403 ? 'check OPENAI_API_KEY' : 'check TFA_MODEL and OPENAI_BASE_URL';
+    throw toApplicationFailure(
+      new ConfigurationError(`The model endpoint refused the request (HTTP ${error.status}: ${error.message}); ${fix}.`),
+      { nonRetryable: true },
+    );
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  throw toApplicationFailure(new ModelUnavailableError(`The model endpoint failed: ${message}`), { nonRetryable: false });
+}
+
+function invalidOutput(code: ModelOutputErrorCode, message: string): never {
+  throw toApplicationFailure(new ModelOutputError(code, message), { nonRetryable: true, details: [{ code }] });
+}
+
+/** Checks that the model answered with exactly one call of a known tool with valid arguments. */
+export function validateToolCall(agent: AgentDefinition, completion: ChatCompletion): ChosenToolCall {
+  const calls = (completion.choices[0]?.message.tool_calls ?? []).filter((call) => call.type === 'function');
+  if (calls.length === 0) invalidOutput(ModelOutputErrorCode.noToolCall, 'You answered without a tool call; answer with exactly one tool call.');
+  if (calls.length > 1) invalidOutput(ModelOutputErrorCode.multipleToolCalls, `You called ${calls.length} tools at once; call exactly one.`);
+  const call = calls[0]!;
+  const tool = findTool(agent, call.function.name);
+  if (!tool) {
+    const known = agent.tools.map((candidate) => candidate.name).join(', ');
+    invalidOutput(ModelOutputErrorCode.unknownTool, `There is no tool "${call.function.name}"; the tools are: ${known}.`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(call.function.arguments || '{}');
+  } catch {
+    invalidOutput(ModelOutputErrorCode.malformedArguments, `The arguments of ${tool.name} were not valid JSON: ${call.function.arguments.slice(0, 200)}`);
+  }
+  const parsed = tool.parameters.safeParse(raw);
+  if (!parsed.success) {
+    invalidOutput(ModelOutputErrorCode.invalidArguments, `Invalid arguments for ${tool.name}: ${describeIssues(parsed.error)}.`);
+  }
+  return { callId: call.id, tool: tool.name, args: parsed.data as Record<string, unknown> };
+}
+
+/** One micro-agent decision (F1, F4): the model picks the next tool call. */
+export function createChooseNextTool(deps: { openai: OpenAI; model?: string }) {
+  return async function chooseNextTool(input: ChooseNextToolInput): Promise<ChosenToolCall> {
+    const agent = findAgent(input.agent);
+    if (!agent) throw toApplicationFailure(new ConfigurationError(`Unknown agent "${input.agent}".`), { nonRetryable: true });
+    let completion: ChatCompletion;
+    try {
+      completion = await deps.openai.chat.completions.create({
+        model: deps.model ?? agent.model ?? DEFAULT_MODEL,
+        messages: [
+          { role: 'system', content: input.instructions },
+          { role: 'user', content: input.context },
+        ],
+        tools: toolsFor(agent),
+        tool_choice: 'required',
+        parallel_tool_calls: false,
+      });
+    } catch (error) {
+      endpointFailure(error);
+    }
+    return validateToolCall(agent, completion);
+  };
+}

@@ -1,0 +1,26 @@
+import { ToolExecutionError } from '../../core/errors';
+import type { ToolExecutor } from '../execute-tool';
+import { createReleaseStore, ReleaseStoreError, type Environment, type ReleaseStoreOptions } from './release-store';
+
+/** Release-store errors are the tool's answer to the model, not a crash. */
+function asToolError<T>(work: () => Promise<T>): Promise<T> {
+  return work().catch((error: unknown) => {
+    throw error instanceof ReleaseStoreError ? new ToolExecutionError(error.message) : error;
+  });
+}
+
+/** DeployBot's tools against a local release store; human and terminal tools need no executor. */
+export function createDeploybotExecutors(options: ReleaseStoreOptions): Record<string, ToolExecutor> {
+  const store = createReleaseStore(options);
+  const environment = (args: Record<string, unknown>) => args.environment as Environment;
+  const ref = (args: Record<string, unknown>) => args.ref as string;
+  return {
+    deploy_to_staging: (args, { operationId }) =>
+      asToolError(() => store.deploy({ environment: 'staging', ref: ref(args), operationId })),
+    deploy_to_production: (args, { operationId }) =>
+      asToolError(() => store.deploy({ environment: 'production', ref: ref(args), operationId })),
+    run_tests: (args) => asToolError(() => store.runTests({ environment: environment(args) })),
+    list_releases: (args) => asToolError(() => store.listReleases({ environment: environment(args) })),
+    rollback: (args, { operationId }) => asToolError(() => store.rollback({ environment: environment(args), operationId })),
+  };
+}

@@ -1,0 +1,12 @@
+import { defineAgent } from '../../core/agent';
+import { deploybotPrompt } from './prompt';
+import { deploybotTools } from './tools';
+
+export const deploybot = defineAgent({
+  name: 'deploybot',
+  description: 'Deploys a git ref to staging, tests it, and to production after a human approves.',
+  prompt: deploybotPrompt,
+  tools: deploybotTools,
+  maxSteps: 12,
+  errorThreshold: 3,
+});

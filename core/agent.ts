@@ -1,0 +1,33 @@
+import type { PromptTemplate } from './prompt';
+import type { ToolDefinition } from './tools';
+
+/** A micro-agent (F10) as plain data: its prompt, its few tools and its limits. */
+export interface AgentDefinition {
+  readonly name: string;
+  readonly description: string;
+  readonly prompt: PromptTemplate<'agent' | 'tools'>;
+  readonly tools: readonly ToolDefinition[];
+  /** Step limit when the run's input gives none; keep it within 3..20 (F10). */
+  readonly maxSteps: number;
+  /** Model name when TFA_MODEL is not set. */
+  readonly model?: string;
+  /** Consecutive errors before the run asks a human (F9). */
+  readonly errorThreshold: number;
+}
+
+export function defineAgent(agent: AgentDefinition): AgentDefinition {
+  const names = agent.tools.map((tool) => tool.name);
+  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+  if (duplicate) throw new Error(`Agent "${agent.name}" defines tool "${duplicate}" twice.`);
+  if (!agent.tools.some((tool) => tool.kind === 'terminal')) {
+    throw new Error(`Agent "${agent.name}" needs a terminal tool, or its runs could only end at maxSteps.`);
+  }
+  if (!Number.isInteger(agent.maxSteps) || agent.maxSteps < 1) {
+    throw new Error(`Agent "${agent.name}" maxSteps must be a positive integer, got ${agent.maxSteps}.`);
+  }
+  return Object.freeze({ ...agent });
+}
+
+export function findTool(agent: AgentDefinition, name: string): ToolDefinition | undefined {
+  return agent.tools.find((tool) => tool.name === name);
+}

@@ -1,0 +1,15 @@
+/** Task queue the worker polls and clients start runs on, unless TFA_TASK_QUEUE overrides it. */
+export const DEFAULT_TASK_QUEUE = 'tfa';
+
+/** Workflow type of one agent's loop; the name the Temporal CLI uses with `--type`. */
+export const AGENT_WORKFLOW_TYPE = 'agentWorkflow';
+
+/** Consecutive errors after which a run stops and asks a human (F9). */
+export const DEFAULT_ERROR_THRESHOLD = 3;
+
+/** Characters of a tool result or error kept in the thread; the full output stays in the activity log. */
+export const MAX_TOOL_OUTPUT_CHARS = 2_000;
+export const MAX_ERROR_STACK_CHARS = 500;
+
+/** Model used when neither TFA_MODEL nor the agent names one. */
+export const DEFAULT_MODEL = 'gpt-4o-mini';

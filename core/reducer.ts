@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { AgentStatus, ThreadEvent, ToolKind } from './thread';
+
+export const PendingRequest = z.object({
+  requestId: z.string(),
+  /** approval: approve/reject; input: reply; escalation: reply or resume. */
+  kind: z.enum(['approval', 'input', 'escalation']),
+  callId: z.string().optional(),
+  tool: z.string().optional(),
+  args: z.record(z.string(), z.unknown()).optional(),
+  argsDigest: z.string().optional(),
+  question: z.string().optional(),
+  options: z.array(z.string()).optional(),
+  since: z.string(),
+});
+export type PendingRequest = z.infer<typeof PendingRequest>;
+
+export const AgentState = z.object({
+  agent: z.string(),
+  status: AgentStatus,
+  /** Model decisions taken so far: tool calls plus invalid model outputs. */
+  step: z.number().int(),
+  maxSteps: z.number().int(),
+  consecutiveErrors: z.number().int(),
+  pending: PendingRequest.nullable(),
+  /** Requests already decided, so a late decision for one is refused by name. */
+  resolvedRequestIds: z.array(z.string()),
+  lastToolCall: z.object({ callId: z.string(), tool: z.string(), kind: ToolKind }).nullable(),
+  result: z.record(z.string(), z.unknown()).nullable(),
+  reason: z.string().nullable(),
+  eventCount: z.number().int(),
+});
+export type AgentState = z.infer<typeof AgentState>;
+
+export const initialState: AgentState = {
+  agent: '',
+  status: 'running',
+  step: 0,
+  maxSteps: 0,
+  consecutiveErrors: 0,
+  pending: null,
+  resolvedRequestIds: [],
+  lastToolCall: null,
+  result: null,
+  reason: null,
+  eventCount: 0,
+};
+
+function resolve(state: AgentState, requestId: string): AgentState {
+  return {
+    ...state,
+    status: 'running',
+    pending: null,
+    resolvedRequestIds: [...state.resolvedRequestIds, requestId],
+  };
+}
+
+function apply(state: AgentState, event: ThreadEvent): AgentState {
+  switch (event.type) {
+    case 'run_started':
+      return { ...state, agent: event.agent, maxSteps: event.maxSteps, status: 'running' };
+    case 'user_message':
+      return state;
+    case 'tool_call':
+      return {
+        ...state,
+        step: state.step + 1,
+        lastToolCall: { callId: event.callId, tool: event.tool, kind: event.kind },
+      };
+    case 'tool_result':
+      return { ...state, consecutiveErrors: 0 };
+    case 'error':
+      return {
+        ...state,
+        step: event.source === 'model' ? state.step + 1 : state.step,
+        consecutiveErrors: state.consecutiveErrors + 1,
+      };
+    case 'approval_requested':
+      return {
+        ...state,
+        status: 'awaiting_approval',
+        pending: {
+          requestId: event.requestId,
+          kind: 'approval',
+          callId: event.callId,
+          tool: event.tool,
+          args: event.args,
+          argsDigest: event.argsDigest,
+          since: event.at,
+        },
+      };
+    case 'human_input_requested':
+      return {
+        ...state,
+        status: 'awaiting_reply',
+        pending: {
+          requestId: event.requestId,
+          kind: 'input',
+          callId: event.callId,
+          question: event.question,
+          options: event.options,
+          since: event.at,
+        },
+      };
+    case 'escalated':
+      return {
+        ...state,
+        status: 'needs_human',
+        pending: { requestId: event.requestId, kind: 'escalation', question: event.reason, since: event.at },
+      };
+    case 'approval_granted':
+    case 'approval_rejected':
+      return resolve(state, event.requestId);
+    case 'human_reply':
+      return { ...resolve(state, event.requestId), consecutiveErrors: 0 };
+    case 'decision_refused':
+      return state;
+    case 'paused':
+      return { ...state, status: 'paused' };
+    case 'resumed':
+      return state.pending?.kind === 'escalation'
+        ? { ...resolve(state, state.pending.requestId), consecutiveErrors: 0 }
+        : { ...state, status: 'running' };
+    case 'done':
+      return { ...state, status: 'completed', result: event.payload, lastToolCall: null };
+    case 'run_ended':
+      return { ...state, status: event.status, reason: event.reason, pending: null };
+  }
+}
+
+/** (state, event) => state: the agent as a stateless reducer (F12). */
+export function reduce(state: AgentState, event: ThreadEvent): AgentState {
+  return { ...apply(state, event), eventCount: state.eventCount + 1 };
+}
+
+/** The state of a run is nothing but its events folded (F5). */
+export function replay(events: readonly ThreadEvent[], from: AgentState = initialState): AgentState {
+  return events.reduce(reduce, from);
+}

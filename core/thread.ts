@@ -1,0 +1,176 @@
+import { z } from 'zod';
+
+/** The four ways a tool's call drives the control flow (F8). */
+export const ToolKind = z.enum(['immediate', 'approval', 'human', 'terminal']);
+export type ToolKind = z.infer<typeof ToolKind>;
+
+export const AgentStatus = z.enum([
+  'running',
+  'awaiting_approval',
+  'awaiting_reply',
+  'paused',
+  'needs_human',
+  'completed',
+  'failed',
+  'timed_out',
+  'max_steps_reached',
+]);
+export type AgentStatus = z.infer<typeof AgentStatus>;
+
+/** Statuses after which a run does nothing more. */
+export const FINAL_STATUSES: readonly AgentStatus[] = ['completed', 'failed', 'timed_out', 'max_steps_reached'];
+
+const base = { id: z.string(), at: z.string() };
+const JsonObject = z.record(z.string(), z.unknown());
+
+export const RunStarted = z.object({
+  ...base,
+  type: z.literal('run_started'),
+  agent: z.string(),
+  maxSteps: z.number().int().positive(),
+});
+export const UserMessage = z.object({
+  ...base,
+  type: z.literal('user_message'),
+  text: z.string(),
+  by: z.string().optional(),
+});
+export const ToolCall = z.object({
+  ...base,
+  type: z.literal('tool_call'),
+  callId: z.string(),
+  tool: z.string(),
+  kind: ToolKind,
+  args: JsonObject,
+});
+export const ToolResult = z.object({
+  ...base,
+  type: z.literal('tool_result'),
+  callId: z.string(),
+  tool: z.string(),
+  /** JSON text of the result, trimmed to MAX_TOOL_OUTPUT_CHARS. */
+  output: z.string(),
+  truncated: z.boolean(),
+});
+export const ErrorSource = z.enum(['model', 'tool']);
+export const ErrorEvent = z.object({
+  ...base,
+  type: z.literal('error'),
+  source: ErrorSource,
+  /** The failure type (an error class name) and, for model output, its snake_case code. */
+  errorType: z.string(),
+  code: z.string().optional(),
+  message: z.string(),
+  stack: z.string().optional(),
+  callId: z.string().optional(),
+  tool: z.string().optional(),
+});
+export const ApprovalRequested = z.object({
+  ...base,
+  type: z.literal('approval_requested'),
+  requestId: z.string(),
+  callId: z.string(),
+  tool: z.string(),
+  args: JsonObject,
+  /** sha256 of the canonical JSON of `args`: a decision applies to exactly this call. */
+  argsDigest: z.string(),
+});
+export const ApprovalGranted = z.object({
+  ...base,
+  type: z.literal('approval_granted'),
+  requestId: z.string(),
+  by: z.string(),
+  comment: z.string().optional(),
+});
+export const ApprovalRejected = z.object({
+  ...base,
+  type: z.literal('approval_rejected'),
+  requestId: z.string(),
+  by: z.string(),
+  reason: z.string(),
+});
+export const HumanInputRequested = z.object({
+  ...base,
+  type: z.literal('human_input_requested'),
+  requestId: z.string(),
+  callId: z.string(),
+  question: z.string(),
+  options: z.array(z.string()).optional(),
+});
+export const HumanReply = z.object({
+  ...base,
+  type: z.literal('human_reply'),
+  requestId: z.string(),
+  by: z.string(),
+  text: z.string(),
+});
+export const Escalated = z.object({
+  ...base,
+  type: z.literal('escalated'),
+  requestId: z.string(),
+  reason: z.string(),
+});
+/** Audit record of a decision or signal that was refused; it changes nothing else. */
+export const DecisionRefused = z.object({
+  ...base,
+  type: z.literal('decision_refused'),
+  message: z.string(),
+  by: z.string().optional(),
+  requestId: z.string().optional(),
+  reason: z.string(),
+});
+export const Paused = z.object({
+  ...base,
+  type: z.literal('paused'),
+  by: z.string().optional(),
+  reason: z.string().optional(),
+});
+export const Resumed = z.object({
+  ...base,
+  type: z.literal('resumed'),
+  by: z.string().optional(),
+  feedback: z.string().optional(),
+});
+export const Done = z.object({
+  ...base,
+  type: z.literal('done'),
+  callId: z.string(),
+  tool: z.string(),
+  payload: JsonObject,
+});
+export const RunEnded = z.object({
+  ...base,
+  type: z.literal('run_ended'),
+  status: z.enum(['failed', 'timed_out', 'max_steps_reached']),
+  reason: z.string(),
+});
+
+export const ThreadEvent = z.discriminatedUnion('type', [
+  RunStarted,
+  UserMessage,
+  ToolCall,
+  ToolResult,
+  ErrorEvent,
+  ApprovalRequested,
+  ApprovalGranted,
+  ApprovalRejected,
+  HumanInputRequested,
+  HumanReply,
+  Escalated,
+  DecisionRefused,
+  Paused,
+  Resumed,
+  Done,
+  RunEnded,
+]);
+export type ThreadEvent = z.infer<typeof ThreadEvent>;
+export type ThreadEventType = ThreadEvent['type'];
+export type EventOf<T extends ThreadEventType> = Extract<ThreadEvent, { type: T }>;
+
+/** An event before the thread stamps it with `id` and `at`. */
+export type NewEvent = ThreadEvent extends infer E ? (E extends ThreadEvent ? Omit<E, 'id' | 'at'> : never) : never;
+
+export const Thread = z.object({
+  events: z.array(ThreadEvent),
+});
+export type Thread = z.infer<typeof Thread>;

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import type { ToolKind } from './thread';
+
+/** What the model may call: plain data, the same schema for the model's JSON Schema and for validation (F4). */
+export interface ToolDefinition<Params extends z.ZodObject = z.ZodObject> {
+  readonly name: string;
+  readonly description: string;
+  readonly parameters: Params;
+  readonly kind: ToolKind;
+}
+
+const TOOL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+export function defineTool<Params extends z.ZodObject>(tool: ToolDefinition<Params>): ToolDefinition<Params> {
+  if (!TOOL_NAME.test(tool.name)) {
+    throw new Error(`Tool name "${tool.name}" must be snake_case (a-z, 0-9, _), at most 64 characters.`);
+  }
+  if (tool.description.trim() === '') {
+    throw new Error(`Tool "${tool.name}" needs a description: the model chooses tools by it.`);
+  }
+  return Object.freeze({ ...tool });
+}
+
+export type ToolParams<T extends ToolDefinition> = z.infer<T['parameters']>;
+
+/** A required, non-blank string. A refinement, not `minLength`, which OpenAI's strict tool schemas refuse. */
+export function nonEmptyText() {
+  return z.string().refine((text) => text.trim().length > 0, { message: 'must not be empty' });
+}

@@ -1,0 +1,24 @@
+import type { AgentState } from './reducer';
+
+/** What a run waits for and how to answer it, for the Web UI's current details and `tfa status`. */
+export function describeWaiting(workflowId: string, state: AgentState): string {
+  const pending = state.pending;
+  const lines = [`**${state.agent}**: ${state.status}, step ${state.step} of ${state.maxSteps}`];
+  if (state.status === 'paused') {
+    lines.push('', `Paused. Resume: \`temporal workflow signal --workflow-id ${workflowId} --name resume --input '{"by":"<you>"}'\``);
+  }
+  if (!pending) return lines.join('\n');
+  const answer = (name: string, body: string) =>
+    `\`temporal workflow signal --workflow-id ${workflowId} --name ${name} --input '{"requestId":"${pending.requestId}",${body}}'\``;
+  if (pending.kind === 'approval') {
+    lines.push(
+      '',
+      `Waits for approval of \`${pending.tool}\` with \`${JSON.stringify(pending.args)}\` (${pending.argsDigest}).`,
+      `Approve: ${answer('approve', '"by":"<you>"')}`,
+      `Reject: ${answer('reject', '"by":"<you>","reason":"<why>"')}`,
+    );
+  } else {
+    lines.push('', `Waits for a reply: ${pending.question ?? ''}`, `Reply: ${answer('reply', '"by":"<you>","text":"<answer>"')}`);
+  }
+  return lines.join('\n');
+}

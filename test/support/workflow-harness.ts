@@ -1,0 +1,65 @@
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import OpenAI from 'openai';
+import { createActivities } from '../../activities';
+import { createDeploybotExecutors } from '../../activities/deploybot/executors';
+import type { ToolExecutors } from '../../activities/execute-tool';
+import type { AgentState } from '../../core/reducer';
+import { createWorker } from '../../worker/create-worker';
+import { statusQuery } from '../../workflows/messages';
+import { createDeployFixture, FIXTURE_TEST_COMMAND, type DeployFixture } from './deploy-fixture';
+import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from './scripted-model-server';
+import { testServerAddress, workflowBundlePath } from './test-server';
+
+export interface Harness {
+  client: Client;
+  model: ScriptedModelServer;
+  fixture: DeployFixture;
+  taskQueue: string;
+  /** What the console notification channel wrote. */
+  notifications: string[];
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+let queueCounter = 0;
+
+/** A real worker on the shared dev server, with the scripted model and real DeployBot tools on a temp repo. */
+export async function startHarness(options: { script?: ScriptedReply[]; executors?: ToolExecutors } = {}): Promise<Harness> {
+  const address = testServerAddress();
+  const fixture = await createDeployFixture();
+  const model = await startScriptedModelServer({ script: options.script ?? [] });
+  const notifications: string[] = [];
+  const activities = createActivities({
+    openai: new OpenAI({ baseURL: model.baseURL, apiKey: 'scripted', maxRetries: 0, timeout: 5_000 }),
+    executors: options.executors ?? {
+      deploybot: createDeploybotExecutors({ repo: fixture.repo, root: fixture.root, testCommand: FIXTURE_TEST_COMMAND }),
+    },
+    write: (text) => notifications.push(text),
+  });
+  const taskQueue = `test-${process.pid}-${++queueCounter}-${Date.now()}`;
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities, workflowBundle: { codePath: workflowBundlePath() } });
+  const running = worker.run();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  return {
+    client, model, fixture, taskQueue, notifications, worker,
+    async close() {
+      worker.shutdown();
+      await running;
+      await Promise.all([nativeConnection.close(), connection.close(), model.close(), fixture.cleanup()]);
+    },
+  };
+}
+
+/** Polls the `status` query until the predicate holds (the run moves on its own; we only watch). */
+export async function waitForState(handle: WorkflowHandle, predicate: (state: AgentState) => boolean, timeoutMs = 20_000): Promise<AgentState> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await handle.query(statusQuery);
+    if (predicate(state)) return state;
+    if (Date.now() > deadline) throw new Error(`state never matched; last: ${JSON.stringify(state)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

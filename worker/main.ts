@@ -1,0 +1,27 @@
+// The worker process alone, for a Temporal server that runs elsewhere (docker-compose, a cluster).
+import { NativeConnection } from '@temporalio/worker';
+import { parseConfig } from '../core/config';
+import { activitiesFromConfig } from './activities-from-config';
+import { createWorker } from './create-worker';
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.env);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TFA_TASK_QUEUE,
+    activities: activitiesFromConfig(config, process.cwd()),
+  });
+  console.log(`[tfa] worker polling task queue "${config.TFA_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`);
+  try {
+    await worker.run(); // shuts down gracefully on SIGINT/SIGTERM
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

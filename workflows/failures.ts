@@ -1,0 +1,25 @@
+import { ActivityFailure, ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
+import { MAX_ERROR_STACK_CHARS } from '../core/constants';
+import type { NewEvent } from '../core/thread';
+
+/** An activity's failure as a compact error event (F9): type, code, message, trimmed stack. */
+export function errorEventFrom(
+  error: unknown,
+  source: 'model' | 'tool',
+  call?: { callId: string; tool: string },
+): NewEvent {
+  if (!(error instanceof ActivityFailure)) throw error; // a workflow bug: let Temporal surface it
+  const cause = error.cause;
+  const application = cause instanceof ApplicationFailure ? cause : undefined;
+  const details = application?.details?.[0] as { code?: string } | undefined;
+  return {
+    type: 'error',
+    source,
+    errorType: application?.type ?? cause?.name ?? 'ActivityFailure',
+    code: details?.code,
+    message: cause instanceof TemporalFailure ? cause.message : error.message,
+    stack: cause?.stack?.slice(0, MAX_ERROR_STACK_CHARS),
+    callId: call?.callId,
+    tool: call?.tool,
+  };
+}

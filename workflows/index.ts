@@ -1,0 +1,2 @@
+// Every export here becomes a workflow type: export workflow functions only.
+export { agentWorkflow } from './agent';

@@ -1,0 +1,25 @@
+import { setCurrentDetails, uuid4 } from '@temporalio/workflow';
+import { initialState, reduce, type AgentState } from '../core/reducer';
+import type { NewEvent, ThreadEvent } from '../core/thread';
+import { describeWaiting } from '../core/waiting';
+
+/** The run's one source of truth (F5): events in order, and the state folded from them (F12). */
+export class RunThread {
+  readonly events: ThreadEvent[] = [];
+  state: AgentState = initialState;
+
+  constructor(private readonly workflowId: string) {}
+
+  append(event: NewEvent): ThreadEvent {
+    // uuid4() and Date are replay-safe inside the workflow sandbox.
+    const stamped = { ...event, id: uuid4(), at: new Date().toISOString() } as ThreadEvent;
+    this.events.push(stamped);
+    this.state = reduce(this.state, stamped);
+    setCurrentDetails(describeWaiting(this.workflowId, this.state));
+    return stamped;
+  }
+
+  last(): ThreadEvent | undefined {
+    return this.events[this.events.length - 1];
+  }
+}
