@@ -68,7 +68,7 @@ async function execute(run: Run, call: EventOf<'tool_call'>): Promise<void> {
   const summary = `${call.tool} ${JSON.stringify(call.args)}`;
   try {
     const { output, truncated } = await executeTool.executeWithOptions({ summary, startToCloseTimeout: '15 minutes' }, [
-      { agent: run.agent.name, tool: call.tool, callId: call.callId, args: call.args, operationId: `${run.workflowId}/${call.callId}` },
+      { agent: run.agent.name, tool: call.tool, callId: call.callId, args: call.args, operationId: `${run.workflowId}/${call.id}` },
     ]);
     run.thread.append({ type: 'tool_result', callId: call.callId, tool: call.tool, output, truncated });
   } catch (error) {

@@ -29,14 +29,20 @@ export function extractRef(context: string): string {
   return /\bdeploy\s+([A-Za-z0-9._\/-]+)/i.exec(userMessage)?.[1] ?? DEFAULT_REF;
 }
 
+/** Start of each `<tool_result ...>` element for `tool`, whatever the attribute order. */
+function toolResultStarts(context: string, tool: string): number[] {
+  const pattern = new RegExp(`<tool_result\\b[^>]*\\btool="${tool}"`, 'g');
+  return [...context.matchAll(pattern)].map((match) => match.index ?? 0);
+}
+
 function hasToolResult(context: string, tool: string): boolean {
-  return context.includes(`<tool_result tool="${tool}"`);
+  return toolResultStarts(context, tool).length > 0;
 }
 
 /** Body text of the last tool_result for `tool`, or '' when there is none. */
 function lastToolResultText(context: string, tool: string): string {
-  const start = context.lastIndexOf(`<tool_result tool="${tool}"`);
-  if (start < 0) return '';
+  const start = toolResultStarts(context, tool).at(-1);
+  if (start === undefined) return '';
   const end = context.indexOf('</tool_result>', start);
   return context.slice(start, end < 0 ? undefined : end);
 }

@@ -1,0 +1,78 @@
+#!/usr/bin/env tsx
+// `tfa`: launch, inspect and answer agent runs. Every command is one Temporal call, so
+// the same can be done with the plain `temporal` CLI (see README).
+import os from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
+import { parseConfig } from '../core/config';
+import { connectClient } from './connect';
+import { formatStatus } from './format-status';
+import { createRuns, type Runs } from './runs';
+
+const defaultUser = process.env.TFA_USER ?? os.userInfo().username;
+
+function positiveInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
+  return parsed;
+}
+
+/** Connects, runs one operation, closes; errors print their message and exit 1. */
+async function withRuns(work: (runs: Runs) => Promise<string | void>): Promise<void> {
+  const config = parseConfig(process.env);
+  const { client, close } = await connectClient(config);
+  try {
+    const output = await work(createRuns(client, config.TFA_TASK_QUEUE));
+    if (output) console.log(output);
+  } finally {
+    await close();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('tfa').description('Launch, inspect and answer durable agent runs on Temporal.');
+  program.showHelpAfterError().configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  program.command('launch <agent> <message...>').description('start a run; prints its workflow id')
+    .option('--workflow-id <id>', 'workflow id (default: <agent>-<time>)')
+    .option('--max-steps <n>', 'step limit for this run', positiveInt)
+    .option('--by <name>', 'who asks', defaultUser)
+    .action((agent: string, words: string[], opts: { workflowId?: string; maxSteps?: number; by: string }) =>
+      withRuns((runs) => runs.launch({ agent, message: words.join(' '), maxSteps: opts.maxSteps, requestedBy: opts.by }, opts.workflowId)));
+  program.command('approve <workflowId>').description('approve the pending request (refusals are explained)')
+    .option('--by <name>', 'who approves', defaultUser).option('--comment <text>').option('--request-id <id>')
+    .action((id: string, opts: { by: string; comment?: string; requestId?: string }) =>
+      withRuns(async (runs) => `approved ${(await runs.approve(id, opts)).requestId}`));
+  program.command('reject <workflowId>').description('reject the pending request with a reason the agent reads')
+    .requiredOption('--reason <text>', 'why (the agent adapts to it)')
+    .option('--by <name>', 'who rejects', defaultUser).option('--request-id <id>')
+    .action((id: string, opts: { by: string; reason: string; requestId?: string }) =>
+      withRuns(async (runs) => `rejected ${(await runs.reject(id, opts)).requestId}`));
+  program.command('reply <workflowId> <text...>').description('answer a question (or a run that needs a human)')
+    .option('--by <name>', 'who answers', defaultUser).option('--request-id <id>')
+    .action((id: string, words: string[], opts: { by: string; requestId?: string }) =>
+      withRuns(async (runs) => void (await runs.reply(id, { ...opts, text: words.join(' ') }))));
+  program.command('pause <workflowId>').description('pause at the next step boundary')
+    .option('--by <name>', 'who pauses', defaultUser).option('--reason <text>')
+    .action((id: string, opts: { by: string; reason?: string }) => withRuns(async (runs) => void (await runs.pause(id, opts))));
+  program.command('resume <workflowId>').description('resume a paused run, optionally with feedback for the agent')
+    .option('--by <name>', 'who resumes', defaultUser).option('--feedback <text>')
+    .action((id: string, opts: { by: string; feedback?: string }) => withRuns(async (runs) => void (await runs.resume(id, opts))));
+  program.command('status <workflowId>').description('the run\'s state, what it waits for, and its thread')
+    .option('--json', 'print the thread and state as JSON')
+    .action((id: string, opts: { json?: boolean }) =>
+      withRuns(async (runs) => {
+        const view = await runs.thread(id);
+        return opts.json ? JSON.stringify(view, null, 2) : formatStatus(id, view);
+      }));
+  program.command('list').description('recent agent runs')
+    .option('--limit <n>', 'how many', positiveInt, 20)
+    .action((opts: { limit: number }) =>
+      withRuns(async (runs) => (await runs.list(opts.limit)).map((run) => `${run.workflowId}\t${run.status}\t${run.startTime.toISOString()}`).join('\n') || 'no runs'));
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram().parseAsync(process.argv).catch((error: unknown) => {
+    console.error(`tfa: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

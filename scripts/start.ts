@@ -1,0 +1,58 @@
+// `npm start`: the Temporal dev server (with Web UI), the scripted model when no LLM is
+// configured, and the worker, in one process tree. Ctrl-C stops everything.
+import path from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { AGENT_WORKFLOW_TYPE } from '../core/constants';
+import { parseConfig, type TfaConfig } from '../core/config';
+import { startScriptedModelServer, deploybotDemoResponder } from '../test/support/scripted-model-server';
+import { activitiesFromConfig } from '../worker/activities-from-config';
+import { createWorker } from '../worker/create-worker';
+import { startDevServer } from './dev-server';
+import { ensureTemporalCli } from './temporal-cli.cjs';
+
+function banner(config: TfaConfig, modelLine: string): string {
+  const input = JSON.stringify({ agent: 'deploybot', message: 'deploy main to production' });
+  return [
+    '',
+    `tfa is running. Temporal Web UI: ${config.TFA_WEB_UI_URL}   (server ${config.TEMPORAL_ADDRESS}, task queue "${config.TFA_TASK_QUEUE}")`,
+    modelLine,
+    '',
+    'Launch DeployBot, in another terminal:',
+    '  npm run tfa -- launch deploybot deploy main to production',
+    `  temporal workflow start --task-queue ${config.TFA_TASK_QUEUE} --type ${AGENT_WORKFLOW_TYPE} --workflow-id deploy-main --input '${input}'`,
+    'When it asks for approval (the exact lines are printed here), approve with:',
+    `  temporal workflow signal --workflow-id deploy-main --name approve --input '{"by":"you"}'`,
+    '  npm run tfa -- approve deploy-main',
+    'Watch it: npm run tfa -- status deploy-main, or the Web UI. Ctrl-C stops everything.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.env);
+  const cwd = process.cwd();
+  const dataDir = path.resolve(cwd, config.TFA_DATA_DIR);
+  const server = await startDevServer({ cli: ensureTemporalCli(), address: config.TEMPORAL_ADDRESS, dataDir, uiPort: new URL(config.TFA_WEB_UI_URL).port ? Number(new URL(config.TFA_WEB_UI_URL).port) : 8233 });
+  const offline = !config.OPENAI_API_KEY && !config.OPENAI_BASE_URL;
+  const scripted = offline ? await startScriptedModelServer({ responder: deploybotDemoResponder() }) : null;
+  const workerConfig = scripted ? { ...config, OPENAI_BASE_URL: scripted.baseURL, OPENAI_API_KEY: 'scripted' } : config;
+  const modelLine = scripted
+    ? `Model: SCRIPTED (simulated, not an LLM) at ${scripted.baseURL}: no OPENAI_API_KEY or OPENAI_BASE_URL is set.`
+    : `Model: ${config.OPENAI_BASE_URL ?? 'https://api.openai.com/v1'} (${config.TFA_MODEL ?? 'agent default model'})`;
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TFA_TASK_QUEUE, activities: activitiesFromConfig(workerConfig, cwd) });
+  console.log(banner(config, modelLine));
+  try {
+    await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
+  } finally {
+    await connection.close();
+    await scripted?.close();
+    await server.stop();
+    console.log('tfa stopped; runs and threads are kept in', path.join(dataDir, 'temporal.db'));
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`tfa start failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
