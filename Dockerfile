@@ -1,13 +1,13 @@
-# The tfa worker (worker/main.ts) for a Temporal server that runs elsewhere; see docker-compose.yml.
-#   docker build -t tfa-worker .
-#   docker run --rm -e TEMPORAL_ADDRESS=host.docker.internal:7233 -e OPENAI_API_KEY tfa-worker
+# The tfa worker (worker/main.ts) for a Temporal server that runs elsewhere. docker-compose.yml
+# builds it and runs it next to Temporal; it is configured by the same environment variables as
+# `npm start` (core/config.ts), e.g. TEMPORAL_ADDRESS, TFA_TASK_QUEUE, OPENAI_API_KEY.
 FROM node:20-bookworm-slim
 
-# DeployBot's tools shell out to git (rev-parse, archive) and tar.
+# DeployBot's tools shell out to git (rev-parse, archive) and tar. The repository it deploys
+# from is mounted from the host and owned by another uid, which git refuses unless it is marked safe.
 RUN apt-get update \
   && apt-get install -y --no-install-recommends git tar ca-certificates \
   && rm -rf /var/lib/apt/lists/* \
-  # The repository DeployBot deploys from is mounted from the host, owned by another uid.
   && git config --system --add safe.directory '*'
 
 WORKDIR /app

@@ -7,6 +7,7 @@ module.exports = {
   // One Temporal dev server and one workflow bundle for the whole run.
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'],
   testTimeout: 60_000,
   maxWorkers: 2,
 };

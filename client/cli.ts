@@ -5,6 +5,7 @@ import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { parseConfig } from '../core/config';
 import { connectClient } from './connect';
+import { describeError } from './describe-error';
 import { formatStatus } from './format-status';
 import { createRuns, type Runs } from './runs';
 
@@ -72,7 +73,7 @@ export function buildProgram(): Command {
 
 if (require.main === module) {
   buildProgram().parseAsync(process.argv).catch((error: unknown) => {
-    console.error(`tfa: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`tfa: ${describeError(error)}`);
     process.exit(1);
   });
 }

@@ -1,0 +1,75 @@
+import { replay } from '../../core/reducer';
+import type { NewEvent, ThreadEvent } from '../../core/thread';
+import { describeWaiting } from '../../core/waiting';
+
+let counter = 0;
+function ev(event: NewEvent, at = '2025-01-01T00:00:00.000Z'): ThreadEvent {
+  counter += 1;
+  return { ...event, id: `evt-${counter}`, at } as ThreadEvent;
+}
+
+const started = ev({ type: 'run_started', agent: 'deploybot', maxSteps: 12 });
+const call = ev({ type: 'tool_call', callId: 'call-1', tool: 'deploy_to_production', kind: 'approval', args: { ref: 'main' } });
+
+describe('describeWaiting', () => {
+  it('gives the agent, status and step of a running run, and nothing else', () => {
+    expect(describeWaiting('wf-1', replay([started, call]))).toBe('**deploybot**: running, step 1 of 12');
+  });
+
+  it('shows the tool, arguments and digest of a pending approval, with approve and reject commands', () => {
+    const state = replay([
+      started,
+      call,
+      ev({ type: 'approval_requested', requestId: 'req-1', callId: 'call-1', tool: 'deploy_to_production', args: { ref: 'main' }, argsDigest: 'sha256:ab12' }),
+    ]);
+    expect(describeWaiting('wf-1', state).split('\n')).toEqual([
+      '**deploybot**: awaiting_approval, step 1 of 12',
+      '',
+      'Waits for approval of `deploy_to_production` with `{"ref":"main"}` (sha256:ab12).',
+      `Approve: \`temporal workflow signal --workflow-id wf-1 --name approve --input '{"requestId":"req-1","by":"<you>"}'\``,
+      `Reject: \`temporal workflow signal --workflow-id wf-1 --name reject --input '{"requestId":"req-1","by":"<you>","reason":"<why>"}'\``,
+    ]);
+  });
+
+  it('shows the question of a pending input request, with a reply command', () => {
+    const state = replay([started, ev({ type: 'human_input_requested', requestId: 'req-2', callId: 'call-2', question: 'Which ref?' })]);
+    expect(describeWaiting('wf-2', state).split('\n')).toEqual([
+      '**deploybot**: awaiting_reply, step 0 of 12',
+      '',
+      'Waits for a reply: Which ref?',
+      `Reply: \`temporal workflow signal --workflow-id wf-2 --name reply --input '{"requestId":"req-2","by":"<you>","text":"<answer>"}'\``,
+    ]);
+  });
+
+  it('shows the reason of an escalation, with a reply command', () => {
+    const state = replay([started, ev({ type: 'escalated', requestId: 'req-3', reason: '3 consecutive errors' })]);
+    const text = describeWaiting('wf-3', state);
+    expect(text).toContain('**deploybot**: needs_human');
+    expect(text).toContain('Waits for a reply: 3 consecutive errors');
+    expect(text).toContain(`--workflow-id wf-3 --name reply --input '{"requestId":"req-3",`);
+  });
+
+  it('shows a resume command for a paused run', () => {
+    const state = replay([started, ev({ type: 'paused', by: 'alice' })]);
+    expect(describeWaiting('wf-4', state).split('\n')).toEqual([
+      '**deploybot**: paused, step 0 of 12',
+      '',
+      `Paused. Resume: \`temporal workflow signal --workflow-id wf-4 --name resume --input '{"by":"<you>"}'\``,
+    ]);
+  });
+
+  it('gives only the status line once the run has ended', () => {
+    const state = replay([started, ev({ type: 'run_ended', status: 'timed_out', reason: 'no answer' })]);
+    expect(describeWaiting('wf-5', state)).toBe('**deploybot**: timed_out, step 0 of 12');
+  });
+
+  it('prints commands whose --input is valid JSON once the placeholders are filled', () => {
+    const state = replay([
+      started,
+      ev({ type: 'approval_requested', requestId: 'req-1', callId: 'call-1', tool: 'rollback', args: { environment: 'production' }, argsDigest: 'sha256:00' }),
+    ]);
+    const inputs = [...describeWaiting('wf-6', state).matchAll(/--input '([^']*)'/g)].map((match) => match[1]!);
+    expect(inputs).toHaveLength(2);
+    for (const input of inputs) expect(JSON.parse(input)).toMatchObject({ requestId: 'req-1', by: '<you>' });
+  });
+});
