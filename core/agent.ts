@@ -25,6 +25,9 @@ export function defineAgent(agent: AgentDefinition): AgentDefinition {
   if (!Number.isInteger(agent.maxSteps) || agent.maxSteps < 1) {
     throw new Error(`Agent "${agent.name}" maxSteps must be a positive integer, got ${agent.maxSteps}.`);
   }
+  if (!Number.isInteger(agent.errorThreshold) || agent.errorThreshold < 1) {
+    throw new Error(`Agent "${agent.name}" errorThreshold must be a positive integer, got ${agent.errorThreshold}.`);
+  }
   return Object.freeze({ ...agent });
 }
 

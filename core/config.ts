@@ -16,7 +16,7 @@ export const TfaConfig = z.object({
   /** With neither key nor base URL set, `npm start` runs the scripted (simulated) model. */
   OPENAI_API_KEY: optionalText,
   /** Any OpenAI-compatible endpoint: OpenAI, Ollama, vLLM, llama.cpp server... */
-  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Model name; default: the agent's own, else gpt-4o-mini. */
   TFA_MODEL: optionalText,
   /** Per-request model timeout in milliseconds; a timeout is retried by Temporal. Default 60 s. */
@@ -34,7 +34,9 @@ export type TfaConfig = z.infer<typeof TfaConfig>;
 
 /** Parses the environment; a bad value is an error naming the variable and what it expects. */
 export function parseConfig(env: Record<string, string | undefined>): TfaConfig {
-  const parsed = TfaConfig.safeParse(env);
+  // An empty variable (`OPENAI_BASE_URL=`) means unset, as in most tools.
+  const setOnly = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = TfaConfig.safeParse(setOnly);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
   throw new Error(`Invalid configuration: ${problems}`);

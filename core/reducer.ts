@@ -46,6 +46,8 @@ export const initialState: AgentState = {
   eventCount: 0,
 };
 
+const WAITING_STATUS = { approval: 'awaiting_approval', input: 'awaiting_reply', escalation: 'needs_human' } as const;
+
 function resolve(state: AgentState, requestId: string): AgentState {
   return {
     ...state,
@@ -118,9 +120,8 @@ function apply(state: AgentState, event: ThreadEvent): AgentState {
     case 'paused':
       return { ...state, status: 'paused' };
     case 'resumed':
-      return state.pending?.kind === 'escalation'
-        ? { ...resolve(state, state.pending.requestId), consecutiveErrors: 0 }
-        : { ...state, status: 'running' };
+      if (state.pending?.kind === 'escalation') return { ...resolve(state, state.pending.requestId), consecutiveErrors: 0 };
+      return { ...state, status: state.pending ? WAITING_STATUS[state.pending.kind] : 'running' };
     case 'done':
       return { ...state, status: 'completed', result: event.payload, lastToolCall: null };
     case 'run_ended':

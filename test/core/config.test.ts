@@ -60,7 +60,7 @@ describe('parseConfig', () => {
     expect(parseConfig({ TFA_MODEL_TIMEOUT_MS: ' 1500 ' }).TFA_MODEL_TIMEOUT_MS).toBe(1500);
   });
 
-  it.each(['abc', '0', '-1', '1.5', ''])('refuses TFA_MODEL_TIMEOUT_MS=%p with an error naming the variable', (value) => {
+  it.each(['abc', '0', '-1', '1.5'])('refuses TFA_MODEL_TIMEOUT_MS=%p with an error naming the variable', (value) => {
     expect(() => parseConfig({ TFA_MODEL_TIMEOUT_MS: value })).toThrow(/^Invalid configuration: TFA_MODEL_TIMEOUT_MS: /);
   });
 
@@ -68,8 +68,10 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ OPENAI_BASE_URL: 'not a url' })).toThrow(/^Invalid configuration: OPENAI_BASE_URL: /);
   });
 
-  it('refuses an empty TFA_TASK_QUEUE with an error naming the variable', () => {
-    expect(() => parseConfig({ TFA_TASK_QUEUE: '' })).toThrow(/^Invalid configuration: TFA_TASK_QUEUE: /);
+  it('treats empty variables as unset, so their defaults apply', () => {
+    const config = parseConfig({ TFA_TASK_QUEUE: '', TFA_MODEL_TIMEOUT_MS: '', OPENAI_BASE_URL: ' ' });
+    expect(config).toMatchObject({ TFA_TASK_QUEUE: 'tfa', TFA_MODEL_TIMEOUT_MS: 60_000 });
+    expect(config.OPENAI_BASE_URL).toBeUndefined();
   });
 
   it('names every bad variable in one error', () => {

@@ -1,0 +1,34 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { workflowBundlePath } from '../support/test-server';
+import { recordScenario, replayScenarios } from './scenarios';
+
+const historiesDir = path.join(__dirname, 'histories');
+const saved = fs.readdirSync(historiesDir).filter((file) => file.endsWith('.json'));
+
+// TFA_RECORD_HISTORIES=1 npm test -- test/replay  re-records the histories after an intended change.
+if (process.env.TFA_RECORD_HISTORIES === '1') {
+  test.each(replayScenarios.map((scenario) => [scenario.name, scenario] as const))('records %s', async (name, scenario) => {
+    const history = await recordScenario(scenario);
+    fs.writeFileSync(path.join(historiesDir, `${name}.json`), `${JSON.stringify(JSON.parse(history), null, 1)}\n`);
+    expect(history.length).toBeGreaterThan(1000);
+  });
+}
+
+test('every scenario has a saved history', () => {
+  expect(saved.sort()).toEqual(replayScenarios.map((scenario) => `${scenario.name}.json`).sort());
+});
+
+test('saved histories replay without nondeterminism on the current workflow code', async () => {
+  const histories = saved.map((file) => ({
+    workflowId: path.basename(file, '.json'),
+    history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(historiesDir, file), 'utf8'))),
+  }));
+  const results = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: workflowBundlePath() } }, histories)) {
+    results.push({ workflowId: result.workflowId, error: result.error ? `${result.error.name}: ${result.error.message}` : undefined });
+  }
+  expect(results).toEqual(histories.map(({ workflowId }) => ({ workflowId, error: undefined })));
+});

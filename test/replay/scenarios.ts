@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { WorkflowHandle } from '@temporalio/client';
+import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
+import { approveSignal, rejectSignal, replySignal } from '../../workflows/messages';
+import type { ScriptedReply } from '../support/scripted-model-server';
+import { startHarness, waitForState } from '../support/workflow-harness';
+import { temporalCliPath, testServerAddress } from '../support/test-server';
+
+const execFileAsync = promisify(execFile);
+
+/** Runs whose histories are saved under histories/ and must keep replaying (Worker.runReplayHistories). */
+export interface ReplayScenario {
+  name: string;
+  script: ScriptedReply[];
+  drive(handle: WorkflowHandle): Promise<void>;
+}
+
+const call = (name: string, args: Record<string, unknown> | string): ScriptedReply => ({ toolCall: { name, arguments: args } });
+
+export const replayScenarios: ReplayScenario[] = [
+  {
+    name: 'deploybot-approved',
+    script: [
+      call('deploy_to_staging', { ref: 'main' }),
+      call('run_tests', { environment: 'staging' }),
+      call('deploy_to_production', { ref: 'main' }),
+      call('done_for_now', { message: 'main is live' }),
+    ],
+    async drive(handle) {
+      await waitForState(handle, (state) => state.status === 'awaiting_approval');
+      await handle.signal(approveSignal, { by: 'alice', comment: 'ship it' });
+    },
+  },
+  {
+    name: 'deploybot-rejected-errors-escalated',
+    script: [
+      call('deploy_to_production', { ref: 'main' }),
+      call('no_such_tool', {}),
+      call('run_tests', { environment: 'moon' }),
+      call('deploy_to_staging', '{not json'),
+      call('done_for_now', { message: 'stopped after rejection' }),
+    ],
+    async drive(handle) {
+      await waitForState(handle, (state) => state.status === 'awaiting_approval');
+      await handle.signal(approveSignal, { by: '' }); // malformed: recorded, changes nothing
+      await handle.signal(rejectSignal, { by: 'bob', reason: 'production is frozen' });
+      await waitForState(handle, (state) => state.status === 'needs_human');
+      await handle.signal(replySignal, { by: 'bob', text: 'just stop' });
+    },
+  },
+];
+
+/** Runs a scenario on the test server and returns its history as JSON text. */
+export async function recordScenario(scenario: ReplayScenario): Promise<string> {
+  const harness = await startHarness({ script: scenario.script });
+  try {
+    const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+      taskQueue: harness.taskQueue,
+      workflowId: `replay-${scenario.name}`,
+      args: [{ agent: 'deploybot', message: 'deploy main to production' }],
+    });
+    await scenario.drive(handle);
+    await handle.result();
+    // The same JSON the Web UI's download and `temporal workflow show --output json` give.
+    const { stdout } = await execFileAsync(temporalCliPath(), ['workflow', 'show', '--workflow-id', handle.workflowId, '--output', 'json', '--address', testServerAddress()]);
+    return stdout;
+  } finally {
+    await harness.close();
+  }
+}
