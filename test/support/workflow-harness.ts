@@ -63,3 +63,14 @@ export async function waitForState(handle: WorkflowHandle, predicate: (state: Ag
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Polls until `check` returns a value other than undefined/false; for effects outside the workflow. */
+export async function eventually<T>(check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

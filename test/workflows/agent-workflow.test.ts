@@ -3,7 +3,7 @@ import path from 'node:path';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import type { AgentRunResult } from '../../core/run';
 import { approveSignal, rejectSignal, threadQuery } from '../../workflows/messages';
-import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
 
 let harness: Harness;
 afterEach(async () => harness?.close());
@@ -30,7 +30,8 @@ test('deploys to staging, tests, waits for approval, deploys to production and f
   const handle = await start('deploy main to production');
   const waiting = await waitForState(handle, (state) => state.status === 'awaiting_approval');
   expect(waiting.pending).toMatchObject({ kind: 'approval', tool: 'deploy_to_production', args: { ref: 'main' } });
-  expect(harness.notifications.join('\n')).toContain(`--name approve`);
+  const notice = await eventually(() => harness.notifications.find((text) => text.includes('--name approve')));
+  expect(notice).toContain(`temporal workflow signal --workflow-id ${handle.workflowId} --name approve`);
 
   await handle.signal(approveSignal, { by: 'alice', comment: 'ship it' });
   const result: AgentRunResult = await handle.result();

@@ -1,6 +1,6 @@
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { replySignal, threadQuery } from '../../workflows/messages';
-import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
 
 let harness: Harness;
 afterEach(async () => harness?.close());
@@ -38,7 +38,7 @@ test('three invalid model outputs in a row make the run ask a human, whose reply
   ]);
   // Each next step saw the earlier mistake in its context.
   expect(JSON.stringify(harness.model.requests[1]!.body.messages)).toContain('There is no tool \\"launch_missiles\\"');
-  expect(harness.notifications.join('\n')).toContain('--name reply');
+  await eventually(() => harness.notifications.some((text) => text.includes('--name reply')));
 
   await handle.signal(replySignal, { by: 'alice', text: 'only use the listed tools' });
   expect(await handle.result()).toMatchObject({ status: 'completed', result: { message: 'finished' } });
