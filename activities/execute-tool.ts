@@ -1,8 +1,10 @@
-import { log } from '@temporalio/activity';
+import { heartbeat, log } from '@temporalio/activity';
 import { MAX_TOOL_OUTPUT_CHARS } from '../core/constants';
 import { trimText } from '../core/context';
 import { ToolExecutionError } from '../core/errors';
 import { toApplicationFailure } from './application-failure';
+
+const HEARTBEAT_INTERVAL_MS = 5_000;
 
 export interface ExecuteToolInput {
   agent: string;
@@ -33,6 +35,8 @@ export function createExecuteTool(executors: ToolExecutors) {
       });
     }
     let result: unknown;
+    // Heartbeats let Temporal notice a dead worker within the heartbeat timeout, not the 15-minute limit.
+    const heartbeats = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
     try {
       result = await executor(input.args, { operationId: input.operationId });
     } catch (error) {
@@ -41,6 +45,8 @@ export function createExecuteTool(executors: ToolExecutors) {
         throw toApplicationFailure(new ToolExecutionError(`${input.tool} failed: ${error.message}`), { nonRetryable: true });
       }
       throw error;
+    } finally {
+      clearInterval(heartbeats);
     }
     const json = JSON.stringify(result ?? null);
     const { text, truncated } = trimText(json, MAX_TOOL_OUTPUT_CHARS);

@@ -2,16 +2,19 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /** The model call: transient endpoint failures retry with backoff; invalid output is non-retryable. */
-export const { chooseNextTool } = proxyActivities<Activities>({
+export const MODEL_ACTIVITY_OPTIONS = {
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
-});
+} as const;
+export const { chooseNextTool } = proxyActivities<Activities>(MODEL_ACTIVITY_OPTIONS);
 
 /** Tool executions: executors are idempotent per operationId, so a retry never acts twice. */
-export const { executeTool } = proxyActivities<Activities>({
+export const TOOL_ACTIVITY_OPTIONS = {
   startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumAttempts: 3 },
-});
+} as const;
+export const { executeTool } = proxyActivities<Activities>(TOOL_ACTIVITY_OPTIONS);
 
 /** Notifications retry longer: losing one would leave a person unaware that a run waits. */
 export const { notifyHuman } = proxyActivities<Activities>({

@@ -8,7 +8,7 @@ import { argsDigest } from '../core/digest';
 import { renderPrompt } from '../core/prompt';
 import { AgentRunResult, AgentWorkflowInput } from '../core/run';
 import { FINAL_STATUSES, type EventOf } from '../core/thread';
-import { chooseNextTool, executeTool, notifyHuman } from './activities';
+import { chooseNextTool, executeTool, MODEL_ACTIVITY_OPTIONS, notifyHuman, TOOL_ACTIVITY_OPTIONS } from './activities';
 import { errorEventFrom } from './failures';
 import { registerHandlers, type PauseControl } from './handlers';
 import { RunThread } from './run-thread';
@@ -57,7 +57,9 @@ async function chooseNext(run: Run): Promise<ChosenToolCall | null> {
   const { thread, agent } = run;
   const instructions = renderPrompt(agent.prompt, { agent: agent.name, tools: agent.tools.map((tool) => tool.name).join(', ') });
   try {
-    return await chooseNextTool({ agent: agent.name, instructions, context: renderContext(thread.state, thread.events) });
+    return await chooseNextTool.executeWithOptions({ ...MODEL_ACTIVITY_OPTIONS, summary: `${agent.name} step ${thread.state.step + 1}: choose the next tool` }, [
+      { agent: agent.name, instructions, context: renderContext(thread.state, thread.events) },
+    ]);
   } catch (error) {
     thread.append(errorEventFrom(error, 'model'));
     return null;
@@ -67,7 +69,7 @@ async function chooseNext(run: Run): Promise<ChosenToolCall | null> {
 async function execute(run: Run, call: EventOf<'tool_call'>): Promise<void> {
   const summary = `${call.tool} ${JSON.stringify(call.args)}`;
   try {
-    const { output, truncated } = await executeTool.executeWithOptions({ summary, startToCloseTimeout: '15 minutes' }, [
+    const { output, truncated } = await executeTool.executeWithOptions({ ...TOOL_ACTIVITY_OPTIONS, summary }, [
       { agent: run.agent.name, tool: call.tool, callId: call.callId, args: call.args, operationId: `${run.workflowId}/${call.id}` },
     ]);
     run.thread.append({ type: 'tool_result', callId: call.callId, tool: call.tool, output, truncated });
