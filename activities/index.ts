@@ -1,4 +1,6 @@
 import type OpenAI from 'openai';
+import { policyFor, type PolicyConfig, type RunPolicy } from '../core/policy';
+import type { NotificationChannel } from './channels/channel';
 import { createChooseNextTool } from './choose-next-tool';
 import { createExecuteTool, type ToolExecutors } from './execute-tool';
 import { createNotifyHuman } from './notify-human';
@@ -9,8 +11,10 @@ export interface ActivityDependencies {
   /** TFA_MODEL; when unset the agent's own model, else DEFAULT_MODEL. */
   model?: string;
   executors: ToolExecutors;
-  /** Where the console channel writes notifications. */
-  write: (text: string) => void;
+  /** Where human notices go: console, webhook or slack. */
+  channel: NotificationChannel;
+  /** Approvers and timeouts per agent; an agent not listed gets the defaults (anyone, one day). */
+  policies?: PolicyConfig;
 }
 
 /** Every side effect of a run, built from its dependencies. */
@@ -18,7 +22,11 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     chooseNextTool: createChooseNextTool({ openai: deps.openai, model: deps.model }),
     executeTool: createExecuteTool(deps.executors),
-    notifyHuman: createNotifyHuman({ write: deps.write }),
+    notifyHuman: createNotifyHuman({ channel: deps.channel }),
+    /** Read at run start, so a policy change applies to new runs and the thread records the one used. */
+    async loadRunPolicy(input: { agent: string }): Promise<RunPolicy> {
+      return policyFor(deps.policies ?? {}, input.agent);
+    },
   };
 }
 

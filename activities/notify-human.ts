@@ -1,13 +1,16 @@
 import { log } from '@temporalio/activity';
+import type { NotificationChannel } from './channels/channel';
 
 export interface NotifyHumanInput {
   workflowId: string;
   agent: string;
   requestId: string;
-  /** approval: approve/reject; input and escalation: reply. */
+  /** What is pending: approval (approve/reject), input or escalation (reply). */
   kind: 'approval' | 'input' | 'escalation';
   /** One line saying what is asked: the tool and its exact arguments, or the question. */
   summary: string;
+  /** Set when the request timed out and this notice goes to the escalation contact. */
+  escalatedTo?: string;
 }
 
 /** The exact commands a person runs to answer, with our CLI and with the Temporal CLI alone. */
@@ -26,16 +29,18 @@ export function answerCommands(input: NotifyHumanInput): string[] {
   return [`npm run tfa -- reply ${id} --by <you> "<answer>"`, signal('reply', { by: '<you>', text: '<answer>' })];
 }
 
-/** Contacting a human is a side effect like any other (F7): the console channel prints how to answer. */
-export function createNotifyHuman(deps: { write: (text: string) => void }) {
+/** The notice as plain text: who it is for, what waits, how to answer. */
+export function noticeText(input: NotifyHumanInput): string {
+  const header = input.escalatedTo
+    ? `[tfa] ESCALATED to ${input.escalatedTo}: ${input.agent} run ${input.workflowId} still waits for a human (${input.kind}, request ${input.requestId}):`
+    : `[tfa] ${input.agent} run ${input.workflowId} waits for a human (${input.kind}, request ${input.requestId}):`;
+  return [header, `  ${input.summary}`, '  answer with one of:', ...answerCommands(input).map((command) => `    ${command}`)].join('\n');
+}
+
+/** Contacting a human is a side effect like any other (F7), sent through the configured channel. */
+export function createNotifyHuman(deps: { channel: NotificationChannel }) {
   return async function notifyHuman(input: NotifyHumanInput): Promise<void> {
-    const lines = [
-      `[tfa] ${input.agent} run ${input.workflowId} waits for a human (${input.kind}, request ${input.requestId}):`,
-      `  ${input.summary}`,
-      '  answer with one of:',
-      ...answerCommands(input).map((command) => `    ${command}`),
-    ];
-    deps.write(lines.join('\n'));
-    log.info('human notified', { workflowId: input.workflowId, requestId: input.requestId, channel: 'console' });
+    await deps.channel.send({ input, text: noticeText(input), commands: answerCommands(input) });
+    log.info('human notified', { workflowId: input.workflowId, requestId: input.requestId, channel: deps.channel.name });
   };
 }

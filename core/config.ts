@@ -27,8 +27,31 @@ export const TfaConfig = z.object({
   TFA_DEPLOY_REPO: z.string().default('.'),
   /** Command `run_tests` runs inside a release. Default: the release check shipped in this repository. */
   TFA_DEPLOY_TEST_COMMAND: z.string().default('node scripts/check-release.cjs'),
+  /** Where human notices go: console (prints the answer commands), webhook (signed JSON POST) or slack. */
+  TFA_NOTIFY_CHANNEL: z.enum(['console', 'webhook', 'slack']).default('console'),
+  TFA_NOTIFY_WEBHOOK_URL: z.url().optional(),
+  /** HMAC-SHA256 key for the webhook channel's X-Tfa-Signature-256 header. */
+  TFA_NOTIFY_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** A Slack incoming-webhook URL for the slack channel. */
+  TFA_SLACK_WEBHOOK_URL: z.url().optional(),
+  /** JSON file of approvers and timeouts per agent (see README). Default config/policy.json; missing file: anyone may approve. */
+  TFA_POLICY_FILE: z.string().default('config/policy.json'),
   /** Temporal Web UI, printed in links. Default http://localhost:8233. */
   TFA_WEB_UI_URL: z.string().default('http://localhost:8233'),
+  /** HTTP gateway port (`npm start`). Default 8787; 0 picks a free port. */
+  TFA_GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Interface the gateway binds. Default 127.0.0.1; any other needs TFA_GATEWAY_TOKEN. */
+  TFA_GATEWAY_HOST: z.string().min(1).optional(),
+  /** Bearer token for the gateway's run API and events. Unset: loopback only, no auth. */
+  TFA_GATEWAY_TOKEN: z.string().min(16, 'use at least 16 characters, e.g. the output of `openssl rand -hex 32`').optional(),
+  /** Secret of the GitHub webhook; unset: POST /webhooks/github answers 503. */
+  TFA_GITHUB_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Slack app's signing secret; unset: POST /webhooks/slack answers 503. */
+  TFA_SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  /** JSON file mapping event types to agents. Default config/events.json. */
+  TFA_EVENTS_CONFIG: z.string().min(1).optional(),
+  /** When set, POST /events/:type needs X-Tfa-Signature-256 (HMAC-SHA256 of the body) instead of the token. */
+  TFA_EVENTS_SECRET: z.string().min(1).optional(),
 });
 export type TfaConfig = z.infer<typeof TfaConfig>;
 

@@ -13,3 +13,13 @@ export const MAX_ERROR_STACK_CHARS = 500;
 
 /** Model used when neither TFA_MODEL nor the agent names one. */
 export const DEFAULT_MODEL = 'gpt-4o-mini';
+
+/** Custom search attributes (Keyword) the workflow sets, so visibility queries find waiting runs. */
+export const SEARCH_ATTRIBUTE_NAMES = {
+  agent: 'TfaAgent',
+  status: 'TfaStatus',
+  pendingRequest: 'TfaPendingRequest',
+} as const;
+
+/** Statuses in which a run waits for a person. */
+export const WAITING_STATUSES = ['awaiting_approval', 'awaiting_reply', 'needs_human', 'paused'] as const;

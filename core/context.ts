@@ -45,6 +45,8 @@ export function renderEvent(event: ThreadEvent): string | null {
       return element('escalated', { id: event.requestId }, event.reason);
     case 'decision_refused':
       return null;
+    case 'request_escalated':
+      return element('request_escalated', { id: event.requestId, to: event.to }, event.reason);
     case 'paused':
       return element('paused', { by: event.by }, event.reason);
     case 'resumed':

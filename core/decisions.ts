@@ -36,9 +36,9 @@ export type Decision =
   | ({ action: 'reject' } & RejectInput)
   | ({ action: 'reply' } & ReplyInput);
 
-/** Who may decide; `undefined` means anyone. */
+/** Who may approve each tool; a tool that is not listed may be approved by anyone. */
 export interface DecisionPolicy {
-  readonly approvers?: readonly string[];
+  readonly approvers?: Readonly<Record<string, readonly string[]>>;
 }
 
 export type DecisionOutcome =
@@ -60,8 +60,9 @@ function refusalReason(state: AgentState, decision: Decision, policy: DecisionPo
   if (!allowed.includes(decision.action)) {
     return `request ${pending.requestId} expects ${allowed.join(' or ')}, not ${decision.action}`;
   }
-  if (pending.kind === 'approval' && policy.approvers && !policy.approvers.includes(decision.by)) {
-    return `${decision.by} may not approve ${pending.tool ?? 'this request'}; allowed: ${policy.approvers.join(', ')}`;
+  const approvers = pending.tool !== undefined ? policy.approvers?.[pending.tool] : undefined;
+  if (pending.kind === 'approval' && approvers && !approvers.includes(decision.by)) {
+    return `${decision.by} may not approve ${pending.tool}; allowed: ${approvers.join(', ') || 'nobody'}`;
   }
   return null;
 }

@@ -72,6 +72,7 @@ function apply(state: AgentState, event: ThreadEvent): AgentState {
     case 'tool_result':
       return { ...state, consecutiveErrors: 0 };
     case 'error':
+      if (event.source === 'notify') return state;
       return {
         ...state,
         step: event.source === 'model' ? state.step + 1 : state.step,
@@ -116,6 +117,7 @@ function apply(state: AgentState, event: ThreadEvent): AgentState {
     case 'human_reply':
       return { ...resolve(state, event.requestId), consecutiveErrors: 0 };
     case 'decision_refused':
+    case 'request_escalated':
       return state;
     case 'paused':
       return { ...state, status: 'paused' };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RunPolicy } from './policy';
 
 /** The four ways a tool's call drives the control flow (F8). */
 export const ToolKind = z.enum(['immediate', 'approval', 'human', 'terminal']);
@@ -28,6 +29,8 @@ export const RunStarted = z.object({
   type: z.literal('run_started'),
   agent: z.string(),
   maxSteps: z.number().int().positive(),
+  /** The approvers and timeouts this run follows; absent in runs started before policies existed. */
+  policy: RunPolicy.optional(),
 });
 export const UserMessage = z.object({
   ...base,
@@ -52,7 +55,8 @@ export const ToolResult = z.object({
   output: z.string(),
   truncated: z.boolean(),
 });
-export const ErrorSource = z.enum(['model', 'tool']);
+/** model and tool errors are the agent's to fix and count towards escalation; notify errors are not. */
+export const ErrorSource = z.enum(['model', 'tool', 'notify']);
 export const ErrorEvent = z.object({
   ...base,
   type: z.literal('error'),
@@ -110,6 +114,14 @@ export const Escalated = z.object({
   requestId: z.string(),
   reason: z.string(),
 });
+/** A request waited past its timeout: the escalation contact was told, and the run waits once more. */
+export const RequestEscalated = z.object({
+  ...base,
+  type: z.literal('request_escalated'),
+  requestId: z.string(),
+  to: z.string(),
+  reason: z.string(),
+});
 /** Audit record of a decision or signal that was refused; it changes nothing else. */
 export const DecisionRefused = z.object({
   ...base,
@@ -157,6 +169,7 @@ export const ThreadEvent = z.discriminatedUnion('type', [
   HumanInputRequested,
   HumanReply,
   Escalated,
+  RequestEscalated,
   DecisionRefused,
   Paused,
   Resumed,

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTE_NAMES } from '../core/constants';
 
 export interface DevServer {
   /** null when a server was already listening and we reuse it. */
@@ -37,7 +38,8 @@ export async function startDevServer(options: { cli: string; address: string; da
   const child = spawn(
     options.cli,
     ['server', 'start-dev', '--db-filename', path.join(options.dataDir, 'temporal.db'), '--ip', host === 'localhost' ? '127.0.0.1' : host!,
-      '--port', port ?? '7233', '--ui-port', String(options.uiPort), '--log-level', 'warn'],
+      '--port', port ?? '7233', '--ui-port', String(options.uiPort), '--log-level', 'warn',
+      ...Object.values(SEARCH_ATTRIBUTE_NAMES).flatMap((name) => ['--search-attribute', `${name}=Keyword`])],
     { stdio: ['ignore', log, log] },
   );
   await waitUntilReachable(options.address, child, 60_000);

@@ -48,7 +48,8 @@ function mount(volume: string): { source: string; target: string } {
 const mountAt = (name: string, target: string) => (service(name).volumes ?? []).map(mount).find((volume) => volume.target === target);
 
 /** Settings only the client (`npm run tfa`) reads; the worker has no use for them. */
-const CLIENT_ONLY_SETTINGS = ['TFA_WEB_UI_URL'];
+/** Read by the CLI, `npm start` and the HTTP gateway, not by a worker. */
+const CLIENT_ONLY_SETTINGS = ['TFA_WEB_UI_URL', ...Object.keys(TfaConfig.shape).filter((name) => /^TFA_(GATEWAY|GITHUB|SLACK_SIGNING|EVENTS)_/.test(name))];
 /** Settings the worker takes from the host's environment, as `npm start` does. */
 const HOST_SETTINGS = ['TEMPORAL_NAMESPACE', 'TFA_TASK_QUEUE', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'TFA_MODEL'];
 

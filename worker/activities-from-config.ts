@@ -3,6 +3,8 @@ import OpenAI from 'openai';
 import { createActivities } from '../activities';
 import { createDeploybotExecutors } from '../activities/deploybot/executors';
 import type { TfaConfig } from '../core/config';
+import { channelFromConfig } from './notification-channel';
+import { readPolicyFile } from './policy-file';
 
 /** The production wiring: the `openai` client unchanged, and the real tool executors. */
 export function activitiesFromConfig(config: TfaConfig, cwd: string, write: (text: string) => void = console.log) {
@@ -17,5 +19,8 @@ export function activitiesFromConfig(config: TfaConfig, cwd: string, write: (tex
     root: path.resolve(cwd, config.TFA_DATA_DIR, 'deploy'),
     testCommand: config.TFA_DEPLOY_TEST_COMMAND,
   });
-  return createActivities({ openai, model: config.TFA_MODEL, executors: { deploybot }, write });
+  const { policies, found } = readPolicyFile(path.resolve(cwd, config.TFA_POLICY_FILE));
+  if (!found) write(`[tfa] no ${config.TFA_POLICY_FILE}: ANYONE may approve any tool, and requests wait one day before escalating.`);
+  const channel = channelFromConfig(config, write);
+  return createActivities({ openai, model: config.TFA_MODEL, executors: { deploybot }, channel, policies });
 }

@@ -21,3 +21,6 @@ export const { notifyHuman } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
 });
+
+/** Reads the run's approvers and timeouts from the worker's config, once, at run start. */
+export const { loadRunPolicy } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 5 } });

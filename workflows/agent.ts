@@ -1,24 +1,24 @@
-import { ApplicationFailure, condition, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { findAgent } from '../agents';
 import type { ChosenToolCall } from '../activities';
 import { findTool, type AgentDefinition } from '../core/agent';
 import { renderContext } from '../core/context';
 import { describeIssues } from '../core/decisions';
-import { argsDigest } from '../core/digest';
+import { RunPolicy } from '../core/policy';
 import { renderPrompt } from '../core/prompt';
+import type { AgentState } from '../core/reducer';
 import { AgentRunResult, AgentWorkflowInput } from '../core/run';
 import { FINAL_STATUSES, type EventOf } from '../core/thread';
-import { chooseNextTool, executeTool, MODEL_ACTIVITY_OPTIONS, notifyHuman, TOOL_ACTIVITY_OPTIONS } from './activities';
+import { chooseNextTool, executeTool, loadRunPolicy, MODEL_ACTIVITY_OPTIONS, TOOL_ACTIVITY_OPTIONS } from './activities';
 import { errorEventFrom } from './failures';
-import { registerHandlers, type PauseControl } from './handlers';
+import { registerHandlers } from './handlers';
+import { askHuman, escalate, requestApproval } from './human-requests';
+import type { Run } from './run';
 import { RunThread } from './run-thread';
+import { tfaAgentKey, tfaPendingRequestKey, tfaStatusKey } from './search-attributes';
 
-interface Run {
-  thread: RunThread;
-  agent: AgentDefinition;
-  control: PauseControl;
-  workflowId: string;
-}
+/** Request timeouts, the run policy and search attributes arrived together; older runs replay without them. */
+const HUMAN_POLICY_PATCH = 'human-policy-v1';
 
 function parseInput(raw: unknown): { input: AgentWorkflowInput; agent: AgentDefinition } {
   const parsed = AgentWorkflowInput.safeParse(raw);
@@ -38,19 +38,6 @@ async function stepBoundary({ thread, control }: Run): Promise<void> {
   await condition(() => control.resume !== null);
   thread.append({ type: 'resumed', ...control.resume! });
   control.resume = null;
-}
-
-async function waitForHuman(run: Run, kind: 'approval' | 'input' | 'escalation', summary: string): Promise<void> {
-  const requestId = run.thread.state.pending!.requestId;
-  await notifyHuman({ workflowId: run.workflowId, agent: run.agent.name, requestId, kind, summary });
-  await condition(() => run.thread.state.pending?.requestId !== requestId);
-}
-
-async function escalate(run: Run): Promise<void> {
-  const lastError = [...run.thread.events].reverse().find((event) => event.type === 'error');
-  const reason = `${run.thread.state.consecutiveErrors} consecutive errors; last: ${lastError?.type === 'error' ? lastError.message : 'unknown'}`;
-  run.thread.append({ type: 'escalated', requestId: uuid4(), reason });
-  await waitForHuman(run, 'escalation', `The agent is stuck (${reason}). Reply with guidance, or resume.`);
 }
 
 async function chooseNext(run: Run): Promise<ChosenToolCall | null> {
@@ -78,25 +65,14 @@ async function execute(run: Run, call: EventOf<'tool_call'>): Promise<void> {
   }
 }
 
-async function requestApproval(run: Run, call: EventOf<'tool_call'>): Promise<void> {
-  run.thread.append({ type: 'approval_requested', requestId: uuid4(), callId: call.callId, tool: call.tool, args: call.args, argsDigest: argsDigest(call.args) });
-  await waitForHuman(run, 'approval', `${call.tool} ${JSON.stringify(call.args)}`);
-  if (run.thread.last()?.type === 'approval_granted') await execute(run, call);
-}
-
-async function askHuman(run: Run, call: EventOf<'tool_call'>): Promise<void> {
-  const { question, options } = call.args as { question: string; options?: string[] | null };
-  run.thread.append({ type: 'human_input_requested', requestId: uuid4(), callId: call.callId, question, options: options ?? undefined });
-  await waitForHuman(run, 'input', question);
-}
-
 /** Runs the chosen tool by its kind (F8). */
 async function dispatch(run: Run, call: EventOf<'tool_call'>): Promise<void> {
   switch (call.kind) {
     case 'immediate':
       return execute(run, call);
     case 'approval':
-      return requestApproval(run, call);
+      if (await requestApproval(run, call)) await execute(run, call);
+      return;
     case 'human':
       return askHuman(run, call);
     case 'terminal':
@@ -118,17 +94,36 @@ async function step(run: Run): Promise<void> {
   await dispatch(run, call);
 }
 
+/** Keeps TfaStatus/TfaPendingRequest current, so `temporal workflow list --query` finds waiting runs. */
+function searchAttributePublisher(agent: string): (state: AgentState) => void {
+  let published = '';
+  return (state) => {
+    const pending = state.pending?.requestId ?? '';
+    if (`${state.status}/${pending}` === published) return;
+    published = `${state.status}/${pending}`;
+    upsertSearchAttributes([
+      { key: tfaAgentKey, value: agent },
+      { key: tfaStatusKey, value: state.status },
+      { key: tfaPendingRequestKey, value: pending || null },
+    ]);
+  };
+}
+
 /** One agent's durable loop: ask the model for one tool call, act by the tool's kind, repeat (F8). */
 export async function agentWorkflow(rawInput: AgentWorkflowInput): Promise<AgentRunResult> {
   const { input, agent } = parseInput(rawInput);
-  const run: Run = { thread: new RunThread(workflowInfo().workflowId), agent, control: { requested: null, resume: null }, workflowId: workflowInfo().workflowId };
-  registerHandlers(run.thread, {}, run.control);
-  run.thread.append({ type: 'run_started', agent: agent.name, maxSteps: input.maxSteps ?? agent.maxSteps });
-  run.thread.append({ type: 'user_message', text: input.message, by: input.requestedBy });
-  while (!FINAL_STATUSES.includes(run.thread.state.status)) {
+  const workflowId = workflowInfo().workflowId;
+  const timeouts = patched(HUMAN_POLICY_PATCH);
+  const thread = new RunThread(workflowId, timeouts ? searchAttributePublisher(agent.name) : undefined);
+  const run: Run = { thread, agent, control: { requested: null, resume: null }, workflowId, policy: RunPolicy.parse({}), timeouts };
+  registerHandlers(thread, () => run.policy, run.control); // before any await, so queries work from the start
+  if (timeouts) run.policy = await loadRunPolicy({ agent: agent.name });
+  thread.append({ type: 'run_started', agent: agent.name, maxSteps: input.maxSteps ?? agent.maxSteps, policy: timeouts ? run.policy : undefined });
+  thread.append({ type: 'user_message', text: input.message, by: input.requestedBy });
+  while (!FINAL_STATUSES.includes(thread.state.status)) {
     await stepBoundary(run);
     await step(run);
   }
-  const { status, result, reason, step: steps } = run.thread.state;
+  const { status, result, reason, step: steps } = thread.state;
   return AgentRunResult.parse({ status, result, reason, steps });
 }

@@ -5,7 +5,7 @@ import type { NewEvent } from '../core/thread';
 /** An activity's failure as a compact error event (F9): type, code, message, trimmed stack. */
 export function errorEventFrom(
   error: unknown,
-  source: 'model' | 'tool',
+  source: 'model' | 'tool' | 'notify',
   call?: { callId: string; tool: string },
 ): NewEvent {
   if (!(error instanceof ActivityFailure)) throw error; // a workflow bug: let Temporal surface it

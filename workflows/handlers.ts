@@ -59,12 +59,12 @@ function onResume(thread: RunThread, control: PauseControl, raw: unknown): void 
 }
 
 /** Every message of the public API (workflows/messages.ts) wired to the thread. */
-export function registerHandlers(thread: RunThread, policy: DecisionPolicy, control: PauseControl): void {
+export function registerHandlers(thread: RunThread, policyOf: () => DecisionPolicy, control: PauseControl): void {
   const decisionSignal = (action: Decision['action'], schema: typeof ApproveInput | typeof RejectInput | typeof ReplyInput) =>
     (raw: unknown) => {
       const parsed = parseMessage(schema, action, raw);
       if (!parsed.ok) return void thread.append(parsed.event);
-      applyDecision(thread, { action, ...(parsed.value as object) } as Decision, policy);
+      applyDecision(thread, { action, ...(parsed.value as object) } as Decision, policyOf());
     };
   setHandler(approveSignal, decisionSignal('approve', ApproveInput));
   setHandler(rejectSignal, decisionSignal('reject', RejectInput));
@@ -77,7 +77,7 @@ export function registerHandlers(thread: RunThread, policy: DecisionPolicy, cont
     decideUpdate,
     (input) => {
       const { decision, ...rest } = DecideInput.parse(input);
-      applyDecision(thread, { action: decision, ...rest } as Decision, policy);
+      applyDecision(thread, { action: decision, ...rest } as Decision, policyOf());
       return { requestId: thread.state.resolvedRequestIds.at(-1)!, decision };
     },
     {
@@ -85,7 +85,7 @@ export function registerHandlers(thread: RunThread, policy: DecisionPolicy, cont
         const parsed = DecideInput.safeParse(input);
         if (!parsed.success) throw new Error(`malformed decide body: ${describeIssues(parsed.error)}`);
         const { decision, ...rest } = parsed.data;
-        const outcome = evaluateDecision(thread.state, { action: decision, ...rest } as Decision, policy);
+        const outcome = evaluateDecision(thread.state, { action: decision, ...rest } as Decision, policyOf());
         if (!outcome.accepted) throw new Error(`decision refused: ${outcome.reason}`);
       },
     },

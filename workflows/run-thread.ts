@@ -8,7 +8,11 @@ export class RunThread {
   readonly events: ThreadEvent[] = [];
   state: AgentState = initialState;
 
-  constructor(private readonly workflowId: string) {}
+  constructor(
+    private readonly workflowId: string,
+    /** Called after every event with the new state (search attributes). */
+    private readonly publish?: (state: AgentState) => void,
+  ) {}
 
   append(event: NewEvent): ThreadEvent {
     // uuid4() and Date are replay-safe inside the workflow sandbox.
@@ -16,6 +20,7 @@ export class RunThread {
     this.events.push(stamped);
     this.state = reduce(this.state, stamped);
     setCurrentDetails(describeWaiting(this.workflowId, this.state));
+    this.publish?.(this.state);
     return stamped;
   }
 

@@ -7,6 +7,8 @@ describe('parseConfig', () => {
       TEMPORAL_ADDRESS: 'localhost:7233',
       TEMPORAL_NAMESPACE: 'default',
       TFA_TASK_QUEUE: DEFAULT_TASK_QUEUE,
+      TFA_NOTIFY_CHANNEL: 'console',
+      TFA_POLICY_FILE: 'config/policy.json',
       TFA_MODEL_TIMEOUT_MS: 60_000,
       TFA_DATA_DIR: '.data',
       TFA_DEPLOY_REPO: '.',

@@ -74,9 +74,13 @@ describe('evaluateDecision: accepted decisions', () => {
   });
 
   it('accepts an approval or rejection by someone on the approvers list', () => {
-    const policy = { approvers: ['alice', 'bob'] };
+    const policy = { approvers: { deploy_to_production: ['alice', 'bob'] } };
     expect(evaluateDecision(awaitingApproval(), approve({ by: 'bob' }), policy).accepted).toBe(true);
     expect(evaluateDecision(awaitingApproval(), reject({ by: 'alice' }), policy).accepted).toBe(true);
+  });
+
+  it('lets anyone approve a tool the approvers list does not name', () => {
+    expect(evaluateDecision(awaitingApproval(), approve({ by: 'anyone' }), { approvers: { rollback: ['alice'] } }).accepted).toBe(true);
   });
 
   it('lets anyone approve when the policy names no approvers', () => {
@@ -149,7 +153,7 @@ describe('evaluateDecision: refused decisions', () => {
   });
 
   it('refuses an approval or rejection by someone not on the approvers list, naming who may', () => {
-    const policy = { approvers: ['alice', 'bob'] };
+    const policy = { approvers: { deploy_to_production: ['alice', 'bob'] } };
     expect(refusal(evaluateDecision(awaitingApproval(), approve({ by: 'mallory' }), policy))).toBe(
       'mallory may not approve deploy_to_production; allowed: alice, bob',
     );
@@ -157,7 +161,7 @@ describe('evaluateDecision: refused decisions', () => {
   });
 
   it('refuses everyone when the approvers list is empty', () => {
-    expect(evaluateDecision(awaitingApproval(), approve({ by: 'alice' }), { approvers: [] }).accepted).toBe(false);
+    expect(evaluateDecision(awaitingApproval(), approve({ by: 'alice' }), { approvers: { deploy_to_production: [] } }).accepted).toBe(false);
   });
 
   it('records a refusal as a decision_refused event naming the message, the sender and the request', () => {

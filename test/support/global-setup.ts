@@ -4,13 +4,14 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../../scripts/temporal-cli.cjs';
+import { TFA_SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import { TEST_ENV_KEYS } from './test-server';
 
 /** Starts one real Temporal dev server (the `temporal` CLI) and bundles the workflows once per jest run. */
 export default async function globalSetup(): Promise<void> {
   const cli = ensureTemporalCli();
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', ui: false },
+    server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', ui: false, searchAttributes: TFA_SEARCH_ATTRIBUTE_KEYS },
   });
   (globalThis as { __tfaTestEnv?: TestWorkflowEnvironment }).__tfaTestEnv = env;
   const bundle = await bundleWorkflowCode({

@@ -3,7 +3,10 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import OpenAI from 'openai';
 import { createActivities } from '../../activities';
 import { createDeploybotExecutors } from '../../activities/deploybot/executors';
+import type { NotificationChannel } from '../../activities/channels/channel';
+import { createConsoleChannel } from '../../activities/channels/console-channel';
 import type { ToolExecutors } from '../../activities/execute-tool';
+import type { PolicyConfig } from '../../core/policy';
 import type { AgentState } from '../../core/reducer';
 import { createWorker } from '../../worker/create-worker';
 import { statusQuery } from '../../workflows/messages';
@@ -25,7 +28,15 @@ export interface Harness {
 let queueCounter = 0;
 
 /** A real worker on the shared dev server, with the scripted model and real DeployBot tools on a temp repo. */
-export async function startHarness(options: { script?: ScriptedReply[]; executors?: ToolExecutors } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  script?: ScriptedReply[];
+  executors?: ToolExecutors;
+  /** Default: the console channel, collected in `notifications`. */
+  channel?: NotificationChannel;
+  policies?: PolicyConfig;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const address = testServerAddress();
   const fixture = await createDeployFixture();
   const model = await startScriptedModelServer({ script: options.script ?? [] });
@@ -35,7 +46,8 @@ export async function startHarness(options: { script?: ScriptedReply[]; executor
     executors: options.executors ?? {
       deploybot: createDeploybotExecutors({ repo: fixture.repo, root: fixture.root, testCommand: FIXTURE_TEST_COMMAND }),
     },
-    write: (text) => notifications.push(text),
+    channel: options.channel ?? createConsoleChannel((text) => notifications.push(text)),
+    policies: options.policies,
   });
   const taskQueue = `test-${process.pid}-${++queueCounter}-${Date.now()}`;
   const nativeConnection = await NativeConnection.connect({ address });

@@ -1,0 +1,20 @@
+import { postJson, type NotificationChannel } from './channel';
+
+/** Slack incoming-webhook message: the notice, then the commands to approve or answer as code. */
+export function slackMessage(text: string, commands: string[]): { text: string; blocks: object[] } {
+  const [headline, ...details] = text.split('\n  answer with one of:')[0]!.split('\n');
+  return {
+    text: headline!,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `*${headline}*\n${details.join('\n').trim()}` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `Answer with:\n\`\`\`${commands.join('\n')}\`\`\`` } },
+    ],
+  };
+}
+
+export function createSlackChannel(options: { webhookUrl: string }): NotificationChannel {
+  return {
+    name: 'slack',
+    send: (notice) => postJson(options.webhookUrl, JSON.stringify(slackMessage(notice.text, notice.commands))),
+  };
+}
