@@ -16,10 +16,10 @@ export const TOOL_ACTIVITY_OPTIONS = {
 } as const;
 export const { executeTool } = proxyActivities<Activities>(TOOL_ACTIVITY_OPTIONS);
 
-/** Notifications retry longer: losing one would leave a person unaware that a run waits. */
+/** A notice that still fails after retries is recorded as an error; the request stays pending and visible. */
 export const { notifyHuman } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 4 },
 });
 
 /** Reads the run's approvers and timeouts from the worker's config, once, at run start. */
