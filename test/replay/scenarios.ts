@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { approveSignal, rejectSignal, replySignal } from '../../workflows/messages';
+import type { PolicyConfig } from '../../core/policy';
 import type { ScriptedReply } from '../support/scripted-model-server';
 import { startHarness, waitForState } from '../support/workflow-harness';
 import { temporalCliPath, testServerAddress } from '../support/test-server';
@@ -13,6 +14,7 @@ const execFileAsync = promisify(execFile);
 export interface ReplayScenario {
   name: string;
   script: ScriptedReply[];
+  policies?: PolicyConfig;
   drive(handle: WorkflowHandle): Promise<void>;
 }
 
@@ -49,11 +51,17 @@ export const replayScenarios: ReplayScenario[] = [
       await handle.signal(replySignal, { by: 'bob', text: 'just stop' });
     },
   },
+  {
+    name: 'deploybot-approval-timed-out',
+    script: [call('deploy_to_production', { ref: 'main' })],
+    policies: { deploybot: { requestTimeoutMs: 500, escalationTimeoutMs: 500, escalateTo: 'oncall' } },
+    async drive() {},
+  },
 ];
 
 /** Runs a scenario on the test server and returns its history as JSON text. */
 export async function recordScenario(scenario: ReplayScenario): Promise<string> {
-  const harness = await startHarness({ script: scenario.script });
+  const harness = await startHarness({ script: scenario.script, policies: scenario.policies });
   try {
     const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
       taskQueue: harness.taskQueue,
