@@ -1,6 +1,9 @@
 import type OpenAI from 'openai';
 import { policyFor, type PolicyConfig, type RunPolicy } from '../core/policy';
+import { ToolExecutionError } from '../core/errors';
+import { toApplicationFailure } from './application-failure';
 import type { NotificationChannel } from './channels/channel';
+import { ReleaseStoreError, type DeployResult, type Environment, type ReleaseStore } from './deploybot/release-store';
 import { createChooseNextTool } from './choose-next-tool';
 import { createExecuteTool, type ToolExecutors } from './execute-tool';
 import { createNotifyHuman } from './notify-human';
@@ -15,6 +18,8 @@ export interface ActivityDependencies {
   channel: NotificationChannel;
   /** Approvers and timeouts per agent; an agent not listed gets the defaults (anyone, one day). */
   policies?: PolicyConfig;
+  /** The release store the pipeline deploys to directly (no LLM). */
+  releases: ReleaseStore;
 }
 
 /** Every side effect of a run, built from its dependencies. */
@@ -26,6 +31,19 @@ export function createActivities(deps: ActivityDependencies) {
     /** Read at run start, so a policy change applies to new runs and the thread records the one used. */
     async loadRunPolicy(input: { agent: string }): Promise<RunPolicy> {
       return policyFor(deps.policies ?? {}, input.agent);
+    },
+    /** A deterministic pipeline step: deploy a ref, idempotent per operationId. */
+    async deployRelease(input: { environment: Environment; ref: string; operationId: string }): Promise<DeployResult> {
+      try {
+        return await deps.releases.deploy(input);
+      } catch (error) {
+        if (error instanceof ReleaseStoreError) throw toApplicationFailure(new ToolExecutionError(error.message), { nonRetryable: true });
+        throw error;
+      }
+    },
+    /** The SHA an environment runs now, or null: how the pipeline checks what really happened. */
+    async readCurrentRelease(input: { environment: Environment }): Promise<string | null> {
+      return deps.releases.currentSha(input);
     },
   };
 }

@@ -40,7 +40,7 @@ export function noticeText(input: NotifyHumanInput): string {
 /** Contacting a human is a side effect like any other (F7), sent through the configured channel. */
 export function createNotifyHuman(deps: { channel: NotificationChannel }) {
   return async function notifyHuman(input: NotifyHumanInput): Promise<void> {
-    await deps.channel.send({ input, text: noticeText(input), commands: answerCommands(input) });
+    await deps.channel.send({ type: 'human_needed', data: { ...input }, text: noticeText(input), commands: answerCommands(input) });
     log.info('human notified', { workflowId: input.workflowId, requestId: input.requestId, channel: deps.channel.name });
   };
 }

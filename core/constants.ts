@@ -4,6 +4,9 @@ export const DEFAULT_TASK_QUEUE = 'tfa';
 /** Workflow type of one agent's loop; the name the Temporal CLI uses with `--type`. */
 export const AGENT_WORKFLOW_TYPE = 'agentWorkflow';
 
+/** Workflow type of the DeployBot pipeline (a DAG of micro-agents). */
+export const DEPLOY_WORKFLOW_TYPE = 'deployWorkflow';
+
 /** Consecutive errors after which a run stops and asks a human (F9). */
 export const DEFAULT_ERROR_THRESHOLD = 3;
 
@@ -23,3 +26,16 @@ export const SEARCH_ATTRIBUTE_NAMES = {
 
 /** Statuses in which a run waits for a person. */
 export const WAITING_STATUSES = ['awaiting_approval', 'awaiting_reply', 'needs_human', 'paused'] as const;
+
+/**
+ * Tokens of rendered context (system state + event log) an agent's model call gets, unless its
+ * definition sets `contextTokenBudget` (F3). Counted by `estimateTokens` in the workflow.
+ */
+export const DEFAULT_CONTEXT_TOKEN_BUDGET = 4_000;
+
+/**
+ * The smallest budget renderContext always meets (by `estimateTokens`), whatever the thread: below
+ * it, the kept items (task, last 6 events, pending request, latest rejection and reply) may not fit
+ * even cut to their heads. Property-tested in test/core/context-budget.test.ts.
+ */
+export const MIN_CONTEXT_TOKEN_BUDGET = 2_500;

@@ -24,3 +24,9 @@ export const { notifyHuman } = proxyActivities<Activities>({
 
 /** Reads the run's approvers and timeouts from the worker's config, once, at run start. */
 export const { loadRunPolicy } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 5 } });
+
+/** The pipeline's deterministic steps on the release store. */
+export const { deployRelease, readCurrentRelease } = proxyActivities<Activities>({
+  startToCloseTimeout: '15 minutes',
+  retry: { initialInterval: '2 seconds', maximumAttempts: 3 },
+});

@@ -7,6 +7,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApproveInput, DecideInput, PauseInput, RejectInput, ReplyInput, ResumeInput } from '../core/decisions';
 import type { AgentState } from '../core/reducer';
 import type { ThreadEvent } from '../core/thread';
+import type { DeployState } from '../core/pipeline';
 
 export type { ApproveInput, DecideInput, PauseInput, RejectInput, ReplyInput, ResumeInput } from '../core/decisions';
 
@@ -36,3 +37,6 @@ export interface DecideResult {
 }
 /** Approve or reject with an answer: the validator refuses unknown, decided or unauthorised decisions. */
 export const decideUpdate = defineUpdate<DecideResult, [DecideInput]>('decide');
+
+/** A deployWorkflow's `status`: the DAG's stage, its children and their results (same wire name as a run's). */
+export const deployStatusQuery = defineQuery<DeployState>('status');

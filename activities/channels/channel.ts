@@ -1,9 +1,11 @@
-import type { NotifyHumanInput } from '../notify-human';
-
 export interface Notice {
-  input: NotifyHumanInput;
-  /** Human-readable text, with the exact commands to answer. */
+  /** human_needed: a run waits for a person; alert: an agent reports something. */
+  type: 'human_needed' | 'alert';
+  /** Structured fields for machine receivers (webhook body). */
+  data: Record<string, unknown>;
+  /** Human-readable text. */
   text: string;
+  /** Exact commands to answer, if any. */
   commands: string[];
 }
 

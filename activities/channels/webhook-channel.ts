@@ -13,7 +13,7 @@ export function createWebhookChannel(options: { url: string; secret: string }): 
   return {
     name: 'webhook',
     async send(notice) {
-      const body = JSON.stringify({ type: 'human_needed', ...notice.input, text: notice.text, commands: notice.commands });
+      const body = JSON.stringify({ type: notice.type, ...notice.data, text: notice.text, commands: notice.commands });
       await postJson(options.url, body, { [WEBHOOK_SIGNATURE_HEADER]: signBody(body, options.secret) });
     },
   };

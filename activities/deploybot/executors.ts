@@ -1,6 +1,6 @@
 import { ToolExecutionError } from '../../core/errors';
 import type { ToolExecutor } from '../execute-tool';
-import { createReleaseStore, ReleaseStoreError, type Environment, type ReleaseStoreOptions } from './release-store';
+import { ReleaseStoreError, type Environment, type ReleaseStore } from './release-store';
 
 /** Release-store errors are the tool's answer to the model, not a crash. */
 function asToolError<T>(work: () => Promise<T>): Promise<T> {
@@ -9,9 +9,8 @@ function asToolError<T>(work: () => Promise<T>): Promise<T> {
   });
 }
 
-/** DeployBot's tools against a local release store; human and terminal tools need no executor. */
-export function createDeploybotExecutors(options: ReleaseStoreOptions): Record<string, ToolExecutor> {
-  const store = createReleaseStore(options);
+/** Tools over the local release store, shared by DeployBot and the pipeline's agents. */
+export function createDeploybotExecutors(store: ReleaseStore): Record<string, ToolExecutor> {
   const environment = (args: Record<string, unknown>) => args.environment as Environment;
   const ref = (args: Record<string, unknown>) => args.ref as string;
   return {
@@ -22,5 +21,7 @@ export function createDeploybotExecutors(options: ReleaseStoreOptions): Record<s
     run_tests: (args) => asToolError(() => store.runTests({ environment: environment(args) })),
     list_releases: (args) => asToolError(() => store.listReleases({ environment: environment(args) })),
     rollback: (args, { operationId }) => asToolError(() => store.rollback({ environment: environment(args), operationId })),
+    list_test_suites: () => asToolError(() => store.listTestSuites({ environment: 'staging' })),
+    run_test_suite: (args) => asToolError(() => store.runTests({ environment: 'staging', suite: args.suite as string })),
   };
 }

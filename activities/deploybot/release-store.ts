@@ -16,6 +16,7 @@ import {
 } from './release-layout';
 import { ReleaseStoreError } from './release-store-error';
 import { runShellCommand } from './run-shell-command';
+import { commandForSuite, DEFAULT_SUITE, readTestSuites } from './test-suites';
 
 export { ReleaseStoreError } from './release-store-error';
 
@@ -44,6 +45,7 @@ export interface DeployResult {
 export interface TestRunResult {
   environment: Environment;
   sha: string;
+  suite: string;
   passed: boolean;
   exitCode: number | null;
   durationMs: number;
@@ -66,7 +68,12 @@ export interface RollbackResult {
 
 export interface ReleaseStore {
   deploy(input: { environment: Environment; ref: string; operationId: string }): Promise<DeployResult>;
-  runTests(input: { environment: Environment }): Promise<TestRunResult>;
+  /** Runs one suite of the current release (default: the configured test command). */
+  runTests(input: { environment: Environment; suite?: string }): Promise<TestRunResult>;
+  /** The suites the current release names in tfa-tests.json, or `default`. */
+  listTestSuites(input: { environment: Environment }): Promise<Array<{ suite: string; command: string }>>;
+  /** The SHA `current` points to, or null before the first deploy. */
+  currentSha(input: { environment: Environment }): Promise<string | null>;
   /** Newest first. */
   listReleases(input: { environment: Environment }): Promise<ReleaseInfo[]>;
   rollback(input: { environment: Environment; operationId: string }): Promise<RollbackResult>;
@@ -81,7 +88,12 @@ export function createReleaseStore(options: ReleaseStoreOptions): ReleaseStore {
   // async wrappers turn validation failures into rejections rather than synchronous throws.
   return {
     deploy: async (input) => deploy(options, layout(input.environment), input),
-    runTests: async (input) => runTests(options, layout(input.environment), input.environment),
+    runTests: async (input) => runTests(options, layout(input.environment), input.environment, input.suite),
+    listTestSuites: async (input) => {
+      const suites = await readTestSuites(await currentReleaseDir(layout(input.environment), input.environment), options.testCommand);
+      return Object.entries(suites).map(([suite, command]) => ({ suite, command }));
+    },
+    currentSha: async (input) => readCurrentSha(layout(input.environment)),
     listReleases: async (input) => listReleases(layout(input.environment)),
     rollback: async (input) => rollback(layout(input.environment), input),
   };
@@ -160,12 +172,15 @@ async function replayOperation(
   return entry;
 }
 
-async function runTests(options: ReleaseStoreOptions, layout: EnvironmentLayout, environment: Environment): Promise<TestRunResult> {
+/** Without a suite, the configured test command; with one, that suite of the release's tfa-tests.json. */
+async function runTests(options: ReleaseStoreOptions, layout: EnvironmentLayout, environment: Environment, suite?: string): Promise<TestRunResult> {
   const releaseDir = await currentReleaseDir(layout, environment);
-  const run = await runShellCommand(options.testCommand, releaseDir, options.testTimeoutMs ?? DEFAULT_TEST_TIMEOUT_MS);
+  const command = suite === undefined ? options.testCommand : commandForSuite(await readTestSuites(releaseDir, options.testCommand), suite);
+  const run = await runShellCommand(command, releaseDir, options.testTimeoutMs ?? DEFAULT_TEST_TIMEOUT_MS);
   return {
     environment,
     sha: path.basename(releaseDir),
+    suite: suite ?? DEFAULT_SUITE,
     passed: run.exitCode === 0,
     exitCode: run.exitCode,
     durationMs: run.durationMs,

@@ -1,8 +1,9 @@
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import OpenAI from 'openai';
 import { createActivities } from '../../activities';
-import { createDeploybotExecutors } from '../../activities/deploybot/executors';
+import { createReleaseStore } from '../../activities/deploybot/release-store';
+import { createToolExecutors } from '../../activities/tool-executors';
 import type { NotificationChannel } from '../../activities/channels/channel';
 import { createConsoleChannel } from '../../activities/channels/console-channel';
 import type { ToolExecutors } from '../../activities/execute-tool';
@@ -41,13 +42,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const fixture = await createDeployFixture();
   const model = await startScriptedModelServer({ script: options.script ?? [] });
   const notifications: string[] = [];
+  const releases = createReleaseStore({ repo: fixture.repo, root: fixture.root, testCommand: FIXTURE_TEST_COMMAND });
+  const channel = options.channel ?? createConsoleChannel((text) => notifications.push(text));
   const activities = createActivities({
     openai: new OpenAI({ baseURL: model.baseURL, apiKey: 'scripted', maxRetries: 0, timeout: 5_000 }),
-    executors: options.executors ?? {
-      deploybot: createDeploybotExecutors({ repo: fixture.repo, root: fixture.root, testCommand: FIXTURE_TEST_COMMAND }),
-    },
-    channel: options.channel ?? createConsoleChannel((text) => notifications.push(text)),
+    executors: options.executors ?? createToolExecutors({ releases, channel }),
+    channel,
     policies: options.policies,
+    releases,
   });
   const taskQueue = `test-${process.pid}-${++queueCounter}-${Date.now()}`;
   const nativeConnection = await NativeConnection.connect({ address });
@@ -68,10 +70,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 /** Polls the `status` query until the predicate holds (the run moves on its own; we only watch). */
 export async function waitForState(handle: WorkflowHandle, predicate: (state: AgentState) => boolean, timeoutMs = 20_000): Promise<AgentState> {
   const deadline = Date.now() + timeoutMs;
+  let last: unknown;
   for (;;) {
-    const state = await handle.query(statusQuery);
-    if (predicate(state)) return state;
-    if (Date.now() > deadline) throw new Error(`state never matched; last: ${JSON.stringify(state)}`);
+    // A child workflow may not exist yet: keep polling until the deadline.
+    const state = await handle.query(statusQuery).catch((error: unknown) => {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    });
+    if (state && predicate(state)) return state;
+    last = state ?? 'workflow not found yet';
+    if (Date.now() > deadline) throw new Error(`state never matched; last: ${JSON.stringify(last)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

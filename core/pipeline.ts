@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { AgentRunResult } from './run';
+import { nonEmptyText } from './tools';
+
+/** Input of `deployWorkflow`: `temporal workflow start --type deployWorkflow --input '{"ref":"main","requestedBy":"you"}'`. */
+export const DeployWorkflowInput = z.object({
+  /** Which repository asked (e.g. a GitHub full name); the worker deploys its configured TFA_DEPLOY_REPO. */
+  repo: z.string().optional(),
+  ref: z.string().min(1),
+  requestedBy: z.string().min(1),
+});
+export type DeployWorkflowInput = z.infer<typeof DeployWorkflowInput>;
+
+/** The test agent's verdict: the DAG branches on `passed`. */
+export const TestReport = z.object({
+  passed: z.boolean().describe('true only if every suite you ran passed'),
+  summary: nonEmptyText().describe('What ran and, for failures, what failed and why'),
+});
+export type TestReport = z.infer<typeof TestReport>;
+
+export const DeployStage = z.enum(['staging', 'testing', 'deploying', 'notifying', 'finished']);
+export type DeployStage = z.infer<typeof DeployStage>;
+
+export const PipelineChild = z.object({
+  workflowId: z.string(),
+  agent: z.string(),
+  stage: DeployStage,
+  /** `running` until it ends; then its AgentRunResult status, or `failed` when the run itself failed. */
+  status: z.union([z.literal('running'), AgentRunResult.shape.status]),
+  result: AgentRunResult.nullable(),
+});
+export type PipelineChild = z.infer<typeof PipelineChild>;
+
+export const DeployOutcome = z.enum(['deployed', 'not_deployed', 'tests_failed', 'tests_inconclusive', 'staging_failed']);
+export type DeployOutcome = z.infer<typeof DeployOutcome>;
+
+/** What `status` answers for a deployWorkflow: where the DAG is and which child does what. */
+export const DeployState = z.object({
+  ref: z.string(),
+  stage: DeployStage,
+  stagingSha: z.string().nullable(),
+  productionSha: z.string().nullable(),
+  tests: TestReport.nullable(),
+  children: z.array(PipelineChild),
+  outcome: DeployOutcome.nullable(),
+  summary: z.string().nullable(),
+  /** Human messages sent to the parent and where they went (the waiting child), or why nowhere. */
+  forwarded: z.array(z.object({ message: z.string(), to: z.string().nullable(), by: z.string().optional() })),
+});
+export type DeployState = z.infer<typeof DeployState>;
+
+/** The running child a human message for the parent should reach. */
+export function activeChild(state: DeployState): PipelineChild | undefined {
+  return state.children.find((child) => child.status === 'running');
+}

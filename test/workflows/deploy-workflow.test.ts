@@ -1,0 +1,99 @@
+import { readlink } from 'node:fs/promises';
+import path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { DEPLOY_WORKFLOW_TYPE } from '../../core/constants';
+import type { DeployState } from '../../core/pipeline';
+import type { deployWorkflow } from '../../workflows/deploy';
+import { approveSignal, deployStatusQuery, rejectSignal, threadQuery } from '../../workflows/messages';
+import type { ScriptedReply } from '../support/scripted-model-server';
+import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
+
+let harness: Harness;
+afterEach(async () => harness?.close());
+
+const call = (name: string, args: Record<string, unknown>): ScriptedReply => ({ toolCall: { name, arguments: args } });
+const testsPass = [call('list_test_suites', {}), call('run_test_suite', { suite: 'default' }), call('report_test_results', { passed: true, summary: 'default suite passed' })];
+
+async function startPipeline(ref: string, script: (sha: string) => ScriptedReply[]) {
+  harness = await startHarness();
+  harness.model.enqueue(...script(await harness.fixture.sha(ref)));
+  const workflowId = `deploy-${ref}-${Date.now()}`;
+  return harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, { taskQueue: harness.taskQueue, workflowId, args: [{ ref, requestedBy: 'alice' }] });
+}
+
+async function waitForChildApproval(parentId: string, suffix: string) {
+  return waitForState(harness.client.workflow.getHandle(`${parentId}-${suffix}`), (state) => state.status === 'awaiting_approval').catch(async () => {
+    throw new Error(`child never waited: ${JSON.stringify(await harness.client.workflow.getHandle(parentId).query(deployStatusQuery))}`);
+  });
+}
+
+const productionRelease = () => readlink(path.join(harness.fixture.root, 'production', 'current'));
+
+test('the full DAG: staging, the test agent passes, one approval sent to the parent id, production deployed', async () => {
+  const handle = await startPipeline('main', (sha) => [...testsPass, call('deploy_to_production', { ref: sha }), call('finish_deploy', { deployed: true, message: 'live' })]);
+  const waiting = await waitForChildApproval(handle.workflowId, 'deploy');
+  expect(waiting.pending).toMatchObject({ tool: 'deploy_to_production' });
+  const status = await handle.query(deployStatusQuery);
+  expect(status).toMatchObject({ stage: 'deploying', tests: { passed: true } });
+  expect(status.children.map((child) => [child.workflowId, child.agent, child.status])).toEqual([
+    [`${handle.workflowId}-tests`, 'tester', 'completed'],
+    [`${handle.workflowId}-deploy`, 'deployer', 'running'],
+  ]);
+
+  await handle.signal(approveSignal, { by: 'alice' }); // the parent forwards it to the waiting child
+  const result: DeployState = await handle.result();
+  const sha = await harness.fixture.sha('main');
+  expect(result).toMatchObject({ outcome: 'deployed', stage: 'finished', stagingSha: sha, productionSha: sha });
+  expect(result.forwarded).toEqual([{ message: 'approve', to: `${handle.workflowId}-deploy`, by: 'alice' }]);
+  expect(await productionRelease()).toContain(sha);
+  for (const child of result.children) expect(child.result!.steps).toBeLessThanOrEqual(20);
+});
+
+test('failing tests take the notify path: an alert goes out and nothing reaches production', async () => {
+  const handle = await startPipeline('broken', () => [
+    call('run_test_suite', { suite: 'default' }),
+    call('report_test_results', { passed: false, summary: 'default suite failed: status.txt is not ok' }),
+    call('send_notification', { severity: 'critical', title: 'broken failed on staging', message: 'check failed: status.txt is not ok' }),
+    call('finish_notifying', { message: 'alert sent' }),
+  ]);
+  const result = await handle.result();
+  expect(result).toMatchObject({ outcome: 'tests_failed', tests: { passed: false } });
+  expect(result.children.map((child) => child.agent)).toEqual(['tester', 'notifier']);
+  expect(harness.notifications).toContainEqual(expect.stringContaining('CRITICAL: broken failed on staging'));
+  const testRun = (await harness.client.workflow.getHandle(`${handle.workflowId}-tests`).query(threadQuery)).events.find((event) => event.type === 'tool_result');
+  expect(testRun).toMatchObject({ output: expect.stringContaining('"passed":false') });
+  await expect(productionRelease()).rejects.toThrow();
+});
+
+test('a rejected production approval ends the deploy agent without deploying, and the parent reports it', async () => {
+  const handle = await startPipeline('main', (sha) => [...testsPass, call('deploy_to_production', { ref: sha }), call('finish_deploy', { deployed: false, message: 'rejected: change freeze' })]);
+  await waitForChildApproval(handle.workflowId, 'deploy');
+  await handle.signal(rejectSignal, { by: 'bob', reason: 'change freeze' });
+  const result = await handle.result();
+  expect(result).toMatchObject({ outcome: 'not_deployed', productionSha: null });
+  expect(result.summary).toContain('rejected: change freeze');
+  await expect(productionRelease()).rejects.toThrow();
+});
+
+test('a child that hits its step limit is a typed failure the parent branches on', async () => {
+  const handle = await startPipeline('main', () => [
+    ...Array.from({ length: 10 }, () => call('list_test_suites', {})),
+    call('send_notification', { severity: 'warning', title: 'tests inconclusive', message: 'the test agent ran out of steps' }),
+    call('finish_notifying', { message: 'sent' }),
+  ]);
+  const result = await handle.result();
+  expect(result.outcome).toBe('tests_inconclusive');
+  expect(result.children[0]).toMatchObject({ agent: 'tester', status: 'max_steps_reached', result: { steps: 10 } });
+  expect(result.children[1]).toMatchObject({ agent: 'notifier', status: 'completed' });
+});
+
+test('cancelling the parent while a child waits for approval cancels everything and deploys nothing', async () => {
+  const handle = await startPipeline('main', (sha) => [...testsPass, call('deploy_to_production', { ref: sha })]);
+  await waitForChildApproval(handle.workflowId, 'deploy');
+  await handle.cancel();
+  await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+  const child = harness.client.workflow.getHandle(`${handle.workflowId}-deploy`);
+  expect((await child.describe()).status.name).toBe('CANCELLED');
+  expect((await handle.describe()).status.name).toBe('CANCELLED');
+  await expect(productionRelease()).rejects.toThrow();
+});
