@@ -2,12 +2,15 @@
 // `tfa`: launch, inspect and answer agent runs. Every command is one Temporal call, so
 // the same can be done with the plain `temporal` CLI (see README).
 import os from 'node:os';
+import type { Client } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
-import { parseConfig } from '../core/config';
+import { parseConfig, type TfaConfig } from '../core/config';
+import { AgentStatus } from '../core/thread';
 import { connectClient } from './connect';
 import { describeError } from './describe-error';
 import { formatStatus } from './format-status';
 import { createRuns, type Runs } from './runs';
+import { createSchedules, type ScheduleListing, type Schedules } from './schedules';
 
 const defaultUser = process.env.TFA_USER ?? os.userInfo().username;
 
@@ -17,16 +20,55 @@ function positiveInt(value: string): number {
   return parsed;
 }
 
+function agentStatus(value: string): AgentStatus {
+  const parsed = AgentStatus.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(`expected one of ${AgentStatus.options.join(', ')}`);
+  return parsed.data;
+}
+
 /** Connects, runs one operation, closes; errors print their message and exit 1. */
-async function withRuns(work: (runs: Runs) => Promise<string | void>): Promise<void> {
+async function withClient(work: (client: Client, config: TfaConfig) => Promise<string | void>): Promise<void> {
   const config = parseConfig(process.env);
   const { client, close } = await connectClient(config);
   try {
-    const output = await work(createRuns(client, config.TFA_TASK_QUEUE));
+    const output = await work(client, config);
     if (output) console.log(output);
   } finally {
     await close();
   }
+}
+const withRuns = (work: (runs: Runs) => Promise<string | void>) =>
+  withClient((client, config) => work(createRuns(client, config.TFA_TASK_QUEUE)));
+const withSchedules = (work: (schedules: Schedules) => Promise<string | void>) =>
+  withClient((client, config) => work(createSchedules(client, config.TFA_TASK_QUEUE)));
+
+function formatSchedule(schedule: ScheduleListing): string {
+  const next = schedule.nextRunAt ? `next ${schedule.nextRunAt.toISOString()}` : 'no next run';
+  const recent = schedule.recentWorkflowIds.length > 0 ? `  last ${schedule.recentWorkflowIds.at(-1)}` : '';
+  return `${schedule.name}\t${schedule.cron ?? '?'}\t${schedule.agent ?? '?'}\t${schedule.paused ? 'paused' : next}${recent}`;
+}
+
+/** `tfa schedule ...`: Temporal Schedules that start agent runs (F11). */
+function addScheduleCommands(program: Command): void {
+  const schedule = program.command('schedule').description('recurring agent runs on Temporal Schedules');
+  schedule.command('create <name>').description('run an agent with a message on a cron schedule')
+    .requiredOption('--cron <expression>', 'five fields, e.g. "0 9 * * *" (09:00 every day)')
+    .requiredOption('--agent <agent>', 'which agent runs').requiredOption('--message <text>', 'what the agent is asked')
+    .option('--timezone <zone>', 'IANA zone the cron is read in (default UTC)').option('--by <name>', 'recorded as requestedBy')
+    .action((name: string, opts: { cron: string; agent: string; message: string; timezone?: string; by?: string }) =>
+      withSchedules(async (schedules) => `created schedule ${await schedules.create({ name, ...opts, requestedBy: opts.by })}`));
+  schedule.command('list').description('every schedule: name, cron, agent, next run')
+    .action(() => withSchedules(async (schedules) => (await schedules.list()).map(formatSchedule).join('\n') || 'no schedules'));
+  schedule.command('delete <name>').description('delete a schedule (runs it started keep going)')
+    .action((name: string) => withSchedules(async (schedules) => {
+      await schedules.delete(name);
+      return `deleted schedule ${name}`;
+    }));
+  schedule.command('trigger <name>').description('start the schedule\'s run now')
+    .action((name: string) => withSchedules(async (schedules) => {
+      await schedules.trigger(name);
+      return `triggered schedule ${name}: it starts a run now`;
+    }));
 }
 
 export function buildProgram(): Command {
@@ -64,10 +106,12 @@ export function buildProgram(): Command {
         const view = await runs.thread(id);
         return opts.json ? JSON.stringify(view, null, 2) : formatStatus(id, view);
       }));
-  program.command('list').description('recent agent runs')
+  program.command('list').description('recent agent runs, newest first')
     .option('--limit <n>', 'how many', positiveInt, 20)
-    .action((opts: { limit: number }) =>
-      withRuns(async (runs) => (await runs.list(opts.limit)).map((run) => `${run.workflowId}\t${run.status}\t${run.startTime.toISOString()}`).join('\n') || 'no runs'));
+    .option('--status <status>', 'only runs in this agent status (e.g. awaiting_approval)', agentStatus)
+    .action((opts: { limit: number; status?: AgentStatus }) =>
+      withRuns(async (runs) => (await runs.list(opts)).map((run) => `${run.workflowId}\t${run.status ?? run.executionStatus}\t${run.startTime.toISOString()}`).join('\n') || 'no runs'));
+  addScheduleCommands(program);
   return program;
 }
 
