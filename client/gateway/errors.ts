@@ -1,0 +1,87 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import type { z } from 'zod';
+import { describeIssues } from '../../core/decisions';
+import { describeError } from '../describe-error';
+
+/** One problem in a request body, as zod reports it. */
+export interface BodyIssue {
+  path: string;
+  code: string;
+  message: string;
+}
+
+/** Every 4xx/5xx the gateway sends: `{ error: { code, message, issues? } }`. */
+export interface ErrorBody {
+  error: { code: string; message: string; issues?: BodyIssue[] };
+}
+
+/** A request the gateway refuses, with the HTTP status, a snake_case code and what to do about it. */
+export class GatewayError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly issues?: BodyIssue[],
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.issues ? { issues: this.issues } : {}) } };
+  }
+}
+
+/** Which part of a request failed its schema. */
+export type RequestPart = 'body' | 'query' | 'path';
+
+/** A request part that fails its schema: 400 with every zod issue, path first. */
+export function invalidRequest(error: z.ZodError, part: RequestPart): GatewayError {
+  const issues = error.issues.map((issue) => ({ path: issue.path.join('.'), code: issue.code, message: issue.message }));
+  return new GatewayError(400, `invalid_${part}`, `invalid ${part}: ${describeIssues(error)}`, issues);
+}
+
+/** Largest request body accepted; a bigger one is answered 413. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** Fastify's own client errors (bad JSON, too large, wrong content type), renamed to our codes. */
+const FASTIFY_CODES: Record<string, { code: string; fix: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'body_too_large', fix: `send at most ${BODY_LIMIT_BYTES / 1024} KiB` },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', fix: 'send valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_json', fix: 'send a JSON body, e.g. {}' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', fix: 'send Content-Type: application/json' },
+};
+
+function fromFastify(error: { code?: string; statusCode?: number; message: string }): GatewayError | null {
+  const known = error.code ? FASTIFY_CODES[error.code] : undefined;
+  if (known) return new GatewayError(error.statusCode ?? 400, known.code, `${error.message}: ${known.fix}`);
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return new GatewayError(error.statusCode, 'bad_request', error.message);
+  }
+  return null;
+}
+
+/** Temporal's answers that are the caller's business: no such run, a refused decision, a duplicate id. */
+function fromTemporal(error: unknown): GatewayError | null {
+  if (error instanceof WorkflowNotFoundError) {
+    return new GatewayError(404, 'unknown_run', `no run "${error.workflowId}" can take this (${error.message}): check the workflow id; GET /runs lists runs`);
+  }
+  if (error instanceof WorkflowUpdateFailedError) {
+    return new GatewayError(409, 'decision_refused', describeError(error.cause ?? error));
+  }
+  if (error instanceof WorkflowExecutionAlreadyStartedError) {
+    return new GatewayError(409, 'run_exists', `a run with workflow id ${error.workflowId} already exists: choose another id`);
+  }
+  return null;
+}
+
+/** Maps anything thrown by a route to a status and body; unknown errors are 500s that still explain. */
+export function toGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  const known = fromTemporal(error) ?? fromFastify(error as { code?: string; statusCode?: number; message: string });
+  return known ?? new GatewayError(500, 'internal_error', describeError(error));
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { findAgent } from '../../agents';
+import { ApproveInput, PauseInput, RejectInput, ReplyInput, ResumeInput } from '../../core/decisions';
+import { AgentWorkflowInput } from '../../core/run';
+import { AgentStatus } from '../../core/thread';
+import type { Runs } from '../runs';
+import { parseWith } from './bodies';
+import { GatewayError } from './errors';
+
+/** Body of POST /agents/:agent/runs; `workflowId` is optional, for callers that want idempotent launches. */
+export const LaunchBody = AgentWorkflowInput.omit({ agent: true })
+  .extend({ workflowId: z.string().min(1).max(200).optional() })
+  .strict();
+
+const ListQuery = z.object({
+  status: AgentStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+const RunParams = z.object({ id: z.string().min(1) });
+
+function knownAgent(name: string): string {
+  if (findAgent(name)) return name;
+  throw new GatewayError(404, 'unknown_agent', `no agent named "${name}": use one defined in agents/index.ts`);
+}
+
+/** A fresh workflow id per launch; the random part keeps concurrent launches apart. */
+export function newWorkflowId(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+function registerLaunch(scope: FastifyInstance, runs: Runs): void {
+  scope.post<{ Params: { agent: string } }>('/agents/:agent/runs', async (request, reply) => {
+    const agent = knownAgent(request.params.agent);
+    const { workflowId, ...input } = parseWith(LaunchBody, request.body);
+    const started = await runs.launch({ agent, ...input }, workflowId ?? newWorkflowId(agent));
+    return reply.code(201).send({ workflowId: started });
+  });
+}
+
+function registerInspect(scope: FastifyInstance, runs: Runs): void {
+  scope.get('/runs', async (request) => {
+    const query = parseWith(ListQuery, request.query, 'query');
+    return { runs: await runs.list(query) };
+  });
+  scope.get('/runs/:id', async (request) => {
+    const { id } = parseWith(RunParams, request.params, 'path');
+    const { state, events } = await runs.thread(id);
+    return { workflowId: id, state, events };
+  });
+}
+
+/** POST /runs/:id/<name>: validates the body with the message's own schema, then sends it. */
+function registerAction<S extends z.ZodType>(
+  scope: FastifyInstance,
+  name: string,
+  schema: S,
+  perform: (id: string, body: z.infer<S>) => Promise<object | void>,
+): void {
+  scope.post(`/runs/:id/${name}`, async (request, reply) => {
+    const { id } = parseWith(RunParams, request.params, 'path');
+    const body = parseWith(schema, request.body);
+    const answer = await perform(id, body);
+    // A decision (update) is answered by the run; a signal is only delivered.
+    return answer ? { workflowId: id, ...answer } : reply.code(202).send({ workflowId: id, sent: name });
+  });
+}
+
+/** The run API: launch, inspect and answer runs; every route needs the bearer token when one is set. */
+export function registerRunRoutes(scope: FastifyInstance, runs: Runs): void {
+  registerLaunch(scope, runs);
+  registerInspect(scope, runs);
+  registerAction(scope, 'approve', ApproveInput, (id, body) => runs.approve(id, body));
+  registerAction(scope, 'reject', RejectInput, (id, body) => runs.reject(id, body));
+  registerAction(scope, 'reply', ReplyInput, (id, body) => runs.reply(id, body));
+  registerAction(scope, 'pause', PauseInput, (id, body) => runs.pause(id, body));
+  registerAction(scope, 'resume', ResumeInput, (id, body) => runs.resume(id, body));
+}

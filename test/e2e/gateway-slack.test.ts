@@ -1,0 +1,88 @@
+import { createHmac } from 'node:crypto';
+import { threadQuery } from '../../workflows/messages';
+import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
+
+const SECRET = 'slack-signing-secret';
+const toolCall = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
+
+let harness: Harness;
+let gateway: TestGateway;
+let deploys: TestGateway;
+
+beforeAll(async () => {
+  harness = await startHarness({
+    script: [
+      toolCall('deploy_to_production', { ref: 'main' }), toolCall('done_for_now', { message: 'held: frozen' }),
+      toolCall('deploy_to_production', { ref: 'main' }), toolCall('done_for_now', { message: 'main is live' }),
+    ],
+  });
+  gateway = await startTestGateway({ client: harness.client, taskQueue: harness.taskQueue, token: TEST_TOKEN, slackSigningSecret: SECRET });
+  // /deploy starts deployWorkflow; on a queue no worker polls it just waits, which is all we look at.
+  deploys = await startTestGateway({ client: harness.client, taskQueue: `no-worker-${Date.now()}`, slackSigningSecret: SECRET });
+});
+afterAll(async () => {
+  await deploys?.close();
+  await gateway?.close();
+  await harness?.close();
+});
+
+/** A slash command as Slack sends it: form-encoded, signed over `v0:<timestamp>:<body>`. */
+function slash(target: TestGateway, fields: Record<string, string>, options: { ageSeconds?: number; secret?: string } = {}) {
+  const body = new URLSearchParams({ user_name: 'alice', user_id: 'U1', team_id: 'T1', ...fields }).toString();
+  const timestamp = String(Math.floor(Date.now() / 1000) - (options.ageSeconds ?? 0));
+  const signature = `v0=${createHmac('sha256', options.secret ?? SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return call(target, '/webhooks/slack', {
+    body, token: null,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature },
+  });
+}
+
+async function runAwaitingApproval(name: string): Promise<string> {
+  const { body } = await call(gateway, '/agents/deploybot/runs', { body: { message: 'deploy main to production', workflowId: `${name}-${Date.now()}` } });
+  await waitForState(harness.client.workflow.getHandle(body.workflowId), (state) => state.status === 'awaiting_approval');
+  return body.workflowId;
+}
+
+test('/deploy main starts deployWorkflow and answers at once, ephemerally', async () => {
+  const answer = await slash(deploys, { command: '/deploy', text: 'main' });
+  expect(answer.status).toBe(200);
+  expect(answer.body).toEqual({ response_type: 'ephemeral', text: expect.stringMatching(/^Deploying main for alice: started slack-deploy-\S+\.$/) });
+  const workflowId = /started (\S+)\.$/.exec(answer.body.text)![1]!;
+  const handle = harness.client.workflow.getHandle(workflowId);
+  expect((await handle.describe()).type).toBe('deployWorkflow');
+  await handle.terminate('test over');
+});
+
+test('/tfa reject and /tfa approve decide as the Slack user; a refusal is stated', async () => {
+  const rejected = await runAwaitingApproval('slack-reject');
+  const rejection = await slash(gateway, { command: '/tfa', text: `reject ${rejected} freeze until Monday`, user_name: 'bob' });
+  expect(rejection.body.text).toMatch(new RegExp(`^Rejected request \\S+ of ${rejected}\\.$`));
+  const { events } = await harness.client.workflow.getHandle(rejected).query(threadQuery);
+  expect(events).toContainEqual(expect.objectContaining({ type: 'approval_rejected', by: 'bob', reason: 'freeze until Monday' }));
+  await harness.client.workflow.getHandle(rejected).result();
+
+  const approved = await runAwaitingApproval('slack-approve');
+  const approval = await slash(gateway, { command: '/tfa', text: `approve ${approved}` });
+  expect(approval.body).toEqual({ response_type: 'ephemeral', text: expect.stringMatching(/^Approved request \S+/) });
+  const again = await slash(gateway, { command: '/tfa', text: `approve ${approved}` });
+  expect(again.body.text).toMatch(/^Refused: /);
+  expect(await harness.client.workflow.getHandle(approved).result()).toMatchObject({ status: 'completed' });
+
+  const unknown = await slash(gateway, { command: '/tfa', text: 'approve no-such-run' });
+  expect(unknown.body.text).toContain('No run no-such-run');
+});
+
+test('an unknown command gets the usage, ephemerally', async () => {
+  const answer = await slash(gateway, { command: '/tfa', text: 'launch the rockets' });
+  expect(answer.body).toEqual({ response_type: 'ephemeral', text: expect.stringContaining('Usage: `/deploy <ref>`') });
+});
+
+test('a wrong signature and a stale timestamp are 401', async () => {
+  const wrong = await slash(gateway, { command: '/deploy', text: 'main' }, { secret: 'not-the-secret' });
+  expect(wrong).toEqual({ status: 401, body: { error: { code: 'invalid_signature', message: expect.stringContaining('TFA_SLACK_SIGNING_SECRET') } } });
+  const stale = await slash(gateway, { command: '/deploy', text: 'main' }, { ageSeconds: 6 * 60 });
+  expect(stale).toEqual({ status: 401, body: { error: { code: 'stale_request', message: expect.stringContaining('5 minutes') } } });
+  const unsigned = await call(gateway, '/webhooks/slack', { body: 'command=%2Fdeploy&text=main', token: null, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expect(unsigned.body.error.code).toBe('missing_signature');
+});
