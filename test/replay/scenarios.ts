@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
-import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
+import { AGENT_WORKFLOW_TYPE, DEPLOY_WORKFLOW_TYPE } from '../../core/constants';
 import { approveSignal, rejectSignal, replySignal } from '../../workflows/messages';
 import type { PolicyConfig } from '../../core/policy';
 import type { ScriptedReply } from '../support/scripted-model-server';
@@ -13,8 +13,11 @@ const execFileAsync = promisify(execFile);
 /** Runs whose histories are saved under histories/ and must keep replaying (Worker.runReplayHistories). */
 export interface ReplayScenario {
   name: string;
-  script: ScriptedReply[];
+  /** The model's replies; a function when they need the fixture's `main` SHA. */
+  script: ScriptedReply[] | ((mainSha: string) => ScriptedReply[]);
   policies?: PolicyConfig;
+  /** Default: a DeployBot agentWorkflow asked to deploy main to production. */
+  start?: { workflowType: string; args: unknown[] };
   drive(handle: WorkflowHandle): Promise<void>;
 }
 
@@ -57,17 +60,31 @@ export const replayScenarios: ReplayScenario[] = [
     policies: { deploybot: { requestTimeoutMs: 500, escalationTimeoutMs: 500, escalateTo: 'oncall' } },
     async drive() {},
   },
+  {
+    name: 'deploy-pipeline-approved',
+    start: { workflowType: DEPLOY_WORKFLOW_TYPE, args: [{ ref: 'main', requestedBy: 'alice' }] },
+    script: (sha) => [
+      call('list_test_suites', {}),
+      call('run_test_suite', { suite: 'default' }),
+      call('report_test_results', { passed: true, summary: 'default suite passed' }),
+      call('deploy_to_production', { ref: sha }),
+      call('finish_deploy', { deployed: true, message: 'live' }),
+    ],
+    async drive(handle) {
+      await waitForState(handle.client.getHandle(`${handle.workflowId}-deploy`), (state) => state.status === 'awaiting_approval');
+      await handle.signal(approveSignal, { by: 'alice' });
+    },
+  },
 ];
 
 /** Runs a scenario on the test server and returns its history as JSON text. */
 export async function recordScenario(scenario: ReplayScenario): Promise<string> {
-  const harness = await startHarness({ script: scenario.script, policies: scenario.policies });
+  const harness = await startHarness({ policies: scenario.policies });
   try {
-    const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
-      taskQueue: harness.taskQueue,
-      workflowId: `replay-${scenario.name}`,
-      args: [{ agent: 'deploybot', message: 'deploy main to production' }],
-    });
+    const script = typeof scenario.script === 'function' ? scenario.script(await harness.fixture.sha('main')) : scenario.script;
+    harness.model.enqueue(...script);
+    const start = scenario.start ?? { workflowType: AGENT_WORKFLOW_TYPE, args: [{ agent: 'deploybot', message: 'deploy main to production' }] };
+    const handle = await harness.client.workflow.start(start.workflowType, { taskQueue: harness.taskQueue, workflowId: `replay-${scenario.name}`, args: start.args });
     await scenario.drive(handle);
     await handle.result();
     // The same JSON the Web UI's download and `temporal workflow show --output json` give.
