@@ -1,12 +1,19 @@
 import { z } from 'zod';
-import type { AgentStatus } from './thread';
+import { PauseInput } from './decisions';
+import { ThreadEvent, type AgentStatus } from './thread';
 
 /** Input of `agentWorkflow`, as typed on the Temporal CLI: `--input '{"agent":"deploybot","message":"..."}'`. */
 export const AgentWorkflowInput = z.object({
   agent: z.string().min(1),
   message: z.string().min(1),
-  maxSteps: z.number().int().positive().max(200).optional(),
+  maxSteps: z.number().int().positive().max(10_000).optional(),
   requestedBy: z.string().optional(),
+  /** Steps per workflow run before continuing as new (Temporal may suggest it sooner). Default 100. */
+  continueAsNewAfterSteps: z.number().int().min(5).optional(),
+  /** Set by the workflow itself when it continues as new: the thread so far, so nothing is lost. */
+  continued: z
+    .object({ events: z.array(ThreadEvent).min(2), pauseRequested: PauseInput.nullable() })
+    .optional(),
 });
 export type AgentWorkflowInput = z.infer<typeof AgentWorkflowInput>;
 

@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { findAgent } from '../agents';
 import type { ChosenToolCall } from '../activities';
 import { findTool, type AgentDefinition } from '../core/agent';
@@ -16,6 +16,9 @@ import { askHuman, escalate, requestApproval } from './human-requests';
 import type { Run } from './run';
 import { RunThread } from './run-thread';
 import { tfaAgentKey, tfaPendingRequestKey, tfaStatusKey } from './search-attributes';
+
+/** Steps per workflow run before it continues as new, unless the input says otherwise. */
+const DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS = 100;
 
 /** Request timeouts, the run policy and search attributes arrived together; older runs replay without them. */
 const HUMAN_POLICY_PATCH = 'human-policy-v1';
@@ -109,21 +112,45 @@ function searchAttributePublisher(agent: string): (state: AgentState) => void {
   };
 }
 
-/** One agent's durable loop: ask the model for one tool call, act by the tool's kind, repeat (F8). */
-export async function agentWorkflow(rawInput: AgentWorkflowInput): Promise<AgentRunResult> {
-  const { input, agent } = parseInput(rawInput);
+/** Whether this run should hand its thread to a fresh run, at a step boundary with nothing pending. */
+function shouldContinueAsNew(run: Run, stepsAtStart: number, afterSteps: number): boolean {
+  const { state } = run.thread;
+  if (state.pending || FINAL_STATUSES.includes(state.status) || !allHandlersFinished()) return false;
+  return workflowInfo().continueAsNewSuggested || state.step - stepsAtStart >= afterSteps;
+}
+
+async function startRun(input: AgentWorkflowInput, agent: AgentDefinition): Promise<Run> {
   const workflowId = workflowInfo().workflowId;
   const timeouts = patched(HUMAN_POLICY_PATCH);
   const thread = new RunThread(workflowId, timeouts ? searchAttributePublisher(agent.name) : undefined);
-  const run: Run = { thread, agent, control: { requested: null, resume: null }, workflowId, policy: RunPolicy.parse({}), timeouts };
+  const control = { requested: input.continued?.pauseRequested ?? null, resume: null };
+  const run: Run = { thread, agent, control, workflowId, policy: RunPolicy.parse({}), timeouts };
   registerHandlers(thread, () => run.policy, run.control); // before any await, so queries work from the start
+  if (input.continued) {
+    thread.restore(input.continued.events);
+    const started = input.continued.events[0];
+    run.policy = started?.type === 'run_started' && started.policy ? started.policy : run.policy;
+    return run;
+  }
   if (timeouts) run.policy = await loadRunPolicy({ agent: agent.name });
   thread.append({ type: 'run_started', agent: agent.name, maxSteps: input.maxSteps ?? agent.maxSteps, policy: timeouts ? run.policy : undefined });
   thread.append({ type: 'user_message', text: input.message, by: input.requestedBy });
-  while (!FINAL_STATUSES.includes(thread.state.status)) {
+  return run;
+}
+
+/** One agent's durable loop: ask the model for one tool call, act by the tool's kind, repeat (F8). */
+export async function agentWorkflow(rawInput: AgentWorkflowInput): Promise<AgentRunResult> {
+  const { input, agent } = parseInput(rawInput);
+  const run = await startRun(input, agent);
+  const stepsAtStart = run.thread.state.step;
+  while (!FINAL_STATUSES.includes(run.thread.state.status)) {
     await stepBoundary(run);
+    if (shouldContinueAsNew(run, stepsAtStart, input.continueAsNewAfterSteps ?? DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS)) {
+      // The whole thread goes along: the model, `thread` and `tfa status` see one run.
+      await continueAsNew<typeof agentWorkflow>({ ...input, continued: { events: run.thread.events, pauseRequested: run.control.requested } });
+    }
     await step(run);
   }
-  const { status, result, reason, step: steps } = thread.state;
+  const { status, result, reason, step: steps } = run.thread.state;
   return AgentRunResult.parse({ status, result, reason, steps });
 }

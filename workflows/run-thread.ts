@@ -1,5 +1,5 @@
 import { setCurrentDetails, uuid4 } from '@temporalio/workflow';
-import { initialState, reduce, type AgentState } from '../core/reducer';
+import { initialState, reduce, replay, type AgentState } from '../core/reducer';
 import type { NewEvent, ThreadEvent } from '../core/thread';
 import { describeWaiting } from '../core/waiting';
 
@@ -22,6 +22,14 @@ export class RunThread {
     setCurrentDetails(describeWaiting(this.workflowId, this.state));
     this.publish?.(this.state);
     return stamped;
+  }
+
+  /** Takes over the thread of the run this one continues (continue-as-new). */
+  restore(events: readonly ThreadEvent[]): void {
+    this.events.push(...events);
+    this.state = replay(events);
+    setCurrentDetails(describeWaiting(this.workflowId, this.state));
+    this.publish?.(this.state);
   }
 
   last(): ThreadEvent | undefined {
