@@ -1,4 +1,7 @@
 import {
+  isGrpcServiceError,
+  QueryNotRegisteredError,
+  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -76,7 +79,29 @@ function fromTemporal(error: unknown): GatewayError | null {
   if (error instanceof WorkflowExecutionAlreadyStartedError) {
     return new GatewayError(409, 'run_exists', `a run with workflow id ${error.workflowId} already exists: choose another id`);
   }
-  return null;
+  if (error instanceof QueryNotRegisteredError) {
+    return new GatewayError(409, 'not_an_agent_run', `${error.message}: only agentWorkflow runs have a thread to show`);
+  }
+  return error instanceof ServiceError ? fromTemporalService(error) : null;
+}
+
+/** gRPC status codes (grpc/doc/statuscodes.md) that Temporal uses for these cases. */
+const GrpcStatus = { DEADLINE_EXCEEDED: 4, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 } as const;
+
+/** The server answered, but not for the caller's fault: no worker, a stuck run, no server. */
+function fromTemporalService(error: ServiceError): GatewayError | null {
+  const code = isGrpcServiceError(error.cause) ? error.cause.code : undefined;
+  const detail = describeError(error);
+  switch (code) {
+    case GrpcStatus.DEADLINE_EXCEEDED:
+      return new GatewayError(504, 'no_worker_answer', `${detail}: is a worker polling the task queue? Start one with npm start or npm run worker`);
+    case GrpcStatus.FAILED_PRECONDITION:
+      return new GatewayError(409, 'run_not_answering', `${detail}: the run's workflow task is failing; open the run in the Web UI to see why`);
+    case GrpcStatus.UNAVAILABLE:
+      return new GatewayError(503, 'temporal_unavailable', `${detail}: is the Temporal server running at TEMPORAL_ADDRESS?`);
+    default:
+      return null;
+  }
 }
 
 /** Maps anything thrown by a route to a status and body; unknown errors are 500s that still explain. */
