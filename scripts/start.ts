@@ -1,21 +1,32 @@
 // `npm start`: the Temporal dev server (with Web UI), the scripted model when no LLM is
-// configured, and the worker, in one process tree. Ctrl-C stops everything.
+// configured, the worker and the HTTP gateway, in one process tree. Ctrl-C stops everything.
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { AGENT_WORKFLOW_TYPE } from '../core/constants';
 import { parseConfig, type TfaConfig } from '../core/config';
+import { connectClient } from '../client/connect';
+import { startGateway, type RunningGateway } from '../client/gateway/start-gateway';
 import { startScriptedModelServer, deploybotDemoResponder } from '../test/support/scripted-model-server';
 import { activitiesFromConfig } from '../worker/activities-from-config';
 import { createWorker } from '../worker/create-worker';
 import { startDevServer } from './dev-server';
 import { ensureTemporalCli } from './temporal-cli.cjs';
 
-function banner(config: TfaConfig, modelLine: string): string {
+function gatewayLines(config: TfaConfig, gateway: RunningGateway): string[] {
+  const auth = config.TFA_GATEWAY_TOKEN ? ' -H "Authorization: Bearer $TFA_GATEWAY_TOKEN"' : '';
+  return [
+    gateway.summary,
+    `  curl -X POST ${gateway.url}/agents/deploybot/runs${auth} -H 'content-type: application/json' -d '{"message":"deploy main to production"}'`,
+  ];
+}
+
+function banner(config: TfaConfig, modelLine: string, gateway: RunningGateway): string {
   const input = JSON.stringify({ agent: 'deploybot', message: 'deploy main to production' });
   return [
     '',
     `tfa is running. Temporal Web UI: ${config.TFA_WEB_UI_URL}   (server ${config.TEMPORAL_ADDRESS}, task queue "${config.TFA_TASK_QUEUE}")`,
     modelLine,
+    ...gatewayLines(config, gateway),
     '',
     'Launch DeployBot, in another terminal:',
     '  npm run tfa -- launch deploybot deploy main to production',
@@ -41,10 +52,14 @@ async function main(): Promise<void> {
     : `Model: ${config.OPENAI_BASE_URL ?? 'https://api.openai.com/v1'} (${config.TFA_MODEL ?? 'agent default model'})`;
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TFA_TASK_QUEUE, activities: activitiesFromConfig(workerConfig, cwd) });
-  console.log(banner(config, modelLine));
+  const temporal = await connectClient(config);
+  const gateway = await startGateway({ config, client: temporal.client, cwd });
+  console.log(banner(config, modelLine, gateway));
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {
+    await gateway.close();
+    await temporal.close();
     await connection.close();
     await scripted?.close();
     await server.stop();
