@@ -13,6 +13,12 @@ export interface AgentDefinition {
   readonly model?: string;
   /** Consecutive errors before the run asks a human (F9). */
   readonly errorThreshold: number;
+  /**
+   * Most tokens of rendered context (system state + event log) per model call (F3), counted by
+   * `estimateTokens`. Default DEFAULT_CONTEXT_TOKEN_BUDGET (4000, core/constants.ts); keep it at or
+   * above MIN_CONTEXT_TOKEN_BUDGET (2000), the smallest budget that is always met.
+   */
+  readonly contextTokenBudget?: number;
 }
 
 export function defineAgent(agent: AgentDefinition): AgentDefinition {

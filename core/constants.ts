@@ -34,8 +34,9 @@ export const WAITING_STATUSES = ['awaiting_approval', 'awaiting_reply', 'needs_h
 export const DEFAULT_CONTEXT_TOKEN_BUDGET = 4_000;
 
 /**
- * The smallest budget renderContext always meets (by `estimateTokens`), whatever the thread: below
- * it, the kept items (task, last 6 events, pending request, latest rejection and reply) may not fit
- * even cut to their heads. Property-tested in test/core/context-budget.test.ts.
+ * The smallest budget renderContext always meets (by `estimateTokens`), whatever the thread. What is
+ * never dropped (the task, the last 6 events, the pending request, the latest rejection and reply) is
+ * at most 10 elements of about 365 characters once cut to their heads: about 1,650 tokens with the
+ * system state and notes. Property-tested in test/core/context-properties.test.ts.
  */
-export const MIN_CONTEXT_TOKEN_BUDGET = 2_500;
+export const MIN_CONTEXT_TOKEN_BUDGET = 2_000;

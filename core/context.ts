@@ -1,76 +1,196 @@
+import { estimateTokens, fitToBudget, planEdits, protectedItems, supersededResults, type BudgetLayout, type ItemMode, type TokenCounter } from './budget';
+import { compactEvents, type ContextItem } from './compact-errors';
 import type { AgentState } from './reducer';
 import type { ThreadEvent } from './thread';
 
-/** XML attribute and text escaping, so event bodies cannot break the format. */
+/** Characters of an error message the model sees (F9); the stack is never rendered. */
+export const MAX_ERROR_MESSAGE_CHARS = 300;
+/** Characters of an attribute value (ids, names, tools) after escaping; longer values end in `…`. */
+export const MAX_ATTRIBUTE_CHARS = 64;
+/** Characters of a body kept when it is elided to fit the budget; the rest is counted in `elided="N chars"`. */
+export const ELIDED_HEAD_CHARS = 160;
+/** Bodies at most this long are never elided: the marker would save little. */
+const ELIDE_ABOVE = ELIDED_HEAD_CHARS + 40;
+
+const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
+/** XML text escaping, so event bodies cannot break the format. */
 function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text.replace(/[&<>]/g, (char) => ENTITIES[char]!);
 }
 
-function attrs(values: Record<string, string | number | undefined>): string {
+function escapeAttribute(text: string): string {
+  return text.replace(/[&<>"]/g, (char) => ENTITIES[char]!);
+}
+
+/** The escaped text within `limit` characters, never cutting an entity or a surrogate pair; `rest` counts source characters left out. */
+function escapedPrefix(text: string, limit: number, escape: (text: string) => string): { text: string; rest: number } {
+  let out = '';
+  let at = 0;
+  while (at < text.length) {
+    const code = text.charCodeAt(at);
+    const width = code >= 0xd800 && code <= 0xdbff && at + 1 < text.length ? 2 : 1;
+    const piece = escape(text.slice(at, at + width));
+    if (out.length + piece.length > limit) break;
+    out += piece;
+    at += width;
+  }
+  return { text: out, rest: text.length - at };
+}
+
+type Attributes = Record<string, string | number | undefined>;
+
+function attrs(values: Attributes): string {
   return Object.entries(values)
     .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
-    .map(([name, value]) => ` ${name}="${escapeText(String(value)).replace(/"/g, '&quot;')}"`)
+    .map(([name, value]) => {
+      const clipped = escapedPrefix(String(value), MAX_ATTRIBUTE_CHARS, escapeAttribute);
+      return ` ${name}="${clipped.text}${clipped.rest > 0 ? '…' : ''}"`;
+    })
     .join('');
 }
 
-function element(name: string, attributes: Record<string, string | number | undefined>, body?: string): string {
+/** An element before rendering: its name, attributes and text body. */
+interface Parts {
+  readonly name: string;
+  readonly attributes: Attributes;
+  readonly body?: string;
+}
+
+function element({ name, attributes, body }: Parts, mode: Exclude<ItemMode, 'dropped'> = 'full'): string {
   const open = `<${name}${attrs(attributes)}`;
-  return body === undefined || body === '' ? `${open}/>` : `${open}>${escapeText(body)}</${name}>`;
+  if (body === undefined || body === '') return `${open}/>`;
+  if (mode === 'elided' && body.length > ELIDE_ABOVE) {
+    const head = escapedPrefix(body, ELIDED_HEAD_CHARS, escapeText);
+    return `${open}${attrs({ elided: `${head.rest} chars` })}>${head.text}…</${name}>`;
+  }
+  return `${open}>${escapeText(body)}</${name}>`;
+}
+
+function errorMessage(message: string): string {
+  return trimText(message, MAX_ERROR_MESSAGE_CHARS).text;
+}
+
+/**
+ * What each event shows the model (F3); `null` for events it does not need. No call or request ids:
+ * a run makes one call at a time and its outcome follows it, and the model never names an id, so
+ * they would only cost tokens (a uuid is about 20).
+ */
+function eventParts(event: ThreadEvent): Parts | null {
+  const part = (name: string, attributes: Attributes, body?: string): Parts => ({ name, attributes, body });
+  switch (event.type) {
+    case 'run_started':
+    case 'decision_refused':
+      return null;
+    case 'user_message':
+      return part('user_message', { by: event.by }, event.text);
+    case 'tool_call':
+      return part('tool_call', { tool: event.tool }, JSON.stringify(event.args));
+    case 'tool_result':
+      return part('tool_result', { tool: event.tool, truncated: event.truncated ? 'true' : undefined }, event.output);
+    case 'error':
+      if (event.source === 'notify') return null;
+      return part('error', { source: event.source, code: event.code ?? event.errorType, tool: event.tool }, errorMessage(event.message));
+    case 'approval_requested':
+      return part('approval_requested', { tool: event.tool });
+    case 'approval_granted':
+      return part('approval_granted', { by: event.by }, event.comment);
+    case 'approval_rejected':
+      return part('approval_rejected', { by: event.by }, event.reason);
+    case 'human_input_requested':
+      return part('human_input_requested', {}, event.question);
+    case 'human_reply':
+      return part('human_reply', { by: event.by }, event.text);
+    case 'escalated':
+      return part('escalated', {}, event.reason);
+    case 'request_escalated':
+      return part('request_escalated', { to: event.to }, event.reason);
+    case 'paused':
+      return part('paused', { by: event.by }, event.reason);
+    case 'resumed':
+      return part('resumed', { by: event.by }, event.feedback);
+    case 'done':
+      return part('done', { tool: event.tool }, JSON.stringify(event.payload));
+    case 'run_ended':
+      return part('run_ended', { status: event.status }, event.reason);
+  }
 }
 
 /** One compact element per event (F3); `null` for events the model does not need. */
 export function renderEvent(event: ThreadEvent): string | null {
-  switch (event.type) {
-    case 'run_started':
-      return null;
-    case 'user_message':
-      return element('user_message', { by: event.by }, event.text);
-    case 'tool_call':
-      return element('tool_call', { id: event.callId, tool: event.tool }, JSON.stringify(event.args));
-    case 'tool_result':
-      return element('tool_result', { id: event.callId, tool: event.tool, truncated: event.truncated ? 'true' : undefined }, event.output);
-    case 'error':
-      return element('error', { source: event.source, code: event.code ?? event.errorType, tool: event.tool }, event.message);
-    case 'approval_requested':
-      return element('approval_requested', { id: event.requestId, tool: event.tool });
-    case 'approval_granted':
-      return element('approval_granted', { id: event.requestId, by: event.by }, event.comment);
-    case 'approval_rejected':
-      return element('approval_rejected', { id: event.requestId, by: event.by }, event.reason);
-    case 'human_input_requested':
-      return element('human_input_requested', { id: event.requestId }, event.question);
-    case 'human_reply':
-      return element('human_reply', { id: event.requestId, by: event.by }, event.text);
-    case 'escalated':
-      return element('escalated', { id: event.requestId }, event.reason);
-    case 'decision_refused':
-      return null;
-    case 'request_escalated':
-      return element('request_escalated', { id: event.requestId, to: event.to }, event.reason);
-    case 'paused':
-      return element('paused', { by: event.by }, event.reason);
-    case 'resumed':
-      return element('resumed', { by: event.by }, event.feedback);
-    case 'done':
-      return element('done', { tool: event.tool }, JSON.stringify(event.payload));
-    case 'run_ended':
-      return element('run_ended', { status: event.status }, event.reason);
-  }
+  const parts = eventParts(event);
+  return parts && element(parts);
 }
 
-/** The prompt context: system state, then the event log (F3). Pure, so tests see exactly what the model sees. */
-export function renderContext(state: AgentState, events: readonly ThreadEvent[]): string {
-  const systemState = element('system_state', {
-    step: state.step + 1,
-    max_steps: state.maxSteps,
-    status: state.status,
-    consecutive_errors: state.consecutiveErrors,
+function itemParts({ event, count }: ContextItem): Parts {
+  const parts = eventParts(event)!;
+  return count > 1 ? { ...parts, attributes: { ...parts.attributes, count } } : parts;
+}
+
+function renderItem(item: ContextItem, mode: Exclude<ItemMode, 'dropped'>): string {
+  return element(itemParts(item), mode);
+}
+
+function elidable(item: ContextItem): boolean {
+  return (itemParts(item).body?.length ?? 0) > ELIDE_ABOVE;
+}
+
+function systemState(state: AgentState): string {
+  return element({
+    name: 'system_state',
+    attributes: { step: state.step + 1, max_steps: state.maxSteps, status: state.status, consecutive_errors: state.consecutiveErrors },
   });
-  const history = events
-    .map(renderEvent)
-    .filter((line): line is string => line !== null)
-    .map((line) => `  ${line}`);
-  return [systemState, '<event_history>', ...history, '</event_history>'].join('\n');
+}
+
+/** The event log's lines; each run of dropped items becomes one `<elided events="N"/>`. */
+function contextLayout(header: string, items: readonly ContextItem[]): BudgetLayout {
+  const line = (index: number, mode: Exclude<ItemMode, 'dropped'>) => `  ${renderItem(items[index]!, mode)}\n`;
+  const note = (events: number) => `  ${element({ name: 'elided', attributes: { events } })}\n`;
+  const wrap = (lines: string) => `${header}\n<event_history>\n${lines}</event_history>`;
+  return {
+    frame: wrap(''),
+    note: note(9999),
+    line,
+    assemble(modes) {
+      let lines = '';
+      let dropped = 0;
+      modes.forEach((mode, index) => {
+        if (mode !== 'dropped') lines += line(index, mode);
+        else if (modes[index + 1] !== 'dropped') lines += note(dropped + 1);
+        dropped = mode === 'dropped' ? dropped + 1 : 0;
+      });
+      return wrap(lines);
+    },
+  };
+}
+
+export interface RenderContextOptions {
+  /**
+   * Most tokens the context may take, as counted by `countTokens`. Default: no limit (errors are
+   * still compacted). A budget of at least MIN_CONTEXT_TOKEN_BUDGET (core/constants.ts) is always
+   * met; below it the context is cut as far as it goes and may still exceed it.
+   */
+  readonly tokenBudget?: number;
+  /** Default `estimateTokens` (characters / 2.5): no tokenizer, so it fits the workflow sandbox. */
+  readonly countTokens?: TokenCounter;
+}
+
+/**
+ * The prompt context: system state, then the event log (F3), errors compacted (F9) and stale tool
+ * results cut to their head. Within a token budget, older tool results are cut next, then older
+ * calls' arguments, then older events are left out (see planEdits). Pure, so tests see exactly what
+ * the model sees.
+ */
+export function renderContext(state: AgentState, events: readonly ThreadEvent[], options: RenderContextOptions = {}): string {
+  const items = compactEvents(events);
+  const layout = contextLayout(systemState(state), items);
+  // A result superseded by a later one of the same call is stale: only its head is shown, budget or not.
+  const stale = supersededResults(items);
+  const modes = items.map((item, index): ItemMode => (stale.has(index) && elidable(item) ? 'elided' : 'full'));
+  if (options.tokenBudget === undefined) return layout.assemble(modes);
+  const keep = protectedItems(items, state.pending?.requestId);
+  const edits = planEdits(items, keep, (index) => elidable(items[index]!));
+  return fitToBudget(layout, modes, edits, options.tokenBudget, options.countTokens ?? estimateTokens);
 }
 
 /** Cuts text to a limit and says how much was cut, so the model knows it saw a part. */

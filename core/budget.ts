@@ -1,0 +1,143 @@
+import type { ContextItem } from './compact-errors';
+
+/**
+ * Characters per token assumed by `estimateTokens`. o200k_base gives 3.2-4 characters a token on our
+ * rendered contexts (hex shas, uuids and JSON punctuation are the densest parts); 3 keeps the real count
+ * of a budgeted render within the budget on the recorded threads (test/core/context-budget.test.ts).
+ */
+export const CHARS_PER_TOKEN = 2.5;
+
+/** Counts the tokens of a text; renderContext decides what fits with it. */
+export type TokenCounter = (text: string) => number;
+
+/**
+ * A cheap, conservative token count: no tokenizer, so it can run in the workflow sandbox. The real
+ * o200k_base count is `countTokensO200k` in core/tokens.ts, for tests and benchmarks.
+ */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / CHARS_PER_TOKEN);
+}
+
+/** The most recent items of the event log, kept whatever the budget (shortened only as a last resort). */
+export const RECENT_ITEMS_KEPT = 6;
+
+/** How an item is rendered: whole, with its body cut to a short head, or left out (counted in an <elided/> note). */
+export type ItemMode = 'full' | 'elided' | 'dropped';
+
+export interface BudgetEdit {
+  readonly index: number;
+  readonly mode: Exclude<ItemMode, 'full'>;
+}
+
+/**
+ * Items never dropped: the first user message (the task), the last RECENT_ITEMS_KEPT items, the
+ * pending request, the latest rejection (its reason is what the agent must adapt to) and the latest
+ * human reply.
+ */
+export function protectedItems(items: readonly ContextItem[], pendingRequestId?: string): Set<number> {
+  const keep = new Set<number>();
+  for (let index = Math.max(0, items.length - RECENT_ITEMS_KEPT); index < items.length; index++) keep.add(index);
+  const is = (type: string) => (item: ContextItem) => item.event.type === type;
+  const pending = items.findLastIndex(
+    ({ event }) =>
+      (event.type === 'approval_requested' || event.type === 'human_input_requested' || event.type === 'escalated') &&
+      event.requestId === pendingRequestId,
+  );
+  const anchors = [items.findIndex(is('user_message')), items.findLastIndex(is('approval_rejected')), items.findLastIndex(is('human_reply')), pending];
+  anchors.filter((index) => index >= 0).forEach((index) => keep.add(index));
+  return keep;
+}
+
+/** The tool and arguments a result answers, so a later result of the same call makes it stale. */
+function callKeys(items: readonly ContextItem[]): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const { event } of items) if (event.type === 'tool_call') keys.set(event.callId, JSON.stringify([event.tool, event.args]));
+  return keys;
+}
+
+/** Older tool results with a later result of the same tool and arguments: the first to go, their news is stale. */
+export function supersededResults(items: readonly ContextItem[]): Set<number> {
+  const keys = callKeys(items);
+  const superseded = new Set<number>();
+  const seen = new Set<string>();
+  for (let index = items.length - 1; index >= 0; index--) {
+    const event = items[index]!.event;
+    if (event.type !== 'tool_result') continue;
+    const key = keys.get(event.callId) ?? JSON.stringify([event.tool]);
+    if (seen.has(key)) superseded.add(index);
+    seen.add(key);
+  }
+  return superseded;
+}
+
+/**
+ * The order in which the context gives way when it exceeds its budget (F3): older tool results
+ * (stale ones first) are cut to a head, then older tool calls' arguments, then older items are
+ * dropped, oldest first; only then are the kept items' bodies cut, the task and the last item last.
+ */
+export function planEdits(items: readonly ContextItem[], keep: ReadonlySet<number>, elidable: (index: number) => boolean): BudgetEdit[] {
+  const indexes = items.map((_item, index) => index);
+  const older = indexes.filter((index) => !keep.has(index));
+  const ofType = (type: string) => (index: number) => items[index]!.event.type === type && elidable(index);
+  const stale = supersededResults(items);
+  const results = older.filter(ofType('tool_result'));
+  const task = items.findIndex(({ event }) => event.type === 'user_message');
+  const last = items.length - 1;
+  const elide = (index: number): BudgetEdit => ({ index, mode: 'elided' });
+  return [
+    ...results.filter((index) => stale.has(index)).map(elide),
+    ...results.filter((index) => !stale.has(index)).map(elide),
+    ...older.filter(ofType('tool_call')).map(elide),
+    ...older.map((index): BudgetEdit => ({ index, mode: 'dropped' })),
+    ...[...keep].sort((a, b) => a - b).filter((index) => index !== task && index !== last && elidable(index)).map(elide),
+    ...[...new Set([task, last])].filter((index) => index >= 0 && elidable(index)).map(elide),
+  ];
+}
+
+/** What fitToBudget needs to know of a rendering; lines end with a newline, and `frame` plus the lines is the text. */
+export interface BudgetLayout {
+  /** Everything but the event lines: system state and the event_history wrapper. */
+  readonly frame: string;
+  /** The longest note that stands for a run of dropped items. */
+  readonly note: string;
+  line(index: number, mode: Exclude<ItemMode, 'dropped'>): string;
+  assemble(modes: readonly ItemMode[]): string;
+}
+
+/**
+ * Starting from the `initial` modes, applies the edits in order until the text fits the budget, or none are left. It sums per-line
+ * costs (cached) to decide, then checks the whole text once: for `estimateTokens` the sum is never
+ * lower than the whole, and for a real tokenizer any gap is carried over and edits go on.
+ */
+export function fitToBudget(
+  layout: BudgetLayout,
+  initial: readonly ItemMode[],
+  edits: readonly BudgetEdit[],
+  budget: number,
+  countTokens: TokenCounter,
+): string {
+  const modes = [...initial];
+  const costs = new Map<string, number>();
+  const cost = (index: number, mode: Exclude<ItemMode, 'dropped'>) => {
+    const key = `${mode}:${index}`;
+    if (!costs.has(key)) costs.set(key, countTokens(layout.line(index, mode)));
+    return costs.get(key)!;
+  };
+  const frame = countTokens(layout.frame);
+  const note = countTokens(layout.note);
+  const estimate = () =>
+    modes.reduce((sum, mode, index) => sum + (mode !== 'dropped' ? cost(index, mode) : modes[index - 1] === 'dropped' ? 0 : note), frame);
+  let next = 0;
+  let gap = 0;
+  for (;;) {
+    while (next < edits.length && estimate() + gap > budget) {
+      const edit = edits[next++]!;
+      modes[edit.index] = edit.mode;
+    }
+    const text = layout.assemble(modes);
+    if (next >= edits.length) return text;
+    const exact = countTokens(text);
+    if (exact <= budget) return text;
+    gap = exact - estimate();
+  }
+}
