@@ -1,9 +1,10 @@
 import type { ContextItem } from './compact-errors';
 
 /**
- * Characters per token assumed by `estimateTokens`. o200k_base gives 3.2-4 characters a token on our
- * rendered contexts (hex shas, uuids and JSON punctuation are the densest parts); 3 keeps the real count
- * of a budgeted render within the budget on the recorded threads (test/core/context-budget.test.ts).
+ * Characters per token assumed by `estimateTokens`. o200k_base gives 2.4-2.9 characters a token on
+ * DeployBot's rendered contexts (hex shas, JSON-escaped logs and punctuation are dense), far from the
+ * usual 4 for prose; 2.5 keeps the real count of a budgeted render within 1.1 x the budget on the
+ * recorded threads (test/core/context-fixtures.test.ts).
  */
 export const CHARS_PER_TOKEN = 2.5;
 
