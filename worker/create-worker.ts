@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
+import { ensureSearchAttributes } from './ensure-search-attributes';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -11,7 +12,8 @@ export interface CreateWorkerOptions {
 }
 
 /** One worker runs every agent's workflows and activities; start more on the same queue to scale out. */
-export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  await ensureSearchAttributes(options.connection, options.namespace);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,

@@ -34,10 +34,10 @@ export async function waitForHuman(run: Run, kind: NotifyHumanInput['kind'], sum
   await notify(run, notice);
   if (!run.timeouts) return void (await condition(answered));
   const timeout = requestTimeoutFor(policy, tool);
-  if (await condition(answered, timeout)) return;
+  if (await condition(answered, timeout, { summary: `wait for ${kind}: ${summary}`.slice(0, 200) })) return;
   thread.append({ type: 'request_escalated', requestId, to: policy.escalateTo, reason: `no answer within ${formatDuration(timeout)}` });
   await notify(run, { ...notice, escalatedTo: policy.escalateTo });
-  if (await condition(answered, policy.escalationTimeoutMs)) return;
+  if (await condition(answered, policy.escalationTimeoutMs, { summary: `escalated to ${policy.escalateTo}: ${summary}`.slice(0, 200) })) return;
   const waited = formatDuration(timeout + policy.escalationTimeoutMs);
   thread.append({ type: 'run_ended', status: 'timed_out', reason: `nobody answered request ${requestId} (${summary}) within ${waited}, escalation to ${policy.escalateTo} included` });
 }
