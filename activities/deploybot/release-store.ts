@@ -16,9 +16,11 @@ import {
 } from './release-layout';
 import { ReleaseStoreError } from './release-store-error';
 import { runShellCommand } from './run-shell-command';
+import { listTestRuns, readTestRun, saveTestRun, type TestRunRecord, type TestRunSummary } from './test-output-store';
 import { commandForSuite, DEFAULT_SUITE, readTestSuites } from './test-suites';
 
 export { ReleaseStoreError } from './release-store-error';
+export type { TestRunRecord, TestRunSummary } from './test-output-store';
 
 export type Environment = 'staging' | 'production';
 
@@ -68,8 +70,12 @@ export interface RollbackResult {
 
 export interface ReleaseStore {
   deploy(input: { environment: Environment; ref: string; operationId: string }): Promise<DeployResult>;
-  /** Runs one suite of the current release (default: the configured test command). */
+  /** Runs one suite of the current release (default: the configured test command) and records it as the suite's last run. */
   runTests(input: { environment: Environment; suite?: string }): Promise<TestRunResult>;
+  /** The suite's last recorded run in the environment, with its output tail, or null if it never ran. */
+  lastTestRun(input: { environment: Environment; suite: string }): Promise<TestRunRecord | null>;
+  /** The last run of every suite that ran in the environment, newest first, without output. */
+  listTestRuns(input: { environment: Environment }): Promise<TestRunSummary[]>;
   /** The suites the current release names in tfa-tests.json, or `default`. */
   listTestSuites(input: { environment: Environment }): Promise<Array<{ suite: string; command: string }>>;
   /** The SHA `current` points to, or null before the first deploy. */
@@ -93,6 +99,8 @@ export function createReleaseStore(options: ReleaseStoreOptions): ReleaseStore {
       const suites = await readTestSuites(await currentReleaseDir(layout(input.environment), input.environment), options.testCommand);
       return Object.entries(suites).map(([suite, command]) => ({ suite, command }));
     },
+    lastTestRun: async (input) => readTestRun(layout(input.environment).envDir, input.suite),
+    listTestRuns: async (input) => listTestRuns(layout(input.environment).envDir),
     currentSha: async (input) => readCurrentSha(layout(input.environment)),
     listReleases: async (input) => listReleases(layout(input.environment)),
     rollback: async (input) => rollback(layout(input.environment), input),
@@ -177,7 +185,7 @@ async function runTests(options: ReleaseStoreOptions, layout: EnvironmentLayout,
   const releaseDir = await currentReleaseDir(layout, environment);
   const command = suite === undefined ? options.testCommand : commandForSuite(await readTestSuites(releaseDir, options.testCommand), suite);
   const run = await runShellCommand(command, releaseDir, options.testTimeoutMs ?? DEFAULT_TEST_TIMEOUT_MS);
-  return {
+  const result: TestRunResult = {
     environment,
     sha: path.basename(releaseDir),
     suite: suite ?? DEFAULT_SUITE,
@@ -186,6 +194,9 @@ async function runTests(options: ReleaseStoreOptions, layout: EnvironmentLayout,
     durationMs: run.durationMs,
     output: run.output,
   };
+  const { environment: _environment, ...record } = result;
+  await saveTestRun(layout.envDir, { ...record, at: new Date().toISOString() });
+  return result;
 }
 
 /** The real directory, so the run stays on one release even if `current` switches while tests run. */
