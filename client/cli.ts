@@ -9,7 +9,7 @@ import { AgentStatus } from '../core/thread';
 import { connectClient } from './connect';
 import { describeError } from './describe-error';
 import { formatStatus } from './format-status';
-import { createRuns, type Runs } from './runs';
+import { createRuns, type DecisionTaken, type Runs } from './runs';
 import { createSchedules, type ScheduleListing, type Schedules } from './schedules';
 
 const defaultUser = process.env.TFA_USER ?? os.userInfo().username;
@@ -24,6 +24,11 @@ function agentStatus(value: string): AgentStatus {
   const parsed = AgentStatus.safeParse(value);
   if (!parsed.success) throw new InvalidArgumentError(`expected one of ${AgentStatus.options.join(', ')}`);
   return parsed.data;
+}
+
+/** `approved <requestId>`, naming the pipeline step that took it when that is not the run asked. */
+function describeDecision(verb: string, askedId: string, taken: DecisionTaken): string {
+  return taken.workflowId === askedId ? `${verb} ${taken.requestId}` : `${verb} ${taken.requestId} in ${taken.workflowId}`;
 }
 
 /** Connects, runs one operation, closes; errors print their message and exit 1. */
@@ -83,12 +88,12 @@ export function buildProgram(): Command {
   program.command('approve <workflowId>').description('approve the pending request (refusals are explained)')
     .option('--by <name>', 'who approves', defaultUser).option('--comment <text>').option('--request-id <id>')
     .action((id: string, opts: { by: string; comment?: string; requestId?: string }) =>
-      withRuns(async (runs) => `approved ${(await runs.approve(id, opts)).requestId}`));
+      withRuns(async (runs) => describeDecision('approved', id, await runs.approve(id, opts))));
   program.command('reject <workflowId>').description('reject the pending request with a reason the agent reads')
     .requiredOption('--reason <text>', 'why (the agent adapts to it)')
     .option('--by <name>', 'who rejects', defaultUser).option('--request-id <id>')
     .action((id: string, opts: { by: string; reason: string; requestId?: string }) =>
-      withRuns(async (runs) => `rejected ${(await runs.reject(id, opts)).requestId}`));
+      withRuns(async (runs) => describeDecision('rejected', id, await runs.reject(id, opts))));
   program.command('reply <workflowId> <text...>').description('answer a question (or a run that needs a human)')
     .option('--by <name>', 'who answers', defaultUser).option('--request-id <id>')
     .action((id: string, words: string[], opts: { by: string; requestId?: string }) =>

@@ -1,20 +1,14 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
-import { AGENT_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES } from '../core/constants';
-import type { ApproveInput, RejectInput, ReplyInput, PauseInput, ResumeInput } from '../core/decisions';
+import {
+  WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowUpdateFailedError,
+  type Client, type WorkflowExecutionInfo,
+} from '@temporalio/client';
+import { AGENT_WORKFLOW_TYPE, DEPLOY_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES } from '../core/constants';
+import type { ApproveInput, DecideInput, RejectInput, ReplyInput, PauseInput, ResumeInput } from '../core/decisions';
+import { activeChild, type DeployWorkflowInput } from '../core/pipeline';
 import type { AgentWorkflowInput } from '../core/run';
 import type { AgentStatus } from '../core/thread';
 import { tfaStatusKey } from '../workflows/search-attributes';
-import { decideUpdate, pauseSignal, replySignal, resumeSignal, threadQuery, type DecideResult, type ThreadView } from '../workflows/messages';
-
-/** Workflow type of the DeployBot DAG (workflows/deploy.ts); clients start it by name. */
-export const DEPLOY_WORKFLOW_TYPE = 'deployWorkflow';
-
-/** What a webhook or a slash command asks `deployWorkflow` to deploy. */
-export interface DeployRequest {
-  repo?: string;
-  ref: string;
-  requestedBy: string;
-}
+import { decideUpdate, deployStatusQuery, pauseSignal, replySignal, resumeSignal, threadQuery, type DecideResult, type ThreadView } from '../workflows/messages';
 
 export interface RunSummary {
   workflowId: string;
@@ -42,8 +36,30 @@ export function listQuery(status?: AgentStatus): string {
   return status ? `${SEARCH_ATTRIBUTE_NAMES.status} = '${status}'` : `WorkflowType = '${AGENT_WORKFLOW_TYPE}'`;
 }
 
+/** A decision taken, and by which run: a deploy pipeline's waiting step answers for it. */
+export type DecisionTaken = DecideResult & { workflowId: string };
+
 /** Operations on runs shared by the CLI and the HTTP gateway: each is one Temporal call. */
 export function createRuns(client: Client, taskQueue: string) {
+  /** The step of a deploy pipeline that is running now, or undefined if `workflowId` is no pipeline. */
+  async function runningPipelineStep(workflowId: string): Promise<string | undefined> {
+    const handle = client.workflow.getHandle(workflowId);
+    if ((await handle.describe()).type !== DEPLOY_WORKFLOW_TYPE) return undefined;
+    return activeChild(await handle.query(deployStatusQuery))?.workflowId;
+  }
+
+  /** The `decide` update; a deploy pipeline has no such handler, so its running step is asked instead. */
+  async function decide(workflowId: string, input: DecideInput): Promise<DecisionTaken> {
+    const update = async (id: string) => ({ workflowId: id, ...(await client.workflow.getHandle(id).executeUpdate(decideUpdate, { args: [input] })) });
+    try {
+      return await update(workflowId);
+    } catch (error) {
+      const step = error instanceof WorkflowUpdateFailedError ? await runningPipelineStep(workflowId) : undefined;
+      if (step === undefined) throw error;
+      return update(step);
+    }
+  }
+
   return {
     async launch(input: AgentWorkflowInput, workflowId?: string): Promise<string> {
       const id = workflowId ?? `${input.agent}-${Date.now().toString(36)}`;
@@ -54,7 +70,7 @@ export function createRuns(client: Client, taskQueue: string) {
      * Starts `deployWorkflow` exactly once per id: a second start with the same id, running or
      * closed, is refused by Temporal and reported as a duplicate (webhook redeliveries).
      */
-    async startDeploy(request: DeployRequest, workflowId: string): Promise<{ workflowId: string; duplicate: boolean }> {
+    async startDeploy(request: DeployWorkflowInput, workflowId: string): Promise<{ workflowId: string; duplicate: boolean }> {
       try {
         await client.workflow.start(DEPLOY_WORKFLOW_TYPE, {
           taskQueue, workflowId, args: [request],
@@ -68,10 +84,8 @@ export function createRuns(client: Client, taskQueue: string) {
       }
     },
     /** Approve through the update, so a refused decision is answered with its reason. */
-    approve: (workflowId: string, input: ApproveInput): Promise<DecideResult> =>
-      client.workflow.getHandle(workflowId).executeUpdate(decideUpdate, { args: [{ decision: 'approve', ...input }] }),
-    reject: (workflowId: string, input: RejectInput): Promise<DecideResult> =>
-      client.workflow.getHandle(workflowId).executeUpdate(decideUpdate, { args: [{ decision: 'reject', ...input }] }),
+    approve: (workflowId: string, input: ApproveInput) => decide(workflowId, { decision: 'approve', ...input }),
+    reject: (workflowId: string, input: RejectInput) => decide(workflowId, { decision: 'reject', ...input }),
     reply: (workflowId: string, input: ReplyInput) => client.workflow.getHandle(workflowId).signal(replySignal, input),
     pause: (workflowId: string, input: PauseInput) => client.workflow.getHandle(workflowId).signal(pauseSignal, input),
     resume: (workflowId: string, input: ResumeInput) => client.workflow.getHandle(workflowId).signal(resumeSignal, input),

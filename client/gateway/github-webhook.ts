@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { DeployRequest, Runs } from '../runs';
+import type { DeployWorkflowInput } from '../../core/pipeline';
+import type { Runs } from '../runs';
 import { acceptRawBodies, parseJsonBody, parseWith, rawBodyOf } from './bodies';
 import { GatewayError } from './errors';
 import { verifySha256Signature } from './signatures';
@@ -19,7 +20,7 @@ const PullRequestEvent = z.object({
   sender: Login.optional(),
 });
 
-export type GithubDecision = { deploy: DeployRequest } | { ignored: string };
+export type GithubDecision = { deploy: DeployWorkflowInput } | { ignored: string };
 
 /** What a delivery asks of us: a merged pull request deploys its merge commit; anything else is ignored. */
 export function classifyGithubDelivery(event: string, payload: unknown): GithubDecision {

@@ -51,7 +51,7 @@ async function performSlackCommand(runs: Runs, command: SlackCommand, user: stri
         const decided = command.kind === 'approve'
           ? await runs.approve(command.workflowId, { by: user })
           : await runs.reject(command.workflowId, { by: user, reason: command.reason });
-        return `${command.kind === 'approve' ? 'Approved' : 'Rejected'} request ${decided.requestId} of ${command.workflowId}.`;
+        return `${command.kind === 'approve' ? 'Approved' : 'Rejected'} request ${decided.requestId} of ${decided.workflowId}.`;
       } catch (error) {
         return explainDecisionFailure(command.workflowId, error);
       }

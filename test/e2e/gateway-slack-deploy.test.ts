@@ -1,0 +1,46 @@
+import { createHmac } from 'node:crypto';
+import type { DeployState } from '../../core/pipeline';
+import type { ScriptedReply } from '../support/scripted-model-server';
+import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { call, startTestGateway, type TestGateway } from '../client/gateway-fixture';
+
+const SECRET = 'slack-signing-secret';
+const toolCall = (name: string, args: Record<string, unknown>): ScriptedReply => ({ toolCall: { name, arguments: args } });
+
+let harness: Harness;
+let gateway: TestGateway;
+
+beforeAll(async () => {
+  harness = await startHarness();
+  gateway = await startTestGateway({ client: harness.client, taskQueue: harness.taskQueue, slackSigningSecret: SECRET });
+});
+afterAll(async () => {
+  await gateway?.close();
+  await harness?.close();
+});
+
+function slash(text: string, command: string, user = 'alice') {
+  const body = new URLSearchParams({ command, text, user_name: user }).toString();
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return call(gateway, '/webhooks/slack', {
+    body, token: null,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature },
+  });
+}
+
+test('/deploy main runs the pipeline; /tfa approve with the pipeline id decides in its waiting step', async () => {
+  const sha = await harness.fixture.sha('main');
+  harness.model.enqueue(
+    toolCall('list_test_suites', {}), toolCall('run_test_suite', { suite: 'default' }), toolCall('report_test_results', { passed: true, summary: 'passed' }),
+    toolCall('deploy_to_production', { ref: sha }), toolCall('finish_deploy', { deployed: true, message: 'live' }),
+  );
+  const started = await slash('main', '/deploy');
+  const pipelineId = /started (\S+)\.$/.exec(started.body.text)![1]!;
+  await waitForState(harness.client.workflow.getHandle(`${pipelineId}-deploy`), (state) => state.status === 'awaiting_approval', 30_000);
+
+  const approval = await slash(`approve ${pipelineId}`, '/tfa', 'carol');
+  expect(approval.body.text).toMatch(new RegExp(`^Approved request \\S+ of ${pipelineId}-deploy\\.$`));
+  const result: DeployState = await harness.client.workflow.getHandle(pipelineId).result();
+  expect(result).toMatchObject({ outcome: 'deployed', productionSha: sha });
+});
