@@ -2,6 +2,8 @@ import type { NotificationChannel } from './channels/channel';
 import type { ToolExecutor, ToolExecutors } from './execute-tool';
 import { createDeploybotExecutors } from './deploybot/executors';
 import type { ReleaseStore } from './deploybot/release-store';
+import type { ListRuns } from './reporter/list-runs';
+import { createTriageExecutors } from './triage/executors';
 
 /** The alert the notifier agent sends; the same channel carries human notices. */
 function createSendNotification(channel: NotificationChannel): ToolExecutor {
@@ -12,13 +14,23 @@ function createSendNotification(channel: NotificationChannel): ToolExecutor {
   };
 }
 
+export interface ToolExecutorDependencies {
+  releases: ReleaseStore;
+  channel: NotificationChannel;
+  /** Temporal visibility for the reporter's list_runs (activities/reporter/list-runs.ts); without it the reporter has no executor. */
+  listRuns?: ListRuns;
+}
+
 /** The deterministic code behind every bundled agent's tools, by agent then tool name (F1). */
-export function createToolExecutors(deps: { releases: ReleaseStore; channel: NotificationChannel }): ToolExecutors {
+export function createToolExecutors(deps: ToolExecutorDependencies): ToolExecutors {
   const release = createDeploybotExecutors(deps.releases);
+  const listRuns = deps.listRuns;
   return {
     deploybot: release,
     tester: { list_test_suites: release.list_test_suites!, run_test_suite: release.run_test_suite! },
     deployer: { deploy_to_production: release.deploy_to_production! },
     notifier: { send_notification: createSendNotification(deps.channel) },
+    triage: createTriageExecutors(deps.releases),
+    ...(listRuns ? { reporter: { list_runs: (args) => listRuns({ hours: args.hours as number }) } } : {}),
   };
 }

@@ -2,10 +2,12 @@ import type { AgentDefinition } from '../core/agent';
 import { deploybot } from './deploybot';
 import { deployer } from './deployer';
 import { notifier } from './notifier';
+import { reporter } from './reporter';
 import { tester } from './tester';
+import { triage } from './triage';
 
 /** Every bundled agent by name; workflows and activities look agents up here. */
-export const agents: Readonly<Record<string, AgentDefinition>> = { deploybot, tester, deployer, notifier };
+export const agents: Readonly<Record<string, AgentDefinition>> = { deploybot, tester, deployer, notifier, triage, reporter };
 
 export function findAgent(name: string): AgentDefinition | undefined {
   return Object.hasOwn(agents, name) ? agents[name] : undefined;

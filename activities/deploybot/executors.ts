@@ -3,7 +3,7 @@ import type { ToolExecutor } from '../execute-tool';
 import { ReleaseStoreError, type Environment, type ReleaseStore } from './release-store';
 
 /** Release-store errors are the tool's answer to the model, not a crash. */
-function asToolError<T>(work: () => Promise<T>): Promise<T> {
+export function asToolError<T>(work: () => Promise<T>): Promise<T> {
   return work().catch((error: unknown) => {
     throw error instanceof ReleaseStoreError ? new ToolExecutionError(error.message) : error;
   });
