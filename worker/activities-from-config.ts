@@ -1,13 +1,15 @@
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import OpenAI from 'openai';
 import { createActivities } from '../activities';
 import { createReleaseStore } from '../activities/deploybot/release-store';
+import { createListRuns } from '../activities/reporter/list-runs';
 import { createToolExecutors } from '../activities/tool-executors';
 import type { TfaConfig } from '../core/config';
 import { channelFromConfig } from './notification-channel';
 import { readPolicyFile } from './policy-file';
 
-/** The production wiring: the `openai` client unchanged, and the real tool executors. */
+/** The production wiring: the `openai` client unchanged, a Temporal client for visibility, and the real tool executors. */
 export function activitiesFromConfig(config: TfaConfig, cwd: string, write: (text: string) => void = console.log) {
   const openai = new OpenAI({
     apiKey: config.OPENAI_API_KEY ?? 'not-needed-for-this-endpoint',
@@ -23,6 +25,9 @@ export function activitiesFromConfig(config: TfaConfig, cwd: string, write: (tex
   const { policies, found } = readPolicyFile(path.resolve(cwd, config.TFA_POLICY_FILE));
   if (!found) write(`[tfa] no ${config.TFA_POLICY_FILE}: ANYONE may approve any tool, and requests wait one day before escalating.`);
   const channel = channelFromConfig(config, write);
-  const executors = createToolExecutors({ releases, channel });
+  // Lazy: it connects on the reporter's first list_runs, so building the activities stays synchronous.
+  const client = new Client({ connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
+  const listRuns = createListRuns({ client, taskQueue: config.TFA_TASK_QUEUE });
+  const executors = createToolExecutors({ releases, channel, listRuns });
   return createActivities({ openai, model: config.TFA_MODEL, executors, channel, policies, releases });
 }

@@ -3,6 +3,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import OpenAI from 'openai';
 import { createActivities } from '../../activities';
 import { createReleaseStore } from '../../activities/deploybot/release-store';
+import { createListRuns } from '../../activities/reporter/list-runs';
 import { createToolExecutors } from '../../activities/tool-executors';
 import type { NotificationChannel } from '../../activities/channels/channel';
 import { createConsoleChannel } from '../../activities/channels/console-channel';
@@ -44,19 +45,21 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const notifications: string[] = [];
   const releases = createReleaseStore({ repo: fixture.repo, root: fixture.root, testCommand: FIXTURE_TEST_COMMAND });
   const channel = options.channel ?? createConsoleChannel((text) => notifications.push(text));
+  const taskQueue = `test-${process.pid}-${++queueCounter}-${Date.now()}`;
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  // The reporter sees only this harness's runs, not those of tests running beside it.
+  const listRuns = createListRuns({ client, taskQueue });
   const activities = createActivities({
     openai: new OpenAI({ baseURL: model.baseURL, apiKey: 'scripted', maxRetries: 0, timeout: 5_000 }),
-    executors: options.executors ?? createToolExecutors({ releases, channel }),
+    executors: options.executors ?? createToolExecutors({ releases, channel, listRuns }),
     channel,
     policies: options.policies,
     releases,
   });
-  const taskQueue = `test-${process.pid}-${++queueCounter}-${Date.now()}`;
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities, workflowBundle: { codePath: workflowBundlePath() } });
   const running = worker.run();
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
   return {
     client, model, fixture, taskQueue, notifications, worker,
     async close() {
