@@ -41,11 +41,15 @@ export type DecisionTaken = DecideResult & { workflowId: string };
 
 /** Operations on runs shared by the CLI and the HTTP gateway: each is one Temporal call. */
 export function createRuns(client: Client, taskQueue: string) {
-  /** The step of a deploy pipeline that is running now, or undefined if `workflowId` is no pipeline. */
+  /** The step of a deploy pipeline that is running now; undefined if `workflowId` is no pipeline. */
   async function runningPipelineStep(workflowId: string): Promise<string | undefined> {
     const handle = client.workflow.getHandle(workflowId);
     if ((await handle.describe()).type !== DEPLOY_WORKFLOW_TYPE) return undefined;
-    return activeChild(await handle.query(deployStatusQuery))?.workflowId;
+    const state = await handle.query(deployStatusQuery);
+    const step = activeChild(state)?.workflowId;
+    if (step) return step;
+    // Refused like any decision, so callers answer 409 / "Refused:" with this reason.
+    throw new WorkflowUpdateFailedError('Workflow Update failed', new Error(`deploy pipeline ${workflowId} has no step waiting for a decision (stage: ${state.stage})`));
   }
 
   /** The `decide` update; a deploy pipeline has no such handler, so its running step is asked instead. */

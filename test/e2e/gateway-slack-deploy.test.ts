@@ -43,4 +43,6 @@ test('/deploy main runs the pipeline; /tfa approve with the pipeline id decides 
   expect(approval.body.text).toMatch(new RegExp(`^Approved request \\S+ of ${pipelineId}-deploy\\.$`));
   const result: DeployState = await harness.client.workflow.getHandle(pipelineId).result();
   expect(result).toMatchObject({ outcome: 'deployed', productionSha: sha });
+  const late = await slash(`approve ${pipelineId}`, '/tfa', 'carol');
+  expect(late.body.text).toMatch(new RegExp(`^No run ${pipelineId} is waiting`));
 });
