@@ -17,7 +17,7 @@ import { loadThread, THREAD_NAMES, type RecordedThread } from './recorded-thread
 const budget = deploybot.contextTokenBudget ?? DEFAULT_CONTEXT_TOKEN_BUDGET;
 const instructions = renderPrompt(deploybot.prompt, { agent: deploybot.name, tools: deploybot.tools.map((tool) => tool.name).join(', ') });
 
-const SWEEP_BUDGETS = [DEFAULT_CONTEXT_TOKEN_BUDGET, 3_000, 2_500, MIN_CONTEXT_TOKEN_BUDGET];
+const SWEEP_BUDGETS = [...new Set([4_000, DEFAULT_CONTEXT_TOKEN_BUDGET, 3_000, 2_500, MIN_CONTEXT_TOKEN_BUDGET])].sort((a, b) => b - a);
 
 interface Measure {
   thread: RecordedThread;

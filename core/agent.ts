@@ -1,3 +1,4 @@
+import { MIN_CONTEXT_TOKEN_BUDGET } from './constants';
 import type { PromptTemplate } from './prompt';
 import type { ToolDefinition } from './tools';
 
@@ -15,7 +16,7 @@ export interface AgentDefinition {
   readonly errorThreshold: number;
   /**
    * Most tokens of rendered context (system state + event log) per model call (F3), counted by
-   * `estimateTokens`. Default DEFAULT_CONTEXT_TOKEN_BUDGET (4000, core/constants.ts); keep it at or
+   * `estimateTokens`. Default DEFAULT_CONTEXT_TOKEN_BUDGET (3000, core/constants.ts); keep it at or
    * above MIN_CONTEXT_TOKEN_BUDGET (2000), the smallest budget that is always met.
    */
   readonly contextTokenBudget?: number;
@@ -33,6 +34,9 @@ export function defineAgent(agent: AgentDefinition): AgentDefinition {
   }
   if (!Number.isInteger(agent.errorThreshold) || agent.errorThreshold < 1) {
     throw new Error(`Agent "${agent.name}" errorThreshold must be a positive integer, got ${agent.errorThreshold}.`);
+  }
+  if (agent.contextTokenBudget !== undefined && !(agent.contextTokenBudget >= MIN_CONTEXT_TOKEN_BUDGET)) {
+    throw new Error(`Agent "${agent.name}" contextTokenBudget must be at least ${MIN_CONTEXT_TOKEN_BUDGET} tokens, got ${agent.contextTokenBudget}.`);
   }
   return Object.freeze({ ...agent });
 }

@@ -31,7 +31,7 @@ export const WAITING_STATUSES = ['awaiting_approval', 'awaiting_reply', 'needs_h
  * Tokens of rendered context (system state + event log) an agent's model call gets, unless its
  * definition sets `contextTokenBudget` (F3). Counted by `estimateTokens` in the workflow.
  */
-export const DEFAULT_CONTEXT_TOKEN_BUDGET = 4_000;
+export const DEFAULT_CONTEXT_TOKEN_BUDGET = 3_000;
 
 /**
  * The smallest budget renderContext always meets (by `estimateTokens`), whatever the thread. What is

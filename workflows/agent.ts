@@ -2,6 +2,7 @@ import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patc
 import { findAgent } from '../agents';
 import type { ChosenToolCall } from '../activities';
 import { findTool, type AgentDefinition } from '../core/agent';
+import { DEFAULT_CONTEXT_TOKEN_BUDGET } from '../core/constants';
 import { renderContext } from '../core/context';
 import { describeIssues } from '../core/decisions';
 import { RunPolicy } from '../core/policy';
@@ -48,7 +49,7 @@ async function chooseNext(run: Run): Promise<ChosenToolCall | null> {
   const instructions = renderPrompt(agent.prompt, { agent: agent.name, tools: agent.tools.map((tool) => tool.name).join(', ') });
   try {
     return await chooseNextTool.executeWithOptions({ ...MODEL_ACTIVITY_OPTIONS, summary: `${agent.name} step ${thread.state.step + 1}: choose the next tool` }, [
-      { agent: agent.name, instructions, context: renderContext(thread.state, thread.events) },
+      { agent: agent.name, instructions, context: renderContext(thread.state, thread.events, { tokenBudget: agent.contextTokenBudget ?? DEFAULT_CONTEXT_TOKEN_BUDGET }) },
     ]);
   } catch (error) {
     thread.append(errorEventFrom(error, 'model'));
