@@ -8,7 +8,7 @@ import { parseConfig, type TfaConfig } from '../core/config';
 import { AgentStatus } from '../core/thread';
 import { connectClient } from './connect';
 import { describeError } from './describe-error';
-import { formatStatus } from './format-status';
+import { formatDeployStatus, formatStatus } from './format-status';
 import { createRuns, type DecisionTaken, type Runs } from './runs';
 import { createSchedules, type ScheduleListing, type Schedules } from './schedules';
 
@@ -108,13 +108,23 @@ export function buildProgram(): Command {
     .option('--json', 'print the thread and state as JSON')
     .action((id: string, opts: { json?: boolean }) =>
       withRuns(async (runs) => {
-        const view = await runs.thread(id);
-        return opts.json ? JSON.stringify(view, null, 2) : formatStatus(id, view);
+        const status = await runs.status(id);
+        if (opts.json) return JSON.stringify(status.kind === 'agent' ? status.view : status, null, 2);
+        return status.kind === 'agent' ? formatStatus(id, status.view) : formatDeployStatus(id, status.state, status.step);
+      }));
+  program.command('deploy <ref>').description('run the deploy pipeline (deployWorkflow) for a git ref; prints its workflow id')
+    .option('--by <name>', 'who asks', defaultUser).option('--workflow-id <id>', 'workflow id (default: deploy-<ref>-<time>)')
+    .action((ref: string, opts: { by: string; workflowId?: string }) =>
+      withRuns(async (runs) => {
+        const id = opts.workflowId ?? `deploy-${ref.replace(/[^\w.-]+/g, '-')}-${Date.now().toString(36)}`;
+        const started = await runs.startDeploy({ ref, requestedBy: opts.by }, id);
+        return started.duplicate ? `${id} (already started)` : id;
       }));
   program.command('list').description('recent agent runs, newest first')
     .option('--limit <n>', 'how many', positiveInt, 20)
     .option('--status <status>', 'only runs in this agent status (e.g. awaiting_approval)', agentStatus)
-    .action((opts: { limit: number; status?: AgentStatus }) =>
+    .option('--waiting', 'only runs waiting for a person (approval, reply, needs_human, paused)')
+    .action((opts: { limit: number; status?: AgentStatus; waiting?: boolean }) =>
       withRuns(async (runs) => (await runs.list(opts)).map((run) => `${run.workflowId}\t${run.status ?? run.executionStatus}\t${run.startTime.toISOString()}`).join('\n') || 'no runs'));
   addScheduleCommands(program);
   return program;

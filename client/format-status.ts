@@ -1,4 +1,5 @@
 import { renderEvent } from '../core/context';
+import type { DeployState } from '../core/pipeline';
 import type { ThreadView } from '../workflows/messages';
 
 /** `tfa status`: the state, exactly what is waiting for whom, then the thread one event a line. */
@@ -20,5 +21,19 @@ export function formatStatus(workflowId: string, { state, events }: ThreadView):
       : renderEvent(event);
     if (rendered) lines.push(`  ${event.at}  ${rendered}`);
   }
+  return lines.join('\n');
+}
+
+/** `tfa status` of a deploy pipeline: the DAG's stage, each child, and the running child's thread. */
+export function formatDeployStatus(workflowId: string, state: DeployState, step?: { workflowId: string; view: ThreadView }): string {
+  const lines = [`${workflowId}  deployWorkflow  ref=${state.ref}  stage=${state.stage}  outcome=${state.outcome ?? '-'}`];
+  if (state.stagingSha) lines.push(`staging: ${state.stagingSha}${state.productionSha ? `   production: ${state.productionSha}` : ''}`);
+  if (state.tests) lines.push(`tests: ${state.tests.passed ? 'passed' : 'FAILED'}: ${state.tests.summary}`);
+  lines.push('steps:');
+  for (const child of state.children) {
+    lines.push(`  ${child.stage.padEnd(9)} ${child.agent.padEnd(9)} ${child.status.padEnd(17)} ${child.workflowId}`);
+  }
+  if (state.summary) lines.push(`summary: ${state.summary}`);
+  if (step) lines.push('', `running step ${step.workflowId}:`, formatStatus(step.workflowId, step.view));
   return lines.join('\n');
 }

@@ -2,9 +2,9 @@ import {
   WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowUpdateFailedError,
   type Client, type WorkflowExecutionInfo,
 } from '@temporalio/client';
-import { AGENT_WORKFLOW_TYPE, DEPLOY_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES } from '../core/constants';
+import { AGENT_WORKFLOW_TYPE, DEPLOY_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES, WAITING_STATUSES } from '../core/constants';
 import type { ApproveInput, DecideInput, RejectInput, ReplyInput, PauseInput, ResumeInput } from '../core/decisions';
-import { activeChild, type DeployWorkflowInput } from '../core/pipeline';
+import { activeChild, type DeployState, type DeployWorkflowInput } from '../core/pipeline';
 import type { AgentWorkflowInput } from '../core/run';
 import type { AgentStatus } from '../core/thread';
 import { tfaStatusKey } from '../workflows/search-attributes';
@@ -31,10 +31,16 @@ function summarize(run: WorkflowExecutionInfo): RunSummary {
   };
 }
 
-/** Visibility query: runs whose agent status is `status`, else every agent run. */
-export function listQuery(status?: AgentStatus): string {
-  return status ? `${SEARCH_ATTRIBUTE_NAMES.status} = '${status}'` : `WorkflowType = '${AGENT_WORKFLOW_TYPE}'`;
+/** Visibility query: runs whose agent status is `status`, runs waiting for a person, else every agent run. */
+export function listQuery(options: { status?: AgentStatus; waiting?: boolean } = {}): string {
+  if (options.waiting) return `${SEARCH_ATTRIBUTE_NAMES.status} IN (${WAITING_STATUSES.map((status) => `'${status}'`).join(', ')})`;
+  return options.status ? `${SEARCH_ATTRIBUTE_NAMES.status} = '${options.status}'` : `WorkflowType = '${AGENT_WORKFLOW_TYPE}'`;
 }
+
+/** What `tfa status` shows: one run's thread, or a pipeline's DAG with the thread of its running step. */
+export type RunStatus =
+  | { kind: 'agent'; view: ThreadView }
+  | { kind: 'deploy'; state: DeployState; step?: { workflowId: string; view: ThreadView } };
 
 /** A decision taken, and by which run: a deploy pipeline's waiting step answers for it. */
 export type DecisionTaken = DecideResult & { workflowId: string };
@@ -94,11 +100,19 @@ export function createRuns(client: Client, taskQueue: string) {
     pause: (workflowId: string, input: PauseInput) => client.workflow.getHandle(workflowId).signal(pauseSignal, input),
     resume: (workflowId: string, input: ResumeInput) => client.workflow.getHandle(workflowId).signal(resumeSignal, input),
     thread: (workflowId: string): Promise<ThreadView> => client.workflow.getHandle(workflowId).query(threadQuery),
+    async status(workflowId: string): Promise<RunStatus> {
+      const handle = client.workflow.getHandle(workflowId);
+      if ((await handle.describe()).type !== DEPLOY_WORKFLOW_TYPE) return { kind: 'agent', view: await handle.query(threadQuery) };
+      const state = await handle.query(deployStatusQuery);
+      const running = activeChild(state);
+      if (!running) return { kind: 'deploy', state };
+      return { kind: 'deploy', state, step: { workflowId: running.workflowId, view: await client.workflow.getHandle(running.workflowId).query(threadQuery) } };
+    },
     /** Newest first, as Temporal's visibility returns them. */
-    async list(options: { limit?: number; status?: AgentStatus } = {}): Promise<RunSummary[]> {
+    async list(options: { limit?: number; status?: AgentStatus; waiting?: boolean } = {}): Promise<RunSummary[]> {
       const runs: RunSummary[] = [];
       const limit = options.limit ?? 20;
-      for await (const run of client.workflow.list({ query: listQuery(options.status), pageSize: limit })) {
+      for await (const run of client.workflow.list({ query: listQuery(options), pageSize: limit })) {
         runs.push(summarize(run));
         if (runs.length >= limit) break;
       }

@@ -63,3 +63,47 @@ test('launch, status, a refused approval and a real one, all through tfa', async
   const listed = await tfa('list', '--limit', '50');
   expect(listed.stdout).toContain(workflowId);
 });
+
+test('tfa deploy runs the pipeline; status shows the tree; list --waiting finds it; approve on the pipeline id reaches the waiting step', async () => {
+  harness = await startHarness();
+  const sha = await harness.fixture.sha('main');
+  harness.model.enqueue(
+    ...[
+      ['run_test_suite', { suite: 'default' }],
+      ['report_test_results', { passed: true, summary: 'default suite passed' }],
+      ['deploy_to_production', { ref: sha }],
+      ['finish_deploy', { deployed: true, message: 'live' }],
+    ].map(([name, args]) => ({ toolCall: { name: name as string, arguments: args as Record<string, unknown> } })),
+  );
+  const started = await tfa('deploy', 'main', '--by', 'erin');
+  expect(started.code).toBe(0);
+  const pipelineId = started.stdout.trim();
+  expect(pipelineId).toMatch(/^deploy-main-/);
+  await waitForState(harness.client.workflow.getHandle(`${pipelineId}-deploy`), (state) => state.status === 'awaiting_approval');
+
+  const status = await tfa('status', pipelineId);
+  expect(status.stdout).toContain(`${pipelineId}  deployWorkflow  ref=main  stage=deploying`);
+  expect(status.stdout).toMatch(/testing\s+tester\s+completed/);
+  expect(status.stdout).toMatch(/deploying\s+deployer\s+awaiting_approval|deploying\s+deployer\s+running/);
+  expect(status.stdout).toContain('waiting for approval of deploy_to_production');
+
+  const waiting = await eventuallyAsync(async () => {
+    const listed = await tfa('list', '--waiting', '--limit', '100');
+    return listed.stdout.includes(`${pipelineId}-deploy`) ? listed : undefined;
+  });
+  expect(waiting.stdout).toContain('awaiting_approval');
+
+  const approved = await tfa('approve', pipelineId, '--by', 'erin');
+  expect(approved.code).toBe(0);
+  expect(await harness.client.workflow.getHandle(pipelineId).result()).toMatchObject({ outcome: 'deployed', productionSha: sha });
+});
+
+async function eventuallyAsync<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
