@@ -1,0 +1,46 @@
+// Lint guards what review misses: determinism of workflow code and purity of core/ (design room rules).
+const tseslint = require('typescript-eslint');
+const { builtinModules } = require('node:module');
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+const sideEffectLibraries = ['openai', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'fastify', 'js-tiktoken'];
+
+module.exports = tseslint.config(
+  { ignores: ['node_modules/**', '.data/**', 'coverage/**', '**/*.cjs', 'eslint.config.js', 'jest.config.js'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Tests read arbitrary JSON bodies from real HTTP servers.
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    // Workflow code is replayed: no I/O, no Node APIs, no environment.
+    files: ['workflows/**/*.ts', 'core/**/*.ts', 'agents/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [...nodeBuiltins, ...sideEffectLibraries].map((name) => ({ name, message: 'workflows/, core/ and agents/ run in the replayed workflow sandbox: move I/O into an activity.' })) }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'Read configuration in worker/ or client/ and pass it in.' }],
+    },
+  },
+  {
+    // core/ is pure: clock and randomness come in as arguments (the workflow sandbox makes them replay-safe there).
+    files: ['core/**/*.ts'],
+    ignores: ['core/tokens.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'core/ is pure: take the time as an argument.' },
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'core/ is pure: take the time as an argument.' },
+        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'core/ is pure: take randomness as an argument.' },
+        { selector: "CallExpression[callee.name=/^set(Timeout|Interval)$/]", message: 'core/ is pure: no timers.' },
+      ],
+    },
+  },
+);
