@@ -125,7 +125,7 @@ export function buildProgram(): Command {
     .option('--status <status>', 'only runs in this agent status (e.g. awaiting_approval)', agentStatus)
     .option('--waiting', 'only runs waiting for a person (approval, reply, needs_human, paused)')
     .action((opts: { limit: number; status?: AgentStatus; waiting?: boolean }) =>
-      withRuns(async (runs) => (await runs.list(opts)).map((run) => `${run.workflowId}\t${run.status ?? run.executionStatus}\t${run.startTime.toISOString()}`).join('\n') || 'no runs'));
+      withRuns(async (runs) => (await runs.list(opts)).map((run) => `${run.workflowId}\t${run.status ?? run.executionStatus}\t${run.startTime}`).join('\n') || 'no runs'));
   addScheduleCommands(program);
   return program;
 }

@@ -1,35 +1,14 @@
 import {
   WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowUpdateFailedError,
-  type Client, type WorkflowExecutionInfo,
+  type Client,
 } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE, DEPLOY_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES, WAITING_STATUSES } from '../core/constants';
 import type { ApproveInput, DecideInput, RejectInput, ReplyInput, PauseInput, ResumeInput } from '../core/decisions';
 import { activeChild, type DeployState, type DeployWorkflowInput } from '../core/pipeline';
 import type { AgentWorkflowInput } from '../core/run';
 import type { AgentStatus } from '../core/thread';
-import { tfaStatusKey } from '../workflows/search-attributes';
+import { summarizeRun, type RunSummary } from './run-summary';
 import { decideUpdate, deployStatusQuery, pauseSignal, replySignal, resumeSignal, threadQuery, type DecideResult, type ThreadView } from '../workflows/messages';
-
-export interface RunSummary {
-  workflowId: string;
-  type: string;
-  /** Temporal's execution status: RUNNING, COMPLETED, FAILED... */
-  executionStatus: string;
-  /** The agent's own status (search attribute TfaStatus), when the run has set it. */
-  status?: string;
-  startTime: Date;
-}
-
-function summarize(run: WorkflowExecutionInfo): RunSummary {
-  const status = run.typedSearchAttributes.get(tfaStatusKey);
-  return {
-    workflowId: run.workflowId,
-    type: run.type,
-    executionStatus: run.status.name,
-    ...(status !== undefined ? { status } : {}),
-    startTime: run.startTime,
-  };
-}
 
 /** Visibility query: runs whose agent status is `status`, runs waiting for a person, else every agent run. */
 export function listQuery(options: { status?: AgentStatus; waiting?: boolean } = {}): string {
@@ -113,7 +92,7 @@ export function createRuns(client: Client, taskQueue: string) {
       const runs: RunSummary[] = [];
       const limit = options.limit ?? 20;
       for await (const run of client.workflow.list({ query: listQuery(options), pageSize: limit })) {
-        runs.push(summarize(run));
+        runs.push(summarizeRun(run));
         if (runs.length >= limit) break;
       }
       return runs;

@@ -90,7 +90,7 @@ test('reporter lists the recent runs from Temporal visibility and ends with the 
   expect(result).toEqual({ status: 'completed', result: report, reason: null, steps: 2 });
   const listed = JSON.parse(toolResult(await handle.query(threadQuery), 'list_runs')!.output);
   const byId = (id: string) => listed.runs.find((run: { workflowId: string }) => run.workflowId === id);
-  expect(byId(completed.workflowId)).toMatchObject({ type: 'agentWorkflow', status: 'COMPLETED', tfaStatus: 'completed', closeTime: expect.any(String) });
-  expect(byId(failed.workflowId)).toMatchObject({ type: 'agentWorkflow', status: 'FAILED' });
-  expect(byId(handle.workflowId)).toMatchObject({ status: 'RUNNING', closeTime: null });
+  expect(byId(completed.workflowId)).toMatchObject({ type: 'agentWorkflow', executionStatus: 'COMPLETED', status: 'completed', closeTime: expect.any(String) });
+  expect(byId(failed.workflowId)).toMatchObject({ type: 'agentWorkflow', executionStatus: 'FAILED' });
+  expect(byId(handle.workflowId)).toMatchObject({ executionStatus: 'RUNNING', closeTime: null });
 });

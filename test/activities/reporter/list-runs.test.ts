@@ -52,8 +52,8 @@ test('lists runs of the last N hours with Temporal status, TfaStatus when set, a
     count: 2,
     truncated: false,
     runs: [
-      { workflowId: 'agent-1', type: 'agentWorkflow', status: 'RUNNING', tfaStatus: 'awaiting_approval', startTime: '2030-01-02T11:00:00.000Z', closeTime: null },
-      { workflowId: 'deploy-1', type: 'deployWorkflow', status: 'COMPLETED', startTime: '2030-01-02T11:00:00.000Z', closeTime: '2030-01-02T11:30:00.000Z' },
+      { workflowId: 'agent-1', type: 'agentWorkflow', executionStatus: 'RUNNING', status: 'awaiting_approval', startTime: '2030-01-02T11:00:00.000Z', closeTime: null },
+      { workflowId: 'deploy-1', type: 'deployWorkflow', executionStatus: 'COMPLETED', startTime: '2030-01-02T11:00:00.000Z', closeTime: '2030-01-02T11:30:00.000Z' },
     ],
   });
 });
