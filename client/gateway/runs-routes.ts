@@ -47,8 +47,9 @@ function registerInspect(scope: FastifyInstance, runs: Runs): void {
   });
   scope.get('/runs/:id', async (request) => {
     const { id } = parseWith(RunParams, request.params, 'path');
-    const { state, events } = await runs.thread(id);
-    return { workflowId: id, state, events };
+    const status = await runs.status(id);
+    if (status.kind === 'deploy') return { workflowId: id, type: 'deployWorkflow', pipeline: status.state, waitingStep: status.step ?? null };
+    return { workflowId: id, state: status.view.state, events: status.view.events };
   });
 }
 

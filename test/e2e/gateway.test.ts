@@ -92,3 +92,17 @@ describe('refusals are JSON { error: { code, message } } saying what is wrong', 
     expect(tooLarge.body.error).toMatchObject({ code: 'body_too_large', message: expect.stringContaining('64 KiB') });
   });
 });
+
+test('GET /runs/:id of a deploy pipeline answers with the DAG state', async () => {
+  const handle = await harness.client.workflow.start('deployWorkflow', {
+    taskQueue: harness.taskQueue,
+    workflowId: `gateway-pipeline-${Date.now()}`,
+    args: [{ ref: 'main', requestedBy: 'ci' }],
+  });
+  try {
+    const inspected = await call(gateway, `/runs/${handle.workflowId}`);
+    expect(inspected).toMatchObject({ status: 200, body: { workflowId: handle.workflowId, type: 'deployWorkflow', pipeline: { ref: 'main', outcome: null } } });
+  } finally {
+    await handle.terminate('test over'); // its children are terminated with it
+  }
+});
