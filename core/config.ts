@@ -36,6 +36,8 @@ export const TfaConfig = z.object({
   TFA_SLACK_WEBHOOK_URL: z.url().optional(),
   /** JSON file of approvers and timeouts per agent (see README). Default config/policy.json; missing file: anyone may approve. */
   TFA_POLICY_FILE: z.string().default('config/policy.json'),
+  /** Worker log level; notices reach people through their channel, so the default is quiet. */
+  TFA_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
   /** Temporal Web UI, printed in links. Default http://localhost:8233. */
   TFA_WEB_UI_URL: z.string().default('http://localhost:8233'),
   /** HTTP gateway port (`npm start`). Default 8787; 0 picks a free port. */

@@ -9,6 +9,7 @@ import { startGateway, type RunningGateway } from '../client/gateway/start-gatew
 import { startScriptedModelServer, deploybotDemoResponder } from '../test/support/scripted-model-server';
 import { activitiesFromConfig } from '../worker/activities-from-config';
 import { createWorker } from '../worker/create-worker';
+import { installRuntime } from '../worker/quiet-runtime';
 import { startDevServer } from './dev-server';
 import { ensureTemporalCli } from './temporal-cli.cjs';
 
@@ -41,6 +42,7 @@ function banner(config: TfaConfig, modelLine: string, gateway: RunningGateway): 
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
+  installRuntime(config.TFA_LOG_LEVEL);
   const cwd = process.cwd();
   const dataDir = path.resolve(cwd, config.TFA_DATA_DIR);
   const server = await startDevServer({ cli: ensureTemporalCli(), address: config.TEMPORAL_ADDRESS, dataDir, uiPort: new URL(config.TFA_WEB_UI_URL).port ? Number(new URL(config.TFA_WEB_UI_URL).port) : 8233 });

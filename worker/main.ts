@@ -3,9 +3,11 @@ import { NativeConnection } from '@temporalio/worker';
 import { parseConfig } from '../core/config';
 import { activitiesFromConfig } from './activities-from-config';
 import { createWorker } from './create-worker';
+import { installRuntime } from './quiet-runtime';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
+  installRuntime(config.TFA_LOG_LEVEL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createWorker({
     connection,

@@ -8,6 +8,7 @@ describe('parseConfig', () => {
       TEMPORAL_NAMESPACE: 'default',
       TFA_TASK_QUEUE: DEFAULT_TASK_QUEUE,
       TFA_NOTIFY_CHANNEL: 'console',
+      TFA_LOG_LEVEL: 'WARN',
       TFA_POLICY_FILE: 'config/policy.json',
       TFA_MODEL_TIMEOUT_MS: 60_000,
       TFA_DATA_DIR: '.data',
