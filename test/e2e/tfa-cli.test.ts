@@ -98,6 +98,23 @@ test('tfa deploy runs the pipeline; status shows the tree; list --waiting finds 
   expect(await harness.client.workflow.getHandle(pipelineId).result()).toMatchObject({ outcome: 'deployed', productionSha: sha });
 });
 
+test('tfa pause holds a run at its next step boundary and tfa resume passes feedback to the model', async () => {
+  harness = await startHarness({
+    script: [
+      { delayMs: 1_500, then: { toolCall: { name: 'list_releases', arguments: { environment: 'staging' } } } },
+      { toolCall: { name: 'done_for_now', arguments: { message: 'ok' } } },
+    ],
+  });
+  const launched = await tfa('launch', 'deploybot', 'list', 'staging', '--workflow-id', `tfa-pause-${Date.now()}`);
+  const workflowId = launched.stdout.trim();
+  expect((await tfa('pause', workflowId, '--by', 'gina', '--reason', 'look first')).code).toBe(0);
+  const handle = harness.client.workflow.getHandle(workflowId);
+  await waitForState(handle, (state) => state.status === 'paused');
+  expect((await tfa('resume', workflowId, '--by', 'gina', '--feedback', 'only staging please')).code).toBe(0);
+  expect(await handle.result()).toMatchObject({ status: 'completed' });
+  expect(JSON.stringify(harness.model.requests.at(-1)!.body.messages)).toContain('only staging please');
+});
+
 async function eventuallyAsync<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

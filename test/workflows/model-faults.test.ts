@@ -95,3 +95,12 @@ test('a failing tool goes back to the model as an error it can correct', async (
   expect(events).toContainEqual(expect.objectContaining({ type: 'error', source: 'tool', errorType: 'ToolExecutionError', tool: 'deploy_to_staging' }));
   expect(JSON.stringify(harness.model.requests[1]!.body.messages)).toContain('no-such-branch');
 });
+
+test('a model call that times out, and a reply that is not JSON, are retried by Temporal like any transient failure', async () => {
+  harness = await startHarness({ script: [{ delayMs: 6_000, then: done }, { malformedBody: true }, done] });
+  const handle = await start();
+  expect(await handle.result()).toMatchObject({ status: 'completed', result: { message: 'finished' } });
+  expect(harness.model.requests).toHaveLength(3); // the client gives up after 5 s; attempts 2 and 3 follow with backoff
+  const { events } = await handle.query(threadQuery);
+  expect(events.some((event) => event.type === 'error')).toBe(false);
+}, 30_000);
