@@ -1,10 +1,10 @@
 import OpenAI from 'openai';
+import { driveAgent } from './demo-responders/synthetic-thread';
 import {
   deploybotDemoResponder,
   SIMULATED_MODEL_NAME,
   startScriptedModelServer,
   type ScriptedModelServer,
-  type ScriptedReply,
 } from './scripted-model-server';
 
 const TOOLS = [
@@ -135,60 +135,47 @@ describe('scripted model server', () => {
   });
 });
 
-describe('deploybot demo responder (simulated policy)', () => {
-  const USER = '<user_message by="alice">deploy v1.2.3 to production</user_message>';
-  const STAGED = '<tool_result tool="deploy_to_staging" call_id="c1">{"url":"https://staging"}</tool_result>';
-  const PASSED = '<tool_result tool="run_tests" call_id="c2">{"passed":true,"failures":0}</tool_result>';
-  const FAILED = '<tool_result tool="run_tests" call_id="c2">{"passed":false,"failures":3}</tool_result>';
-  const REJECTED = '<approval_rejected by="bob" reason="change freeze until Monday"/>';
-  const PRODUCED = '<tool_result tool="deploy_to_production" call_id="c3">{"ok":true}</tool_result>';
+describe('demo responder end to end: rendered context, chooseNextTool, real SDK (simulated policies)', () => {
+  const suites = [{ suite: 'unit', command: 'npm test' }, { suite: 'smoke', command: 'npm run smoke' }];
+  const suiteRun = ({ suite }: Record<string, unknown>) => ({ output: { environment: 'staging', sha: 'abc123', suite, passed: suite === 'unit', exitCode: suite === 'unit' ? 0 : 1, output: 'tail' } });
 
-  function step(...elements: string[]): ScriptedReply {
-    const responder = deploybotDemoResponder();
-    const context = `<events>\n${elements.join('\n')}\n</events>`;
-    return responder({ messages: [{ role: 'system', content: 'You are DeployBot' }, { role: 'user', content: context }], tools: [], body: {} });
-  }
-
-  it('walks staging, tests, production, then done', () => {
-    expect(step(USER)).toEqual({ toolCall: { name: 'deploy_to_staging', arguments: { ref: 'v1.2.3' } } });
-    expect(step(USER, STAGED)).toEqual({ toolCall: { name: 'run_tests', arguments: { environment: 'staging' } } });
-    expect(step(USER, STAGED, PASSED)).toEqual({ toolCall: { name: 'deploy_to_production', arguments: { ref: 'v1.2.3' } } });
-    expect(step(USER, STAGED, PASSED, PRODUCED)).toEqual({
-      toolCall: { name: 'done_for_now', arguments: { message: 'Deployed v1.2.3 to production.' } },
-    });
-  });
-
-  it('stops when tests fail', () => {
-    expect(step(USER, STAGED, FAILED)).toEqual({
-      toolCall: { name: 'done_for_now', arguments: { message: 'Tests failed on staging; not deploying v1.2.3 to production.' } },
-    });
-  });
-
-  it('stays on staging when production is rejected, quoting the reason', () => {
-    const reply = step(USER, STAGED, PASSED, REJECTED);
-    expect(reply).toEqual({
-      toolCall: {
-        name: 'done_for_now',
-        arguments: { message: 'Production deploy of v1.2.3 was rejected: change freeze until Monday. Staying on staging.' },
-      },
-    });
-    const fromText = step(USER, STAGED, PASSED, '<approval_rejected by="bob">too risky today.</approval_rejected>');
-    expect(JSON.stringify(fromText)).toContain('was rejected: too risky today. Staying');
-  });
-
-  it('defaults the ref to main when the request names none', () => {
-    expect(step('<user_message>ship it</user_message>')).toEqual({
-      toolCall: { name: 'deploy_to_staging', arguments: { ref: 'main' } },
-    });
-  });
-
-  it('drives the real SDK through the server end to end', async () => {
+  it('still answers DeployBot in one request (the request names its tools)', async () => {
     server = await startScriptedModelServer({ responder: deploybotDemoResponder() });
-    const completion = await ask(clientFor(server), `${USER}\n${STAGED}`);
-    const call = completion.choices[0]!.message.tool_calls![0]!;
-    expect(call.type === 'function' && [call.function.name, JSON.parse(call.function.arguments)]).toEqual([
-      'run_tests',
-      { environment: 'staging' },
+    const context = '<user_message by="alice">deploy v1.2.3</user_message>\n<tool_result tool="deploy_to_staging">{"sha":"abc"}</tool_result>';
+    const call = (await ask(clientFor(server), context)).choices[0]!.message.tool_calls![0]!;
+    expect(call.type === 'function' && [call.function.name, JSON.parse(call.function.arguments)]).toEqual(['run_tests', { environment: 'staging' }]);
+  });
+
+  it('drives the pipeline: tester, notifier, then a deployer whose deploy is rejected', async () => {
+    server = await startScriptedModelServer({ responder: deploybotDemoResponder() });
+    const drive = driveAgent.bind(null, clientFor(server));
+    const tested = await drive('tester', 'Test release abc123 (ref main) on staging.', { list_test_suites: () => ({ output: suites }), run_test_suite: suiteRun });
+    expect(tested.map(([tool, args]) => `${tool} ${JSON.stringify(args)}`)).toEqual([
+      'list_test_suites {}',
+      'run_test_suite {"suite":"unit"}',
+      'run_test_suite {"suite":"smoke"}',
+      'report_test_results {"passed":false,"summary":"2 suite(s) ran: 1 passed, 1 failed (smoke)"}',
     ]);
+    const alert = 'Pipeline for ref main (requested by alice) needs attention: tests failed on staging for release abc123';
+    const notified = await drive('notifier', alert, { send_notification: () => ({ output: { sent: true, channel: 'console' } }) });
+    expect(notified).toEqual([['send_notification', { severity: 'critical', title: 'Deploy pipeline needs attention', message: alert }], ['finish_notifying', { message: 'Alert sent.' }]]);
+    const deployTask = 'Deploy release abc123 (ref main, use the SHA as the ref) to production. Staging tests passed: 1 suite(s) ran';
+    const deployed = await drive('deployer', deployTask, { deploy_to_production: () => ({ rejectedBy: 'bob', reason: 'change freeze' }) });
+    expect(deployed).toEqual([['deploy_to_production', { ref: 'abc123' }], ['finish_deploy', { deployed: false, message: 'Rejected: change freeze' }]]);
+  });
+
+  it('drives triage and the reporter to their reports', async () => {
+    server = await startScriptedModelServer({ responder: deploybotDemoResponder() });
+    const drive = driveAgent.bind(null, clientFor(server));
+    const listed = { environment: 'staging', runs: [{ suite: 'unit', sha: 'abc', passed: true }, { suite: 'smoke', sha: 'abc', passed: false, exitCode: 1 }] };
+    const triaged = await drive('triage', 'draft an issue', {
+      list_test_runs: () => ({ output: listed }),
+      read_test_output: () => ({ output: { environment: 'staging', suite: 'smoke', passed: false, output: 'status.txt is not ok' } }),
+    });
+    expect(triaged.map(([tool]) => tool)).toEqual(['list_test_runs', 'read_test_output', 'draft_issue']);
+    expect(triaged[2]![1]).toMatchObject({ title: 'Test suite smoke fails on staging', body: expect.stringContaining('status.txt is not ok') });
+    const runs = [{ workflowId: 'deploy-1', type: 'deployWorkflow', executionStatus: 'RUNNING', status: 'awaiting_approval' }];
+    const reported = await drive('reporter', 'daily report', { list_runs: () => ({ output: { hours: 24, count: 1, truncated: false, runs } }) });
+    expect(reported.at(-1)).toEqual(['publish_report', { summary: '1 runs in the last 24 h: 1 RUNNING.', highlights: ['deploy-1: RUNNING (awaiting_approval)'] }]);
   });
 });
