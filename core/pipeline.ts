@@ -31,7 +31,7 @@ export const PipelineChild = z.object({
 });
 export type PipelineChild = z.infer<typeof PipelineChild>;
 
-export const DeployOutcome = z.enum(['deployed', 'not_deployed', 'tests_failed', 'tests_inconclusive', 'staging_failed']);
+export const DeployOutcome = z.enum(['deployed', 'already_deployed', 'not_deployed', 'tests_failed', 'tests_inconclusive', 'staging_failed']);
 export type DeployOutcome = z.infer<typeof DeployOutcome>;
 
 /** What `status` answers for a deployWorkflow: where the DAG is and which child does what. */

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation, patched, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import { describeIssues } from '../core/decisions';
 import { DeployWorkflowInput, TestReport, type DeployState, type PipelineChild } from '../core/pipeline';
 import type { AgentRunResult } from '../core/run';
@@ -6,6 +6,9 @@ import { deployRelease, readCurrentRelease } from './activities';
 import { agentWorkflow } from './agent';
 import { forwardHumanMessages } from './deploy-forwarding';
 import { deployStatusQuery } from './messages';
+
+/** The production check before deploying arrived after the first saved pipeline history. */
+const PRODUCTION_BEFORE_PATCH = 'pipeline-production-before-v1';
 
 function parseInput(raw: unknown): DeployWorkflowInput {
   const parsed = DeployWorkflowInput.safeParse(raw);
@@ -69,6 +72,12 @@ export async function deployWorkflow(rawInput: DeployWorkflowInput): Promise<Dep
     return finish(state, 'tests_failed', `Tests failed for ${input.ref}; nothing was deployed to production. ${report.data.summary}`);
   }
   state.stage = 'deploying';
+  // What production ran before, so a release that was already live is not reported as deployed now.
+  const before = patched(PRODUCTION_BEFORE_PATCH) ? await readCurrentRelease({ environment: 'production' }) : null;
+  if (before !== null && before === state.stagingSha) {
+    state.productionSha = before;
+    return finish(state, 'already_deployed', `Release ${state.stagingSha} of ${input.ref} already runs in production; nothing to deploy.`);
+  }
   const deploy = await runAgent(state, 'deployer', 'deploy', `Deploy release ${state.stagingSha} (ref ${input.ref}, use the SHA as the ref) to production. Staging tests passed: ${report.data.summary}`, input.requestedBy);
   state.productionSha = await readCurrentRelease({ environment: 'production' });
   if (state.productionSha === state.stagingSha) return finish(state, 'deployed', `Release ${state.stagingSha} of ${input.ref} is live in production.`);

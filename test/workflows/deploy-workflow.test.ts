@@ -97,3 +97,16 @@ test('cancelling the parent while a child waits for approval cancels everything 
   expect((await handle.describe()).status.name).toBe('CANCELLED');
   await expect(productionRelease()).rejects.toThrow();
 });
+
+test('a release that already runs in production is reported as already deployed, without asking anyone', async () => {
+  const first = await startPipeline('main', (sha) => [...testsPass, call('deploy_to_production', { ref: sha }), call('finish_deploy', { deployed: true, message: 'live' })]);
+  await waitForChildApproval(first.workflowId, 'deploy');
+  await first.signal(approveSignal, { by: 'alice' });
+  expect((await first.result()).outcome).toBe('deployed');
+
+  harness.model.enqueue(...testsPass);
+  const second = await harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, { taskQueue: harness.taskQueue, workflowId: `${first.workflowId}-again`, args: [{ ref: 'main', requestedBy: 'alice' }] });
+  const result = await second.result();
+  expect(result).toMatchObject({ outcome: 'already_deployed', productionSha: await harness.fixture.sha('main') });
+  expect(result.children.map((child) => child.agent)).toEqual(['tester']);
+});
