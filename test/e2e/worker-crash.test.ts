@@ -15,8 +15,17 @@ let fixture: DeployFixture;
 let connection: Connection;
 const workers: ChildProcess[] = [];
 
+/** tsx runs the worker in a child node process: kill the whole process group, or the worker lives on. */
+function killHard(worker: ChildProcess): void {
+  try {
+    process.kill(-worker.pid!, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 afterEach(async () => {
-  for (const worker of workers) worker.kill('SIGKILL');
+  for (const worker of workers) killHard(worker);
   await Promise.all([model?.close(), fixture?.cleanup(), connection?.close()]);
 });
 
@@ -35,6 +44,7 @@ function startWorkerProcess(taskQueue: string): Promise<ChildProcess> {
       TFA_DEPLOY_TEST_COMMAND: FIXTURE_TEST_COMMAND,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so killHard reaches tsx's child too
   });
   workers.push(worker);
   return new Promise((resolve, reject) => {
@@ -64,8 +74,9 @@ test('a run survives its worker being killed mid-run and resumes without redoing
   });
   await waitForState(handle, (state) => state.status === 'awaiting_approval');
 
-  first.kill('SIGKILL'); // no graceful shutdown: the process just dies
-  await new Promise((resolve) => first.once('exit', resolve));
+  const exited = new Promise((resolve) => first.once('exit', resolve));
+  killHard(first); // no graceful shutdown: the worker process just dies
+  await exited;
   await startWorkerProcess(taskQueue);
   await handle.signal(approveSignal, { by: 'erin' });
 
