@@ -43,6 +43,48 @@ async function alert(state: DeployState, input: DeployWorkflowInput, what: strin
   await runAgent(state, 'notifier', 'notify', `Pipeline for ref ${input.ref} (requested by ${input.requestedBy}) needs attention: ${what}`, input.requestedBy);
 }
 
+async function deployToStaging(state: DeployState, input: DeployWorkflowInput): Promise<DeployState | null> {
+  try {
+    state.stagingSha = (await deployRelease({ environment: 'staging', ref: input.ref, operationId: `${workflowInfo().workflowId}/staging` })).sha;
+    return null;
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    await alert(state, input, `deploying to staging failed: ${error.cause?.message ?? error.message}`);
+    return finish(state, 'staging_failed', `Staging deploy of ${input.ref} failed: ${error.cause?.message ?? error.message}`);
+  }
+}
+
+/** The test agent's verdict, or the finished state when there is none or it failed. */
+async function testOnStaging(state: DeployState, input: DeployWorkflowInput): Promise<DeployState | null> {
+  state.stage = 'testing';
+  const tests = await runAgent(state, 'tester', 'tests', `Test release ${state.stagingSha} (ref ${input.ref}) on staging.`, input.requestedBy);
+  const report = tests.status === 'completed' ? TestReport.safeParse(tests.result?.result) : null;
+  if (!report?.success) {
+    await alert(state, input, `the test agent ended ${tests.status} without a verdict: ${tests.result?.reason ?? 'no reason'}`);
+    return finish(state, 'tests_inconclusive', `Tests of ${input.ref} were inconclusive (${tests.status}); nothing was deployed to production.`);
+  }
+  state.tests = report.data;
+  if (report.data.passed) return null;
+  await alert(state, input, `tests failed on staging for release ${state.stagingSha}: ${report.data.summary}`);
+  return finish(state, 'tests_failed', `Tests failed for ${input.ref}; nothing was deployed to production. ${report.data.summary}`);
+}
+
+/** The deploy agent asks a human and deploys; the outcome comes from production's SHA, not the model. */
+async function deployToProduction(state: DeployState, input: DeployWorkflowInput): Promise<DeployState> {
+  state.stage = 'deploying';
+  // What production ran before, so a release that was already live is not reported as deployed now.
+  const before = patched(PRODUCTION_BEFORE_PATCH) ? await readCurrentRelease({ environment: 'production' }) : null;
+  if (before !== null && before === state.stagingSha) {
+    state.productionSha = before;
+    return finish(state, 'already_deployed', `Release ${state.stagingSha} of ${input.ref} already runs in production; nothing to deploy.`);
+  }
+  const deploy = await runAgent(state, 'deployer', 'deploy', `Deploy release ${state.stagingSha} (ref ${input.ref}, use the SHA as the ref) to production. Staging tests passed: ${state.tests?.summary}`, input.requestedBy);
+  state.productionSha = await readCurrentRelease({ environment: 'production' });
+  if (state.productionSha === state.stagingSha) return finish(state, 'deployed', `Release ${state.stagingSha} of ${input.ref} is live in production.`);
+  const why = (deploy.result?.result as { message?: string } | null)?.message ?? deploy.result?.reason ?? deploy.status;
+  return finish(state, 'not_deployed', `Release ${state.stagingSha} of ${input.ref} was not deployed to production: ${why}`);
+}
+
 /**
  * The seed's deployment workflow as deterministic code (F10): deploy to staging, let a test agent
  * decide and run tests, then a deploy agent asks a human and deploys, or a notify agent alerts.
@@ -52,35 +94,5 @@ export async function deployWorkflow(rawInput: DeployWorkflowInput): Promise<Dep
   const state: DeployState = { ref: input.ref, stage: 'staging', stagingSha: null, productionSha: null, tests: null, children: [], outcome: null, summary: null, forwarded: [] };
   setHandler(deployStatusQuery, () => state);
   forwardHumanMessages(state);
-  try {
-    state.stagingSha = (await deployRelease({ environment: 'staging', ref: input.ref, operationId: `${workflowInfo().workflowId}/staging` })).sha;
-  } catch (error) {
-    if (!(error instanceof ActivityFailure)) throw error;
-    await alert(state, input, `deploying to staging failed: ${error.cause?.message ?? error.message}`);
-    return finish(state, 'staging_failed', `Staging deploy of ${input.ref} failed: ${error.cause?.message ?? error.message}`);
-  }
-  state.stage = 'testing';
-  const tests = await runAgent(state, 'tester', 'tests', `Test release ${state.stagingSha} (ref ${input.ref}) on staging.`, input.requestedBy);
-  const report = tests.status === 'completed' ? TestReport.safeParse(tests.result?.result) : null;
-  if (!report?.success) {
-    await alert(state, input, `the test agent ended ${tests.status} without a verdict: ${tests.result?.reason ?? 'no reason'}`);
-    return finish(state, 'tests_inconclusive', `Tests of ${input.ref} were inconclusive (${tests.status}); nothing was deployed to production.`);
-  }
-  state.tests = report.data;
-  if (!report.data.passed) {
-    await alert(state, input, `tests failed on staging for release ${state.stagingSha}: ${report.data.summary}`);
-    return finish(state, 'tests_failed', `Tests failed for ${input.ref}; nothing was deployed to production. ${report.data.summary}`);
-  }
-  state.stage = 'deploying';
-  // What production ran before, so a release that was already live is not reported as deployed now.
-  const before = patched(PRODUCTION_BEFORE_PATCH) ? await readCurrentRelease({ environment: 'production' }) : null;
-  if (before !== null && before === state.stagingSha) {
-    state.productionSha = before;
-    return finish(state, 'already_deployed', `Release ${state.stagingSha} of ${input.ref} already runs in production; nothing to deploy.`);
-  }
-  const deploy = await runAgent(state, 'deployer', 'deploy', `Deploy release ${state.stagingSha} (ref ${input.ref}, use the SHA as the ref) to production. Staging tests passed: ${report.data.summary}`, input.requestedBy);
-  state.productionSha = await readCurrentRelease({ environment: 'production' });
-  if (state.productionSha === state.stagingSha) return finish(state, 'deployed', `Release ${state.stagingSha} of ${input.ref} is live in production.`);
-  const why = (deploy.result?.result as { message?: string } | null)?.message ?? deploy.result?.reason ?? deploy.status;
-  return finish(state, 'not_deployed', `Release ${state.stagingSha} of ${input.ref} was not deployed to production: ${why}`);
+  return (await deployToStaging(state, input)) ?? (await testOnStaging(state, input)) ?? deployToProduction(state, input);
 }
