@@ -7,9 +7,6 @@ export const AGENT_WORKFLOW_TYPE = 'agentWorkflow';
 /** Workflow type of the DeployBot pipeline (a DAG of micro-agents). */
 export const DEPLOY_WORKFLOW_TYPE = 'deployWorkflow';
 
-/** Consecutive errors after which a run stops and asks a human (F9). */
-export const DEFAULT_ERROR_THRESHOLD = 3;
-
 /** Characters of a tool result or error kept in the thread; the full output stays in the activity log. */
 export const MAX_TOOL_OUTPUT_CHARS = 2_000;
 export const MAX_ERROR_STACK_CHARS = 500;

@@ -36,6 +36,3 @@ export class ModelUnavailableError extends TfaError {}
 
 /** A tool ran and failed; the message goes back to the model. */
 export class ToolExecutionError extends TfaError {}
-
-/** A decision named a request that is not the pending one, or was refused for another reason. */
-export class DecisionRefusedError extends TfaError {}
