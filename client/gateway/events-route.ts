@@ -5,7 +5,7 @@ import { requireBearerToken } from './auth';
 import { acceptRawBodies, parseJsonBody, rawBodyOf } from './bodies';
 import { GatewayError } from './errors';
 import { newWorkflowId } from './runs-routes';
-import { verifySha256Signature } from './signatures';
+import { TFA_SIGNATURE_HEADER, verifySha256Signature } from './signatures';
 
 export interface EventsOptions {
   routes: EventRoutes;
@@ -22,7 +22,7 @@ function routeFor(routes: EventRoutes, type: string): EventRoute {
 }
 
 function verifyEventSignature(secret: string, request: FastifyRequest, raw: Buffer): void {
-  const signature = request.headers['x-tfa-signature-256'];
+  const signature = request.headers[TFA_SIGNATURE_HEADER];
   if (typeof signature !== 'string') {
     throw new GatewayError(401, 'missing_signature', 'X-Tfa-Signature-256: sha256=<hex HMAC-SHA256 of the body with TFA_EVENTS_SECRET> is required');
   }

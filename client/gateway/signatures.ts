@@ -10,7 +10,10 @@ export function hmacSha256Hex(secret: string, data: Buffer | string): string {
   return createHmac('sha256', secret).update(data).digest('hex');
 }
 
-/** GitHub's (and our events') `sha256=<hex>` header over the raw body. */
+/** Where tfa's own signature travels: events sent to the gateway and notices our webhook channel sends. */
+export const TFA_SIGNATURE_HEADER = 'x-tfa-signature-256';
+
+/** GitHub's (and tfa's) `sha256=<hex>` header over the raw body. */
 export function signSha256(secret: string, rawBody: Buffer | string): string {
   return `sha256=${hmacSha256Hex(secret, rawBody)}`;
 }

@@ -2,10 +2,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { createWebhookChannel, WEBHOOK_SIGNATURE_HEADER } from '../../activities/channels/webhook-channel';
+import { createWebhookChannel } from '../../activities/channels/webhook-channel';
+import { TFA_SIGNATURE_HEADER } from '../../client/gateway/signatures';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import type { PolicyConfig } from '../../core/policy';
-import { approveSignal, decideUpdate, pauseSignal, rejectSignal, resumeSignal, threadQuery, type ThreadView } from '../../workflows/messages';
+import { approveSignal, decideUpdate, pauseSignal, rejectSignal, resumeSignal, threadQuery } from '../../workflows/messages';
 import { eventually, startHarness, waitForState, type Harness, type HarnessOptions } from '../support/workflow-harness';
 
 let harness: Harness;
@@ -100,7 +101,7 @@ test('the webhook channel posts a notice the receiver can verify with the shared
     request.on('end', () => {
       const raw = Buffer.concat(chunks);
       const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
-      const given = Buffer.from(String(request.headers[WEBHOOK_SIGNATURE_HEADER] ?? ''));
+      const given = Buffer.from(String(request.headers[TFA_SIGNATURE_HEADER] ?? ''));
       received.push({ verified: given.length === expected.length && timingSafeEqual(given, expected), body: JSON.parse(raw.toString()) });
       response.writeHead(204).end();
     });
@@ -125,7 +126,10 @@ test('the webhook channel posts a notice the receiver can verify with the shared
 test('a channel that keeps failing is retried, then recorded as an error while the request stays pending', async () => {
   const failing = { name: 'broken', send: async () => { throw new Error('channel is down'); } };
   const handle = await startRun({ script: productionThenDone, channel: failing });
-  const { events, state } = await waitForThread(handle, (view) => view.events.some((event) => event.type === 'error' && event.source === 'notify'));
+  const { events, state } = await eventually(async () => {
+    const view = await handle.query(threadQuery);
+    return view.events.some((event) => event.type === 'error' && event.source === 'notify') ? view : undefined;
+  }, 20_000);
   expect(state.status).toBe('awaiting_approval');
   expect(events.find((event) => event.type === 'error')).toMatchObject({ source: 'notify', message: 'channel is down' });
   expect(state.consecutiveErrors).toBe(0);
@@ -144,19 +148,11 @@ test('the visibility query on TfaStatus finds the runs waiting for approval', as
   expect(await pollList(`TfaStatus = 'completed' AND TaskQueue = '${harness.taskQueue}'`, (ids) => ids.length === 1)).toEqual([handle.workflowId]);
 });
 
-async function pollList(query: string, done: (ids: string[]) => boolean): Promise<string[]> {
-  for (let attempt = 0; ; attempt++) {
+/** Visibility is eventually consistent: list until `done` holds. */
+function pollList(query: string, done: (ids: string[]) => boolean): Promise<string[]> {
+  return eventually(async () => {
     const ids: string[] = [];
     for await (const run of harness.client.workflow.list({ query })) ids.push(run.workflowId);
-    if (done(ids) || attempt > 50) return ids;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-async function waitForThread(handle: Awaited<ReturnType<typeof startRun>>, done: (view: ThreadView) => boolean): Promise<ThreadView> {
-  for (let attempt = 0; ; attempt++) {
-    const view = await handle.query(threadQuery);
-    if (done(view) || attempt > 200) return view;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return done(ids) ? ids : undefined;
+  });
 }

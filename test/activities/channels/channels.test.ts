@@ -1,5 +1,5 @@
 import { slackMessage } from '../../../activities/channels/slack-channel';
-import { signBody } from '../../../activities/channels/webhook-channel';
+import { signSha256 } from '../../../client/gateway/signatures';
 import { noticeText, type NotifyHumanInput } from '../../../activities/notify-human';
 import { parseConfig } from '../../../core/config';
 import { channelFromConfig } from '../../../worker/notification-channel';
@@ -37,8 +37,8 @@ test('the slack message is an incoming-webhook payload with the request and the 
 });
 
 test('webhook signatures are sha256=<hex HMAC of the exact body>', () => {
-  expect(signBody('{"a":1}', 'secret')).toBe('sha256=aa9e2e3575f5d7098b6caccd790888c36d5fdb63342a73bada2d6a51747a8494');
-  expect(signBody('{"a":1}', 'secret')).not.toBe(signBody('{"a":2}', 'secret'));
+  expect(signSha256('secret', '{"a":1}')).toBe('sha256=aa9e2e3575f5d7098b6caccd790888c36d5fdb63342a73bada2d6a51747a8494');
+  expect(signSha256('secret', '{"a":1}')).not.toBe(signSha256('secret', '{"a":2}'));
 });
 
 test('a channel without its settings stops start-up naming the missing variables', () => {
