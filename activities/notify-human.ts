@@ -1,4 +1,5 @@
 import { log } from '@temporalio/activity';
+import { signalCommand } from '../core/waiting';
 import type { NotificationChannel } from './channels/channel';
 
 export interface NotifyHumanInput {
@@ -16,8 +17,7 @@ export interface NotifyHumanInput {
 /** The exact commands a person runs to answer, with our CLI and with the Temporal CLI alone. */
 export function answerCommands(input: NotifyHumanInput): string[] {
   const id = input.workflowId;
-  const signal = (name: string, body: object) =>
-    `temporal workflow signal --workflow-id ${id} --name ${name} --input '${JSON.stringify({ requestId: input.requestId, ...body })}'`;
+  const signal = (name: string, body: object) => signalCommand(id, name, { requestId: input.requestId, ...body });
   if (input.kind === 'approval') {
     return [
       `npm run tfa -- approve ${id} --by <you>`,
