@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
 import { testServerAddress } from '../support/test-server';
 
 const execFileAsync = promisify(execFile);
@@ -87,10 +87,10 @@ test('tfa deploy runs the pipeline; status shows the tree; list --waiting finds 
   expect(status.stdout).toMatch(/deploying\s+deployer\s+awaiting_approval|deploying\s+deployer\s+running/);
   expect(status.stdout).toContain('waiting for approval of deploy_to_production');
 
-  const waiting = await eventuallyAsync(async () => {
+  const waiting = await eventually(async () => {
     const listed = await tfa('list', '--waiting', '--limit', '100');
     return listed.stdout.includes(`${pipelineId}-deploy`) ? listed : undefined;
-  });
+  }, 15_000);
   expect(waiting.stdout).toContain('awaiting_approval');
 
   const approved = await tfa('approve', pipelineId, '--by', 'erin');
@@ -114,13 +114,3 @@ test('tfa pause holds a run at its next step boundary and tfa resume passes feed
   expect(await handle.result()).toMatchObject({ status: 'completed' });
   expect(JSON.stringify(harness.model.requests.at(-1)!.body.messages)).toContain('only staging please');
 });
-
-async function eventuallyAsync<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

@@ -70,30 +70,35 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
 }
 
-/** Polls the `status` query until the predicate holds (the run moves on its own; we only watch). */
-export async function waitForState(handle: WorkflowHandle, predicate: (state: AgentState) => boolean, timeoutMs = 20_000): Promise<AgentState> {
+/** Polls until `check` gives a value other than undefined/false (it may be async); `describe` names the last miss. */
+export async function eventually<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+  describe: () => string = () => '',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown;
   for (;;) {
-    // A child workflow may not exist yet: keep polling until the deadline.
-    const state = await handle.query(statusQuery).catch((error: unknown) => {
-      if (error instanceof WorkflowNotFoundError) return undefined;
-      throw error;
-    });
-    if (state && predicate(state)) return state;
-    last = state ?? 'workflow not found yet';
-    if (Date.now() > deadline) throw new Error(`state never matched; last: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${describe() && `; last: ${describe()}`}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
-/** Polls until `check` returns a value other than undefined/false; for effects outside the workflow. */
-export async function eventually<T>(check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** Polls the `status` query until the predicate holds (the run moves on its own; we only watch). */
+export async function waitForState(handle: WorkflowHandle, predicate: (state: AgentState) => boolean, timeoutMs = 20_000): Promise<AgentState> {
+  let last: unknown = 'workflow not found yet';
+  return eventually(
+    async () => {
+      // A child workflow may not exist yet: keep polling until the deadline.
+      const state = await handle.query(statusQuery).catch((error: unknown) => {
+        if (error instanceof WorkflowNotFoundError) return undefined;
+        throw error;
+      });
+      last = state ?? last;
+      return state && predicate(state) ? state : undefined;
+    },
+    timeoutMs,
+    () => JSON.stringify(last),
+  );
 }
