@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import OpenAI from 'openai';
 import { zodFunction } from 'openai/helpers/zod';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
@@ -7,15 +8,19 @@ import { findTool } from '../core/agent';
 import { ConfigurationError, ModelOutputError, ModelOutputErrorCode, ModelUnavailableError } from '../core/errors';
 import { DEFAULT_MODEL } from '../core/constants';
 import { describeIssues } from '../core/decisions';
+import type { ModelInput, ModelInputRequest } from '../core/model-input';
 import { toApplicationFailure } from './application-failure';
 
-export interface ChooseNextToolInput {
-  agent: string;
-  /** The rendered system prompt (F2). */
-  instructions: string;
-  /** The rendered, budgeted event log (F3); never the raw thread. */
-  context: string;
-}
+/**
+ * Which decision to make. Runs read the model input from their own workflow (query `modelInput`),
+ * so the history holds a count, not the rendered context; runs started before that carry it inline.
+ */
+export type ChooseNextToolInput =
+  | { agent: string; /** The decision follows the thread's first `events` events. */ events: number }
+  | ({ agent: string } & ModelInput);
+
+/** Reads what the model is to be sent from the workflow that scheduled this activity. */
+export type ModelInputReader = (execution: { workflowId: string; runId: string }, request: ModelInputRequest) => Promise<ModelInput>;
 
 export interface ChosenToolCall {
   callId: string;
@@ -72,18 +77,34 @@ export function validateToolCall(agent: AgentDefinition, completion: ChatComplet
   return { callId: call.id, tool: tool.name, args: parsed.data as Record<string, unknown> };
 }
 
+async function modelInputFor(input: ChooseNextToolInput, readModelInput: ModelInputReader): Promise<ModelInput> {
+  if (!('events' in input)) return input;
+  const { workflowExecution } = Context.current().info;
+  if (!workflowExecution) {
+    throw toApplicationFailure(new ConfigurationError('chooseNextTool with an event count must be scheduled by an agent run.'), { nonRetryable: true });
+  }
+  try {
+    return await readModelInput(workflowExecution, { events: input.events });
+  } catch (error) {
+    // Retried by Temporal: the query fails only while the workflow cannot answer (e.g. mid-replay on a busy worker).
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`Could not read the model input of ${workflowExecution.workflowId} (query modelInput {"events":${input.events}}): ${message}`);
+  }
+}
+
 /** One micro-agent decision (F1, F4): the model picks the next tool call. */
-export function createChooseNextTool(deps: { openai: OpenAI; model?: string }) {
+export function createChooseNextTool(deps: { openai: OpenAI; model?: string; readModelInput: ModelInputReader }) {
   return async function chooseNextTool(input: ChooseNextToolInput): Promise<ChosenToolCall> {
     const agent = findAgent(input.agent);
     if (!agent) throw toApplicationFailure(new ConfigurationError(`Unknown agent "${input.agent}".`), { nonRetryable: true });
+    const { instructions, context } = await modelInputFor(input, deps.readModelInput);
     let completion: ChatCompletion;
     try {
       completion = await deps.openai.chat.completions.create({
         model: deps.model ?? agent.model ?? DEFAULT_MODEL,
         messages: [
-          { role: 'system', content: input.instructions },
-          { role: 'user', content: input.context },
+          { role: 'system', content: instructions },
+          { role: 'user', content: context },
         ],
         tools: toolsFor(agent),
         tool_choice: 'required',

@@ -1,6 +1,8 @@
+import type { Client } from '@temporalio/client';
 import type OpenAI from 'openai';
 import { policyFor, type PolicyConfig, type RunPolicy } from '../core/policy';
 import { ToolExecutionError } from '../core/errors';
+import { modelInputQuery } from '../workflows/messages';
 import { toApplicationFailure } from './application-failure';
 import type { NotificationChannel } from './channels/channel';
 import { ReleaseStoreError, type DeployResult, type Environment, type ReleaseStore } from './deploybot/release-store';
@@ -20,12 +22,18 @@ export interface ActivityDependencies {
   policies?: PolicyConfig;
   /** The release store the pipeline deploys to directly (no LLM). */
   releases: ReleaseStore;
+  /** Queries the run that asks for a decision for the model's input (query `modelInput`). */
+  client: Client;
 }
 
 /** Every side effect of a run, built from its dependencies. */
 export function createActivities(deps: ActivityDependencies) {
   return {
-    chooseNextTool: createChooseNextTool({ openai: deps.openai, model: deps.model }),
+    chooseNextTool: createChooseNextTool({
+      openai: deps.openai,
+      model: deps.model,
+      readModelInput: ({ workflowId, runId }, request) => deps.client.workflow.getHandle(workflowId, runId).query(modelInputQuery, request),
+    }),
     executeTool: createExecuteTool(deps.executors),
     notifyHuman: createNotifyHuman({ channel: deps.channel }),
     /** Read at run start, so a policy change applies to new runs and the thread records the one used. */

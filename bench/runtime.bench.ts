@@ -1,6 +1,6 @@
 // `npm run bench:runtime`: a 100-step scripted DeployBot run on a real Temporal dev server.
-// Prints the workflow history bytes each step adds (first vs last ten steps: with the context
-// budget they stay flat instead of growing with the thread), the wall time per step, and how
+// Prints the workflow history bytes each step adds (first vs last ten steps: the model activity
+// reads its budgeted input by query, so they stay flat instead of growing with the thread), the wall time per step, and how
 // long a run takes to act on an approval signal. Prints figures; asserts nothing.
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -8,8 +8,10 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import { AGENT_WORKFLOW_TYPE, DEFAULT_CONTEXT_TOKEN_BUDGET } from '../core/constants';
+import { findAgent } from '../agents';
+import { AGENT_WORKFLOW_TYPE } from '../core/constants';
 import { renderContext } from '../core/context';
+import { renderModelInput } from '../core/model-input';
 import { replay } from '../core/reducer';
 import type { ThreadEvent } from '../core/thread';
 import { ensureTemporalCli } from '../scripts/temporal-cli.cjs';
@@ -32,14 +34,14 @@ function bytesPerStep(events: HistoryEvent[]): number[] {
   return steps;
 }
 
-/** The same steps' bytes had each model call carried the whole unbudgeted context instead. */
-function withoutBudget(perStep: number[], events: ThreadEvent[]): number[] {
+/** The same steps' bytes had each model call carried its context inline (estimate: ours plus the rendered text). */
+function withInputInline(perStep: number[], events: ThreadEvent[], budgeted: boolean): number[] {
+  const agent = findAgent('deploybot')!;
   const callStarts = events.flatMap((event, index) => (event.type === 'tool_call' ? [index] : []));
   return perStep.map((bytes, step) => {
     const before = events.slice(0, callStarts[step] ?? events.length);
-    const state = replay(before);
-    const budgeted = renderContext(state, before, { tokenBudget: DEFAULT_CONTEXT_TOKEN_BUDGET }).length;
-    return bytes - budgeted + renderContext(state, before).length;
+    const { instructions, context } = renderModelInput(agent, before);
+    return bytes + instructions.length + (budgeted ? context : renderContext(replay(before), before)).length;
   });
 }
 
@@ -56,13 +58,16 @@ async function measureSteps(harness: Awaited<ReturnType<typeof startHarness>>): 
   await handle.result();
   const elapsed = Date.now() - started;
   const perStep = bytesPerStep((await handle.fetchHistory()).events ?? []);
-  const unbudgeted = withoutBudget(perStep, (await handle.query(threadQuery)).events);
+  const { events } = await handle.query(threadQuery);
   const row = (label: string, values: number[]) =>
     `  ${label.padEnd(26)} steps 1-10 ${String(average(values.slice(0, 10))).padStart(6)} B   41-50 ${String(average(values.slice(40, 50))).padStart(6)} B   91-100 ${String(average(values.slice(-10))).padStart(6)} B`;
   console.log(`history bytes added per step (${perStep.length} steps, one workflow run):`);
-  console.log(row('budgeted context (ours)', perStep));
-  console.log(row('same run without a budget', unbudgeted));
-  console.log('  (ours rises until the context reaches its token budget, then stays flat; without one it grows with the thread)');
+  console.log(row('ours (input read by query)', perStep));
+  console.log(row('budgeted context inline*', withInputInline(perStep, events, true)));
+  console.log(row('whole context inline*', withInputInline(perStep, events, false)));
+  const [first, last] = [average(perStep.slice(0, 10)), average(perStep.slice(-10))];
+  console.log(`  last ten / first ten (ours): ${(last / first).toFixed(2)}`);
+  console.log('  * estimated: the same steps plus the prompt and rendered context each model call would carry in its input');
   console.log(`wall time per step (model call + tool + workflow tasks): ${(elapsed / STEPS).toFixed(1)} ms`);
 }
 

@@ -112,6 +112,14 @@ export function buildProgram(): Command {
         if (opts.json) return JSON.stringify(status.kind === 'agent' ? status.view : status, null, 2);
         return status.kind === 'agent' ? formatStatus(id, status.view) : formatDeployStatus(id, status.state, status.step);
       }));
+  program.command('model-input <workflowId>').description('exactly what the model was sent at a step (default: what it gets next)')
+    .option('--step <n>', 'the model decision to show (1 = the first)', positiveInt)
+    .option('--json', 'print {instructions, context} as JSON')
+    .action((id: string, opts: { step?: number; json?: boolean }) =>
+      withRuns(async (runs) => {
+        const input = await runs.modelInput(id, opts.step);
+        return opts.json ? JSON.stringify(input, null, 2) : `# system\n${input.instructions}\n\n# user\n${input.context}`;
+      }));
   program.command('deploy <ref>').description('run the deploy pipeline (deployWorkflow) for a git ref; prints its workflow id')
     .option('--by <name>', 'who asks', defaultUser).option('--workflow-id <id>', 'workflow id (default: deploy-<ref>-<time>)')
     .action((ref: string, opts: { by: string; workflowId?: string }) =>

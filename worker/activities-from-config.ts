@@ -9,7 +9,7 @@ import type { TfaConfig } from '../core/config';
 import { channelFromConfig } from './notification-channel';
 import { readPolicyFile } from './policy-file';
 
-/** The production wiring: the `openai` client unchanged, a Temporal client for visibility, and the real tool executors. */
+/** The production wiring: the `openai` client unchanged, a Temporal client (model input queries, visibility), and the real tool executors. */
 export function activitiesFromConfig(config: TfaConfig, cwd: string, write: (text: string) => void = console.log) {
   const openai = new OpenAI({
     apiKey: config.OPENAI_API_KEY ?? 'not-needed-for-this-endpoint',
@@ -25,9 +25,9 @@ export function activitiesFromConfig(config: TfaConfig, cwd: string, write: (tex
   const { policies, found } = readPolicyFile(path.resolve(cwd, config.TFA_POLICY_FILE));
   if (!found) write(`[tfa] no ${config.TFA_POLICY_FILE}: ANYONE may approve any tool, and requests wait one day before escalating.`);
   const channel = channelFromConfig(config, write);
-  // Lazy: it connects on the reporter's first list_runs, so building the activities stays synchronous.
+  // Lazy: it connects on first use (a model input query, the reporter's list_runs), so building the activities stays synchronous.
   const client = new Client({ connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
   const listRuns = createListRuns({ client, taskQueue: config.TFA_TASK_QUEUE });
   const executors = createToolExecutors({ releases, channel, listRuns });
-  return createActivities({ openai, model: config.TFA_MODEL, executors, channel, policies, releases });
+  return createActivities({ openai, model: config.TFA_MODEL, executors, channel, policies, releases, client });
 }

@@ -41,23 +41,24 @@ test('a run waiting for approval survives a restart of the Temporal server and o
   const uiPort = await freePort();
   const releases = createReleaseStore({ repo: fixture.repo, root: fixture.root, testCommand: FIXTURE_TEST_COMMAND });
   const channel = createConsoleChannel(() => {});
-  const activities = createActivities({
+  const activitiesFor = (client: Client) => createActivities({
     openai: new OpenAI({ baseURL: model.baseURL, apiKey: 'scripted', maxRetries: 0 }),
-    executors: createToolExecutors({ releases, channel }), channel, releases,
+    executors: createToolExecutors({ releases, channel }), channel, releases, client,
   });
   const up = async () => {
     const server = await startDevServer({ cli: temporalCliPath(), address, dataDir, uiPort });
-    const native = await NativeConnection.connect({ address });
-    const worker = await createWorker({ connection: native, namespace: 'default', taskQueue: 'restart', activities, workflowBundle: { codePath: workflowBundlePath() } });
-    const running = worker.run();
     const connection = await Connection.connect({ address });
+    const client = new Client({ connection });
+    const native = await NativeConnection.connect({ address });
+    const worker = await createWorker({ connection: native, namespace: 'default', taskQueue: 'restart', activities: activitiesFor(client), workflowBundle: { codePath: workflowBundlePath() } });
+    const running = worker.run();
     const down = async () => {
       worker.shutdown();
       await running;
       await Promise.all([native.close(), connection.close()]);
       await server.stop();
     };
-    return { client: new Client({ connection }), down };
+    return { client, down };
   };
   let stack: { down: () => Promise<void> } | undefined;
   try {

@@ -61,7 +61,8 @@ export async function driveAgent(
   task: string,
   outcomes: Record<string, (args: Record<string, unknown>) => Outcome>,
 ): Promise<Array<[tool: string, args: Record<string, unknown>]>> {
-  const chooseNextTool = createChooseNextTool({ openai });
+  // No workflow to query: every input here is sent inline.
+  const chooseNextTool = createChooseNextTool({ openai, readModelInput: () => Promise.reject(new Error('driveAgent sends the model input inline')) });
   const definition = findAgent(agent)!;
   const events = started(agent, task);
   const calls: Array<[string, Record<string, unknown>]> = [];

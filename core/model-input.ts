@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import type { AgentDefinition } from './agent';
+import { DEFAULT_CONTEXT_TOKEN_BUDGET } from './constants';
+import { renderContext } from './context';
+import { renderPrompt } from './prompt';
+import { replay } from './reducer';
+import type { ThreadEvent } from './thread';
+
+/** Exactly what the model is sent for one decision: the system prompt (F2) and the budgeted event log (F3). */
+export interface ModelInput {
+  instructions: string;
+  context: string;
+}
+
+/** Which decision's input: the one made after the first `events` events of the thread (default: the next one). */
+export const ModelInputRequest = z
+  .object({ events: z.number().int().nonnegative().optional() })
+  .strict();
+export type ModelInputRequest = z.infer<typeof ModelInputRequest>;
+
+/** Renders the model's input from a prefix of the thread; a pure function of the events, so any step can be shown again. */
+export function renderModelInput(agent: AgentDefinition, events: readonly ThreadEvent[]): ModelInput {
+  const instructions = renderPrompt(agent.prompt, { agent: agent.name, tools: agent.tools.map((tool) => tool.name).join(', ') });
+  const context = renderContext(replay(events), events, { tokenBudget: agent.contextTokenBudget ?? DEFAULT_CONTEXT_TOKEN_BUDGET });
+  return { instructions, context };
+}
+
+/** A model decision counts as a step whether it chose a tool or failed (see the reducer). */
+const isDecision = (event: ThreadEvent) => event.type === 'tool_call' || (event.type === 'error' && event.source === 'model');
+
+/** How many events preceded the model's decision at `step` (1-based); undefined if the run has not made it. */
+export function eventsBeforeStep(events: readonly ThreadEvent[], step: number): number | undefined {
+  let decisions = 0;
+  for (const [index, event] of events.entries()) {
+    if (isDecision(event) && ++decisions === step) return index;
+  }
+  return undefined;
+}
