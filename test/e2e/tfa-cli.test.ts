@@ -60,6 +60,16 @@ test('launch, status, a refused approval and a real one, all through tfa', async
   expect(approved.stdout).toMatch(/^approved \S+/);
   expect(await handle.result()).toMatchObject({ status: 'completed' });
 
+  // What the model was sent at step 2 (after the approval), exactly as the scripted model received it.
+  const shown = await tfa('model-input', workflowId, '--step', '2', '--json');
+  expect(shown.code).toBe(0);
+  const { instructions, context } = JSON.parse(shown.stdout) as { instructions: string; context: string };
+  expect(harness.model.requests[1]!.body.messages).toEqual([{ role: 'system', content: instructions }, { role: 'user', content: context }]);
+  expect(context).toContain('approval_granted');
+  const beyond = await tfa('model-input', workflowId, '--step', '3');
+  expect(beyond.code).toBe(1);
+  expect(beyond.stderr).toContain('has made 2 model decision(s); --step must be between 1 and 2');
+
   const listed = await tfa('list', '--limit', '50');
   expect(listed.stdout).toContain(workflowId);
 });
