@@ -8,19 +8,19 @@ import { findTool } from '../core/agent';
 import { ConfigurationError, ModelOutputError, ModelOutputErrorCode, ModelUnavailableError } from '../core/errors';
 import { DEFAULT_MODEL } from '../core/constants';
 import { describeIssues } from '../core/decisions';
-import type { ModelInput, ModelInputRequest } from '../core/model-input';
+import { renderModelInput, type ModelInput } from '../core/model-input';
+import type { ThreadEvent } from '../core/thread';
 import { toApplicationFailure } from './application-failure';
 
 /**
- * Which decision to make. Runs read the model input from their own workflow (query `modelInput`),
- * so the history holds a count, not the rendered context; runs started before that carry it inline.
+ * Which decision to make: the one after the first `events` events of the scheduling run's thread.
+ * The activity reads the thread and renders the input itself, so the history holds a count, not the
+ * context. Activities scheduled before that change still carry their rendered input inline.
  */
-export type ChooseNextToolInput =
-  | { agent: string; /** The decision follows the thread's first `events` events. */ events: number }
-  | ({ agent: string } & ModelInput);
+export type ChooseNextToolInput = { agent: string; events: number } | ({ agent: string } & ModelInput);
 
-/** Reads what the model is to be sent from the workflow that scheduled this activity. */
-export type ModelInputReader = (execution: { workflowId: string; runId: string }, request: ModelInputRequest) => Promise<ModelInput>;
+/** Reads the thread of the run that scheduled this activity (its `thread` query). */
+export type ThreadReader = (execution: { workflowId: string; runId: string }) => Promise<readonly ThreadEvent[]>;
 
 export interface ChosenToolCall {
   callId: string;
@@ -77,27 +77,33 @@ export function validateToolCall(agent: AgentDefinition, completion: ChatComplet
   return { callId: call.id, tool: tool.name, args: parsed.data as Record<string, unknown> };
 }
 
-async function modelInputFor(input: ChooseNextToolInput, readModelInput: ModelInputReader): Promise<ModelInput> {
+async function modelInputFor(agent: AgentDefinition, input: ChooseNextToolInput, readThread: ThreadReader): Promise<ModelInput> {
   if (!('events' in input)) return input;
   const { workflowExecution } = Context.current().info;
   if (!workflowExecution) {
     throw toApplicationFailure(new ConfigurationError('chooseNextTool with an event count must be scheduled by an agent run.'), { nonRetryable: true });
   }
+  let events: readonly ThreadEvent[];
   try {
-    return await readModelInput(workflowExecution, { events: input.events });
+    events = await readThread(workflowExecution);
   } catch (error) {
-    // Retried by Temporal: the query fails only while the workflow cannot answer (e.g. mid-replay on a busy worker).
+    // Retried by Temporal: the query fails only while the run cannot answer (e.g. its worker is restarting).
     const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`Could not read the model input of ${workflowExecution.workflowId} (query modelInput {"events":${input.events}}): ${message}`);
+    throw new Error(`Could not read the thread of ${workflowExecution.workflowId}: ${message}`);
   }
+  if (events.length < input.events) {
+    throw toApplicationFailure(new ConfigurationError(`The thread of ${workflowExecution.workflowId} has ${events.length} events, not ${input.events}.`), { nonRetryable: true });
+  }
+  // Only the events the decision follows: a signal landing meanwhile waits for the next step.
+  return renderModelInput(agent, events.slice(0, input.events));
 }
 
 /** One micro-agent decision (F1, F4): the model picks the next tool call. */
-export function createChooseNextTool(deps: { openai: OpenAI; model?: string; readModelInput: ModelInputReader }) {
+export function createChooseNextTool(deps: { openai: OpenAI; model?: string; readThread: ThreadReader }) {
   return async function chooseNextTool(input: ChooseNextToolInput): Promise<ChosenToolCall> {
     const agent = findAgent(input.agent);
     if (!agent) throw toApplicationFailure(new ConfigurationError(`Unknown agent "${input.agent}".`), { nonRetryable: true });
-    const { instructions, context } = await modelInputFor(input, deps.readModelInput);
+    const { instructions, context } = await modelInputFor(agent, input, deps.readThread);
     let completion: ChatCompletion;
     try {
       completion = await deps.openai.chat.completions.create({

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type OpenAI from 'openai';
 import { policyFor, type PolicyConfig, type RunPolicy } from '../core/policy';
 import { ToolExecutionError } from '../core/errors';
-import { modelInputQuery } from '../workflows/messages';
+import { threadQuery } from '../workflows/messages';
 import { toApplicationFailure } from './application-failure';
 import type { NotificationChannel } from './channels/channel';
 import { ReleaseStoreError, type DeployResult, type Environment, type ReleaseStore } from './deploybot/release-store';
@@ -22,7 +22,7 @@ export interface ActivityDependencies {
   policies?: PolicyConfig;
   /** The release store the pipeline deploys to directly (no LLM). */
   releases: ReleaseStore;
-  /** Queries the run that asks for a decision for the model's input (query `modelInput`). */
+  /** Reads the thread of the run that asks for a decision (query `thread`), to render the model's input. */
   client: Client;
 }
 
@@ -32,7 +32,7 @@ export function createActivities(deps: ActivityDependencies) {
     chooseNextTool: createChooseNextTool({
       openai: deps.openai,
       model: deps.model,
-      readModelInput: ({ workflowId, runId }, request) => deps.client.workflow.getHandle(workflowId, runId).query(modelInputQuery, request),
+      readThread: async ({ workflowId, runId }) => (await deps.client.workflow.getHandle(workflowId, runId).query(threadQuery)).events,
     }),
     executeTool: createExecuteTool(deps.executors),
     notifyHuman: createNotifyHuman({ channel: deps.channel }),

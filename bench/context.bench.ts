@@ -5,7 +5,6 @@
  * for both, and are not counted). Prints; asserts nothing.  Run: npm run bench:context
  */
 import { deploybot } from '../agents/deploybot';
-import { estimateTokens } from '../core/budget';
 import { DEFAULT_CONTEXT_TOKEN_BUDGET, MIN_CONTEXT_TOKEN_BUDGET } from '../core/constants';
 import { renderContext } from '../core/context';
 import { renderPrompt } from '../core/prompt';
@@ -32,7 +31,7 @@ function oursTokens(context: string): number {
 }
 
 function render(thread: RecordedThread, tokenBudget: number): string {
-  return renderContext(replay(thread.events), thread.events, { tokenBudget, countTokens: estimateTokens });
+  return renderContext(replay(thread.events), thread.events, { tokenBudget });
 }
 
 function measure(thread: RecordedThread): Measure {
@@ -67,8 +66,8 @@ function table(rows: readonly (readonly string[])[]): string {
 function main(): void {
   const measures = THREAD_NAMES.map((name) => measure(loadThread(name)));
   console.log(`DeployBot: tokens per decision (o200k_base over JSON.stringify(messages); tools excluded, the same for both)`);
-  console.log(`ours = system prompt + renderContext within the agent's budget (${budget}, counted by estimateTokens)\n`);
-  const header = ['thread', 'events', 'baseline tokens', 'ours', 'ratio', 'context real', 'context estimate'];
+  console.log(`ours = system prompt + renderContext within the agent's budget (${budget} o200k_base tokens)\n`);
+  const header = ['thread', 'events', 'baseline tokens', 'ours', 'ratio', 'context tokens'];
   const rows = measures.map(({ thread, context, baseline, ours }) => [
     thread.name,
     String(thread.events.length),
@@ -76,7 +75,6 @@ function main(): void {
     String(ours),
     (ours / baseline).toFixed(2),
     String(countTokensO200k(context)),
-    String(estimateTokens(context)),
   ]);
   console.log(table([header, ...rows]));
   console.log('\nRatio (ours / baseline) by budget; target <= 0.6 on medium and long:');

@@ -1,6 +1,7 @@
 // `npm run bench:runtime`: a 100-step scripted DeployBot run on a real Temporal dev server.
-// Prints the workflow history bytes each step adds (first vs last ten steps: the model activity
-// reads its budgeted input by query, so they stay flat instead of growing with the thread), the wall time per step, and how
+// Prints the workflow history bytes each step adds (first vs last ten steps: the model activity gets
+// an event count and renders its budgeted input itself, so they stay flat instead of growing with
+// the thread), the wall time per step, and how
 // long a run takes to act on an approval signal. Prints figures; asserts nothing.
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -62,7 +63,7 @@ async function measureSteps(harness: Awaited<ReturnType<typeof startHarness>>): 
   const row = (label: string, values: number[]) =>
     `  ${label.padEnd(26)} steps 1-10 ${String(average(values.slice(0, 10))).padStart(6)} B   41-50 ${String(average(values.slice(40, 50))).padStart(6)} B   91-100 ${String(average(values.slice(-10))).padStart(6)} B`;
   console.log(`history bytes added per step (${perStep.length} steps, one workflow run):`);
-  console.log(row('ours (input read by query)', perStep));
+  console.log(row('ours (an event count)', perStep));
   console.log(row('budgeted context inline*', withInputInline(perStep, events, true)));
   console.log(row('whole context inline*', withInputInline(perStep, events, false)));
   const [first, last] = [average(perStep.slice(0, 10)), average(perStep.slice(-10))];

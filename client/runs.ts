@@ -4,12 +4,13 @@ import {
 } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE, DEPLOY_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES, WAITING_STATUSES } from '../core/constants';
 import type { ApproveInput, DecideInput, RejectInput, ReplyInput, PauseInput, ResumeInput } from '../core/decisions';
-import { eventsBeforeStep, type ModelInput } from '../core/model-input';
+import { findAgent } from '../agents';
+import { eventsBeforeStep, renderModelInput, type ModelInput } from '../core/model-input';
 import { activeChild, type DeployState, type DeployWorkflowInput } from '../core/pipeline';
 import type { AgentWorkflowInput } from '../core/run';
 import type { AgentStatus } from '../core/thread';
 import { summarizeRun, type RunSummary } from './run-summary';
-import { decideUpdate, deployStatusQuery, modelInputQuery, pauseSignal, replySignal, resumeSignal, threadQuery, type DecideResult, type ThreadView } from '../workflows/messages';
+import { decideUpdate, deployStatusQuery, pauseSignal, replySignal, resumeSignal, threadQuery, type DecideResult, type ThreadView } from '../workflows/messages';
 
 /** Visibility query: runs whose agent status is `status`, runs waiting for a person, else every agent run. */
 export function listQuery(options: { status?: AgentStatus; waiting?: boolean } = {}): string {
@@ -80,14 +81,15 @@ export function createRuns(client: Client, taskQueue: string) {
     pause: (workflowId: string, input: PauseInput) => client.workflow.getHandle(workflowId).signal(pauseSignal, input),
     resume: (workflowId: string, input: ResumeInput) => client.workflow.getHandle(workflowId).signal(resumeSignal, input),
     thread: (workflowId: string): Promise<ThreadView> => client.workflow.getHandle(workflowId).query(threadQuery),
-    /** What the model was sent at `step` (re-rendered from the thread, as the model activity reads it), or will be sent next. */
+    /** What the model was sent at `step`, or gets next: rendered from the thread by the same function as the model activity. */
     async modelInput(workflowId: string, step?: number): Promise<ModelInput> {
-      const handle = client.workflow.getHandle(workflowId);
-      if (step === undefined) return handle.query(modelInputQuery, {});
-      const { events, state } = await handle.query(threadQuery);
+      const { events, state } = await client.workflow.getHandle(workflowId).query(threadQuery);
+      const agent = findAgent(state.agent);
+      if (!agent) throw new Error(`run ${workflowId} is not an agent run`);
+      if (step === undefined) return renderModelInput(agent, events);
       const before = eventsBeforeStep(events, step);
       if (before === undefined) throw new Error(`run ${workflowId} has made ${state.step} model decision(s); --step must be between 1 and ${state.step}`);
-      return handle.query(modelInputQuery, { events: before });
+      return renderModelInput(agent, events.slice(0, before));
     },
     async status(workflowId: string): Promise<RunStatus> {
       const handle = client.workflow.getHandle(workflowId);

@@ -15,8 +15,8 @@ export interface AgentDefinition {
   /** Consecutive errors before the run asks a human (F9). */
   readonly errorThreshold: number;
   /**
-   * Most tokens of rendered context (system state + event log) per model call (F3), counted by
-   * `estimateTokens`. Default DEFAULT_CONTEXT_TOKEN_BUDGET (3000, core/constants.ts); keep it at or
+   * Most tokens of rendered context (system state + event log) per model call (F3), counted with
+   * o200k_base. Default DEFAULT_CONTEXT_TOKEN_BUDGET (3000, core/constants.ts); keep it at or
    * above MIN_CONTEXT_TOKEN_BUDGET (2000), the smallest budget that is always met.
    */
   readonly contextTokenBudget?: number;

@@ -1,23 +1,7 @@
 import type { ContextItem } from './compact-errors';
 
-/**
- * Characters per token assumed by `estimateTokens`. o200k_base gives 2.4-2.9 characters a token on
- * DeployBot's rendered contexts (hex shas, JSON-escaped logs and punctuation are dense), far from the
- * usual 4 for prose; 2.5 keeps the real count of a budgeted render within 1.1 x the budget on the
- * recorded threads (test/core/context-fixtures.test.ts).
- */
-export const CHARS_PER_TOKEN = 2.5;
-
 /** Counts the tokens of a text; renderContext decides what fits with it. */
 export type TokenCounter = (text: string) => number;
-
-/**
- * A cheap, conservative token count: no tokenizer, so it can run in the workflow sandbox. The real
- * o200k_base count is `countTokensO200k` in core/tokens.ts, for tests and benchmarks.
- */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / CHARS_PER_TOKEN);
-}
 
 /** The most recent items of the event log, kept whatever the budget (shortened only as a last resort). */
 export const RECENT_ITEMS_KEPT = 6;
@@ -32,8 +16,8 @@ export interface BudgetEdit {
 
 /**
  * Items never dropped: the first user message (the task), the last RECENT_ITEMS_KEPT items, the
- * pending request, the latest rejection (its reason is what the agent must adapt to) and the latest
- * human reply.
+ * pending request and the tool call it asks about (its arguments hold what is asked), the latest
+ * rejection (its reason is what the agent must adapt to) and the latest human reply.
  */
 export function protectedItems(items: readonly ContextItem[], pendingRequestId?: string): Set<number> {
   const keep = new Set<number>();
@@ -44,7 +28,9 @@ export function protectedItems(items: readonly ContextItem[], pendingRequestId?:
       (event.type === 'approval_requested' || event.type === 'human_input_requested' || event.type === 'escalated') &&
       event.requestId === pendingRequestId,
   );
-  const anchors = [items.findIndex(is('user_message')), items.findLastIndex(is('approval_rejected')), items.findLastIndex(is('human_reply')), pending];
+  const request = items[pending]?.event;
+  const asked = request && 'callId' in request ? items.slice(0, pending).findLastIndex(({ event }) => event.type === 'tool_call' && event.callId === request.callId) : -1;
+  const anchors = [items.findIndex(is('user_message')), items.findLastIndex(is('approval_rejected')), items.findLastIndex(is('human_reply')), pending, asked];
   anchors.filter((index) => index >= 0).forEach((index) => keep.add(index));
   return keep;
 }
@@ -107,8 +93,8 @@ export interface BudgetLayout {
 
 /**
  * Starting from the `initial` modes, applies the edits in order until the text fits the budget, or none are left. It sums per-line
- * costs (cached) to decide, then checks the whole text once: for `estimateTokens` the sum is never
- * lower than the whole, and for a real tokenizer any gap is carried over and edits go on.
+ * costs (cached) to decide, then checks the whole text once: a tokenizer can count the whole a little
+ * differently from its lines, and any gap is carried over while edits go on.
  */
 export function fitToBudget(
   layout: BudgetLayout,

@@ -26,14 +26,14 @@ export const WAITING_STATUSES = ['awaiting_approval', 'awaiting_reply', 'needs_h
 
 /**
  * Tokens of rendered context (system state + event log) an agent's model call gets, unless its
- * definition sets `contextTokenBudget` (F3). Counted by `estimateTokens` in the workflow.
+ * definition sets `contextTokenBudget` (F3). Counted with o200k_base by the model activity.
  */
 export const DEFAULT_CONTEXT_TOKEN_BUDGET = 3_000;
 
 /**
- * The smallest budget renderContext always meets (by `estimateTokens`), whatever the thread. What is
+ * The smallest budget renderContext always meets (o200k_base), whatever the thread. What is
  * never dropped (the task, the last 6 events, the pending request, the latest rejection and reply) is
- * at most 10 elements of about 365 characters once cut to their heads: about 1,650 tokens with the
- * system state and notes. Property-tested in test/core/context-properties.test.ts.
+ * at most 10 elements of about 365 characters once cut to their heads: at most about 1,300 tokens with
+ * the system state and notes, even for non-Latin text. Property-tested in test/core/context-properties.test.ts.
  */
 export const MIN_CONTEXT_TOKEN_BUDGET = 2_000;

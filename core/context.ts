@@ -1,4 +1,5 @@
-import { estimateTokens, fitToBudget, planEdits, protectedItems, supersededResults, type BudgetLayout, type ItemMode, type TokenCounter } from './budget';
+import { countTokensO200k } from './tokens';
+import { fitToBudget, planEdits, protectedItems, supersededResults, type BudgetLayout, type ItemMode, type TokenCounter } from './budget';
 import { compactEvents, type ContextItem } from './compact-errors';
 import type { AgentState } from './reducer';
 import type { ThreadEvent } from './thread';
@@ -98,7 +99,7 @@ function eventParts(event: ThreadEvent): Parts | null {
     case 'approval_rejected':
       return part('approval_rejected', { by: event.by }, event.reason);
     case 'human_input_requested':
-      return part('human_input_requested', {}, event.question);
+      return part('human_input_requested', {}); // the question is in the tool call just before it
     case 'human_reply':
       return part('human_reply', { by: event.by }, event.text);
     case 'escalated':
@@ -171,7 +172,7 @@ export interface RenderContextOptions {
    * met; below it the context is cut as far as it goes and may still exceed it.
    */
   readonly tokenBudget?: number;
-  /** Default `estimateTokens` (characters / 2.5): no tokenizer, so it fits the workflow sandbox. */
+  /** Default: the real o200k_base count (core/tokens.ts). */
   readonly countTokens?: TokenCounter;
 }
 
@@ -190,7 +191,7 @@ export function renderContext(state: AgentState, events: readonly ThreadEvent[],
   if (options.tokenBudget === undefined) return layout.assemble(modes);
   const keep = protectedItems(items, state.pending?.requestId);
   const edits = planEdits(items, keep, (index) => elidable(items[index]!));
-  return fitToBudget(layout, modes, edits, options.tokenBudget, options.countTokens ?? estimateTokens);
+  return fitToBudget(layout, modes, edits, options.tokenBudget, options.countTokens ?? countTokensO200k);
 }
 
 /** Cuts text to a limit and says how much was cut, so the model knows it saw a part. */

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { AgentDefinition } from './agent';
 import { DEFAULT_CONTEXT_TOKEN_BUDGET } from './constants';
 import { renderContext } from './context';
@@ -12,13 +11,10 @@ export interface ModelInput {
   context: string;
 }
 
-/** Which decision's input: the one made after the first `events` events of the thread (default: the next one). */
-export const ModelInputRequest = z
-  .object({ events: z.number().int().nonnegative().optional() })
-  .strict();
-export type ModelInputRequest = z.infer<typeof ModelInputRequest>;
-
-/** Renders the model's input from a prefix of the thread; a pure function of the events, so any step can be shown again. */
+/**
+ * Renders the model's input from a prefix of the thread. A pure function of the events: the model
+ * activity, `tfa model-input` and the tests all call it, so any step's input can be shown again.
+ */
 export function renderModelInput(agent: AgentDefinition, events: readonly ThreadEvent[]): ModelInput {
   const instructions = renderPrompt(agent.prompt, { agent: agent.name, tools: agent.tools.map((tool) => tool.name).join(', ') });
   const context = renderContext(replay(events), events, { tokenBudget: agent.contextTokenBudget ?? DEFAULT_CONTEXT_TOKEN_BUDGET });

@@ -4,7 +4,6 @@ import type { ChosenToolCall } from '../activities';
 import { findTool, type AgentDefinition } from '../core/agent';
 import { describeIssues } from '../core/decisions';
 import { RunPolicy } from '../core/policy';
-import { renderModelInput } from '../core/model-input';
 import type { AgentState } from '../core/reducer';
 import { AgentRunResult, AgentWorkflowInput } from '../core/run';
 import { FINAL_STATUSES, type EventOf } from '../core/thread';
@@ -21,8 +20,6 @@ const DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS = 100;
 
 /** Request timeouts, the run policy and search attributes arrived together; older runs replay without them. */
 const HUMAN_POLICY_PATCH = 'human-policy-v1';
-/** The model activity reads its input with the modelInput query instead of carrying it: history stays flat per step. */
-const MODEL_INPUT_QUERY_PATCH = 'model-input-query-v1';
 
 function parseInput(raw: unknown): { input: AgentWorkflowInput; agent: AgentDefinition } {
   const parsed = AgentWorkflowInput.safeParse(raw);
@@ -44,18 +41,18 @@ async function stepBoundary({ thread, control }: Run): Promise<void> {
   control.resume = null;
 }
 
+/**
+ * The model activity gets only an event count; it reads the thread (query `thread`) and renders the
+ * budgeted context itself, so the history grows by the same few bytes at every step.
+ */
 async function chooseNext(run: Run): Promise<ChosenToolCall | null> {
   const { thread, agent } = run;
-  const events = thread.events.length;
-  const summary = `${agent.name} step ${thread.state.step + 1}: choose the next tool`;
+  const step = thread.state.step + 1;
   try {
-    if (run.modelInputByQuery) {
-      // Only a count goes into the history; the exact input is `query modelInput {"events": n}`, any time later.
-      return await chooseNextTool.executeWithOptions({ ...MODEL_ACTIVITY_OPTIONS, summary: `${summary} (model input: query modelInput {"events":${events}})` }, [
-        { agent: agent.name, events },
-      ]);
-    }
-    return await chooseNextTool.executeWithOptions({ ...MODEL_ACTIVITY_OPTIONS, summary }, [{ agent: agent.name, ...renderModelInput(agent, thread.events) }]);
+    return await chooseNextTool.executeWithOptions(
+      { ...MODEL_ACTIVITY_OPTIONS, summary: `${agent.name} step ${step}: choose the next tool (model input: tfa model-input ${run.workflowId} --step ${step})` },
+      [{ agent: agent.name, events: thread.events.length }],
+    );
   } catch (error) {
     thread.append(errorEventFrom(error, 'model'));
     return null;
@@ -130,8 +127,8 @@ async function startRun(input: AgentWorkflowInput, agent: AgentDefinition): Prom
   const timeouts = patched(HUMAN_POLICY_PATCH);
   const thread = new RunThread(workflowId, timeouts ? searchAttributePublisher(agent.name) : undefined);
   const control = { requested: input.continued?.pauseRequested ?? null, resume: null };
-  const run: Run = { thread, agent, control, workflowId, policy: RunPolicy.parse({}), timeouts, modelInputByQuery: patched(MODEL_INPUT_QUERY_PATCH) };
-  registerHandlers(thread, agent, () => run.policy, run.control); // before any await, so queries work from the start
+  const run: Run = { thread, agent, control, workflowId, policy: RunPolicy.parse({}), timeouts };
+  registerHandlers(thread, () => run.policy, run.control); // before any await, so queries work from the start
   if (input.continued) {
     thread.restore(input.continued.events);
     const started = input.continued.events[0];

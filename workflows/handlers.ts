@@ -12,13 +12,10 @@ import {
   type Decision,
   type DecisionPolicy,
 } from '../core/decisions';
-import type { AgentDefinition } from '../core/agent';
-import { ModelInputRequest, renderModelInput, type ModelInput } from '../core/model-input';
 import { FINAL_STATUSES } from '../core/thread';
 import {
   approveSignal,
   decideUpdate,
-  modelInputQuery,
   pauseSignal,
   rejectSignal,
   replySignal,
@@ -61,16 +58,8 @@ function onResume(thread: RunThread, control: PauseControl, raw: unknown): void 
   thread.append({ type: 'decision_refused', message: 'resume', by: parsed.value.by, reason: 'the run is not paused' });
 }
 
-function modelInputOf(thread: RunThread, agent: AgentDefinition, raw: unknown): ModelInput {
-  const parsed = ModelInputRequest.safeParse(raw ?? {});
-  if (!parsed.success) throw new Error(`malformed modelInput request: ${describeIssues(parsed.error)}`);
-  const count = parsed.data.events ?? thread.events.length;
-  if (count > thread.events.length) throw new Error(`the thread has ${thread.events.length} events, not ${count}`);
-  return renderModelInput(agent, thread.events.slice(0, count));
-}
-
 /** Every message of the public API (workflows/messages.ts) wired to the thread. */
-export function registerHandlers(thread: RunThread, agent: AgentDefinition, policyOf: () => DecisionPolicy, control: PauseControl): void {
+export function registerHandlers(thread: RunThread, policyOf: () => DecisionPolicy, control: PauseControl): void {
   const decisionSignal = (action: Decision['action'], schema: typeof ApproveInput | typeof RejectInput | typeof ReplyInput) =>
     (raw: unknown) => {
       const parsed = parseMessage(schema, action, raw);
@@ -84,7 +73,6 @@ export function registerHandlers(thread: RunThread, agent: AgentDefinition, poli
   setHandler(resumeSignal, (raw) => onResume(thread, control, raw));
   setHandler(threadQuery, () => ({ events: thread.events, state: thread.state }));
   setHandler(statusQuery, () => thread.state);
-  setHandler(modelInputQuery, (raw) => modelInputOf(thread, agent, raw));
   setHandler(
     decideUpdate,
     (input) => {

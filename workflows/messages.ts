@@ -5,7 +5,6 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApproveInput, DecideInput, PauseInput, RejectInput, ReplyInput, ResumeInput } from '../core/decisions';
-import type { ModelInput, ModelInputRequest } from '../core/model-input';
 import type { AgentState } from '../core/reducer';
 import type { ThreadEvent } from '../core/thread';
 import type { DeployState } from '../core/pipeline';
@@ -27,15 +26,10 @@ export interface ThreadView {
   events: ThreadEvent[];
   state: AgentState;
 }
-/** All events of the run and the state derived from them. */
+/** All events of the run and the state derived from them; the model activity renders its input from these. */
 export const threadQuery = defineQuery<ThreadView>('thread');
 /** The derived state alone. */
 export const statusQuery = defineQuery<AgentState>('status');
-/**
- * What the model is sent after the first `events` events (default: all, i.e. the next decision).
- * The model activity reads its input here, so the rendered context never enters the history.
- */
-export const modelInputQuery = defineQuery<ModelInput, [ModelInputRequest?]>('modelInput');
 
 export interface DecideResult {
   requestId: string;

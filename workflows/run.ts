@@ -12,6 +12,4 @@ export interface Run {
   policy: RunPolicy;
   /** False when replaying a run started before request timeouts existed (patch `human-policy-v1`). */
   timeouts: boolean;
-  /** False when replaying a run started before the model activity read its input by query (patch `model-input-query-v1`). */
-  modelInputByQuery: boolean;
 }

@@ -1,7 +1,8 @@
-import { CHARS_PER_TOKEN, estimateTokens, fitToBudget, planEdits, protectedItems, RECENT_ITEMS_KEPT, supersededResults, type BudgetLayout, type ItemMode } from '../../core/budget';
+import { fitToBudget, planEdits, protectedItems, RECENT_ITEMS_KEPT, supersededResults, type BudgetLayout, type ItemMode } from '../../core/budget';
 import type { ContextItem } from '../../core/compact-errors';
 import { renderContext } from '../../core/context';
 import { replay } from '../../core/reducer';
+import { countTokensO200k } from '../../core/tokens';
 import type { NewEvent, ThreadEvent } from '../../core/thread';
 import { eventFactory } from './support/events';
 
@@ -14,27 +15,20 @@ const call = (callId: string, tool: string, args: Record<string, unknown> = {}):
 const result = (callId: string, tool: string, output = '{"ok":true}'): NewEvent => ({ type: 'tool_result', callId, tool, output, truncated: false });
 const user: NewEvent = { type: 'user_message', text: 'deploy main' };
 
-describe('estimateTokens', () => {
-  it('counts characters / CHARS_PER_TOKEN, rounded up', () => {
-    expect(estimateTokens('')).toBe(0);
-    expect(estimateTokens('a')).toBe(1);
-    expect(estimateTokens('x'.repeat(100))).toBe(Math.ceil(100 / CHARS_PER_TOKEN));
-  });
-});
-
 describe('protectedItems', () => {
-  it('keeps the task, the recent items, the pending request, the latest rejection and the latest reply', () => {
+  it('keeps the task, the recent items, the pending request and its call, the latest rejection and the latest reply', () => {
     const list = items(
       user,
       { type: 'approval_rejected', requestId: 'r0', by: 'bob', reason: 'old' },
       { type: 'approval_rejected', requestId: 'r1', by: 'bob', reason: 'latest' },
-      { type: 'human_input_requested', requestId: 'q1', callId: 'c0', question: 'which?' },
+      call('cq', 'request_human_input', { question: 'which?' }),
+      { type: 'human_input_requested', requestId: 'q1', callId: 'cq', question: 'which?' },
       { type: 'human_reply', requestId: 'q1', by: 'ann', text: 'main' },
       ...Array.from({ length: 10 }, (_, index) => call(`c${index}`, 'run_tests')),
     );
     const keep = protectedItems(list, 'q1');
     const recent = Array.from({ length: RECENT_ITEMS_KEPT }, (_, index) => list.length - RECENT_ITEMS_KEPT + index);
-    expect([...keep].sort((a, b) => a - b)).toEqual([0, 2, 3, 4, ...recent]);
+    expect([...keep].sort((a, b) => a - b)).toEqual([0, 2, 3, 4, 5, ...recent]);
   });
 });
 
@@ -116,7 +110,7 @@ describe('renderContext within a budget', () => {
     const events = longThread();
     const context = renderContext(replay(events), events, { tokenBudget: 3_000 });
     expect(context).toMatch(/<tool_result tool="list_releases" elided="\d+ chars">\{"environment":"staging","passed":true,"output":"PASS test\/a\.test\.ts\\nPASS/);
-    expect(estimateTokens(context)).toBeLessThanOrEqual(3_000);
+    expect(countTokensO200k(context)).toBeLessThanOrEqual(3_000);
   });
 
   it('drops the oldest items for a tight budget, leaving one <elided events="N"/> per run of them', () => {
@@ -126,7 +120,7 @@ describe('renderContext within a budget', () => {
     expect(lines[2]).toBe('  <user_message by="alice">deploy main</user_message>');
     expect(lines[3]).toMatch(/^ {2}<elided events="\d+"\/>$/);
     expect(lines.at(-2)).toMatch(/^ {2}<tool_result tool="run_tests"/);
-    expect(estimateTokens(context)).toBeLessThanOrEqual(800);
+    expect(countTokensO200k(context)).toBeLessThanOrEqual(800);
   });
 
   it('counts with the given counter', () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { estimateTokens } from '../../core/budget';
+import { countTokensO200k } from '../../core/tokens';
 import { MIN_CONTEXT_TOKEN_BUDGET } from '../../core/constants';
 import { renderContext, renderEvent } from '../../core/context';
 import { replay } from '../../core/reducer';
@@ -36,10 +36,10 @@ describe('renderContext properties (F12)', () => {
     );
   });
 
-  it(`never exceeds a budget of at least MIN_CONTEXT_TOKEN_BUDGET (${MIN_CONTEXT_TOKEN_BUDGET}), by estimateTokens`, () => {
+  it(`never exceeds a budget of at least MIN_CONTEXT_TOKEN_BUDGET (${MIN_CONTEXT_TOKEN_BUDGET}), in o200k_base tokens`, () => {
     fc.assert(
       fc.property(anyThread(80), fc.integer({ min: MIN_CONTEXT_TOKEN_BUDGET, max: 12_000 }), (events, tokenBudget) => {
-        expect(estimateTokens(renderContext(replay(events), events, { tokenBudget }))).toBeLessThanOrEqual(tokenBudget);
+        expect(countTokensO200k(renderContext(replay(events), events, { tokenBudget }))).toBeLessThanOrEqual(tokenBudget);
       }),
       { numRuns: 200 },
     );
@@ -49,7 +49,7 @@ describe('renderContext properties (F12)', () => {
     fc.assert(
       fc.property(anyThread(120), (events) => {
         const floor = renderContext(replay(events), events, { tokenBudget: 0 });
-        expect(estimateTokens(floor)).toBeLessThanOrEqual(MIN_CONTEXT_TOKEN_BUDGET);
+        expect(countTokensO200k(floor)).toBeLessThanOrEqual(MIN_CONTEXT_TOKEN_BUDGET);
       }),
       { numRuns: 200 },
     );

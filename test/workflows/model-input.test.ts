@@ -1,6 +1,8 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
-import { modelInputQuery } from '../../workflows/messages';
+import { findAgent } from '../../agents';
+import { renderModelInput } from '../../core/model-input';
+import { threadQuery } from '../../workflows/messages';
 import { startHarness, type Harness } from '../support/workflow-harness';
 
 let harness: Harness;
@@ -21,7 +23,7 @@ async function finishedRun() {
   return handle;
 }
 
-test('the model gets exactly what `query modelInput` shows, and the history carries only an event count', async () => {
+test('the model gets the input rendered from the events the run counted, and the history carries only that count', async () => {
   const handle = await finishedRun();
   const scheduled = ((await handle.fetchHistory()).events ?? [])
     .map((event) => event.activityTaskScheduledEventAttributes)
@@ -30,22 +32,14 @@ test('the model gets exactly what `query modelInput` shows, and the history carr
   expect(inputs).toEqual([{ agent: 'deploybot', events: 2 }, { agent: 'deploybot', events: 4 }]);
   expect(Math.max(...scheduled.map((attributes) => attributes!.input!.payloads![0]!.data!.length))).toBeLessThan(100);
 
+  const { events } = await handle.query(threadQuery);
   expect(harness.model.requests).toHaveLength(2);
-  for (const [index, { events }] of inputs.entries()) {
-    const shown = await handle.query(modelInputQuery, { events });
+  for (const [index, input] of inputs.entries()) {
+    const { instructions, context } = renderModelInput(findAgent('deploybot')!, events.slice(0, input.events));
     expect(harness.model.requests[index]!.body.messages).toEqual([
-      { role: 'system', content: shown.instructions },
-      { role: 'user', content: shown.context },
+      { role: 'system', content: instructions },
+      { role: 'user', content: context },
     ]);
   }
-  expect(harness.model.requests[1]!.body.messages[1].content).toContain('list_releases');
-});
-
-test('a malformed modelInput query is refused with its reason', async () => {
-  const handle = await finishedRun();
-  await expect(handle.query(modelInputQuery, { events: -1 })).rejects.toThrow(/malformed modelInput request: events/);
-  await expect(handle.query(modelInputQuery, { events: 99 })).rejects.toThrow(/the thread has \d+ events, not 99/);
-  await expect(handle.query(modelInputQuery, { events: 1, extra: true } as never)).rejects.toThrow(/Unrecognized key/);
-  // With no request: what the model would be sent next, the whole thread so far.
-  expect((await handle.query(modelInputQuery)).context).toContain('done_for_now');
+  expect(harness.model.requests[1]!.body.messages[1].content).toContain('<tool_result tool="list_releases">');
 });
