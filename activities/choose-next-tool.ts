@@ -8,7 +8,7 @@ import { findTool } from '../core/agent';
 import { ConfigurationError, ModelOutputError, ModelOutputErrorCode, ModelUnavailableError } from '../core/errors';
 import { DEFAULT_MODEL } from '../core/constants';
 import { describeIssues } from '../core/decisions';
-import { renderModelInput, type ModelInput } from '../core/model-input';
+import { modelInputDigest, renderModelInput, type ModelInput } from '../core/model-input';
 import type { ThreadEvent } from '../core/thread';
 import { toApplicationFailure } from './application-failure';
 
@@ -22,10 +22,15 @@ export type ChooseNextToolInput = { agent: string; events: number } | ({ agent: 
 /** Reads the thread of the run that scheduled this activity (its `thread` query). */
 export type ThreadReader = (execution: { workflowId: string; runId: string }) => Promise<readonly ThreadEvent[]>;
 
-export interface ChosenToolCall {
+export interface ValidToolCall {
   callId: string;
   tool: string;
   args: Record<string, unknown>;
+}
+
+/** The model's choice, and the digest of the input it answered. */
+export interface ChosenToolCall extends ValidToolCall {
+  inputDigest: string;
 }
 
 /** HTTP statuses that retrying cannot fix: bad request, credentials, permissions, unknown model. */
@@ -54,7 +59,7 @@ function invalidOutput(code: ModelOutputErrorCode, message: string): never {
 }
 
 /** Checks that the model answered with exactly one call of a known tool with valid arguments. */
-export function validateToolCall(agent: AgentDefinition, completion: ChatCompletion): ChosenToolCall {
+export function validateToolCall(agent: AgentDefinition, completion: ChatCompletion): ValidToolCall {
   const calls = (completion.choices[0]?.message.tool_calls ?? []).filter((call) => call.type === 'function');
   if (calls.length === 0) invalidOutput(ModelOutputErrorCode.noToolCall, 'You answered without a tool call; answer with exactly one tool call.');
   if (calls.length > 1) invalidOutput(ModelOutputErrorCode.multipleToolCalls, `You called ${calls.length} tools at once; call exactly one.`);
@@ -103,7 +108,8 @@ export function createChooseNextTool(deps: { openai: OpenAI; model?: string; rea
   return async function chooseNextTool(input: ChooseNextToolInput): Promise<ChosenToolCall> {
     const agent = findAgent(input.agent);
     if (!agent) throw toApplicationFailure(new ConfigurationError(`Unknown agent "${input.agent}".`), { nonRetryable: true });
-    const { instructions, context } = await modelInputFor(agent, input, deps.readThread);
+    const modelInput = await modelInputFor(agent, input, deps.readThread);
+    const { instructions, context } = modelInput;
     let completion: ChatCompletion;
     try {
       completion = await deps.openai.chat.completions.create({
@@ -119,6 +125,6 @@ export function createChooseNextTool(deps: { openai: OpenAI; model?: string; rea
     } catch (error) {
       endpointFailure(error);
     }
-    return validateToolCall(agent, completion);
+    return { ...validateToolCall(agent, completion), inputDigest: modelInputDigest(modelInput) };
   };
 }

@@ -9,7 +9,7 @@ import { AgentStatus } from '../core/thread';
 import { connectClient } from './connect';
 import { describeError } from './describe-error';
 import { formatDeployStatus, formatStatus } from './format-status';
-import { createRuns, type DecisionTaken, type Runs } from './runs';
+import { createRuns, type DecisionTaken, type ModelInputShown, type Runs } from './runs';
 import { createSchedules, type ScheduleListing, type Schedules } from './schedules';
 
 const defaultUser = process.env.TFA_USER ?? os.userInfo().username;
@@ -29,6 +29,14 @@ function agentStatus(value: string): AgentStatus {
 /** `approved <requestId>`, naming the pipeline step that took it when that is not the run asked. */
 function describeDecision(verb: string, askedId: string, taken: DecisionTaken): string {
   return taken.workflowId === askedId ? `${verb} ${taken.requestId}` : `${verb} ${taken.requestId} in ${taken.workflowId}`;
+}
+
+/** Whether the re-rendered input is the one the model answered at that step (its tool call recorded the digest). */
+function describeModelInputCheck(step: number | undefined, shown: ModelInputShown): string {
+  if (step === undefined) return '# the input of the next decision';
+  if (!shown.recorded) return `# step ${step}: ${shown.digest} (no digest recorded to check against: the decision failed, or the run is older)`;
+  if (shown.recorded === shown.digest) return `# step ${step}: ${shown.digest}, the same as the model was sent`;
+  return `# step ${step}: ${shown.digest} DIFFERS from the ${shown.recorded} the model was sent: the prompt or the context rendering changed since`;
 }
 
 /** Connects, runs one operation, closes; errors print their message and exit 1. */
@@ -114,11 +122,12 @@ export function buildProgram(): Command {
       }));
   program.command('model-input <workflowId>').description('exactly what the model was sent at a step (default: what it gets next)')
     .option('--step <n>', 'the model decision to show (1 = the first)', positiveInt)
-    .option('--json', 'print {instructions, context} as JSON')
+    .option('--json', 'print {input: {instructions, context}, digest, recorded} as JSON')
     .action((id: string, opts: { step?: number; json?: boolean }) =>
       withRuns(async (runs) => {
-        const input = await runs.modelInput(id, opts.step);
-        return opts.json ? JSON.stringify(input, null, 2) : `# system\n${input.instructions}\n\n# user\n${input.context}`;
+        const shown = await runs.modelInput(id, opts.step);
+        if (opts.json) return JSON.stringify(shown, null, 2);
+        return `${describeModelInputCheck(opts.step, shown)}\n# system\n${shown.input.instructions}\n\n# user\n${shown.input.context}`;
       }));
   program.command('deploy <ref>').description('run the deploy pipeline (deployWorkflow) for a git ref; prints its workflow id')
     .option('--by <name>', 'who asks', defaultUser).option('--workflow-id <id>', 'workflow id (default: deploy-<ref>-<time>)')

@@ -5,7 +5,7 @@ import {
 import { AGENT_WORKFLOW_TYPE, DEPLOY_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES, WAITING_STATUSES } from '../core/constants';
 import type { ApproveInput, DecideInput, RejectInput, ReplyInput, PauseInput, ResumeInput } from '../core/decisions';
 import { findAgent } from '../agents';
-import { eventsBeforeStep, renderModelInput, type ModelInput } from '../core/model-input';
+import { eventsBeforeStep, modelInputDigest, renderModelInput, type ModelInput } from '../core/model-input';
 import { activeChild, type DeployState, type DeployWorkflowInput } from '../core/pipeline';
 import type { AgentWorkflowInput } from '../core/run';
 import type { AgentStatus } from '../core/thread';
@@ -22,6 +22,13 @@ export function listQuery(options: { status?: AgentStatus; waiting?: boolean } =
 export type RunStatus =
   | { kind: 'agent'; view: ThreadView }
   | { kind: 'deploy'; state: DeployState; step?: { workflowId: string; view: ThreadView } };
+
+/** A step's model input as rendered now, its digest, and the digest its tool call recorded (none for a failed decision or an older run). */
+export interface ModelInputShown {
+  input: ModelInput;
+  digest?: string;
+  recorded?: string;
+}
 
 /** A decision taken, and by which run: a deploy pipeline's waiting step answers for it. */
 export type DecisionTaken = DecideResult & { workflowId: string };
@@ -81,15 +88,20 @@ export function createRuns(client: Client, taskQueue: string) {
     pause: (workflowId: string, input: PauseInput) => client.workflow.getHandle(workflowId).signal(pauseSignal, input),
     resume: (workflowId: string, input: ResumeInput) => client.workflow.getHandle(workflowId).signal(resumeSignal, input),
     thread: (workflowId: string): Promise<ThreadView> => client.workflow.getHandle(workflowId).query(threadQuery),
-    /** What the model was sent at `step`, or gets next: rendered from the thread by the same function as the model activity. */
-    async modelInput(workflowId: string, step?: number): Promise<ModelInput> {
+    /**
+     * What the model was sent at `step`, or gets next: rendered from the thread by the same function as
+     * the model activity, with the digest the step's tool call recorded, to check the two agree.
+     */
+    async modelInput(workflowId: string, step?: number): Promise<ModelInputShown> {
       const { events, state } = await client.workflow.getHandle(workflowId).query(threadQuery);
       const agent = findAgent(state.agent);
       if (!agent) throw new Error(`run ${workflowId} is not an agent run`);
-      if (step === undefined) return renderModelInput(agent, events);
+      if (step === undefined) return { input: renderModelInput(agent, events) };
       const before = eventsBeforeStep(events, step);
       if (before === undefined) throw new Error(`run ${workflowId} has made ${state.step} model decision(s); --step must be between 1 and ${state.step}`);
-      return renderModelInput(agent, events.slice(0, before));
+      const input = renderModelInput(agent, events.slice(0, before));
+      const decision = events[before]!;
+      return { input, digest: modelInputDigest(input), recorded: decision.type === 'tool_call' ? decision.inputDigest : undefined };
     },
     async status(workflowId: string): Promise<RunStatus> {
       const handle = client.workflow.getHandle(workflowId);

@@ -10,7 +10,12 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
+/** `sha256:<hex>` of a value's canonical JSON. */
+export function sha256Digest(value: unknown): string {
+  return `sha256:${bytesToHex(sha256(utf8ToBytes(canonicalJson(value))))}`;
+}
+
 /** sha256 of the canonical JSON of a tool call's arguments: what an approval applies to. */
 export function argsDigest(args: Record<string, unknown>): string {
-  return `sha256:${bytesToHex(sha256(utf8ToBytes(canonicalJson(args))))}`;
+  return sha256Digest(args);
 }

@@ -1,6 +1,7 @@
 import type { AgentDefinition } from './agent';
 import { DEFAULT_CONTEXT_TOKEN_BUDGET } from './constants';
 import { renderContext } from './context';
+import { sha256Digest } from './digest';
 import { renderPrompt } from './prompt';
 import { replay } from './reducer';
 import type { ThreadEvent } from './thread';
@@ -19,6 +20,11 @@ export function renderModelInput(agent: AgentDefinition, events: readonly Thread
   const instructions = renderPrompt(agent.prompt, { agent: agent.name, tools: agent.tools.map((tool) => tool.name).join(', ') });
   const context = renderContext(replay(events), events, { tokenBudget: agent.contextTokenBudget ?? DEFAULT_CONTEXT_TOKEN_BUDGET });
   return { instructions, context };
+}
+
+/** Recorded on each tool call, so a later re-rendering can be checked against what the model was sent. */
+export function modelInputDigest(input: ModelInput): string {
+  return sha256Digest(input);
 }
 
 /** A model decision counts as a step whether it chose a tool or failed (see the reducer). */

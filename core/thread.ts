@@ -45,6 +45,8 @@ export const ToolCall = z.object({
   tool: z.string(),
   kind: ToolKind,
   args: JsonObject,
+  /** sha256 of the model input this call answered (`tfa model-input` checks against it); absent on older calls. */
+  inputDigest: z.string().optional(),
 });
 export const ToolResult = z.object({
   ...base,

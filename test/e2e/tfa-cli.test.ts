@@ -63,9 +63,12 @@ test('launch, status, a refused approval and a real one, all through tfa', async
   // What the model was sent at step 2 (after the approval), exactly as the scripted model received it.
   const shown = await tfa('model-input', workflowId, '--step', '2', '--json');
   expect(shown.code).toBe(0);
-  const { instructions, context } = JSON.parse(shown.stdout) as { instructions: string; context: string };
-  expect(harness.model.requests[1]!.body.messages).toEqual([{ role: 'system', content: instructions }, { role: 'user', content: context }]);
-  expect(context).toContain('approval_granted');
+  const { input, digest, recorded } = JSON.parse(shown.stdout) as { input: { instructions: string; context: string }; digest: string; recorded: string };
+  expect(harness.model.requests[1]!.body.messages).toEqual([{ role: 'system', content: input.instructions }, { role: 'user', content: input.context }]);
+  expect(input.context).toContain('approval_granted');
+  expect(recorded).toBe(digest);
+  const text = await tfa('model-input', workflowId, '--step', '1');
+  expect(text.stdout).toMatch(/^# step 1: sha256:[0-9a-f]{64}, the same as the model was sent\n# system\n/);
   const beyond = await tfa('model-input', workflowId, '--step', '3');
   expect(beyond.code).toBe(1);
   expect(beyond.stderr).toContain('has made 2 model decision(s); --step must be between 1 and 2');

@@ -1,7 +1,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { findAgent } from '../../agents';
-import { renderModelInput } from '../../core/model-input';
+import { modelInputDigest, renderModelInput } from '../../core/model-input';
 import { threadQuery } from '../../workflows/messages';
 import { startHarness, type Harness } from '../support/workflow-harness';
 
@@ -35,11 +35,13 @@ test('the model gets the input rendered from the events the run counted, and the
   const { events } = await handle.query(threadQuery);
   expect(harness.model.requests).toHaveLength(2);
   for (const [index, input] of inputs.entries()) {
-    const { instructions, context } = renderModelInput(findAgent('deploybot')!, events.slice(0, input.events));
+    const rendered = renderModelInput(findAgent('deploybot')!, events.slice(0, input.events));
     expect(harness.model.requests[index]!.body.messages).toEqual([
-      { role: 'system', content: instructions },
-      { role: 'user', content: context },
+      { role: 'system', content: rendered.instructions },
+      { role: 'user', content: rendered.context },
     ]);
+    // The call records which input it answered.
+    expect(events[input.events]).toMatchObject({ type: 'tool_call', inputDigest: modelInputDigest(rendered) });
   }
   expect(harness.model.requests[1]!.body.messages[1].content).toContain('<tool_result tool="list_releases">');
 });
