@@ -114,18 +114,20 @@ export function buildProgram(): Command {
     .action((id: string, opts: { by: string; feedback?: string }) => withRuns(async (runs) => void (await runs.resume(id, opts))));
   program.command('status <workflowId>').description('the run\'s state, what it waits for, and its thread')
     .option('--json', 'print the thread and state as JSON')
-    .action((id: string, opts: { json?: boolean }) =>
+    .option('--run <runId>', 'an earlier run of this workflow id (one an earlier_events line names)')
+    .action((id: string, opts: { json?: boolean; run?: string }) =>
       withRuns(async (runs) => {
-        const status = await runs.status(id);
+        const status = await runs.status(id, opts.run);
         if (opts.json) return JSON.stringify(status.kind === 'agent' ? status.view : status, null, 2);
         return status.kind === 'agent' ? formatStatus(id, status.view) : formatDeployStatus(id, status.state, status.step);
       }));
   program.command('model-input <workflowId>').description('exactly what the model was sent at a step (default: what it gets next)')
     .option('--step <n>', 'the model decision to show (1 = the first)', positiveInt)
     .option('--json', 'print {input: {instructions, context}, digest, recorded} as JSON')
-    .action((id: string, opts: { step?: number; json?: boolean }) =>
+    .option('--run <runId>', 'an earlier run of this workflow id, for a step made before it continued as new')
+    .action((id: string, opts: { step?: number; json?: boolean; run?: string }) =>
       withRuns(async (runs) => {
-        const shown = await runs.modelInput(id, opts.step);
+        const shown = await runs.modelInput(id, opts.step, opts.run);
         if (opts.json) return JSON.stringify(shown, null, 2);
         return `${describeModelInputCheck(opts.step, shown)}\n# system\n${shown.input.instructions}\n\n# user\n${shown.input.context}`;
       }));

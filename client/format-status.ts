@@ -18,7 +18,9 @@ export function formatStatus(workflowId: string, { state, events }: ThreadView):
   for (const event of events) {
     const rendered = event.type === 'decision_refused'
       ? `<decision_refused message="${event.message}" by="${event.by ?? ''}">${event.reason}</decision_refused>`
-      : renderEvent(event);
+      : event.type === 'earlier_events'
+        ? `<earlier_events count="${event.count}"/> left in the run before: tfa status ${workflowId} --run ${event.runId}`
+        : renderEvent(event);
     if (rendered) lines.push(`  ${event.at}  ${rendered}`);
   }
   return lines.join('\n');

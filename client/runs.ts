@@ -8,7 +8,7 @@ import { findAgent } from '../agents';
 import { eventsBeforeStep, modelInputDigest, renderModelInput, type ModelInput } from '../core/model-input';
 import { activeChild, type DeployState, type DeployWorkflowInput } from '../core/pipeline';
 import type { AgentWorkflowInput } from '../core/run';
-import type { AgentStatus } from '../core/thread';
+import type { AgentStatus, EventOf, ThreadEvent } from '../core/thread';
 import { summarizeRun, type RunSummary } from './run-summary';
 import { decideUpdate, deployStatusQuery, pauseSignal, replySignal, resumeSignal, threadQuery, type DecideResult, type ThreadView } from '../workflows/messages';
 
@@ -32,6 +32,13 @@ export interface ModelInputShown {
 
 /** A decision taken, and by which run: a deploy pipeline's waiting step answers for it. */
 export type DecisionTaken = DecideResult & { workflowId: string };
+
+/** Why a thread lacks a step: not made yet, or left in the earlier run its earlier_events note names. */
+function whereIsStep(events: readonly ThreadEvent[], steps: number, step: number): string {
+  const earlier = events.findLast((event): event is EventOf<'earlier_events'> => event.type === 'earlier_events');
+  if (step <= steps && earlier) return `it ran before this run continued as new; add --run ${earlier.runId}`;
+  return `it has made ${steps} model decision(s)`;
+}
 
 /** Operations on runs shared by the CLI and the HTTP gateway: each is one Temporal call. */
 export function createRuns(client: Client, taskQueue: string) {
@@ -92,19 +99,20 @@ export function createRuns(client: Client, taskQueue: string) {
      * What the model was sent at `step`, or gets next: rendered from the thread by the same function as
      * the model activity, with the digest the step's tool call recorded, to check the two agree.
      */
-    async modelInput(workflowId: string, step?: number): Promise<ModelInputShown> {
-      const { events, state } = await client.workflow.getHandle(workflowId).query(threadQuery);
+    async modelInput(workflowId: string, step?: number, runId?: string): Promise<ModelInputShown> {
+      const { events, state } = await client.workflow.getHandle(workflowId, runId).query(threadQuery);
       const agent = findAgent(state.agent);
       if (!agent) throw new Error(`run ${workflowId} is not an agent run`);
       if (step === undefined) return { input: renderModelInput(agent, events) };
       const before = eventsBeforeStep(events, step);
-      if (before === undefined) throw new Error(`run ${workflowId} has made ${state.step} model decision(s); --step must be between 1 and ${state.step}`);
+      if (before === undefined) throw new Error(`${workflowId} has no step ${step} here: ${whereIsStep(events, state.step, step)}`);
       const input = renderModelInput(agent, events.slice(0, before));
       const decision = events[before]!;
       return { input, digest: modelInputDigest(input), recorded: decision.type === 'tool_call' ? decision.inputDigest : undefined };
     },
-    async status(workflowId: string): Promise<RunStatus> {
-      const handle = client.workflow.getHandle(workflowId);
+    /** `runId` reads an earlier run of the same workflow id (one an earlier_events note names). */
+    async status(workflowId: string, runId?: string): Promise<RunStatus> {
+      const handle = client.workflow.getHandle(workflowId, runId);
       if ((await handle.describe()).type !== DEPLOY_WORKFLOW_TYPE) return { kind: 'agent', view: await handle.query(threadQuery) };
       const state = await handle.query(deployStatusQuery);
       const running = activeChild(state);

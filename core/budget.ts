@@ -17,7 +17,8 @@ export interface BudgetEdit {
 /**
  * Items never dropped: the first user message (the task), the last RECENT_ITEMS_KEPT items, the
  * pending request and the tool call it asks about (its arguments hold what is asked), the latest
- * rejection (its reason is what the agent must adapt to) and the latest human reply.
+ * rejection (its reason is what the agent must adapt to), the latest human reply, and the note of
+ * events left behind by continue-as-new.
  */
 export function protectedItems(items: readonly ContextItem[], pendingRequestId?: string): Set<number> {
   const keep = new Set<number>();
@@ -30,7 +31,7 @@ export function protectedItems(items: readonly ContextItem[], pendingRequestId?:
   );
   const request = items[pending]?.event;
   const asked = request && 'callId' in request ? items.slice(0, pending).findLastIndex(({ event }) => event.type === 'tool_call' && event.callId === request.callId) : -1;
-  const anchors = [items.findIndex(is('user_message')), items.findLastIndex(is('approval_rejected')), items.findLastIndex(is('human_reply')), pending, asked];
+  const anchors = [items.findIndex(is('user_message')), items.findLastIndex(is('approval_rejected')), items.findLastIndex(is('human_reply')), pending, asked, items.findIndex(is('earlier_events'))];
   anchors.filter((index) => index >= 0).forEach((index) => keep.add(index));
   return keep;
 }

@@ -114,6 +114,8 @@ function eventParts(event: ThreadEvent): Parts | null {
       return part('done', { tool: event.tool }, JSON.stringify(event.payload));
     case 'run_ended':
       return part('run_ended', { status: event.status }, event.reason);
+    case 'earlier_events':
+      return part('elided', { events: event.count }); // left behind when the run continued as new
   }
 }
 

@@ -3,7 +3,7 @@ import { DEFAULT_CONTEXT_TOKEN_BUDGET } from './constants';
 import { renderContext } from './context';
 import { sha256Digest } from './digest';
 import { renderPrompt } from './prompt';
-import { replay } from './reducer';
+import { AgentState, replay } from './reducer';
 import type { ThreadEvent } from './thread';
 
 /** Exactly what the model is sent for one decision: the system prompt (F2) and the budgeted event log (F3). */
@@ -30,11 +30,15 @@ export function modelInputDigest(input: ModelInput): string {
 /** A model decision counts as a step whether it chose a tool or failed (see the reducer). */
 const isDecision = (event: ThreadEvent) => event.type === 'tool_call' || (event.type === 'error' && event.source === 'model');
 
-/** How many events preceded the model's decision at `step` (1-based); undefined if the run has not made it. */
+/**
+ * How many events preceded the model's decision at `step` (1-based); undefined if this thread does
+ * not hold it (not made yet, or left behind in an earlier run: see its earlier_events note).
+ */
 export function eventsBeforeStep(events: readonly ThreadEvent[], step: number): number | undefined {
   let decisions = 0;
   for (const [index, event] of events.entries()) {
-    if (isDecision(event) && ++decisions === step) return index;
+    if (event.type === 'earlier_events') decisions = AgentState.parse(event.state).step;
+    else if (isDecision(event) && ++decisions === step) return index;
   }
   return undefined;
 }

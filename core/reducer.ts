@@ -128,6 +128,9 @@ function apply(state: AgentState, event: ThreadEvent): AgentState {
       return { ...state, status: 'completed', result: event.payload, lastToolCall: null };
     case 'run_ended':
       return { ...state, status: event.status, reason: event.reason, pending: null };
+    case 'earlier_events':
+      // The state the left-behind events added up to; eventCount keeps counting this thread's events.
+      return { ...AgentState.parse(event.state), eventCount: state.eventCount };
   }
 }
 

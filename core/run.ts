@@ -10,7 +10,7 @@ export const AgentWorkflowInput = z.object({
   requestedBy: z.string().optional(),
   /** Steps per workflow run before continuing as new (Temporal may suggest it sooner). Default 100. */
   continueAsNewAfterSteps: z.number().int().min(5).optional(),
-  /** Set by the workflow itself when it continues as new: the thread so far, so nothing is lost. */
+  /** Set by the workflow itself when it continues as new: the thread it carries (core/continuation.ts). */
   continued: z
     .object({ events: z.array(ThreadEvent).min(2), pauseRequested: PauseInput.nullable() })
     .optional(),

@@ -159,6 +159,20 @@ export const RunEnded = z.object({
   reason: z.string(),
 });
 
+/**
+ * Stands for the events a run left behind when it continued as new: how many, the run whose thread
+ * still holds them, and the agent state they add up to (the reducer takes it over). The few still
+ * needed (the task, the latest rejection and reply) are carried whole just before it.
+ */
+export const EarlierEvents = z.object({
+  ...base,
+  type: z.literal('earlier_events'),
+  count: z.number().int().nonnegative(),
+  runId: z.string(),
+  /** An AgentState (core/reducer.ts; kept loose here to avoid an import cycle). */
+  state: JsonObject,
+});
+
 export const ThreadEvent = z.discriminatedUnion('type', [
   RunStarted,
   UserMessage,
@@ -177,6 +191,7 @@ export const ThreadEvent = z.discriminatedUnion('type', [
   Resumed,
   Done,
   RunEnded,
+  EarlierEvents,
 ]);
 export type ThreadEvent = z.infer<typeof ThreadEvent>;
 export type ThreadEventType = ThreadEvent['type'];

@@ -1,7 +1,8 @@
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
 import { findAgent } from '../agents';
 import type { ChosenToolCall } from '../activities';
 import { findTool, type AgentDefinition } from '../core/agent';
+import { carryThread } from '../core/continuation';
 import { describeIssues } from '../core/decisions';
 import { RunPolicy } from '../core/policy';
 import type { AgentState } from '../core/reducer';
@@ -149,8 +150,9 @@ export async function agentWorkflow(rawInput: AgentWorkflowInput): Promise<Agent
   while (!FINAL_STATUSES.includes(run.thread.state.status)) {
     await stepBoundary(run);
     if (shouldContinueAsNew(run, stepsAtStart, input.continueAsNewAfterSteps ?? DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS)) {
-      // The whole thread goes along: the model, `thread` and `tfa status` see one run.
-      await continueAsNew<typeof agentWorkflow>({ ...input, continued: { events: run.thread.events, pauseRequested: run.control.requested } });
+      // The recent thread goes along, bounded; this run keeps the rest, named in an earlier_events note.
+      const note = { id: uuid4(), at: new Date().toISOString(), runId: workflowInfo().runId };
+      await continueAsNew<typeof agentWorkflow>({ ...input, continued: { events: carryThread(run.thread.events, note), pauseRequested: run.control.requested } });
     }
     await step(run);
   }

@@ -71,7 +71,7 @@ test('launch, status, a refused approval and a real one, all through tfa', async
   expect(text.stdout).toMatch(/^# step 1: sha256:[0-9a-f]{64}, the same as the model was sent\n# system\n/);
   const beyond = await tfa('model-input', workflowId, '--step', '3');
   expect(beyond.code).toBe(1);
-  expect(beyond.stderr).toContain('has made 2 model decision(s); --step must be between 1 and 2');
+  expect(beyond.stderr).toContain('has no step 3 here: it has made 2 model decision(s)');
 
   const listed = await tfa('list', '--limit', '50');
   expect(listed.stdout).toContain(workflowId);

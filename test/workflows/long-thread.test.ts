@@ -1,4 +1,7 @@
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
+import { formatStatus } from '../../client/format-status';
+import { CARRIED_RECENT_EVENTS } from '../../core/continuation';
+import type { EventOf } from '../../core/thread';
 import { threadQuery } from '../../workflows/messages';
 import type { ScriptedReply } from '../support/scripted-model-server';
 import { startHarness, type Harness } from '../support/workflow-harness';
@@ -6,7 +9,7 @@ import { startHarness, type Harness } from '../support/workflow-harness';
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-test('a 300-step run continues as new every 100 steps and loses nothing for the model or for status', async () => {
+test('a 300-step run continues as new every 100 steps with a bounded thread, and loses nothing for the model or for status', async () => {
   const listing: ScriptedReply = { toolCall: { name: 'list_releases', arguments: { environment: 'staging' } } };
   harness = await startHarness({
     script: [...Array.from({ length: 299 }, () => listing), { toolCall: { name: 'done_for_now', arguments: { message: 'listed 299 times' } } }],
@@ -19,15 +22,30 @@ test('a 300-step run continues as new every 100 steps and loses nothing for the 
   });
 
   expect(await handle.result()).toEqual({ status: 'completed', result: { message: 'listed 299 times' }, reason: null, steps: 300 });
-  const runs = [];
-  for await (const run of harness.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(run.runId);
+  const listed = [];
+  for await (const run of harness.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) listed.push(run);
+  const runs = listed.sort((a, b) => a.startTime.getTime() - b.startTime.getTime()).map((run) => run.runId);
   expect(runs.length).toBe(3); // steps 1-100, 101-200, 201-300
 
+  // The last run carries a bounded thread: the task, a note for what it left behind, the recent past.
   const { events, state } = await handle.query(threadQuery);
-  expect(events).toHaveLength(2 + 299 * 2 + 2);
-  expect(events[1]).toMatchObject({ type: 'user_message', text: 'list staging releases 299 times' });
-  expect(new Set(events.map((event) => event.id)).size).toBe(events.length);
   expect(state).toMatchObject({ status: 'completed', step: 300 });
-  // The last model call still saw the task it was given, across both continues.
-  expect(JSON.stringify(harness.model.requests.at(-1)!.body.messages)).toContain('list staging releases 299 times');
+  expect(events[1]).toMatchObject({ type: 'user_message', text: 'list staging releases 299 times' });
+  const note = events[2] as EventOf<'earlier_events'>;
+  expect(note).toMatchObject({ type: 'earlier_events', runId: runs[1] });
+  expect(events.length - 3).toBeLessThanOrEqual(CARRIED_RECENT_EVENTS + 100 * 2 + 1);
+  expect(note.count + events.length - 1).toBe(2 + 299 * 2 + 2);
+  expect(formatStatus(workflowId, { events, state })).toContain(`left in the run before: tfa status ${workflowId} --run ${runs[1]}`);
+
+  // Nothing is lost: following the notes back, every event of the 300 steps is in one of the runs.
+  const ids = new Set<string>();
+  for (const runId of runs) {
+    const thread = await harness.client.workflow.getHandle(workflowId, runId).query(threadQuery);
+    thread.events.filter((event) => event.type !== 'earlier_events').forEach((event) => ids.add(event.id));
+  }
+  expect(ids.size).toBe(2 + 299 * 2 + 2);
+  // The last model call still saw the task it was given, across both continues, and how much was left out.
+  const lastContext = harness.model.requests.at(-1)!.body.messages[1].content as string;
+  expect(lastContext).toContain('list staging releases 299 times');
+  expect(lastContext).toMatch(/<elided events="\d+"\/>/);
 }, 240_000);
