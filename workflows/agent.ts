@@ -51,7 +51,7 @@ async function chooseNext(run: Run): Promise<ChosenToolCall | null> {
   const step = thread.state.step + 1;
   try {
     return await chooseNextTool.executeWithOptions(
-      { ...MODEL_ACTIVITY_OPTIONS, summary: `${agent.name} step ${step}: choose the next tool (model input: tfa model-input ${run.workflowId} --step ${step})` },
+      { ...MODEL_ACTIVITY_OPTIONS, summary: `${agent.name} step ${step}: choose the next tool (its input: tfa model-input ${run.workflowId} --step ${step} --run ${workflowInfo().runId})` },
       [{ agent: agent.name, events: thread.events.length }],
     );
   } catch (error) {

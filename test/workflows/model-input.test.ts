@@ -31,6 +31,11 @@ test('the model gets the input rendered from the events the run counted, and the
   const inputs = scheduled.map((attributes) => defaultPayloadConverter.fromPayload<{ agent: string; events: number }>(attributes!.input!.payloads![0]!));
   expect(inputs).toEqual([{ agent: 'deploybot', events: 2 }, { agent: 'deploybot', events: 4 }]);
   expect(Math.max(...scheduled.map((attributes) => attributes!.input!.payloads![0]!.data!.length))).toBeLessThan(100);
+  // The Web UI's summary of each model call says how to see its input.
+  const summaries = ((await handle.fetchHistory()).events ?? [])
+    .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'chooseNextTool')
+    .map((event) => defaultPayloadConverter.fromPayload<string>(event.userMetadata!.summary!));
+  expect(summaries).toEqual([1, 2].map((step) => `deploybot step ${step}: choose the next tool (its input: tfa model-input ${handle.workflowId} --step ${step} --run ${handle.firstExecutionRunId})`));
 
   const { events } = await handle.query(threadQuery);
   expect(harness.model.requests).toHaveLength(2);
