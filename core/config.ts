@@ -3,6 +3,12 @@ import { DEFAULT_TASK_QUEUE } from './constants';
 
 const optionalText = z.string().trim().min(1).optional().catch(undefined);
 
+/** A Standard Webhooks secret (standardwebhooks.com): `whsec_` and the base64 of 24 to 64 random bytes. */
+const standardWebhookSecret = z.string().regex(
+  /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/,
+  'use a Standard Webhooks secret, whsec_ and the base64 of 24 to 64 random bytes, e.g. `echo "whsec_$(openssl rand -base64 32)"`',
+);
+
 /**
  * Every setting, read once from the environment by worker/ and client/ (pure here: the
  * environment comes in as an argument). Paths are resolved against `cwd` by the caller.
@@ -30,8 +36,8 @@ export const TfaConfig = z.object({
   /** Where human notices go: console (prints the answer commands), webhook (signed JSON POST) or slack. */
   TFA_NOTIFY_CHANNEL: z.enum(['console', 'webhook', 'slack']).default('console'),
   TFA_NOTIFY_WEBHOOK_URL: z.url().optional(),
-  /** HMAC-SHA256 key for the webhook channel's X-Tfa-Signature-256 header. */
-  TFA_NOTIFY_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Standard Webhooks secret (`whsec_...`) that signs the webhook channel's webhook-signature header. */
+  TFA_NOTIFY_WEBHOOK_SECRET: standardWebhookSecret.optional(),
   /** A Slack incoming-webhook URL for the slack channel. */
   TFA_SLACK_WEBHOOK_URL: z.url().optional(),
   /** JSON file of approvers and timeouts per agent (see README). Default config/policy.json; missing file: anyone may approve. */
@@ -46,14 +52,21 @@ export const TfaConfig = z.object({
   TFA_GATEWAY_HOST: z.string().min(1).optional(),
   /** Bearer token for the gateway's run API and events. Unset: loopback only, no auth. */
   TFA_GATEWAY_TOKEN: z.string().min(16, 'use at least 16 characters, e.g. the output of `openssl rand -hex 32`').optional(),
-  /** Secret of the GitHub webhook; unset: POST /webhooks/github answers 503. */
+  /** Secret of the GitHub webhook; unset: POST /webhooks/github answers 503. Needs TFA_GITHUB_REPOSITORY. */
   TFA_GITHUB_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** `owner/name` of the one GitHub repository whose merges deploy; required with TFA_GITHUB_WEBHOOK_SECRET. */
+  TFA_GITHUB_REPOSITORY: z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'use owner/name, e.g. acme/shop').optional(),
+  /** Branch whose merges deploy (GitHub webhook); merges into any other branch are ignored. Default `main`. */
+  TFA_DEPLOY_BRANCH: z.string().min(1).default('main'),
   /** Slack app's signing secret; unset: POST /webhooks/slack answers 503. */
   TFA_SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   /** JSON file mapping event types to agents. Default config/events.json. */
   TFA_EVENTS_CONFIG: z.string().min(1).optional(),
-  /** When set, POST /events/:type needs X-Tfa-Signature-256 (HMAC-SHA256 of the body) instead of the token. */
-  TFA_EVENTS_SECRET: z.string().min(1).optional(),
+  /** Standard Webhooks secret (`whsec_...`); when set, POST /events/:type needs webhook-id/-timestamp/-signature instead of the token. */
+  TFA_EVENTS_SECRET: standardWebhookSecret.optional(),
+}).refine((config) => !config.TFA_GITHUB_WEBHOOK_SECRET || config.TFA_GITHUB_REPOSITORY, {
+  path: ['TFA_GITHUB_REPOSITORY'],
+  message: 'required with TFA_GITHUB_WEBHOOK_SECRET: set it to the owner/name of the repository whose merges deploy',
 });
 export type TfaConfig = z.infer<typeof TfaConfig>;
 
