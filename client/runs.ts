@@ -65,6 +65,21 @@ export function createRuns(client: Client, taskQueue: string) {
     }
   }
 
+  /** One start per workflow id: a run with that id, running or closed (within retention), makes it a duplicate. */
+  async function startOnce(type: string, input: object, workflowId: string): Promise<{ workflowId: string; duplicate: boolean }> {
+    try {
+      await client.workflow.start(type, {
+        taskQueue, workflowId, args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      });
+      return { workflowId, duplicate: false };
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, duplicate: true };
+      throw error;
+    }
+  }
+
   return {
     async launch(input: AgentWorkflowInput, workflowId?: string): Promise<string> {
       const id = workflowId ?? `${input.agent}-${Date.now().toString(36)}`;
@@ -75,19 +90,9 @@ export function createRuns(client: Client, taskQueue: string) {
      * Starts `deployWorkflow` exactly once per id: a second start with the same id, running or
      * closed, is refused by Temporal and reported as a duplicate (webhook redeliveries).
      */
-    async startDeploy(request: DeployWorkflowInput, workflowId: string): Promise<{ workflowId: string; duplicate: boolean }> {
-      try {
-        await client.workflow.start(DEPLOY_WORKFLOW_TYPE, {
-          taskQueue, workflowId, args: [request],
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-        });
-        return { workflowId, duplicate: false };
-      } catch (error) {
-        if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, duplicate: true };
-        throw error;
-      }
-    },
+    startDeploy: (request: DeployWorkflowInput, workflowId: string) => startOnce(DEPLOY_WORKFLOW_TYPE, request, workflowId),
+    /** Starts `agentWorkflow` exactly once per id, as startDeploy does (signed events). */
+    launchOnce: (input: AgentWorkflowInput, workflowId: string) => startOnce(AGENT_WORKFLOW_TYPE, input, workflowId),
     /** Approve through the update, so a refused decision is answered with its reason. */
     approve: (workflowId: string, input: ApproveInput) => decide(workflowId, { decision: 'approve', ...input }),
     reject: (workflowId: string, input: RejectInput) => decide(workflowId, { decision: 'reject', ...input }),
