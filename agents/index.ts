@@ -12,3 +12,12 @@ export const agents: Readonly<Record<string, AgentDefinition>> = { deploybot, te
 export function findAgent(name: string): AgentDefinition | undefined {
   return Object.hasOwn(agents, name) ? agents[name] : undefined;
 }
+
+/** Every agent's approval tools by agent name: what a policy file must cover. */
+export function approvalTools(): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.values(agents)
+      .map((agent) => [agent.name, agent.tools.filter((tool) => tool.kind === 'approval').map((tool) => tool.name)] as const)
+      .filter(([, tools]) => tools.length > 0),
+  );
+}

@@ -5,10 +5,12 @@ import os from 'node:os';
 import type { Client } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import { parseConfig, type TfaConfig } from '../core/config';
+import type { Decision } from '../core/decisions';
 import { AgentStatus } from '../core/thread';
 import { connectClient } from './connect';
 import { describeError } from './describe-error';
 import { formatDeployStatus, formatStatus } from './format-status';
+import { createKey, keysDir, personalSigner, readKey, type StatementSigner } from './keys';
 import { createRuns, type DecisionTaken, type ModelInputShown, type Runs } from './runs';
 import { createSchedules, type ScheduleListing, type Schedules } from './schedules';
 
@@ -37,6 +39,18 @@ function describeModelInputCheck(step: number | undefined, shown: ModelInputShow
   if (!shown.recorded) return `# step ${step}: ${shown.digest} (no digest recorded to check against: the decision failed, or the run is older)`;
   if (shown.recorded === shown.digest) return `# step ${step}: ${shown.digest}, the same as the model was sent`;
   return `# step ${step}: ${shown.digest} DIFFERS from the ${shown.recorded} the model was sent: the prompt or the context rendering changed since`;
+}
+
+/** Signs as `name` with the key `tfa keys create <name>` made; none: the decision goes unsigned (a claim). */
+function signerFor(name: string): StatementSigner | undefined {
+  const key = readKey(keysDir(), name);
+  return key ? personalSigner(name, key) : undefined;
+}
+
+function requireSigner(name: string): StatementSigner {
+  const signer = signerFor(name);
+  if (!signer) throw new Error(`no key for ${name} in ${keysDir()}: run \`tfa keys create ${name}\` and add its public key to the policy file`);
+  return signer;
 }
 
 /** Connects, runs one operation, closes; errors print their message and exit 1. */
@@ -84,6 +98,25 @@ function addScheduleCommands(program: Command): void {
     }));
 }
 
+/** `tfa keys create` and `tfa sign`: signed decisions for the Temporal CLI and any SDK client. */
+function addSigningCommands(program: Command): void {
+  const keys = program.command('keys').description('Ed25519 keys that sign your decisions');
+  keys.command('create <name>').description('make a key pair: the private key stays in your config directory (0600), the public key goes in the policy file')
+    .action((name: string) => {
+      const { file, publicKey } = createKey(keysDir(), name);
+      console.log(`private key: ${file}\nadd to the policy file under "people":\n  "${name}": { "publicKey": "${publicKey}" }`);
+    });
+  const sign = program.command('sign').description('print a signed body for `temporal workflow signal --input` (the run must be waiting for that request)');
+  const body = (id: string, decision: Decision) =>
+    withRuns(async (runs) => JSON.stringify((await runs.signedBody(id, decision, requireSigner(decision.by))).body));
+  sign.command('approve <workflowId>').option('--by <name>', 'who approves', defaultUser).option('--comment <text>').option('--request-id <id>')
+    .action((id: string, opts: { by: string; comment?: string; requestId?: string }) => body(id, { action: 'approve', ...opts }));
+  sign.command('reject <workflowId>').requiredOption('--reason <text>').option('--by <name>', 'who rejects', defaultUser).option('--request-id <id>')
+    .action((id: string, opts: { by: string; reason: string; requestId?: string }) => body(id, { action: 'reject', ...opts }));
+  sign.command('reply <workflowId> <text...>').option('--by <name>', 'who answers', defaultUser).option('--request-id <id>')
+    .action((id: string, words: string[], opts: { by: string; requestId?: string }) => body(id, { action: 'reply', ...opts, text: words.join(' ') }));
+}
+
 export function buildProgram(): Command {
   const program = new Command('tfa').description('Launch, inspect and answer durable agent runs on Temporal.');
   program.showHelpAfterError().configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -93,19 +126,21 @@ export function buildProgram(): Command {
     .option('--by <name>', 'who asks', defaultUser)
     .action((agent: string, words: string[], opts: { workflowId?: string; maxSteps?: number; by: string }) =>
       withRuns((runs) => runs.launch({ agent, message: words.join(' '), maxSteps: opts.maxSteps, requestedBy: opts.by }, opts.workflowId)));
-  program.command('approve <workflowId>').description('approve the pending request (refusals are explained)')
-    .option('--by <name>', 'who approves', defaultUser).option('--comment <text>').option('--request-id <id>')
+  program.command('approve <workflowId>').description('approve a request, signed with your key (refusals are explained)')
+    .option('--by <name>', 'who approves (signs with the key of that name)', defaultUser).option('--comment <text>')
+    .option('--request-id <id>', 'the request you approve: required once a run has made more than one')
     .action((id: string, opts: { by: string; comment?: string; requestId?: string }) =>
-      withRuns(async (runs) => describeDecision('approved', id, await runs.approve(id, opts))));
-  program.command('reject <workflowId>').description('reject the pending request with a reason the agent reads')
+      withRuns(async (runs) => describeDecision('approved', id, await runs.approve(id, opts, signerFor(opts.by)))));
+  program.command('reject <workflowId>').description('reject a request with a reason the agent reads, signed with your key')
     .requiredOption('--reason <text>', 'why (the agent adapts to it)')
-    .option('--by <name>', 'who rejects', defaultUser).option('--request-id <id>')
+    .option('--by <name>', 'who rejects (signs with the key of that name)', defaultUser).option('--request-id <id>')
     .action((id: string, opts: { by: string; reason: string; requestId?: string }) =>
-      withRuns(async (runs) => describeDecision('rejected', id, await runs.reject(id, opts))));
+      withRuns(async (runs) => describeDecision('rejected', id, await runs.reject(id, opts, signerFor(opts.by)))));
   program.command('reply <workflowId> <text...>').description('answer a question (or a run that needs a human)')
-    .option('--by <name>', 'who answers', defaultUser).option('--request-id <id>')
+    .option('--by <name>', 'who answers (signs with the key of that name, if there is one)', defaultUser).option('--request-id <id>')
     .action((id: string, words: string[], opts: { by: string; requestId?: string }) =>
-      withRuns(async (runs) => void (await runs.reply(id, { ...opts, text: words.join(' ') }))));
+      withRuns(async (runs) => void (await runs.reply(id, { ...opts, text: words.join(' ') }, signerFor(opts.by)))));
+  addSigningCommands(program);
   program.command('pause <workflowId>').description('pause at the next step boundary')
     .option('--by <name>', 'who pauses', defaultUser).option('--reason <text>')
     .action((id: string, opts: { by: string; reason?: string }) => withRuns(async (runs) => void (await runs.pause(id, opts))));

@@ -1,21 +1,25 @@
 import { z } from 'zod';
-import type { AgentState } from './reducer';
+import { DecisionSignature, verifyStatement, type DecisionStatement, type Verification } from './identity';
+import type { RunPolicy } from './policy';
+import type { AgentState, PendingRequest } from './reducer';
 import type { NewEvent } from './thread';
 
-const by = z.string().trim().min(1, 'say who decides: "by" must be a non-empty string');
-const requestId = z.string().min(1).optional();
+/** Field limits of every message a person sends (README "Limits"): over them a message is refused like any malformed one. */
+export const MESSAGE_LIMITS = { by: 200, requestId: 100, text: 4_000 } as const;
 
-export const ApproveInput = z.object({ requestId, by, comment: z.string().optional() });
+const by = z.string().trim().min(1, 'say who decides: "by" must be a non-empty string').max(MESSAGE_LIMITS.by);
+const requestId = z.string().min(1).max(MESSAGE_LIMITS.requestId).optional();
+const text = (required: string) => z.string().trim().min(1, required).max(MESSAGE_LIMITS.text);
+const optionalText = z.string().max(MESSAGE_LIMITS.text).optional();
+const signature = DecisionSignature.optional();
+
+export const ApproveInput = z.object({ requestId, by, comment: optionalText, signature });
 export type ApproveInput = z.infer<typeof ApproveInput>;
 
-export const RejectInput = z.object({
-  requestId,
-  by,
-  reason: z.string().trim().min(1, 'a rejection needs a reason the agent can act on'),
-});
+export const RejectInput = z.object({ requestId, by, reason: text('a rejection needs a reason the agent can act on'), signature });
 export type RejectInput = z.infer<typeof RejectInput>;
 
-export const ReplyInput = z.object({ requestId, by, text: z.string().trim().min(1, 'a reply needs text') });
+export const ReplyInput = z.object({ requestId, by, text: text('a reply needs text'), signature });
 export type ReplyInput = z.infer<typeof ReplyInput>;
 
 export const DecideInput = z.discriminatedUnion('decision', [
@@ -24,10 +28,11 @@ export const DecideInput = z.discriminatedUnion('decision', [
 ]);
 export type DecideInput = z.infer<typeof DecideInput>;
 
-export const PauseInput = z.object({ by: z.string().optional(), reason: z.string().optional() });
+const optionalBy = z.string().max(MESSAGE_LIMITS.by).optional();
+export const PauseInput = z.object({ by: optionalBy, reason: optionalText });
 export type PauseInput = z.infer<typeof PauseInput>;
 
-export const ResumeInput = z.object({ by: z.string().optional(), feedback: z.string().optional() });
+export const ResumeInput = z.object({ by: optionalBy, feedback: optionalText });
 export type ResumeInput = z.infer<typeof ResumeInput>;
 
 /** A human's answer to the pending request, whichever message carried it. */
@@ -36,10 +41,8 @@ export type Decision =
   | ({ action: 'reject' } & RejectInput)
   | ({ action: 'reply' } & ReplyInput);
 
-/** Who may approve each tool; a tool that is not listed may be approved by anyone. */
-export interface DecisionPolicy {
-  readonly approvers?: Readonly<Record<string, readonly string[]>>;
-}
+/** The part of a run's policy that decides who may answer (core/policy.ts). */
+export type DecisionPolicy = Partial<Pick<RunPolicy, 'approvers' | 'identity' | 'keys' | 'attesters'>>;
 
 export type DecisionOutcome =
   | { readonly accepted: true; readonly requestId: string; readonly event: NewEvent }
@@ -47,7 +50,57 @@ export type DecisionOutcome =
 
 const ACTION_FOR_KIND = { approval: ['approve', 'reject'], input: ['reply'], escalation: ['reply'] } as const;
 
-function refusalReason(state: AgentState, decision: Decision, policy: DecisionPolicy): string | null {
+/** The text a decision carries besides its verdict: covered by its signature. */
+function decisionText(decision: Decision): string | null {
+  if (decision.action === 'approve') return decision.comment ?? null;
+  return decision.action === 'reject' ? decision.reason : decision.text;
+}
+
+/** What a signature on this decision must cover: the request as the run holds it, not as the sender says. */
+export function statementFor(workflowId: string, pending: PendingRequest, decision: Decision, via: DecisionStatement['via']): DecisionStatement {
+  return {
+    workflowId,
+    requestId: pending.requestId,
+    argsDigest: pending.argsDigest ?? null,
+    decision: decision.action,
+    by: decision.by,
+    text: decisionText(decision),
+    via,
+  };
+}
+
+/** How the decision's `by` is established, or why its signature is refused. */
+function verify(workflowId: string, pending: PendingRequest, decision: Decision, policy: DecisionPolicy): Verification | { refused: string } {
+  const signature = decision.signature;
+  if (!signature) return 'claimed';
+  const attester = policy.attesters?.[signature.signer];
+  const personal = policy.keys?.[signature.signer];
+  if (attester && signature.via) {
+    const ok = verifyStatement(attester, statementFor(workflowId, pending, decision, signature.via), signature.value);
+    return ok ? signature.via : { refused: `the ${signature.signer} signature does not match this decision` };
+  }
+  if (!personal || signature.via) return { refused: `no key named ${signature.signer} in this run's policy` };
+  if (signature.signer !== decision.by) return { refused: `signed by ${signature.signer}, but "by" says ${decision.by}` };
+  const ok = verifyStatement(personal, statementFor(workflowId, pending, decision, 'signature'), signature.value);
+  return ok ? 'signature' : { refused: `${signature.signer}'s signature does not match this decision (run, request, arguments, verdict and text)` };
+}
+
+/** Whether `by`, established as `verified`, may decide this approval under the run's policy. */
+function approverRefusal(pending: PendingRequest, decision: Decision, verified: Verification, policy: DecisionPolicy): string | null {
+  const approvers = pending.tool !== undefined ? policy.approvers?.[pending.tool] : undefined;
+  if (approvers === undefined) {
+    return policy.identity === 'verified' ? `no approvers are configured for ${pending.tool}; add them to the policy file` : null;
+  }
+  if (approvers === 'anyone') return null;
+  if (!approvers.includes(decision.by)) return `${decision.by} may not approve ${pending.tool}; allowed: ${approvers.join(', ') || 'nobody'}`;
+  if (policy.identity === 'verified' && verified === 'claimed') {
+    return `${decision.by}'s identity is not verified: sign the decision (tfa approve signs with your key; tfa sign prints a signed body for temporal workflow signal) or use the gateway with your own token`;
+  }
+  return null;
+}
+
+/** The request a decision may apply to, or why none. */
+function requestRefusal(state: AgentState, decision: Decision, policy: DecisionPolicy): string | null {
   const pending = state.pending;
   if (decision.requestId && state.resolvedRequestIds.includes(decision.requestId)) {
     return `request ${decision.requestId} was already decided`;
@@ -56,32 +109,48 @@ function refusalReason(state: AgentState, decision: Decision, policy: DecisionPo
   if (decision.requestId && decision.requestId !== pending.requestId) {
     return `unknown request ${decision.requestId}; the pending request is ${pending.requestId}`;
   }
+  // Without a request id a decision could land on a request its sender never saw.
+  if (!decision.requestId && policy.identity !== undefined && state.resolvedRequestIds.length > 0) {
+    return `this run has made more than one request: name the one you decide with "requestId" (the pending one is ${pending.requestId})`;
+  }
   const allowed: readonly string[] = ACTION_FOR_KIND[pending.kind];
   if (!allowed.includes(decision.action)) {
     return `request ${pending.requestId} expects ${allowed.join(' or ')}, not ${decision.action}`;
   }
-  const approvers = pending.tool !== undefined ? policy.approvers?.[pending.tool] : undefined;
-  if (pending.kind === 'approval' && approvers && !approvers.includes(decision.by)) {
-    return `${decision.by} may not approve ${pending.tool}; allowed: ${approvers.join(', ') || 'nobody'}`;
-  }
   return null;
 }
 
-function acceptedEvent(requestId: string, decision: Decision): NewEvent {
+function judge(state: AgentState, decision: Decision, policy: DecisionPolicy, workflowId: string): { refused: string } | { verified: Verification } {
+  const request = requestRefusal(state, decision, policy);
+  if (request !== null) return { refused: request };
+  const pending = state.pending!;
+  const verified = verify(workflowId, pending, decision, policy);
+  if (typeof verified !== 'string') return verified;
+  const approver = pending.kind === 'approval' ? approverRefusal(pending, decision, verified, policy) : null;
+  return approver === null ? { verified } : { refused: approver };
+}
+
+function acceptedEvent(requestId: string, decision: Decision, verified: Verification | undefined): NewEvent {
+  const signer = decision.signature && decision.signature.signer !== decision.by ? decision.signature.signer : undefined;
+  const proof = verified === undefined ? {} : { verified, ...(signer ? { attestedBy: signer } : {}) };
   switch (decision.action) {
     case 'approve':
-      return { type: 'approval_granted', requestId, by: decision.by, comment: decision.comment };
+      return { type: 'approval_granted', requestId, by: decision.by, comment: decision.comment, ...proof };
     case 'reject':
-      return { type: 'approval_rejected', requestId, by: decision.by, reason: decision.reason };
+      return { type: 'approval_rejected', requestId, by: decision.by, reason: decision.reason, ...proof };
     case 'reply':
-      return { type: 'human_reply', requestId, by: decision.by, text: decision.text };
+      return { type: 'human_reply', requestId, by: decision.by, text: decision.text, ...proof };
   }
 }
 
-/** The one rule for every approve/reject/reply, whether it came as a signal or the `decide` update. */
-export function evaluateDecision(state: AgentState, decision: Decision, policy: DecisionPolicy = {}): DecisionOutcome {
-  const reason = refusalReason(state, decision, policy);
-  if (reason !== null) {
+/**
+ * The one rule for every approve/reject/reply, whether it came as a signal or the `decide` update.
+ * `workflowId` is the run a signature must name.
+ */
+export function evaluateDecision(state: AgentState, decision: Decision, policy: DecisionPolicy = {}, workflowId = ''): DecisionOutcome {
+  const verdict = judge(state, decision, policy, workflowId);
+  if ('refused' in verdict) {
+    const reason = verdict.refused;
     return {
       accepted: false,
       reason,
@@ -89,7 +158,9 @@ export function evaluateDecision(state: AgentState, decision: Decision, policy: 
     };
   }
   const requestId = state.pending!.requestId;
-  return { accepted: true, requestId, event: acceptedEvent(requestId, decision) };
+  // Runs recorded before signed decisions keep their events' shape.
+  const verified = policy.identity === undefined ? undefined : verdict.verified;
+  return { accepted: true, requestId, event: acceptedEvent(requestId, decision, verified) };
 }
 
 /** One line per zod issue, path first: what is wrong with a message body. */
@@ -106,6 +177,7 @@ export function parseMessage<S extends z.ZodType>(
   const parsed = schema.safeParse(raw ?? {});
   if (parsed.success) return { ok: true, value: parsed.data };
   const reason = `malformed ${messageName} body: ${describeIssues(parsed.error)}`;
-  const claimedBy = typeof (raw as { by?: unknown })?.by === 'string' ? (raw as { by: string }).by : undefined;
+  const claimed = (raw as { by?: unknown } | null)?.by;
+  const claimedBy = typeof claimed === 'string' ? claimed.slice(0, MESSAGE_LIMITS.by) : undefined;
   return { ok: false, reason, event: { type: 'decision_refused', message: messageName, by: claimedBy, reason } };
 }

@@ -1,14 +1,20 @@
 import { z } from 'zod';
+import { PublicKey } from './identity';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Who may approve a tool: named people, or explicitly anyone. */
+export const Approvers = z.union([z.array(z.string().min(1)), z.literal('anyone')]);
+export type Approvers = z.infer<typeof Approvers>;
+
 /**
- * Who may decide and how long a run waits for people (F7). Loaded by the worker from its
- * config at run start and recorded in `run_started`, so the thread shows the rules it ran under.
+ * Who may decide and how long a run waits for people (F7). Built by the worker from its policy
+ * file at run start and recorded in `run_started`, so the thread shows the rules it ran under and
+ * the workflow checks signatures against exactly these keys.
  */
 export const RunPolicy = z.object({
-  /** Allowed approvers by tool name; a tool not listed may be approved by ANYONE. */
-  approvers: z.record(z.string(), z.array(z.string())).default({}),
+  /** Allowed approvers by tool name. */
+  approvers: z.record(z.string(), Approvers).default({}),
   /** How long an approval or question waits before escalating. Default one day. */
   requestTimeoutMs: z.number().int().positive().default(DAY_MS),
   /** Per-tool overrides of requestTimeoutMs. */
@@ -17,15 +23,86 @@ export const RunPolicy = z.object({
   escalationTimeoutMs: z.number().int().positive().default(DAY_MS),
   /** Who is told when a request times out. */
   escalateTo: z.string().min(1).default('on-call'),
+  /**
+   * `verified`: a policy file is in force; a decision on a tool with named approvers needs a signature
+   * (the person's key or an attester's). `claimed`: no policy file, anyone may decide (development).
+   * Absent only in runs recorded before signed decisions, which keep the rule they started with.
+   */
+  identity: z.enum(['verified', 'claimed']).optional(),
+  /** People's public keys by name (`tfa keys create`). */
+  keys: z.record(z.string(), PublicKey).default({}),
+  /** Attesters' public keys by name: the gateway vouches for the people it authenticated. */
+  attesters: z.record(z.string(), PublicKey).default({}),
 });
 export type RunPolicy = z.infer<typeof RunPolicy>;
 
-/** Policies by agent name, as written in the worker's policy file. */
-export const PolicyConfig = z.record(z.string(), RunPolicy.partial());
-export type PolicyConfig = z.infer<typeof PolicyConfig>;
+/** One agent's section of the policy file: the run policy without the shared identities. */
+export const AgentPolicy = RunPolicy.pick({ approvers: true, requestTimeoutMs: true, toolTimeoutsMs: true, escalationTimeoutMs: true, escalateTo: true }).partial();
 
-export function policyFor(config: PolicyConfig, agent: string): RunPolicy {
-  return RunPolicy.parse(config[agent] ?? {});
+export const Person = z.object({
+  /** From `tfa keys create <name>`; needed to sign decisions with the CLI or `tfa sign`. */
+  publicKey: PublicKey.optional(),
+  /** The Slack user id (U…) the gateway maps to this person; a Slack display name is never trusted. */
+  slackUserId: z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U024BE7LH').optional(),
+});
+
+/** The worker's (and gateway's) policy file, TFA_POLICY_FILE. */
+export const PolicyFile = z
+  .object({
+    /** Everyone who may decide, by the name approver lists use. */
+    people: z.record(z.string().min(1), Person).default({}),
+    /** Services that vouch for people they authenticated: `{ "gateway": "ed25519:…" }`. */
+    attesters: z.record(z.string().min(1), PublicKey).default({}),
+    /** Approvers of any approval tool an agent's section does not list; without it such a tool is an error. */
+    defaultApprovers: Approvers.optional(),
+    /** Per agent: approvers by tool, timeouts, escalation contact. */
+    agents: z.record(z.string(), AgentPolicy).default({}),
+  })
+  .strict();
+export type PolicyFile = z.infer<typeof PolicyFile>;
+
+/** What a worker runs under: the parsed file, or none (development: anyone may decide). */
+export type PolicySource = { kind: 'file'; file: PolicyFile } | { kind: 'none' };
+
+/** Each agent's approval tools, as the policy must cover them. */
+export type ApprovalTools = Readonly<Record<string, readonly string[]>>;
+
+/** Who may approve each agent's approval tools, one line each, or the problems that leave a tool uncovered. */
+export function coverage(source: PolicySource, tools: ApprovalTools): { lines: string[]; problems: string[] } {
+  const lines: string[] = [];
+  const problems: string[] = [];
+  for (const [agent, names] of Object.entries(tools)) {
+    for (const tool of names) {
+      const approvers = source.kind === 'none' ? 'anyone' : (source.file.agents[agent]?.approvers?.[tool] ?? source.file.defaultApprovers);
+      if (approvers === undefined) {
+        problems.push(`${agent}.${tool} has no approvers: list them under agents.${agent}.approvers.${tool}, or set "defaultApprovers"`);
+        continue;
+      }
+      lines.push(`${agent}.${tool}: ${approvers === 'anyone' ? 'ANYONE' : approvers.join(', ') || 'nobody'}`);
+      if (source.kind === 'file' && approvers !== 'anyone') {
+        for (const name of approvers) {
+          const person = source.file.people[name];
+          if (!person?.publicKey && !person?.slackUserId && Object.keys(source.file.attesters).length === 0) {
+            problems.push(`${agent}.${tool}: ${name} cannot prove who they are: add people.${name}.publicKey (tfa keys create ${name}) or an attester`);
+          }
+        }
+      }
+    }
+  }
+  return { lines, problems };
+}
+
+/** The policy one run of `agent` follows; the agent's approval tools get their approvers filled in. */
+export function policyFor(source: PolicySource, agent: string, approvalTools: readonly string[] = []): RunPolicy {
+  if (source.kind === 'none') return RunPolicy.parse({ identity: 'claimed' });
+  const { people, attesters, defaultApprovers, agents } = source.file;
+  const section = agents[agent] ?? {};
+  const approvers: Record<string, Approvers> = { ...section.approvers };
+  for (const tool of approvalTools) approvers[tool] ??= defaultApprovers ?? [];
+  const keys = Object.fromEntries(
+    Object.entries(people).flatMap(([name, person]) => (person.publicKey ? [[name, person.publicKey]] : [])),
+  );
+  return RunPolicy.parse({ ...section, approvers, identity: 'verified', keys, attesters });
 }
 
 export function requestTimeoutFor(policy: RunPolicy, tool: string | undefined): number {

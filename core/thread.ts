@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Verification } from './identity';
 import { RunPolicy } from './policy';
 
 /** The four ways a tool's call drives the control flow (F8). */
@@ -87,6 +88,10 @@ export const ApprovalGranted = z.object({
   requestId: z.string(),
   by: z.string(),
   comment: z.string().optional(),
+  /** How `by` was established (absent in runs recorded before signed decisions). */
+  verified: Verification.optional(),
+  /** The attester that vouched for `by`, when it was not the person's own key. */
+  attestedBy: z.string().optional(),
 });
 export const ApprovalRejected = z.object({
   ...base,
@@ -94,6 +99,10 @@ export const ApprovalRejected = z.object({
   requestId: z.string(),
   by: z.string(),
   reason: z.string(),
+  /** How `by` was established (absent in runs recorded before signed decisions). */
+  verified: Verification.optional(),
+  /** The attester that vouched for `by`, when it was not the person's own key. */
+  attestedBy: z.string().optional(),
 });
 export const HumanInputRequested = z.object({
   ...base,
@@ -109,6 +118,10 @@ export const HumanReply = z.object({
   requestId: z.string(),
   by: z.string(),
   text: z.string(),
+  /** How `by` was established (absent in runs recorded before signed decisions). */
+  verified: Verification.optional(),
+  /** The attester that vouched for `by`, when it was not the person's own key. */
+  attestedBy: z.string().optional(),
 });
 export const Escalated = z.object({
   ...base,

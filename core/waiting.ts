@@ -1,8 +1,36 @@
-import type { AgentState } from './reducer';
+import type { AgentState, PendingRequest } from './reducer';
 
-/** The Temporal CLI line that sends a signal: one spelling for the notices, the Web UI and `tfa status`. */
+/** The Temporal CLI line that sends a signal with a JSON body: one spelling for notices, the Web UI and `tfa status`. */
 export function signalCommand(workflowId: string, name: string, input: object): string {
   return `temporal workflow signal --workflow-id ${workflowId} --name ${name} --input '${JSON.stringify(input)}'`;
+}
+
+/** The Temporal CLI line whose body `tfa sign` makes: a decision signed with your key, for this request only. */
+function signedSignalCommand(workflowId: string, name: 'approve' | 'reject', requestId: string, extra = ''): string {
+  const sign = `npm run -s tfa -- sign ${name} ${workflowId} --request-id ${requestId} --by <you>${extra}`;
+  return `temporal workflow signal --workflow-id ${workflowId} --name ${name} --input "$(${sign})"`;
+}
+
+/**
+ * Every way to answer a pending request, each naming it by id, so an answer can only land on the
+ * request it was printed for: `tfa` (signs with your key), the Temporal CLI, and Slack.
+ */
+export function answerCommands(workflowId: string, pending: Pick<PendingRequest, 'requestId' | 'kind'>): string[] {
+  const id = pending.requestId;
+  if (pending.kind === 'approval') {
+    return [
+      `npm run tfa -- approve ${workflowId} --request-id ${id} --by <you>`,
+      `npm run tfa -- reject ${workflowId} --request-id ${id} --by <you> --reason "<why>"`,
+      signedSignalCommand(workflowId, 'approve', id),
+      signedSignalCommand(workflowId, 'reject', id, ` --reason '<why>'`),
+      `/tfa approve ${workflowId} ${id}`,
+      `/tfa reject ${workflowId} ${id} <why>`,
+    ];
+  }
+  return [
+    `npm run tfa -- reply ${workflowId} --request-id ${id} --by <you> "<answer>"`,
+    signalCommand(workflowId, 'reply', { requestId: id, by: '<you>', text: '<answer>' }),
+  ];
 }
 
 /** What a run waits for and how to answer it, for the Web UI's current details and `tfa status`. */
@@ -13,16 +41,11 @@ export function describeWaiting(workflowId: string, state: AgentState): string {
     lines.push('', `Paused. Resume: \`${signalCommand(workflowId, 'resume', { by: '<you>' })}\``);
   }
   if (!pending) return lines.join('\n');
-  const answer = (name: string, body: object) => `\`${signalCommand(workflowId, name, { requestId: pending.requestId, ...body })}\``;
   if (pending.kind === 'approval') {
-    lines.push(
-      '',
-      `Waits for approval of \`${pending.tool}\` with \`${JSON.stringify(pending.args)}\` (${pending.argsDigest}).`,
-      `Approve: ${answer('approve', { by: '<you>' })}`,
-      `Reject: ${answer('reject', { by: '<you>', reason: '<why>' })}`,
-    );
+    lines.push('', `Waits for approval of request ${pending.requestId}: \`${pending.tool}\` with \`${JSON.stringify(pending.args)}\` (${pending.argsDigest}).`);
   } else {
-    lines.push('', `Waits for a reply: ${pending.question ?? ''}`, `Reply: ${answer('reply', { by: '<you>', text: '<answer>' })}`);
+    lines.push('', `Waits for a reply to request ${pending.requestId}: ${pending.question ?? ''}`);
   }
+  lines.push('Answer with one of:', ...answerCommands(workflowId, pending).map((command) => `- \`${command}\``));
   return lines.join('\n');
 }

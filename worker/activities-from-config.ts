@@ -7,7 +7,7 @@ import { createListRuns } from '../activities/reporter/list-runs';
 import { createToolExecutors } from '../activities/tool-executors';
 import type { TfaConfig } from '../core/config';
 import { channelFromConfig } from './notification-channel';
-import { readPolicyFile } from './policy-file';
+import { loadPolicy } from './policy-file';
 
 /** The production wiring: the `openai` client unchanged, a Temporal client (model input queries, visibility), and the real tool executors. */
 export function activitiesFromConfig(config: TfaConfig, cwd: string, write: (text: string) => void = console.log) {
@@ -22,12 +22,11 @@ export function activitiesFromConfig(config: TfaConfig, cwd: string, write: (tex
     root: path.resolve(cwd, config.TFA_DATA_DIR, 'deploy'),
     testCommand: config.TFA_DEPLOY_TEST_COMMAND,
   });
-  const { policies, found } = readPolicyFile(path.resolve(cwd, config.TFA_POLICY_FILE));
-  if (!found) write(`[tfa] no ${config.TFA_POLICY_FILE}: ANYONE may approve any tool, and requests wait one day before escalating.`);
+  const policy = loadPolicy(path.resolve(cwd, config.TFA_POLICY_FILE), write);
   const channel = channelFromConfig(config, write);
   // Lazy: it connects on first use (a model input query, the reporter's list_runs), so building the activities stays synchronous.
   const client = new Client({ connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
   const listRuns = createListRuns({ client, taskQueue: config.TFA_TASK_QUEUE });
   const executors = createToolExecutors({ releases, channel, listRuns });
-  return createActivities({ openai, model: config.TFA_MODEL, executors, channel, policies, releases, client });
+  return createActivities({ openai, model: config.TFA_MODEL, executors, channel, policy, releases, client });
 }

@@ -1,4 +1,4 @@
-import { log, setHandler } from '@temporalio/workflow';
+import { log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   ApproveInput,
   DecideInput,
@@ -32,7 +32,7 @@ export interface PauseControl {
 }
 
 function applyDecision(thread: RunThread, decision: Decision, policy: DecisionPolicy): void {
-  const outcome = evaluateDecision(thread.state, decision, policy);
+  const outcome = evaluateDecision(thread.state, decision, policy, workflowInfo().workflowId);
   thread.append(outcome.event);
   if (!outcome.accepted) log.warn('decision refused', { reason: outcome.reason, by: decision.by });
 }
@@ -85,7 +85,7 @@ export function registerHandlers(thread: RunThread, policyOf: () => DecisionPoli
         const parsed = DecideInput.safeParse(input);
         if (!parsed.success) throw new Error(`malformed decide body: ${describeIssues(parsed.error)}`);
         const { decision, ...rest } = parsed.data;
-        const outcome = evaluateDecision(thread.state, { action: decision, ...rest } as Decision, policyOf());
+        const outcome = evaluateDecision(thread.state, { action: decision, ...rest } as Decision, policyOf(), workflowInfo().workflowId);
         if (!outcome.accepted) throw new Error(`decision refused: ${outcome.reason}`);
       },
     },

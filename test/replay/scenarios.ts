@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE, DEPLOY_WORKFLOW_TYPE } from '../../core/constants';
 import { approveSignal, rejectSignal, replySignal } from '../../workflows/messages';
-import type { PolicyConfig } from '../../core/policy';
+import type { PolicyFile } from '../../core/policy';
 import type { ScriptedReply } from '../support/scripted-model-server';
 import { startHarness, waitForState } from '../support/workflow-harness';
 import { temporalCliPath, testServerAddress } from '../support/test-server';
@@ -15,7 +15,7 @@ export interface ReplayScenario {
   name: string;
   /** The model's replies; a function when they need the fixture's `main` SHA. */
   script: ScriptedReply[] | ((mainSha: string) => ScriptedReply[]);
-  policies?: PolicyConfig;
+  policy?: Partial<PolicyFile>;
   /** Default: a DeployBot agentWorkflow asked to deploy main to production. */
   start?: { workflowType: string; args: unknown[] };
   drive(handle: WorkflowHandle): Promise<void>;
@@ -57,7 +57,7 @@ export const replayScenarios: ReplayScenario[] = [
   {
     name: 'deploybot-approval-timed-out',
     script: [call('deploy_to_production', { ref: 'main' })],
-    policies: { deploybot: { requestTimeoutMs: 500, escalationTimeoutMs: 500, escalateTo: 'oncall' } },
+    policy: { defaultApprovers: 'anyone', agents: { deploybot: { requestTimeoutMs: 500, escalationTimeoutMs: 500, escalateTo: 'oncall' } } },
     async drive() {},
   },
   {
@@ -79,7 +79,7 @@ export const replayScenarios: ReplayScenario[] = [
 
 /** Runs a scenario on the test server and returns its history as JSON text. */
 export async function recordScenario(scenario: ReplayScenario): Promise<string> {
-  const harness = await startHarness({ policies: scenario.policies });
+  const harness = await startHarness({ policy: scenario.policy });
   try {
     const script = typeof scenario.script === 'function' ? scenario.script(await harness.fixture.sha('main')) : scenario.script;
     harness.model.enqueue(...script);

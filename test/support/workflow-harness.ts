@@ -8,7 +8,7 @@ import { createToolExecutors } from '../../activities/tool-executors';
 import type { NotificationChannel } from '../../activities/channels/channel';
 import { createConsoleChannel } from '../../activities/channels/console-channel';
 import type { ToolExecutors } from '../../activities/execute-tool';
-import type { PolicyConfig } from '../../core/policy';
+import { PolicyFile } from '../../core/policy';
 import type { AgentState } from '../../core/reducer';
 import { createWorker } from '../../worker/create-worker';
 import { statusQuery } from '../../workflows/messages';
@@ -35,7 +35,8 @@ export interface HarnessOptions {
   executors?: ToolExecutors;
   /** Default: the console channel, collected in `notifications`. */
   channel?: NotificationChannel;
-  policies?: PolicyConfig;
+  /** A policy file's contents; default none (development: anyone may decide). */
+  policy?: Partial<PolicyFile>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -54,7 +55,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     openai: new OpenAI({ baseURL: model.baseURL, apiKey: 'scripted', maxRetries: 0, timeout: 5_000 }),
     executors: options.executors ?? createToolExecutors({ releases, channel, listRuns }),
     channel,
-    policies: options.policies,
+    policy: options.policy ? { kind: 'file', file: PolicyFile.parse(options.policy) } : { kind: 'none' },
     releases,
     client,
   });
