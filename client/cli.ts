@@ -1,6 +1,7 @@
 #!/usr/bin/env tsx
 // `tfa`: launch, inspect and answer agent runs. Every command is one Temporal call, so
 // the same can be done with the plain `temporal` CLI (see README).
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Client } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
@@ -10,6 +11,7 @@ import { AgentStatus } from '../core/thread';
 import { connectClient } from './connect';
 import { describeError } from './describe-error';
 import { formatDeployStatus, formatStatus } from './format-status';
+import { tokenDigest } from './gateway/identity';
 import { createKey, keysDir, personalSigner, readKey, type StatementSigner } from './keys';
 import { createRuns, type DecisionTaken, type ModelInputShown, type Runs } from './runs';
 import { createSchedules, type ScheduleListing, type Schedules } from './schedules';
@@ -105,6 +107,12 @@ function addSigningCommands(program: Command): void {
     .action((name: string) => {
       const { file, publicKey } = createKey(keysDir(), name);
       console.log(`private key: ${file}\nadd to the policy file under "people":\n  "${name}": { "publicKey": "${publicKey}" }`);
+    });
+  program.command('token').description('personal gateway tokens').command('create <name>')
+    .description('make a bearer token for one person: give them the token, put the line in TFA_GATEWAY_TOKENS_FILE')
+    .action((name: string) => {
+      const token = randomBytes(32).toString('hex');
+      console.log(`token for ${name} (shown once): ${token}\nadd to TFA_GATEWAY_TOKENS_FILE:\n  "${name}": "sha256:${tokenDigest(token)}"`);
     });
   const sign = program.command('sign').description('print a signed body for `temporal workflow signal --input` (the run must be waiting for that request)');
   const body = (id: string, decision: Decision) =>

@@ -31,12 +31,16 @@ export function createKey(dir: string, name: string): { file: string; publicKey:
   return { file, publicKey: publicKeyOf(privateKey) };
 }
 
-/** `name`'s private key, or undefined when there is no key file. A key file others can read is refused. */
-export function readKey(dir: string, name: string): Uint8Array | undefined {
-  const file = keyFile(dir, name);
-  if (!fs.existsSync(file)) return undefined;
+/** The private key in `file`; a key file others can read is refused. */
+export function readKeyFile(file: string): Uint8Array {
   if ((fs.statSync(file).mode & 0o077) !== 0) throw new Error(`${file} is readable by others: chmod 600 ${file}`);
   return decodePrivateKey(fs.readFileSync(file, 'utf8'));
+}
+
+/** `name`'s private key, or undefined when there is no key file. */
+export function readKey(dir: string, name: string): Uint8Array | undefined {
+  const file = keyFile(dir, name);
+  return fs.existsSync(file) ? readKeyFile(file) : undefined;
 }
 
 /** Signs statements as `signer`: a person with their own key, or an attester saying how it authenticated them. */

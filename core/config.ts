@@ -33,6 +33,14 @@ export const TfaConfig = z.object({
   TFA_DEPLOY_REPO: z.string().default('.'),
   /** Command `run_tests` runs inside a release. Default: the release check shipped in this repository. */
   TFA_DEPLOY_TEST_COMMAND: z.string().default('node scripts/check-release.cjs'),
+  /**
+   * Comma-separated names of worker environment variables release commands may see, beyond PATH,
+   * HOME and LANG (e.g. `NODE_OPTIONS,CI`). Default none: the worker's secrets never reach a test suite.
+   */
+  TFA_DEPLOY_ENV_PASSTHROUGH: z
+    .string()
+    .default('')
+    .transform((list) => list.split(',').map((name) => name.trim()).filter((name) => name !== '')),
   /** Where human notices go: console (prints the answer commands), webhook (signed JSON POST) or slack. */
   TFA_NOTIFY_CHANNEL: z.enum(['console', 'webhook', 'slack']).default('console'),
   TFA_NOTIFY_WEBHOOK_URL: z.url().optional(),
@@ -52,6 +60,10 @@ export const TfaConfig = z.object({
   TFA_GATEWAY_HOST: z.string().min(1).optional(),
   /** Bearer token for the gateway's run API and events. Unset: loopback only, no auth. */
   TFA_GATEWAY_TOKEN: z.string().min(16, 'use at least 16 characters, e.g. the output of `openssl rand -hex 32`').optional(),
+  /** JSON file of personal gateway tokens, `{ "alice": "sha256:<hex>" }` (`tfa token create <name>`): such a request acts as that person. */
+  TFA_GATEWAY_TOKENS_FILE: z.string().min(1).optional(),
+  /** The gateway's private key file (`tfa keys create gateway`): it vouches for people it authenticated; its public key goes under the policy's attesters.gateway. */
+  TFA_GATEWAY_KEY_FILE: z.string().min(1).optional(),
   /** Secret of the GitHub webhook; unset: POST /webhooks/github answers 503. Needs TFA_GITHUB_REPOSITORY. */
   TFA_GITHUB_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** `owner/name` of the one GitHub repository whose merges deploy; required with TFA_GITHUB_WEBHOOK_SECRET. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeIssues } from './decisions';
 import { PublicKey } from './identity';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -60,6 +61,19 @@ export const PolicyFile = z
   })
   .strict();
 export type PolicyFile = z.infer<typeof PolicyFile>;
+
+/** The policy file's text parsed, or an error naming the file and each problem. */
+export function parsePolicyFile(text: string, file: string): PolicyFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = PolicyFile.safeParse(raw);
+  if (!parsed.success) throw new Error(`${file} is not a valid policy file: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
 
 /** What a worker runs under: the parsed file, or none (development: anyone may decide). */
 export type PolicySource = { kind: 'file'; file: PolicyFile } | { kind: 'none' };

@@ -1,20 +1,11 @@
 import fs from 'node:fs';
 import { approvalTools } from '../agents';
-import { describeIssues } from '../core/decisions';
-import { coverage, PolicyFile, type PolicySource } from '../core/policy';
+import { coverage, parsePolicyFile, type PolicySource } from '../core/policy';
 
 /** Reads the policy file; a missing file means development defaults (anyone), a bad one stops start-up. */
 export function readPolicyFile(file: string): PolicySource {
   if (!fs.existsSync(file)) return { kind: 'none' };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
-  }
-  const parsed = PolicyFile.safeParse(raw);
-  if (!parsed.success) throw new Error(`${file} is not a valid policy file: ${describeIssues(parsed.error)}`);
-  return { kind: 'file', file: parsed.data };
+  return { kind: 'file', file: parsePolicyFile(fs.readFileSync(file, 'utf8'), file) };
 }
 
 /**

@@ -3,7 +3,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { EventRoutes } from '../event-routes';
 import { createRuns } from '../runs';
 import { requireBearerToken } from './auth';
+import { guardBrowserRequests } from './browser-guard';
 import { BODY_LIMIT_BYTES, toGatewayError } from './errors';
+import type { GatewayIdentity } from './identity';
 import { registerEventsRoute } from './events-route';
 import { registerGithubWebhook } from './github-webhook';
 import { registerRunRoutes } from './runs-routes';
@@ -15,11 +17,17 @@ export interface GatewayOptions {
   /** Bearer token for the run API and (unless eventsSecret is set) events; undefined: no auth. */
   token?: string;
   githubWebhookSecret?: string;
+  /** owner/name whose merges deploy; required with githubWebhookSecret. */
+  githubRepository?: string;
+  /** Branch whose merges deploy. Default `main`. */
+  deployBranch?: string;
   slackSigningSecret?: string;
   eventsSecret?: string;
   eventRoutes?: EventRoutes;
-  /** Clock for Slack's replay window; tests move it. */
+  /** Clock for the Slack and Standard Webhooks replay windows (ms); tests move it. */
   now?: () => number;
+  /** Personal tokens, Slack users and the gateway's attester key (identity.ts); none: decisions are claims. */
+  identity?: GatewayIdentity;
   /** Where 5xx errors are reported. */
   logError?: (line: string) => void;
 }
@@ -42,13 +50,16 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   const app = Fastify({ bodyLimit: BODY_LIMIT_BYTES, logger: false });
   const runs = createRuns(options.client, options.taskQueue);
   handleErrors(app, options.logError ?? console.error);
+  app.addHook('onRequest', guardBrowserRequests({ authenticated: options.token !== undefined }));
   app.get('/health', async () => ({ ok: true }));
   app.register(async (api) => {
-    api.addHook('onRequest', requireBearerToken(options.token));
-    registerRunRoutes(api, runs);
+    api.addHook('onRequest', requireBearerToken(options.token, options.identity));
+    registerRunRoutes(api, runs, options.identity);
   });
-  registerGithubWebhook(app, runs, options.githubWebhookSecret);
-  registerSlackCommands(app, runs, options.slackSigningSecret, options.now ?? Date.now);
-  registerEventsRoute(app, runs, { routes: options.eventRoutes ?? {}, secret: options.eventsSecret, token: options.token });
+  const now = options.now ?? Date.now;
+  const githubTarget = options.githubRepository ? { repository: options.githubRepository, branch: options.deployBranch ?? 'main' } : undefined;
+  registerGithubWebhook(app, runs, { secret: options.githubWebhookSecret, target: githubTarget });
+  registerSlackCommands(app, runs, options.slackSigningSecret, now, options.identity);
+  registerEventsRoute(app, runs, { routes: options.eventRoutes ?? {}, secret: options.eventsSecret, token: options.token, now });
   return app;
 }

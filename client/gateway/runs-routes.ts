@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { findAgent } from '../../agents';
 import { ApproveInput, PauseInput, RejectInput, ReplyInput, ResumeInput } from '../../core/decisions';
 import { AgentWorkflowInput } from '../../core/run';
 import { AgentStatus } from '../../core/thread';
 import type { Runs } from '../runs';
+import { principalOf } from './auth';
 import { parseWith } from './bodies';
 import { GatewayError } from './errors';
+import type { GatewayIdentity } from './identity';
 
-/** Body of POST /agents/:agent/runs; `workflowId` is optional, for callers that want idempotent launches. */
-export const LaunchBody = AgentWorkflowInput.omit({ agent: true })
+/** Body of POST /agents/:agent/runs; only the workflow itself writes a thread, so `continued` is not accepted. */
+export const LaunchBody = AgentWorkflowInput.omit({ agent: true, continued: true })
   .extend({ workflowId: z.string().min(1).max(200).optional() })
   .strict();
 
@@ -53,29 +55,44 @@ function registerInspect(scope: FastifyInstance, runs: Runs): void {
   });
 }
 
+/** A body's `by` as the request's principal: a personal token fixes it, and a different `by` is refused. */
+function actingAs(request: FastifyRequest, body: unknown): unknown {
+  const person = principalOf(request);
+  if (person === undefined || body === null || typeof body !== 'object') return body;
+  const claimed = (body as { by?: unknown }).by;
+  if (claimed !== undefined && claimed !== person) {
+    throw new GatewayError(403, 'not_your_name', `your token belongs to ${person}; "by" must be ${person} or left out`);
+  }
+  return { ...body, by: person };
+}
+
 /** POST /runs/:id/<name>: validates the body with the message's own schema, then sends it. */
 function registerAction<S extends z.ZodType>(
   scope: FastifyInstance,
   name: string,
   schema: S,
-  perform: (id: string, body: z.infer<S>) => Promise<object | void>,
+  perform: (id: string, body: z.infer<S>, request: FastifyRequest) => Promise<object | void>,
 ): void {
   scope.post(`/runs/:id/${name}`, async (request, reply) => {
     const { id } = parseWith(RunParams, request.params, 'path');
-    const body = parseWith(schema, request.body);
-    const answer = await perform(id, body);
+    const body = parseWith(schema, actingAs(request, request.body ?? {}));
+    const answer = await perform(id, body, request);
     // A decision (update) is answered by the run; a signal is only delivered.
     return answer ? { workflowId: id, ...answer } : reply.code(202).send({ workflowId: id, sent: name });
   });
 }
 
-/** The run API: launch, inspect and answer runs; every route needs the bearer token when one is set. */
-export function registerRunRoutes(scope: FastifyInstance, runs: Runs): void {
+/**
+ * The run API: launch, inspect and answer runs; every route needs a bearer token when one is set.
+ * A decision made with a personal token is vouched for by the gateway's key (verified: "gateway").
+ */
+export function registerRunRoutes(scope: FastifyInstance, runs: Runs, identity?: GatewayIdentity): void {
+  const vouch = (request: FastifyRequest) => (principalOf(request) !== undefined ? identity?.attest?.('gateway') : undefined);
   registerLaunch(scope, runs);
   registerInspect(scope, runs);
-  registerAction(scope, 'approve', ApproveInput, (id, body) => runs.approve(id, body));
-  registerAction(scope, 'reject', RejectInput, (id, body) => runs.reject(id, body));
-  registerAction(scope, 'reply', ReplyInput, (id, body) => runs.reply(id, body));
+  registerAction(scope, 'approve', ApproveInput, (id, body, request) => runs.approve(id, body, vouch(request)));
+  registerAction(scope, 'reject', RejectInput, (id, body, request) => runs.reject(id, body, vouch(request)));
+  registerAction(scope, 'reply', ReplyInput, (id, body, request) => runs.reply(id, body, vouch(request)));
   registerAction(scope, 'pause', PauseInput, (id, body) => runs.pause(id, body));
   registerAction(scope, 'resume', ResumeInput, (id, body) => runs.resume(id, body));
 }

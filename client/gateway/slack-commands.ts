@@ -1,28 +1,44 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { describeError } from '../describe-error';
+import type { StatementSigner } from '../keys';
 import type { Runs } from '../runs';
 import { acceptRawBodies, rawBodyOf } from './bodies';
 import { GatewayError } from './errors';
+import type { GatewayIdentity } from './identity';
 import { newWorkflowId } from './runs-routes';
 import { verifySlackRequest } from './signatures';
+import { deployOncePerRequest, slackSignatureOf, SlackReplayGuard } from './slack-replay';
 
-/** What a slash command asks, parsed from Slack's form fields. */
+/** What a slash command asks, parsed from Slack's form fields; a decision names the request it answers. */
 export type SlackCommand =
   | { kind: 'deploy'; ref: string }
-  | { kind: 'approve'; workflowId: string }
-  | { kind: 'reject'; workflowId: string; reason: string }
+  | { kind: 'approve'; workflowId: string; requestId: string }
+  | { kind: 'reject'; workflowId: string; requestId: string; reason: string }
   | { kind: 'usage'; text: string };
 
-const USAGE = 'Usage: `/deploy <ref>`, `/tfa approve <workflowId>`, `/tfa reject <workflowId> <reason>`';
+const USAGE = 'Usage: `/deploy <ref>`, `/tfa approve <workflowId> <requestId>`, `/tfa reject <workflowId> <requestId> <reason>` (the notice gives both ids)';
 
 export function parseSlackCommand(command: string, text: string): SlackCommand {
   const words = text.trim().split(/\s+/).filter(Boolean);
   if (command === '/deploy') return words.length === 1 ? { kind: 'deploy', ref: words[0]! } : { kind: 'usage', text: `/deploy needs exactly one ref. ${USAGE}` };
-  const [verb, workflowId, ...rest] = words;
-  if (command === '/tfa' && verb === 'approve' && workflowId && rest.length === 0) return { kind: 'approve', workflowId };
-  if (command === '/tfa' && verb === 'reject' && workflowId && rest.length > 0) return { kind: 'reject', workflowId, reason: rest.join(' ') };
+  const [verb, workflowId, requestId, ...rest] = words;
+  if (command === '/tfa' && verb === 'approve' && workflowId && requestId && rest.length === 0) return { kind: 'approve', workflowId, requestId };
+  if (command === '/tfa' && verb === 'reject' && workflowId && requestId && rest.length > 0) {
+    return { kind: 'reject', workflowId, requestId, reason: rest.join(' ') };
+  }
   return { kind: 'usage', text: `I did not understand \`${`${command} ${text}`.trim()}\`. ${USAGE}` };
+}
+
+/**
+ * The person behind a Slack request: the signed `user_id` mapped through the policy's people; a display
+ * name is never trusted. An unmapped user acts as `slack:<user_id>`, a claim no approver list names.
+ */
+export function slackPrincipal(form: URLSearchParams, identity: GatewayIdentity | undefined): { by: string; sign?: StatementSigner } {
+  const userId = form.get('user_id') ?? '';
+  const person = identity?.slackUsers.get(userId);
+  if (person === undefined) return { by: `slack:${userId || 'unknown'}` };
+  return { by: person, sign: identity?.attest?.('slack') };
 }
 
 /** Slack shows this only to the user who typed the command. */
@@ -37,21 +53,22 @@ function explainDecisionFailure(workflowId: string, error: unknown): string {
 }
 
 /** Runs one command and words the answer; it never waits for a run to finish. */
-async function performSlackCommand(runs: Runs, command: SlackCommand, user: string): Promise<string> {
+async function performSlackCommand(runs: Runs, command: SlackCommand, user: { by: string; sign?: StatementSigner }): Promise<string> {
   switch (command.kind) {
     case 'usage':
       return command.text;
     case 'deploy': {
-      const { workflowId } = await runs.startDeploy({ ref: command.ref, requestedBy: user }, newWorkflowId('slack-deploy'));
-      return `Deploying ${command.ref} for ${user}: started ${workflowId}.`;
+      const { workflowId } = await runs.startDeploy({ ref: command.ref, requestedBy: user.by }, newWorkflowId('slack-deploy'));
+      return `Deploying ${command.ref} for ${user.by}: started ${workflowId}.`;
     }
     case 'approve':
     case 'reject':
       try {
+        const { workflowId, requestId } = command;
         const decided = command.kind === 'approve'
-          ? await runs.approve(command.workflowId, { by: user })
-          : await runs.reject(command.workflowId, { by: user, reason: command.reason });
-        return `${command.kind === 'approve' ? 'Approved' : 'Rejected'} request ${decided.requestId} of ${decided.workflowId}.`;
+          ? await runs.approve(workflowId, { requestId, by: user.by }, user.sign)
+          : await runs.reject(workflowId, { requestId, by: user.by, reason: command.reason }, user.sign);
+        return `${command.kind === 'approve' ? 'Approved' : 'Rejected'} request ${decided.requestId} of ${decided.workflowId} as ${user.by}.`;
       } catch (error) {
         return explainDecisionFailure(command.workflowId, error);
       }
@@ -72,15 +89,19 @@ function verifiedForm(secret: string | undefined, request: FastifyRequest, nowSe
   return new URLSearchParams(raw.toString('utf8'));
 }
 
-/** POST /webhooks/slack: slash commands, signed by Slack; answers at once, ephemerally. */
-export function registerSlackCommands(scope: FastifyInstance, runs: Runs, secret: string | undefined, now: () => number): void {
+/** POST /webhooks/slack: slash commands, signed by Slack; answers at once, ephemerally; a replayed request is a 409. */
+export function registerSlackCommands(scope: FastifyInstance, runs: Runs, secret: string | undefined, now: () => number, identity?: GatewayIdentity): void {
+  const replays = new SlackReplayGuard();
   scope.register(async (slack) => {
     acceptRawBodies(slack);
     slack.post('/webhooks/slack', async (request) => {
-      const form = verifiedForm(secret, request, Math.floor(now() / 1000));
-      const user = form.get('user_name') || form.get('user_id') || 'slack';
+      const nowSeconds = Math.floor(now() / 1000);
+      const form = verifiedForm(secret, request, nowSeconds);
+      const { signature, sentAtSeconds } = slackSignatureOf(request);
+      replays.admit(signature, sentAtSeconds, nowSeconds);
+      const once = deployOncePerRequest(runs, signature);
       const command = parseSlackCommand(form.get('command') ?? '', form.get('text') ?? '');
-      return ephemeral(await performSlackCommand(runs, command, user));
+      return ephemeral(await performSlackCommand(once, command, slackPrincipal(form, identity)));
     });
   });
 }

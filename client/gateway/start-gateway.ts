@@ -1,8 +1,12 @@
+import fs from 'node:fs';
 import { isIP } from 'node:net';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { TfaConfig } from '../../core/config';
 import { loadEventRoutes } from '../event-routes';
+import { parsePolicyFile, type PolicySource } from '../../core/policy';
 import { buildGateway } from './app';
+import { loadGatewayIdentity } from './identity';
 
 export const DEFAULT_GATEWAY_PORT = 8787;
 export const LOOPBACK_HOST = '127.0.0.1';
@@ -16,11 +20,16 @@ export function isLoopback(host: string): boolean {
 export function gatewayAddress(config: TfaConfig): { host: string; port: number; unauthenticated: boolean } {
   const host = config.TFA_GATEWAY_HOST ?? LOOPBACK_HOST;
   const port = config.TFA_GATEWAY_PORT ?? DEFAULT_GATEWAY_PORT;
-  const unauthenticated = config.TFA_GATEWAY_TOKEN === undefined;
+  const unauthenticated = config.TFA_GATEWAY_TOKEN === undefined && config.TFA_GATEWAY_TOKENS_FILE === undefined;
   if (unauthenticated && !isLoopback(host)) {
     throw new Error(`TFA_GATEWAY_HOST=${host} would expose the gateway without auth: set TFA_GATEWAY_TOKEN (e.g. \`openssl rand -hex 32\`) or bind ${LOOPBACK_HOST}`);
   }
   return { host, port, unauthenticated };
+}
+
+/** The policy file the gateway maps Slack users with; missing: nobody is mapped. */
+function policySource(file: string): PolicySource {
+  return fs.existsSync(file) ? { kind: 'file', file: parsePolicyFile(fs.readFileSync(file, 'utf8'), file) } : { kind: 'none' };
 }
 
 export interface RunningGateway {
@@ -48,9 +57,16 @@ export async function startGateway(options: { config: TfaConfig; client: Client;
     taskQueue: config.TFA_TASK_QUEUE,
     token: config.TFA_GATEWAY_TOKEN,
     githubWebhookSecret: config.TFA_GITHUB_WEBHOOK_SECRET,
+    githubRepository: config.TFA_GITHUB_REPOSITORY,
+    deployBranch: config.TFA_DEPLOY_BRANCH,
     slackSigningSecret: config.TFA_SLACK_SIGNING_SECRET,
     eventsSecret: config.TFA_EVENTS_SECRET,
     eventRoutes: loadEventRoutes(config.TFA_EVENTS_CONFIG, options.cwd),
+    identity: loadGatewayIdentity({
+      tokensFile: config.TFA_GATEWAY_TOKENS_FILE && path.resolve(options.cwd, config.TFA_GATEWAY_TOKENS_FILE),
+      keyFile: config.TFA_GATEWAY_KEY_FILE && path.resolve(options.cwd, config.TFA_GATEWAY_KEY_FILE),
+      policy: policySource(path.resolve(options.cwd, config.TFA_POLICY_FILE)),
+    }),
   });
   try {
     await app.listen({ host, port });
