@@ -26,7 +26,8 @@ export type ToolExecutor = (args: Record<string, unknown>, context: { operationI
 /** Executors by agent, then by tool name: the deterministic code behind each tool (F1). */
 export type ToolExecutors = Readonly<Record<string, Readonly<Record<string, ToolExecutor>>>>;
 
-export function createExecuteTool(executors: ToolExecutors) {
+/** `scrub` removes the worker's secret values from what enters the thread (output and error messages). */
+export function createExecuteTool(executors: ToolExecutors, scrub: (text: string) => string = (text) => text) {
   return async function executeTool(input: ExecuteToolInput): Promise<ToolOutput> {
     const executor = executors[input.agent]?.[input.tool];
     if (!executor) {
@@ -42,13 +43,13 @@ export function createExecuteTool(executors: ToolExecutors) {
     } catch (error) {
       // A ToolExecutionError is final and goes back to the model; anything else may be transient and is retried.
       if (error instanceof ToolExecutionError) {
-        throw toApplicationFailure(new ToolExecutionError(`${input.tool} failed: ${error.message}`), { nonRetryable: true });
+        throw toApplicationFailure(new ToolExecutionError(scrub(`${input.tool} failed: ${error.message}`)), { nonRetryable: true });
       }
       throw error;
     } finally {
       clearInterval(heartbeats);
     }
-    const json = JSON.stringify(result ?? null);
+    const json = scrub(JSON.stringify(result ?? null));
     const { text, truncated } = trimText(json, MAX_TOOL_OUTPUT_CHARS);
     if (truncated) log.info('tool output trimmed for the thread', { tool: input.tool, callId: input.callId, output: json });
     return { output: text, truncated };

@@ -5,11 +5,14 @@ import { ToolExecutionError } from '../core/errors';
 import { threadQuery } from '../workflows/messages';
 import { toApplicationFailure } from './application-failure';
 import type { NotificationChannel } from './channels/channel';
-import { ReleaseStoreError, type DeployResult, type Environment, type ReleaseStore } from './deploybot/release-store';
+import { ReleaseStoreError, type DeployResult, type Environment, type ReleaseStore, type TestRunSummary } from './deploybot/release-store';
 import { createChooseNextTool } from './choose-next-tool';
 import { createExecuteTool, type ToolExecutors } from './execute-tool';
 import { createNotifyHuman } from './notify-human';
 
+import { createResolveToolCall, type ToolResolvers } from './resolve-tool-call';
+import { secretScrubber } from './secret-scrubber';
+import { createToolResolvers } from './tool-executors';
 export interface ActivityDependencies {
   /** Built with `maxRetries: 0`: Temporal's retry policy is the only retry layer. */
   openai: OpenAI;
@@ -17,6 +20,10 @@ export interface ActivityDependencies {
   model?: string;
   executors: ToolExecutors;
   /** Where human notices go: console, webhook or slack. */
+  /** Pin approval tools' arguments before a human is asked; default: the bundled ones over `releases`. */
+  resolvers?: ToolResolvers;
+  /** Whose secret values are scrubbed from tool output (secret-scrubber.ts); default: this process's environment. */
+  secretsFrom?: Readonly<Record<string, string | undefined>>;
   channel: NotificationChannel;
   /** Approvers and timeouts per agent; an agent not listed gets the defaults (anyone, one day). */
   policies?: PolicyConfig;
@@ -34,7 +41,8 @@ export function createActivities(deps: ActivityDependencies) {
       model: deps.model,
       readThread: async ({ workflowId, runId }) => (await deps.client.workflow.getHandle(workflowId, runId).query(threadQuery)).events,
     }),
-    executeTool: createExecuteTool(deps.executors),
+    executeTool: createExecuteTool(deps.executors, secretScrubber(deps.secretsFrom ?? process.env)),
+    resolveToolCall: createResolveToolCall(deps.resolvers ?? createToolResolvers(deps.releases)),
     notifyHuman: createNotifyHuman({ channel: deps.channel }),
     /** Read at run start, so a policy change applies to new runs and the thread records the one used. */
     async loadRunPolicy(input: { agent: string }): Promise<RunPolicy> {
@@ -50,6 +58,10 @@ export function createActivities(deps: ActivityDependencies) {
       }
     },
     /** The SHA an environment runs now, or null: how the pipeline checks what really happened. */
+    /** The latest recorded run of every suite of `sha`: the evidence the pipeline reads, never the model's verdict. */
+    async readTestRuns(input: { sha: string }): Promise<TestRunSummary[]> {
+      return deps.releases.testRunsOf(input);
+    },
     async readCurrentRelease(input: { environment: Environment }): Promise<string | null> {
       return deps.releases.currentSha(input);
     },
@@ -60,3 +72,4 @@ export type Activities = ReturnType<typeof createActivities>;
 export type { ChooseNextToolInput, ChosenToolCall } from './choose-next-tool';
 export type { ExecuteToolInput, ToolOutput } from './execute-tool';
 export type { NotifyHumanInput } from './notify-human';
+export type { ResolveToolCallInput } from './resolve-tool-call';

@@ -1,8 +1,10 @@
 import type { NotificationChannel } from './channels/channel';
 import type { ToolExecutor, ToolExecutors } from './execute-tool';
 import { createDeploybotExecutors } from './deploybot/executors';
+import { createDeploybotResolvers } from './deploybot/resolvers';
 import type { ReleaseStore } from './deploybot/release-store';
 import type { ListRuns } from './reporter/list-runs';
+import type { ToolResolvers } from './resolve-tool-call';
 import { createTriageExecutors } from './triage/executors';
 
 /** The alert the notifier agent sends; the same channel carries human notices. */
@@ -32,5 +34,14 @@ export function createToolExecutors(deps: ToolExecutorDependencies): ToolExecuto
     notifier: { send_notification: createSendNotification(deps.channel) },
     triage: createTriageExecutors(deps.releases),
     ...(listRuns ? { reporter: { list_runs: (args) => listRuns({ hours: args.hours as number }) } } : {}),
+  };
+}
+
+/** The resolvers of every bundled tool declared `resolvesArgs`, by agent then tool name. */
+export function createToolResolvers(releases: ReleaseStore): ToolResolvers {
+  const release = createDeploybotResolvers(releases);
+  return {
+    deploybot: release,
+    deployer: { deploy_to_production: release.deploy_to_production! },
   };
 }

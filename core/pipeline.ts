@@ -18,6 +18,41 @@ export const TestReport = z.object({
 });
 export type TestReport = z.infer<typeof TestReport>;
 
+/** One recorded test run, as the release store keeps it by commit (the latest of each suite). */
+export const RecordedTestRun = z.object({
+  suite: z.string(),
+  sha: z.string(),
+  passed: z.boolean(),
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number(),
+  at: z.string(),
+});
+export type RecordedTestRun = z.infer<typeof RecordedTestRun>;
+
+/**
+ * What the recorded runs say about a commit: `missing` when no run of it is recorded, `failed` when
+ * the latest run of any suite failed, else `passed`. This, not the test agent's report, is what the
+ * pipeline needs before it asks for production approval.
+ */
+export const TestEvidence = z.object({
+  sha: z.string(),
+  verdict: z.enum(['passed', 'failed', 'missing']),
+  runs: z.array(RecordedTestRun),
+});
+export type TestEvidence = z.infer<typeof TestEvidence>;
+
+/** The rule: at least one recorded run of `sha`, and the latest run of every suite recorded for `sha` passed. */
+export function judgeTestRuns(sha: string, runs: readonly RecordedTestRun[]): TestEvidence {
+  const latest = new Map<string, RecordedTestRun>();
+  for (const run of runs) {
+    const seen = latest.get(run.suite);
+    if (run.sha === sha && (!seen || seen.at < run.at)) latest.set(run.suite, run);
+  }
+  const ofSha = [...latest.values()];
+  const verdict = ofSha.length === 0 ? 'missing' : ofSha.every((run) => run.passed) ? 'passed' : 'failed';
+  return { sha, verdict, runs: ofSha };
+}
+
 export const DeployStage = z.enum(['staging', 'testing', 'deploying', 'notifying', 'finished']);
 export type DeployStage = z.infer<typeof DeployStage>;
 
@@ -41,6 +76,8 @@ export const DeployState = z.object({
   stagingSha: z.string().nullable(),
   productionSha: z.string().nullable(),
   tests: TestReport.nullable(),
+  /** The recorded runs of the staged SHA the pipeline checked; null before testing (and in runs before the check). */
+  evidence: TestEvidence.nullable().optional(),
   children: z.array(PipelineChild),
   outcome: DeployOutcome.nullable(),
   summary: z.string().nullable(),

@@ -7,6 +7,12 @@ export interface ToolDefinition<Params extends z.ZodObject = z.ZodObject> {
   readonly description: string;
   readonly parameters: Params;
   readonly kind: ToolKind;
+  /**
+   * For approval tools whose effect depends on the world (a ref can move): before the approval is
+   * asked, the worker resolves the call to exactly what will run (activity `resolveToolCall`, e.g.
+   * a ref to a commit SHA); the request shows and the tool receives those pinned arguments.
+   */
+  readonly resolvesArgs?: boolean;
 }
 
 const TOOL_NAME = /^[a-z][a-z0-9_]{0,63}$/;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import OpenAI from 'openai';
 import { createActivities } from '../activities';
+import { commandEnvironment } from '../activities/deploybot/command-environment';
 import { createReleaseStore } from '../activities/deploybot/release-store';
 import { createListRuns } from '../activities/reporter/list-runs';
 import { createToolExecutors } from '../activities/tool-executors';
@@ -21,6 +22,7 @@ export function activitiesFromConfig(config: TfaConfig, cwd: string, write: (tex
     repo: path.resolve(cwd, config.TFA_DEPLOY_REPO),
     root: path.resolve(cwd, config.TFA_DATA_DIR, 'deploy'),
     testCommand: config.TFA_DEPLOY_TEST_COMMAND,
+    commandEnv: commandEnvironment(process.env, config.TFA_DEPLOY_ENV_PASSTHROUGH),
   });
   const policy = loadPolicy(path.resolve(cwd, config.TFA_POLICY_FILE), write);
   const channel = channelFromConfig(config, write);

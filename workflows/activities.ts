@@ -30,3 +30,13 @@ export const { deployRelease, readCurrentRelease } = proxyActivities<Activities>
   startToCloseTimeout: '15 minutes',
   retry: { initialInterval: '2 seconds', maximumAttempts: 3 },
 });
+
+/** Pins an approval tool's arguments (a ref to its commit SHA) before a human is asked. */
+export const PIN_ACTIVITY_OPTIONS = {
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', maximumAttempts: 3 },
+} as const;
+export const { resolveToolCall } = proxyActivities<Activities>(PIN_ACTIVITY_OPTIONS);
+
+/** The evidence the pipeline checks before asking for production approval: recorded test runs of a SHA. */
+export const { readTestRuns } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });

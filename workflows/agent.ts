@@ -12,6 +12,7 @@ import { chooseNextTool, executeTool, loadRunPolicy, MODEL_ACTIVITY_OPTIONS, TOO
 import { errorEventFrom } from './failures';
 import { registerHandlers } from './handlers';
 import { askHuman, escalate, requestApproval } from './human-requests';
+import { pinnedArgs } from './pin-args';
 import type { Run } from './run';
 import { RunThread } from './run-thread';
 import { tfaAgentKey, tfaPendingRequestKey, tfaStatusKey } from './search-attributes';
@@ -60,11 +61,12 @@ async function chooseNext(run: Run): Promise<ChosenToolCall | null> {
   }
 }
 
-async function execute(run: Run, call: EventOf<'tool_call'>): Promise<void> {
-  const summary = `${call.tool} ${JSON.stringify(call.args)}`;
+/** Runs the call with `args`: the model's, or for an approval the ones the request showed. */
+async function execute(run: Run, call: EventOf<'tool_call'>, args = call.args): Promise<void> {
+  const summary = `${call.tool} ${JSON.stringify(args)}`;
   try {
     const { output, truncated } = await executeTool.executeWithOptions({ ...TOOL_ACTIVITY_OPTIONS, summary }, [
-      { agent: run.agent.name, tool: call.tool, callId: call.callId, args: call.args, operationId: `${run.workflowId}/${call.id}` },
+      { agent: run.agent.name, tool: call.tool, callId: call.callId, args, operationId: `${run.workflowId}/${call.id}` },
     ]);
     run.thread.append({ type: 'tool_result', callId: call.callId, tool: call.tool, output, truncated });
   } catch (error) {
@@ -77,9 +79,11 @@ async function dispatch(run: Run, call: EventOf<'tool_call'>): Promise<void> {
   switch (call.kind) {
     case 'immediate':
       return execute(run, call);
-    case 'approval':
-      if (await requestApproval(run, call)) await execute(run, call);
+    case 'approval': {
+      const args = await pinnedArgs(run, call);
+      if (args && (await requestApproval(run, call, args))) await execute(run, call, args);
       return;
+    }
     case 'human':
       return askHuman(run, call);
     case 'terminal':

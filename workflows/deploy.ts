@@ -1,14 +1,18 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation, patched, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import { describeIssues } from '../core/decisions';
-import { DeployWorkflowInput, TestReport, type DeployState, type PipelineChild } from '../core/pipeline';
+import { DeployWorkflowInput, judgeTestRuns, TestReport, type DeployState, type PipelineChild } from '../core/pipeline';
 import type { AgentRunResult } from '../core/run';
-import { deployRelease, readCurrentRelease } from './activities';
+import { deployRelease, readCurrentRelease, readTestRuns } from './activities';
 import { agentWorkflow } from './agent';
 import { forwardHumanMessages } from './deploy-forwarding';
 import { deployStatusQuery } from './messages';
 
 /** The production check before deploying arrived after the first saved pipeline history. */
 const PRODUCTION_BEFORE_PATCH = 'pipeline-production-before-v1';
+/** The staging operation id names the run, so starting the same workflow id again resolves the ref again. */
+const RUN_OPERATION_ID_PATCH = 'pipeline-run-operation-id-v1';
+/** The tester is given the staged SHA, and production waits for recorded passing runs of it. */
+const TEST_EVIDENCE_PATCH = 'pipeline-test-evidence-v1';
 
 function parseInput(raw: unknown): DeployWorkflowInput {
   const parsed = DeployWorkflowInput.safeParse(raw);
@@ -45,7 +49,9 @@ async function alert(state: DeployState, input: DeployWorkflowInput, what: strin
 
 async function deployToStaging(state: DeployState, input: DeployWorkflowInput): Promise<DeployState | null> {
   try {
-    state.stagingSha = (await deployRelease({ environment: 'staging', ref: input.ref, operationId: `${workflowInfo().workflowId}/staging` })).sha;
+    const { workflowId, runId } = workflowInfo();
+    const operationId = patched(RUN_OPERATION_ID_PATCH) ? `${workflowId}/${runId}/staging` : `${workflowId}/staging`;
+    state.stagingSha = (await deployRelease({ environment: 'staging', ref: input.ref, operationId })).sha;
     return null;
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
@@ -54,19 +60,43 @@ async function deployToStaging(state: DeployState, input: DeployWorkflowInput): 
   }
 }
 
+/** The test agent's task: the SHA to test, which its tools take (older runs: the release on staging). */
+function testerTask(state: DeployState, input: DeployWorkflowInput, bySha: boolean): string {
+  if (!bySha) return `Test release ${state.stagingSha} (ref ${input.ref}) on staging.`;
+  return `Test release ${state.stagingSha} (ref ${input.ref}): pass sha "${state.stagingSha}" to list_test_suites and run_test_suite.`;
+}
+
 /** The test agent's verdict, or the finished state when there is none or it failed. */
 async function testOnStaging(state: DeployState, input: DeployWorkflowInput): Promise<DeployState | null> {
   state.stage = 'testing';
-  const tests = await runAgent(state, 'tester', 'tests', `Test release ${state.stagingSha} (ref ${input.ref}) on staging.`, input.requestedBy);
+  const bySha = patched(TEST_EVIDENCE_PATCH);
+  const tests = await runAgent(state, 'tester', 'tests', testerTask(state, input, bySha), input.requestedBy);
   const report = tests.status === 'completed' ? TestReport.safeParse(tests.result?.result) : null;
   if (!report?.success) {
     await alert(state, input, `the test agent ended ${tests.status} without a verdict: ${tests.result?.reason ?? 'no reason'}`);
     return finish(state, 'tests_inconclusive', `Tests of ${input.ref} were inconclusive (${tests.status}); nothing was deployed to production.`);
   }
   state.tests = report.data;
+  if (bySha) return checkEvidence(state, input, report.data);
   if (report.data.passed) return null;
   await alert(state, input, `tests failed on staging for release ${state.stagingSha}: ${report.data.summary}`);
   return finish(state, 'tests_failed', `Tests failed for ${input.ref}; nothing was deployed to production. ${report.data.summary}`);
+}
+
+/** Production only when the agent says passed AND the release store holds passing runs of the staged SHA. */
+async function checkEvidence(state: DeployState, input: DeployWorkflowInput, report: TestReport): Promise<DeployState | null> {
+  const sha = state.stagingSha!;
+  const evidence = judgeTestRuns(sha, await readTestRuns({ sha }));
+  state.evidence = evidence;
+  if (evidence.verdict === 'missing') {
+    await alert(state, input, `the test agent reported passed=${report.passed} but no test run of release ${sha} is recorded`);
+    return finish(state, 'tests_inconclusive', `No test run of release ${sha} (${input.ref}) is recorded; nothing was deployed to production. The test agent said: ${report.summary}`);
+  }
+  if (evidence.verdict === 'passed' && report.passed) return null;
+  const failed = evidence.runs.filter((run) => !run.passed).map((run) => run.suite);
+  const recorded = failed.length > 0 ? `recorded runs failed: ${failed.join(', ')}` : 'recorded runs passed';
+  await alert(state, input, `tests failed for release ${sha} (${recorded}): ${report.summary}`);
+  return finish(state, 'tests_failed', `Tests failed for ${input.ref} (${sha}; ${recorded}); nothing was deployed to production. ${report.summary}`);
 }
 
 /** The deploy agent asks a human and deploys; the outcome comes from production's SHA, not the model. */
@@ -91,7 +121,7 @@ async function deployToProduction(state: DeployState, input: DeployWorkflowInput
  */
 export async function deployWorkflow(rawInput: DeployWorkflowInput): Promise<DeployState> {
   const input = parseInput(rawInput);
-  const state: DeployState = { ref: input.ref, stage: 'staging', stagingSha: null, productionSha: null, tests: null, children: [], outcome: null, summary: null, forwarded: [] };
+  const state: DeployState = { ref: input.ref, stage: 'staging', stagingSha: null, productionSha: null, tests: null, evidence: null, children: [], outcome: null, summary: null, forwarded: [] };
   setHandler(deployStatusQuery, () => state);
   forwardHumanMessages(state);
   return (await deployToStaging(state, input)) ?? (await testOnStaging(state, input)) ?? deployToProduction(state, input);

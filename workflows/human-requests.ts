@@ -42,11 +42,11 @@ export async function waitForHuman(run: Run, kind: NotifyHumanInput['kind'], sum
   thread.append({ type: 'run_ended', status: 'timed_out', reason: `nobody answered request ${requestId} (${summary}) within ${waited}, escalation to ${policy.escalateTo} included` });
 }
 
-/** Asks for approval of exactly this call; true only when this very request was granted. */
-export async function requestApproval(run: Run, call: EventOf<'tool_call'>): Promise<boolean> {
+/** Asks for approval of exactly this call with `args` (pinned, e.g. a commit SHA); true only when this very request was granted. */
+export async function requestApproval(run: Run, call: EventOf<'tool_call'>, args = call.args): Promise<boolean> {
   const requestId = uuid4();
-  run.thread.append({ type: 'approval_requested', requestId, callId: call.callId, tool: call.tool, args: call.args, argsDigest: argsDigest(call.args) });
-  await waitForHuman(run, 'approval', `${call.tool} ${JSON.stringify(call.args)}`, call.tool);
+  run.thread.append({ type: 'approval_requested', requestId, callId: call.callId, tool: call.tool, args, argsDigest: argsDigest(args) });
+  await waitForHuman(run, 'approval', `${call.tool} ${JSON.stringify(args)}`, call.tool);
   return run.thread.events.some((event) => event.type === 'approval_granted' && event.requestId === requestId);
 }
 

@@ -103,3 +103,13 @@ export async function exists(filePath: string): Promise<boolean> {
 export function errorCode(error: unknown): unknown {
   return (error as { code?: unknown } | null)?.code;
 }
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
+/** A pinned commit is a full 40-character lowercase SHA: it names one commit and, used as a path, never escapes. */
+export function assertFullSha(sha: unknown): string {
+  if (typeof sha !== 'string' || !FULL_SHA.test(sha)) {
+    throw new ReleaseStoreError(`${JSON.stringify(sha)} is not a full commit SHA. Pass the 40-character SHA you were given.`);
+  }
+  return sha;
+}

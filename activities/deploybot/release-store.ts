@@ -1,11 +1,9 @@
-import { realpath } from 'node:fs/promises';
-import path from 'node:path';
 import { withEnvironmentLock } from './environment-lock';
 import { resolveCommit } from './git-export';
 import { appendHistory, findOperation, lastSwitchBySha, readHistory, rollbackTarget, type HistoryEntry } from './release-history';
 import {
+  assertFullSha,
   ensureRelease,
-  errorCode,
   exists,
   layoutFor,
   listReleaseDirectories,
@@ -15,9 +13,8 @@ import {
   type EnvironmentLayout,
 } from './release-layout';
 import { ReleaseStoreError } from './release-store-error';
-import { runShellCommand } from './run-shell-command';
-import { listTestRuns, readTestRun, saveTestRun, type TestRunRecord, type TestRunSummary } from './test-output-store';
-import { commandForSuite, DEFAULT_SUITE, readTestSuites } from './test-suites';
+import { releaseTests } from './release-tests';
+import { listTestRuns, readTestRun, type TestRunRecord, type TestRunSummary } from './test-output-store';
 
 export { ReleaseStoreError } from './release-store-error';
 export type { TestRunRecord, TestRunSummary } from './test-output-store';
@@ -33,6 +30,8 @@ export interface ReleaseStoreOptions {
   testCommand: string;
   /** Default 10 minutes. */
   testTimeoutMs?: number;
+  /** The whole environment of test commands. Default: PATH, HOME and LANG of this process (commandEnvironment). */
+  commandEnv?: Record<string, string>;
 }
 
 export interface DeployResult {
@@ -45,7 +44,8 @@ export interface DeployResult {
 }
 
 export interface TestRunResult {
-  environment: Environment;
+  /** The environment whose current release ran; absent when a release was tested by SHA. */
+  environment?: Environment;
   sha: string;
   suite: string;
   passed: boolean;
@@ -69,36 +69,62 @@ export interface RollbackResult {
 }
 
 export interface ReleaseStore {
-  deploy(input: { environment: Environment; ref: string; operationId: string }): Promise<DeployResult>;
-  /** Runs one suite of the current release (default: the configured test command) and records it as the suite's last run. */
+  /**
+   * Deploys `sha` when given (a full SHA pinned before approval: exactly that commit, whatever `ref`
+   * points to now), else resolves `ref` now. Idempotent per operationId.
+   */
+  deploy(input: { environment: Environment; ref: string; sha?: string; operationId: string }): Promise<DeployResult>;
+  /** The full commit SHA `ref` names now; an unknown ref is a ReleaseStoreError. */
+  resolveRef(input: { ref: string }): Promise<{ ref: string; sha: string }>;
+  /** What a rollback would do now: the environment's current SHA and the release it would switch back to. */
+  planRollback(input: { environment: Environment }): Promise<RollbackPlan>;
+  /** Runs one suite of the environment's current release (default: the configured test command), recorded by SHA. */
   runTests(input: { environment: Environment; suite?: string }): Promise<TestRunResult>;
+  /** Runs one suite of the release of `sha` (created from the repository when missing), recorded by SHA. */
+  testRelease(input: { sha: string; suite: string }): Promise<TestRunResult>;
+  /** The suites the release of `sha` names in tfa-tests.json, or `default`. */
+  listTestSuites(input: { sha: string }): Promise<Array<{ suite: string; command: string }>>;
+  /** The latest recorded run of every suite of `sha`, newest first, without output: the pipeline's evidence. */
+  testRunsOf(input: { sha: string }): Promise<TestRunSummary[]>;
   /** The suite's last recorded run in the environment, with its output tail, or null if it never ran. */
   lastTestRun(input: { environment: Environment; suite: string }): Promise<TestRunRecord | null>;
   /** The last run of every suite that ran in the environment, newest first, without output. */
   listTestRuns(input: { environment: Environment }): Promise<TestRunSummary[]>;
-  /** The suites the current release names in tfa-tests.json, or `default`. */
-  listTestSuites(input: { environment: Environment }): Promise<Array<{ suite: string; command: string }>>;
   /** The SHA `current` points to, or null before the first deploy. */
   currentSha(input: { environment: Environment }): Promise<string | null>;
   /** Newest first. */
   listReleases(input: { environment: Environment }): Promise<ReleaseInfo[]>;
-  rollback(input: { environment: Environment; operationId: string }): Promise<RollbackResult>;
+  /**
+   * Switches back. With the plan's `fromSha`/`toSha` (as approved) it refuses when the environment no
+   * longer runs `fromSha`, and switches to exactly `toSha`; without them it computes both now.
+   */
+  rollback(input: { environment: Environment; operationId: string; fromSha?: string; toSha?: string }): Promise<RollbackResult>;
 }
 
-const DEFAULT_TEST_TIMEOUT_MS = 10 * 60 * 1000;
+export interface RollbackPlan {
+  environment: Environment;
+  fromSha: string;
+  toSha: string;
+}
+
 const ENVIRONMENTS: readonly string[] = ['staging', 'production'] satisfies Environment[];
 
 export function createReleaseStore(options: ReleaseStoreOptions): ReleaseStore {
   // Inputs arrive through Temporal payloads, so the types are checked again at runtime.
   const layout = (environment: unknown) => layoutFor(options.root, assertEnvironment(environment));
+  const tests = releaseTests(options);
   // async wrappers turn validation failures into rejections rather than synchronous throws.
   return {
     deploy: async (input) => deploy(options, layout(input.environment), input),
-    runTests: async (input) => runTests(options, layout(input.environment), input.environment, input.suite),
-    listTestSuites: async (input) => {
-      const suites = await readTestSuites(await currentReleaseDir(layout(input.environment), input.environment), options.testCommand);
-      return Object.entries(suites).map(([suite, command]) => ({ suite, command }));
+    resolveRef: async (input) => ({ ref: input.ref, sha: await resolveCommit(options.repo, input.ref) }),
+    planRollback: async (input) => {
+      const envLayout = layout(input.environment);
+      return planRollback(envLayout, input.environment, await readHistory(envLayout.historyFile));
     },
+    runTests: async (input) => tests.onEnvironment(layout(input.environment), input.environment, input.suite),
+    testRelease: async (input) => tests.ofRelease(input.sha, input.suite),
+    listTestSuites: async (input) => tests.suitesOf(input.sha),
+    testRunsOf: async (input) => tests.runsOf(input.sha),
     lastTestRun: async (input) => readTestRun(layout(input.environment).envDir, input.suite),
     listTestRuns: async (input) => listTestRuns(layout(input.environment).envDir),
     currentSha: async (input) => readCurrentSha(layout(input.environment)),
@@ -110,9 +136,10 @@ export function createReleaseStore(options: ReleaseStoreOptions): ReleaseStore {
 async function deploy(
   options: ReleaseStoreOptions,
   layout: EnvironmentLayout,
-  input: { environment: Environment; ref: string; operationId: string },
+  input: { environment: Environment; ref: string; sha?: string; operationId: string },
 ): Promise<DeployResult> {
   const { environment, ref, operationId } = input;
+  if (input.sha !== undefined) assertFullSha(input.sha);
   assertOperationId(operationId);
   return withEnvironmentLock(layout.envDir, async () => {
     const earlier = findOperation(await readHistory(layout.historyFile), operationId);
@@ -121,7 +148,7 @@ async function deploy(
       const releasePath = releasePathFor(layout, entry.sha);
       return { environment, ref: entry.ref ?? ref, sha: entry.sha, releasePath, changed: false, previousSha: entry.previousSha };
     }
-    const sha = await resolveCommit(options.repo, ref);
+    const sha = input.sha === undefined ? await resolveCommit(options.repo, ref) : await assertCommit(options.repo, input.sha);
     const releasePath = await ensureRelease(layout, options.repo, sha);
     const previousSha = await readCurrentSha(layout);
     if (previousSha === sha) return { environment, ref, sha, releasePath, changed: false, previousSha };
@@ -130,7 +157,10 @@ async function deploy(
   });
 }
 
-async function rollback(layout: EnvironmentLayout, input: { environment: Environment; operationId: string }): Promise<RollbackResult> {
+async function rollback(
+  layout: EnvironmentLayout,
+  input: { environment: Environment; operationId: string; fromSha?: string; toSha?: string },
+): Promise<RollbackResult> {
   const { environment, operationId } = input;
   assertOperationId(operationId);
   return withEnvironmentLock(layout.envDir, async () => {
@@ -140,22 +170,40 @@ async function rollback(layout: EnvironmentLayout, input: { environment: Environ
       const entry = await replayOperation(layout, 'rollback', operationId, earlier);
       return { environment, fromSha: entry.previousSha ?? entry.sha, toSha: entry.sha, changed: false };
     }
-    const fromSha = await readCurrentSha(layout);
-    if (fromSha === null) {
-      throw new ReleaseStoreError(`Nothing to roll back in ${environment}: no release is current. Deploy a ref first.`);
-    }
-    const toSha = rollbackTarget(history);
-    if (toSha === null || toSha === fromSha) {
+    if (input.fromSha !== undefined) assertFullSha(input.fromSha);
+    if (input.toSha !== undefined) assertFullSha(input.toSha);
+    const approved = input.fromSha !== undefined && input.toSha !== undefined ? { fromSha: input.fromSha, toSha: input.toSha } : null;
+    if (approved && (await readCurrentSha(layout)) !== approved.fromSha) {
+      const now = (await readCurrentSha(layout)) ?? 'no release';
       throw new ReleaseStoreError(
-        `Nothing to roll back to in ${environment}: no release was current before ${fromSha}. Deploy a specific ref instead.`,
+        `${environment} now runs ${now}, not ${approved.fromSha} as when this rollback to ${approved.toSha} was approved; nothing was changed. Check list_releases and ask again.`,
       );
     }
+    const { fromSha, toSha } = approved ?? (await planRollback(layout, environment, history));
     if (!(await exists(releasePathFor(layout, toSha)))) {
       throw new ReleaseStoreError(`Cannot roll back ${environment} to ${toSha}: its release directory is gone. Deploy ref ${toSha} instead.`);
     }
     await recordSwitch(layout, { kind: 'rollback', sha: toSha, previousSha: fromSha, operationId, at: new Date().toISOString() });
     return { environment, fromSha, toSha, changed: true };
   });
+}
+
+/** The current release and the one before it (history as a stack); errors when there is nothing to go back to. */
+async function planRollback(layout: EnvironmentLayout, environment: Environment, history: HistoryEntry[]): Promise<RollbackPlan> {
+  const fromSha = await readCurrentSha(layout);
+  if (fromSha === null) {
+    throw new ReleaseStoreError(`Nothing to roll back in ${environment}: no release is current. Deploy a ref first.`);
+  }
+  const toSha = rollbackTarget(history);
+  if (toSha === null || toSha === fromSha) {
+    throw new ReleaseStoreError(
+      `Nothing to roll back to in ${environment}: no release was current before ${fromSha}. Deploy a specific ref instead.`,
+    );
+  }
+  if (!(await exists(releasePathFor(layout, toSha)))) {
+    throw new ReleaseStoreError(`Cannot roll back ${environment} to ${toSha}: its release directory is gone. Deploy ref ${toSha} instead.`);
+  }
+  return { environment, fromSha, toSha };
 }
 
 /** History first, then the link: if the process dies in between, the activity retry finds the entry and finishes the switch. */
@@ -178,39 +226,6 @@ async function replayOperation(
   // Only the latest entry may still be unfinished; older ones were superseded by later switches.
   if (isLatest && (await readCurrentSha(layout)) !== entry.sha) await switchCurrent(layout, entry.sha);
   return entry;
-}
-
-/** Without a suite, the configured test command; with one, that suite of the release's tfa-tests.json. */
-async function runTests(options: ReleaseStoreOptions, layout: EnvironmentLayout, environment: Environment, suite?: string): Promise<TestRunResult> {
-  const releaseDir = await currentReleaseDir(layout, environment);
-  const command = suite === undefined ? options.testCommand : commandForSuite(await readTestSuites(releaseDir, options.testCommand), suite);
-  const run = await runShellCommand(command, releaseDir, options.testTimeoutMs ?? DEFAULT_TEST_TIMEOUT_MS);
-  const result: TestRunResult = {
-    environment,
-    sha: path.basename(releaseDir),
-    suite: suite ?? DEFAULT_SUITE,
-    passed: run.exitCode === 0,
-    exitCode: run.exitCode,
-    durationMs: run.durationMs,
-    output: run.output,
-  };
-  const { environment: _environment, ...record } = result;
-  await saveTestRun(layout.envDir, { ...record, at: new Date().toISOString() });
-  return result;
-}
-
-/** The real directory, so the run stays on one release even if `current` switches while tests run. */
-async function currentReleaseDir(layout: EnvironmentLayout, environment: Environment): Promise<string> {
-  const sha = await readCurrentSha(layout);
-  if (sha === null) {
-    throw new ReleaseStoreError(`No current release in ${environment} to test. Deploy a ref to ${environment} first.`);
-  }
-  try {
-    return await realpath(layout.currentLink);
-  } catch (error) {
-    if (errorCode(error) !== 'ENOENT') throw error;
-    throw new ReleaseStoreError(`${environment}'s current release ${sha} is missing on disk. Deploy ref ${sha} again.`, { cause: error });
-  }
 }
 
 async function listReleases(layout: EnvironmentLayout): Promise<ReleaseInfo[]> {
@@ -241,4 +256,11 @@ function assertOperationId(operationId: unknown): void {
   if (typeof operationId !== 'string' || operationId.trim() === '') {
     throw new ReleaseStoreError('operationId is missing. Pass a stable id per operation (e.g. the workflow id plus tool call id).');
   }
+}
+
+/** Resolves a pinned SHA: it must still name a commit of the repository (it cannot move, but it may be unknown). */
+async function assertCommit(repo: string, sha: string): Promise<string> {
+  const resolved = await resolveCommit(repo, sha);
+  if (resolved !== sha) throw new ReleaseStoreError(`${sha} does not name exactly one commit in ${repo}. Pass the full SHA shown in the request.`);
+  return resolved;
 }

@@ -10,11 +10,15 @@ export interface ShellRunResult {
 
 const KILL_GRACE_MS = 5_000;
 
-/** Runs `command` with /bin/sh in its own process group, stdout and stderr interleaved, killed whole on timeout. */
-export function runShellCommand(command: string, cwd: string, timeoutMs: number): Promise<ShellRunResult> {
+/**
+ * Runs `command` with /bin/sh in its own process group, stdout and stderr interleaved, killed whole
+ * on timeout. `env` is the command's whole environment (see commandEnvironment): nothing else of the
+ * worker's is inherited.
+ */
+export function runShellCommand(command: string, cwd: string, timeoutMs: number, env: Record<string, string>): Promise<ShellRunResult> {
   const startedAt = Date.now();
   const output = new OutputTail();
-  const child = spawn('/bin/sh', ['-c', command], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/bin/sh', ['-c', command], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => output.append(chunk));

@@ -6,7 +6,8 @@ import { ReleaseStoreError } from './release-store-error';
 
 /**
  * The last run of each test suite per environment, one JSON file a suite:
- * <root>/<env>/test-runs/<suite>.json. Written by runTests, read by the triage agent's tools.
+ * <root>/<env>/test-runs/<suite>.json (the environment's view, read by the triage agent) and
+ * <root>/commits/<sha>/test-runs/<suite>.json (by commit: the pipeline's evidence). Written by release-tests.ts.
  */
 export const TEST_RUNS_DIR = 'test-runs';
 export const TEST_RUN_SCHEMA_VERSION = 1;

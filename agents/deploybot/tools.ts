@@ -13,14 +13,15 @@ export const deployToStaging = defineTool({
 
 export const deployToProduction = defineTool({
   name: 'deploy_to_production',
-  description: 'Deploy a git ref to production. A human must approve it first.',
+  description: 'Deploy a git ref to production. The ref is resolved to its commit SHA first; a human approves exactly that commit.',
   parameters: z.object({ ref: Ref }),
   kind: 'approval',
+  resolvesArgs: true,
 });
 
 export const runTests = defineTool({
   name: 'run_tests',
-  description: 'Run the test command against the release currently deployed in an environment.',
+  description: 'Run the test command against the release currently deployed in an environment; the run is recorded by its commit SHA.',
   parameters: z.object({ environment: Environment }),
   kind: 'immediate',
 });
@@ -34,9 +35,10 @@ export const listReleases = defineTool({
 
 export const rollback = defineTool({
   name: 'rollback',
-  description: 'Switch an environment back to the release it ran before. A human must approve it first.',
+  description: 'Switch an environment back to the release it ran before. A human approves the exact switch (from which SHA to which).',
   parameters: z.object({ environment: Environment }),
   kind: 'approval',
+  resolvesArgs: true,
 });
 
 export const requestHumanInput = defineTool({

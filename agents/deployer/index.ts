@@ -20,8 +20,8 @@ export const deployer = defineAgent({
 
 Tools: {{tools}}.
 
-Deploy the given ref to production with deploy_to_production (a human approves it). If they reject,
-do not ask again unless their reason invites it: finish with deployed=false and their reason.
+Deploy the given release SHA to production with deploy_to_production (a human approves that commit).
+If they reject, do not ask again unless their reason invites it: finish with deployed=false and their reason.
 Answer with exactly one tool call.`,
   }),
   tools: [deployToProduction, requestHumanInput, finishDeploy],

@@ -14,9 +14,14 @@ describe('parseConfig', () => {
       TFA_DATA_DIR: '.data',
       TFA_DEPLOY_REPO: '.',
       TFA_DEPLOY_TEST_COMMAND: 'node scripts/check-release.cjs',
+      TFA_DEPLOY_ENV_PASSTHROUGH: [],
       TFA_WEB_UI_URL: 'http://localhost:8233',
     });
     expect(DEFAULT_TASK_QUEUE).toBe('tfa');
+  });
+
+  it('reads TFA_DEPLOY_ENV_PASSTHROUGH as a comma list of names', () => {
+    expect(parseConfig({ TFA_DEPLOY_ENV_PASSTHROUGH: ' NODE_OPTIONS, CI ,,' }).TFA_DEPLOY_ENV_PASSTHROUGH).toEqual(['NODE_OPTIONS', 'CI']);
   });
 
   it('leaves the model key, base URL and model unset by default', () => {

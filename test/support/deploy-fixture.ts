@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +21,11 @@ export interface DeployFixture {
   /** An empty release store root. */
   root: string;
   sha(ref: string): Promise<string>;
+  /**
+   * Commits `files` on `branch` (created from main when new, so it moves when it exists) and returns
+   * the new SHA; `main` stays checked out. A `{ symlinkTo }` value commits a symlink.
+   */
+  commitOn(branch: string, files: Record<string, string | { symlinkTo: string }>): Promise<string>;
   cleanup(): Promise<void>;
 }
 
@@ -46,6 +51,21 @@ export async function createDeployFixture(): Promise<DeployFixture> {
     repo,
     root: path.join(dir, 'deploy'),
     sha: (ref) => git('rev-parse', ref),
+    async commitOn(branch, files) {
+      const exists = await git('branch', '--list', branch);
+      await git('checkout', '-q', ...(exists ? [branch] : ['-b', branch, 'main']));
+      for (const [name, content] of Object.entries(files)) {
+        const file = path.join(repo, name);
+        await rm(file, { force: true });
+        if (typeof content === 'string') await writeFile(file, content);
+        else await symlink(content.symlinkTo, file);
+      }
+      await git('add', '.');
+      await git('commit', '-q', '-m', `change ${Object.keys(files).join(', ')} on ${branch}`);
+      const sha = await git('rev-parse', 'HEAD');
+      await git('checkout', '-q', 'main');
+      return sha;
+    },
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }

@@ -22,7 +22,8 @@ export type ScriptedReply =
   | { text: string } // assistant message with no tool call
   | { status: number; body?: unknown } // HTTP error reply; OpenAI-style error JSON unless `body` is given
   | { malformedBody: true } // 200 with a body that is not JSON
-  | { delayMs: number; then: ScriptedReply }; // wait (for timeout tests), then reply
+  | { delayMs: number; then: ScriptedReply } // wait (for timeout tests), then reply
+  | { waitFor: Promise<unknown>; then: ScriptedReply }; // hold the reply until the test says so (no clock)
 
 /** Every request whose body parsed as JSON, in arrival order (including ones then refused with 400). */
 export interface ChatRequestRecord {
@@ -164,6 +165,10 @@ export async function startScriptedModelServer(
         clearTimeout(timer);
         pendingTimers.delete(timer);
       });
+      return;
+    }
+    if ('waitFor' in reply) {
+      void reply.waitFor.then(() => sendReply(response, reply.then, context));
       return;
     }
     if ('status' in reply) {

@@ -1,18 +1,24 @@
-import { readlink } from 'node:fs/promises';
+import { readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
+import { createReleaseStore } from '../../activities/deploybot/release-store';
 import { DEPLOY_WORKFLOW_TYPE } from '../../core/constants';
 import type { DeployState } from '../../core/pipeline';
 import type { deployWorkflow } from '../../workflows/deploy';
 import { approveSignal, deployStatusQuery, rejectSignal, threadQuery } from '../../workflows/messages';
+import { FIXTURE_TEST_COMMAND } from '../support/deploy-fixture';
 import type { ScriptedReply } from '../support/scripted-model-server';
-import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
 
 let harness: Harness;
 afterEach(async () => harness?.close());
 
 const call = (name: string, args: Record<string, unknown>): ScriptedReply => ({ toolCall: { name, arguments: args } });
-const testsPass = [call('list_test_suites', {}), call('run_test_suite', { suite: 'default' }), call('report_test_results', { passed: true, summary: 'default suite passed' })];
+const testsPass = (sha: string) => [
+  call('list_test_suites', { sha }),
+  call('run_test_suite', { sha, suite: 'default' }),
+  call('report_test_results', { passed: true, summary: 'default suite passed' }),
+];
 
 async function startPipeline(ref: string, script: (sha: string) => ScriptedReply[]) {
   harness = await startHarness();
@@ -30,7 +36,7 @@ async function waitForChildApproval(parentId: string, suffix: string) {
 const productionRelease = () => readlink(path.join(harness.fixture.root, 'production', 'current'));
 
 test('the full DAG: staging, the test agent passes, one approval sent to the parent id, production deployed', async () => {
-  const handle = await startPipeline('main', (sha) => [...testsPass, call('deploy_to_production', { ref: sha }), call('finish_deploy', { deployed: true, message: 'live' })]);
+  const handle = await startPipeline('main', (sha) => [...testsPass(sha), call('deploy_to_production', { ref: sha }), call('finish_deploy', { deployed: true, message: 'live' })]);
   const waiting = await waitForChildApproval(handle.workflowId, 'deploy');
   expect(waiting.pending).toMatchObject({ tool: 'deploy_to_production' });
   const status = await handle.query(deployStatusQuery);
@@ -50,8 +56,8 @@ test('the full DAG: staging, the test agent passes, one approval sent to the par
 });
 
 test('failing tests take the notify path: an alert goes out and nothing reaches production', async () => {
-  const handle = await startPipeline('broken', () => [
-    call('run_test_suite', { suite: 'default' }),
+  const handle = await startPipeline('broken', (sha) => [
+    call('run_test_suite', { sha, suite: 'default' }),
     call('report_test_results', { passed: false, summary: 'default suite failed: status.txt is not ok' }),
     call('send_notification', { severity: 'critical', title: 'broken failed on staging', message: 'check failed: status.txt is not ok' }),
     call('finish_notifying', { message: 'alert sent' }),
@@ -66,7 +72,7 @@ test('failing tests take the notify path: an alert goes out and nothing reaches 
 });
 
 test('a rejected production approval ends the deploy agent without deploying, and the parent reports it', async () => {
-  const handle = await startPipeline('main', (sha) => [...testsPass, call('deploy_to_production', { ref: sha }), call('finish_deploy', { deployed: false, message: 'rejected: change freeze' })]);
+  const handle = await startPipeline('main', (sha) => [...testsPass(sha), call('deploy_to_production', { ref: sha }), call('finish_deploy', { deployed: false, message: 'rejected: change freeze' })]);
   await waitForChildApproval(handle.workflowId, 'deploy');
   await handle.signal(rejectSignal, { by: 'bob', reason: 'change freeze' });
   const result = await handle.result();
@@ -76,8 +82,8 @@ test('a rejected production approval ends the deploy agent without deploying, an
 });
 
 test('a child that hits its step limit is a typed failure the parent branches on', async () => {
-  const handle = await startPipeline('main', () => [
-    ...Array.from({ length: 10 }, () => call('list_test_suites', {})),
+  const handle = await startPipeline('main', (sha) => [
+    ...Array.from({ length: 10 }, () => call('list_test_suites', { sha })),
     call('send_notification', { severity: 'warning', title: 'tests inconclusive', message: 'the test agent ran out of steps' }),
     call('finish_notifying', { message: 'sent' }),
   ]);
@@ -88,7 +94,7 @@ test('a child that hits its step limit is a typed failure the parent branches on
 });
 
 test('cancelling the parent while a child waits for approval cancels everything and deploys nothing', async () => {
-  const handle = await startPipeline('main', (sha) => [...testsPass, call('deploy_to_production', { ref: sha })]);
+  const handle = await startPipeline('main', (sha) => [...testsPass(sha), call('deploy_to_production', { ref: sha })]);
   await waitForChildApproval(handle.workflowId, 'deploy');
   await handle.cancel();
   await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
@@ -99,14 +105,98 @@ test('cancelling the parent while a child waits for approval cancels everything 
 });
 
 test('a release that already runs in production is reported as already deployed, without asking anyone', async () => {
-  const first = await startPipeline('main', (sha) => [...testsPass, call('deploy_to_production', { ref: sha }), call('finish_deploy', { deployed: true, message: 'live' })]);
+  const first = await startPipeline('main', (sha) => [...testsPass(sha), call('deploy_to_production', { ref: sha }), call('finish_deploy', { deployed: true, message: 'live' })]);
   await waitForChildApproval(first.workflowId, 'deploy');
   await first.signal(approveSignal, { by: 'alice' });
   expect((await first.result()).outcome).toBe('deployed');
 
-  harness.model.enqueue(...testsPass);
+  harness.model.enqueue(...testsPass(await harness.fixture.sha('main')));
   const second = await harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, { taskQueue: harness.taskQueue, workflowId: `${first.workflowId}-again`, args: [{ ref: 'main', requestedBy: 'alice' }] });
   const result = await second.result();
   expect(result).toMatchObject({ outcome: 'already_deployed', productionSha: await harness.fixture.sha('main') });
   expect(result.children.map((child) => child.agent)).toEqual(['tester']);
+});
+
+describe('tests that really ran, on that commit', () => {
+  const alertCalls = [
+    call('send_notification', { severity: 'warning', title: 'pipeline stopped', message: 'see the pipeline summary' }),
+    call('finish_notifying', { message: 'alert sent' }),
+  ];
+
+  /** Starts a pipeline whose test agent waits until `deployOver` is deployed to staging over the staged release. */
+  async function stageThenDeployOver(ref: string, deployOver: string, script: (sha: string) => ScriptedReply[]) {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const handle = await startPipeline(ref, (sha) => {
+      const [first, ...rest] = script(sha);
+      return [{ waitFor: gate, then: first! }, ...rest];
+    });
+    const staged = await eventually(async () => (await handle.query(deployStatusQuery)).stagingSha ?? undefined);
+    const store = createReleaseStore({ repo: harness.fixture.repo, root: harness.fixture.root, testCommand: FIXTURE_TEST_COMMAND });
+    await store.deploy({ environment: 'staging', ref: deployOver, operationId: 'deployed-over-the-staged-release' });
+    release();
+    return { handle, staged };
+  }
+
+  test('X staged, Y deployed over it: tests run on X, and X does not reach production when its recorded runs fail', async () => {
+    const { handle, staged } = await stageThenDeployOver('broken', 'main', (sha) => [
+      call('run_test_suite', { sha, suite: 'default' }),
+      call('report_test_results', { passed: true, summary: 'looks fine to me' }),
+      ...alertCalls,
+    ]);
+    const result = await handle.result();
+    expect(staged).toBe(await harness.fixture.sha('broken'));
+    expect(await readlink(path.join(harness.fixture.root, 'staging', 'current'))).toContain(await harness.fixture.sha('main'));
+    expect(result).toMatchObject({ outcome: 'tests_failed', evidence: { sha: staged, verdict: 'failed', runs: [{ sha: staged, suite: 'default', passed: false }] } });
+    expect(result.children.map((child) => child.agent)).toEqual(['tester', 'notifier']);
+    await expect(productionRelease()).rejects.toThrow();
+  });
+
+  test('X staged, Y deployed over it: tests run on X, and X reaches production only after its recorded runs pass', async () => {
+    const { handle, staged } = await stageThenDeployOver('main', 'broken', (sha) => [
+      ...testsPass(sha),
+      call('deploy_to_production', { ref: sha }),
+      call('finish_deploy', { deployed: true, message: 'live' }),
+    ]);
+    await waitForChildApproval(handle.workflowId, 'deploy');
+    await handle.signal(approveSignal, { by: 'alice' });
+    const result = await handle.result();
+    expect(result).toMatchObject({ outcome: 'deployed', productionSha: staged, evidence: { verdict: 'passed', runs: [{ sha: staged, passed: true }] } });
+    expect(await productionRelease()).toContain(staged);
+  });
+
+  test('a tester that reports passed:true without running a suite ends the pipeline tests_inconclusive with an alert, and no production approval is asked', async () => {
+    const handle = await startPipeline('main', () => [call('report_test_results', { passed: true, summary: 'all green, trust me' }), ...alertCalls]);
+    const result = await handle.result();
+    expect(result).toMatchObject({ outcome: 'tests_inconclusive', evidence: { verdict: 'missing', runs: [] } });
+    expect(result.summary).toContain('No test run of release');
+    expect(result.children.map((child) => child.agent)).toEqual(['tester', 'notifier']);
+    expect(harness.notifications).toContainEqual(expect.stringContaining('pipeline stopped'));
+    await expect(productionRelease()).rejects.toThrow();
+  });
+
+  test('starting the same pipeline workflow id again after the ref moved stages and deploys the new SHA', async () => {
+    harness = await startHarness();
+    const first = await harness.fixture.commitOn('p-moving', { 'version.txt': 'v1\n' });
+    const workflowId = `deploy-p-moving-${Date.now()}`;
+    const runPipeline = async (sha: string) => {
+      harness.model.enqueue(...testsPass(sha), call('deploy_to_production', { ref: sha }), call('finish_deploy', { deployed: true, message: 'live' }));
+      const handle = await harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, { taskQueue: harness.taskQueue, workflowId, args: [{ ref: 'p-moving', requestedBy: 'alice' }] });
+      await waitForChildApproval(workflowId, 'deploy');
+      await handle.signal(approveSignal, { by: 'alice' });
+      return { result: await handle.result(), runId: handle.firstExecutionRunId };
+    };
+    const once = await runPipeline(first);
+    expect(once.result).toMatchObject({ outcome: 'deployed', stagingSha: first });
+
+    const second = await harness.fixture.commitOn('p-moving', { 'version.txt': 'v2\n' });
+    const again = await runPipeline(second);
+    expect(again.result).toMatchObject({ outcome: 'deployed', stagingSha: second, productionSha: second });
+    const staging = (await readFile(path.join(harness.fixture.root, 'staging', 'history.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    // One switch per run: each run's staging deploy changed what staging runs.
+    expect(staging.map((entry) => [entry.sha, entry.operationId])).toEqual([
+      [first, `${workflowId}/${once.runId}/staging`],
+      [second, `${workflowId}/${again.runId}/staging`],
+    ]);
+  });
 });
