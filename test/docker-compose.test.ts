@@ -49,7 +49,7 @@ const mountAt = (name: string, target: string) => (service(name).volumes ?? []).
 
 /** Settings only the client (`npm run tfa`) reads; the worker has no use for them. */
 /** Read by the CLI, `npm start` and the HTTP gateway, not by a worker. */
-const CLIENT_ONLY_SETTINGS = ['TFA_WEB_UI_URL', ...Object.keys(TfaConfig.shape).filter((name) => /^TFA_(GATEWAY|GITHUB|SLACK_SIGNING|EVENTS)_/.test(name))];
+const CLIENT_ONLY_SETTINGS = ['TFA_WEB_UI_URL', 'TFA_DEPLOY_BRANCH', ...Object.keys(TfaConfig.shape).filter((name) => /^TFA_(GATEWAY|GITHUB|SLACK_SIGNING|EVENTS)_/.test(name))];
 /** Settings the worker takes from the host's environment, as `npm start` does. */
 const HOST_SETTINGS = ['TEMPORAL_NAMESPACE', 'TFA_TASK_QUEUE', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'TFA_MODEL'];
 

@@ -50,7 +50,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   const app = Fastify({ bodyLimit: BODY_LIMIT_BYTES, logger: false });
   const runs = createRuns(options.client, options.taskQueue);
   handleErrors(app, options.logError ?? console.error);
-  app.addHook('onRequest', guardBrowserRequests({ authenticated: options.token !== undefined }));
+  app.addHook('onRequest', guardBrowserRequests({ authenticated: options.token !== undefined || (options.identity?.people.size ?? 0) > 0 }));
   app.get('/health', async () => ({ ok: true }));
   app.register(async (api) => {
     api.addHook('onRequest', requireBearerToken(options.token, options.identity));

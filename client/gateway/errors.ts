@@ -53,7 +53,7 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /** Fastify's own client errors (bad JSON, too large, wrong content type), renamed to our codes. */
 const FASTIFY_CODES: Record<string, { code: string; fix: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'body_too_large', fix: `send at most ${BODY_LIMIT_BYTES / 1024} KiB` },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'body_too_large', fix: `send at most ${BODY_LIMIT_BYTES / 1024} KiB (GitHub deliveries: 25 MiB)` },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', fix: 'send valid JSON' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_json', fix: 'send a JSON body, e.g. {}' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', fix: 'send Content-Type: application/json' },

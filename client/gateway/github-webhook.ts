@@ -6,6 +6,15 @@ import { acceptRawBodies, parseJsonBody, parseWith, rawBodyOf } from './bodies';
 import { GatewayError } from './errors';
 import { verifySha256Signature } from './signatures';
 
+/** GitHub caps a webhook payload at 25 MB; anything it sends must fit. */
+export const GITHUB_MAX_PAYLOAD_BYTES = 25 * 1024 * 1024;
+
+/** Which merges deploy: those into `branch` of `repository` (owner/name). */
+export interface GithubTarget {
+  repository: string;
+  branch: string;
+}
+
 const Login = z.object({ login: z.string().min(1) });
 
 /** The fields of a `pull_request` delivery we read; GitHub sends many more. */
@@ -15,26 +24,44 @@ const PullRequestEvent = z.object({
     merged: z.boolean().nullish(),
     merge_commit_sha: z.string().nullish(),
     merged_by: Login.nullish(),
+    base: z.object({ ref: z.string() }),
   }),
-  repository: z.object({ full_name: z.string() }).optional(),
+  repository: z.object({ full_name: z.string() }),
   sender: Login.optional(),
 });
 
+/** A commit id as GitHub writes it: 40 hex digits (SHA-1) or 64 (SHA-256 repositories). */
+const COMMIT_SHA = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
+
 export type GithubDecision = { deploy: DeployWorkflowInput } | { ignored: string };
 
-/** What a delivery asks of us: a merged pull request deploys its merge commit; anything else is ignored. */
-export function classifyGithubDelivery(event: string, payload: unknown): GithubDecision {
+/**
+ * What a delivery asks of us: a pull request merged into the target branch of the target
+ * repository deploys its merge commit; anything else is ignored.
+ */
+export function classifyGithubDelivery(event: string, payload: unknown, target: GithubTarget): GithubDecision {
   if (event !== 'pull_request') return { ignored: `event "${event}" does not start anything; only merged pull requests deploy` };
   const delivery = parseWith(PullRequestEvent, payload);
   const pullRequest = delivery.pull_request;
   if (delivery.action !== 'closed' || pullRequest.merged !== true) {
     return { ignored: `pull_request "${delivery.action}" is not a merge; only merged pull requests deploy` };
   }
-  if (!pullRequest.merge_commit_sha) {
-    throw new GatewayError(400, 'invalid_body', 'the merged pull request has no merge_commit_sha to deploy');
+  if (delivery.repository.full_name.toLowerCase() !== target.repository.toLowerCase()) {
+    return { ignored: `repository ${delivery.repository.full_name} is not ${target.repository} (TFA_GITHUB_REPOSITORY); only its merges deploy` };
+  }
+  if (pullRequest.base.ref !== target.branch) {
+    return { ignored: `a merge into ${pullRequest.base.ref} does not deploy; only merges into ${target.branch} (TFA_DEPLOY_BRANCH) do` };
+  }
+  if (!pullRequest.merge_commit_sha || !COMMIT_SHA.test(pullRequest.merge_commit_sha)) {
+    throw new GatewayError(400, 'invalid_body', 'the merged pull request has no merge_commit_sha (40 or 64 lowercase hex digits) to deploy');
   }
   const requestedBy = pullRequest.merged_by?.login ?? delivery.sender?.login ?? 'github';
-  return { deploy: { repo: delivery.repository?.full_name, ref: pullRequest.merge_commit_sha, requestedBy } };
+  return { deploy: { repo: target.repository, ref: pullRequest.merge_commit_sha, requestedBy } };
+}
+
+/** One deploy per merge: the workflow id is the repository and the merge commit, whatever the delivery id. */
+export function githubDeployWorkflowId(deploy: DeployWorkflowInput): string {
+  return `github-${(deploy.repo ?? '').toLowerCase().replace('/', '-')}-${deploy.ref}`;
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -62,17 +89,26 @@ function githubPayload(request: FastifyRequest, raw: Buffer): unknown {
   return parseJsonBody(Buffer.from(new URLSearchParams(raw.toString('utf8')).get('payload') ?? ''));
 }
 
-/** POST /webhooks/github: a merged pull request starts `deployWorkflow`, once per delivery id. */
-export function registerGithubWebhook(scope: FastifyInstance, runs: Runs, secret: string | undefined): void {
+export interface GithubOptions {
+  secret?: string;
+  /** Required with a secret. */
+  target?: GithubTarget;
+}
+
+/**
+ * POST /webhooks/github: a pull request merged into the target branch starts `deployWorkflow`,
+ * once per repository and merge commit (a redelivery, or the same body under a new delivery id, is a duplicate).
+ */
+export function registerGithubWebhook(scope: FastifyInstance, runs: Runs, options: GithubOptions): void {
+  const { secret, target } = options;
+  if (secret && !target) throw new Error('a GitHub webhook secret needs the repository whose merges deploy: set TFA_GITHUB_REPOSITORY');
   scope.register(async (github) => {
     acceptRawBodies(github);
-    github.post('/webhooks/github', async (request, reply) => {
+    github.post('/webhooks/github', { bodyLimit: GITHUB_MAX_PAYLOAD_BYTES }, async (request, reply) => {
       const raw = verifyGithubSignature(secret, request);
-      const decision = classifyGithubDelivery(header(request, 'x-github-event') ?? '', githubPayload(request, raw));
+      const decision = classifyGithubDelivery(header(request, 'x-github-event') ?? '', githubPayload(request, raw), target!);
       if ('ignored' in decision) return reply.code(202).send(decision);
-      const delivery = header(request, 'x-github-delivery');
-      if (!delivery) throw new GatewayError(400, 'missing_delivery', 'X-GitHub-Delivery is required: it makes redeliveries start nothing twice');
-      const started = await runs.startDeploy(decision.deploy, `github-${delivery}`);
+      const started = await runs.startDeploy(decision.deploy, githubDeployWorkflowId(decision.deploy));
       return started.duplicate ? reply.code(200).send(started) : reply.code(201).send({ workflowId: started.workflowId });
     });
   });

@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 
 /** Constant-time string equality; hashing first hides the length too. */
 export function safeEqual(given: string, expected: string): boolean {
@@ -10,10 +11,7 @@ export function hmacSha256Hex(secret: string, data: Buffer | string): string {
   return createHmac('sha256', secret).update(data).digest('hex');
 }
 
-/** Where tfa's own signature travels: events sent to the gateway and notices our webhook channel sends. */
-export const TFA_SIGNATURE_HEADER = 'x-tfa-signature-256';
-
-/** GitHub's (and tfa's) `sha256=<hex>` header over the raw body. */
+/** GitHub's `sha256=<hex>` header over the raw body. */
 export function signSha256(secret: string, rawBody: Buffer | string): string {
   return `sha256=${hmacSha256Hex(secret, rawBody)}`;
 }
@@ -51,4 +49,46 @@ export function verifySlackRequest(options: {
     return { ok: false, code: 'invalid_signature', message: 'X-Slack-Signature does not match: check TFA_SLACK_SIGNING_SECRET against the Slack app\'s signing secret' };
   }
   return { ok: true };
+}
+
+/** Standard Webhooks' replay window: a message whose webhook-timestamp is further from now is refused. */
+export const STANDARD_WEBHOOK_MAX_AGE_SECONDS = 5 * 60;
+
+/** A Standard Webhooks message's three headers, as received. */
+export interface StandardWebhookHeaders {
+  id: string | undefined;
+  timestamp: string | undefined;
+  signature: string | undefined;
+}
+
+export type StandardWebhookCheck = { ok: true; id: string } | { ok: false; code: string; message: string };
+
+/**
+ * Checks `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, space-separated
+ * when several) and the timestamp window against the caller's clock; the package's own verify reads
+ * the wall clock, so only its signing is used here.
+ */
+export function verifyStandardWebhook(options: {
+  secret: string;
+  rawBody: Buffer;
+  headers: StandardWebhookHeaders;
+  nowSeconds: number;
+}): StandardWebhookCheck {
+  const { id, timestamp, signature } = options.headers;
+  if (!id || !timestamp || !signature) {
+    return { ok: false, code: 'missing_signature', message: 'webhook-id, webhook-timestamp and webhook-signature headers are required (Standard Webhooks)' };
+  }
+  const sentAt = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
+  if (!Number.isInteger(sentAt) || Math.abs(options.nowSeconds - sentAt) > STANDARD_WEBHOOK_MAX_AGE_SECONDS) {
+    return { ok: false, code: 'stale_request', message: `webhook-timestamp ${timestamp} is not within 5 minutes of now: replays are refused` };
+  }
+  const expected = new Webhook(options.secret).sign(id, new Date(sentAt * 1000), options.rawBody).split(',')[1]!;
+  const matches = signature.split(' ').some((versioned) => {
+    const [version, given] = versioned.split(',');
+    return version === 'v1' && given !== undefined && safeEqual(given, expected);
+  });
+  if (!matches) {
+    return { ok: false, code: 'invalid_signature', message: 'webhook-signature does not match "<webhook-id>.<webhook-timestamp>.<body>" signed with TFA_EVENTS_SECRET' };
+  }
+  return { ok: true, id };
 }

@@ -4,17 +4,46 @@ import { gatewayAddress, isLoopback } from '../../client/gateway/start-gateway';
 import { parseConfig } from '../../core/config';
 
 describe('classifyGithubDelivery', () => {
-  const merged = { action: 'closed', pull_request: { merged: true, merge_commit_sha: 'abc123', merged_by: null }, sender: { login: 'octocat' } };
+  const target = { repository: 'acme/shop', branch: 'main' };
+  const sha = 'c0ffee'.repeat(6) + 'c0ff';
+  const merged = {
+    action: 'closed',
+    pull_request: { merged: true, merge_commit_sha: sha, merged_by: null, base: { ref: 'main' } },
+    repository: { full_name: 'Acme/Shop' },
+    sender: { login: 'octocat' },
+  };
 
-  it('deploys a merge commit; the merger, else the sender, is who asked', () => {
-    expect(classifyGithubDelivery('pull_request', merged)).toEqual({ deploy: { ref: 'abc123', requestedBy: 'octocat', repo: undefined } });
-    const withMerger = { ...merged, pull_request: { ...merged.pull_request, merged_by: { login: 'hubot' } }, repository: { full_name: 'acme/shop' } };
-    expect(classifyGithubDelivery('pull_request', withMerger)).toEqual({ deploy: { ref: 'abc123', requestedBy: 'hubot', repo: 'acme/shop' } });
+  it('deploys a merge commit of the configured repository; the merger, else the sender, is who asked', () => {
+    expect(classifyGithubDelivery('pull_request', merged, target)).toEqual({ deploy: { ref: sha, requestedBy: 'octocat', repo: 'acme/shop' } });
+    const withMerger = { ...merged, pull_request: { ...merged.pull_request, merged_by: { login: 'hubot' } } };
+    expect(classifyGithubDelivery('pull_request', withMerger, target)).toEqual({ deploy: { ref: sha, requestedBy: 'hubot', repo: 'acme/shop' } });
   });
 
   it('ignores other events and pull requests that were not merged', () => {
-    expect(classifyGithubDelivery('ping', { zen: 'hi' })).toEqual({ ignored: expect.stringContaining('"ping"') });
-    expect(classifyGithubDelivery('pull_request', { ...merged, action: 'reopened' })).toEqual({ ignored: expect.stringContaining('"reopened"') });
+    expect(classifyGithubDelivery('ping', { zen: 'hi' }, target)).toEqual({ ignored: expect.stringContaining('"ping"') });
+    expect(classifyGithubDelivery('pull_request', { ...merged, action: 'reopened' }, target)).toEqual({ ignored: expect.stringContaining('"reopened"') });
+  });
+
+  it('ignores merges into another branch and merges reported from another repository', () => {
+    const intoRelease = { ...merged, pull_request: { ...merged.pull_request, base: { ref: 'release' } } };
+    expect(classifyGithubDelivery('pull_request', intoRelease, target)).toEqual({ ignored: expect.stringContaining('merge into release') });
+    expect(classifyGithubDelivery('pull_request', intoRelease, { ...target, branch: 'release' })).toHaveProperty('deploy');
+    const elsewhere = { ...merged, repository: { full_name: 'acme/shop-fork' } };
+    expect(classifyGithubDelivery('pull_request', elsewhere, target)).toEqual({ ignored: expect.stringContaining('acme/shop-fork') });
+  });
+});
+
+describe('GitHub settings', () => {
+  it('require TFA_GITHUB_REPOSITORY with TFA_GITHUB_WEBHOOK_SECRET, and default the deploy branch to main', () => {
+    expect(() => parseConfig({ TFA_GITHUB_WEBHOOK_SECRET: 'secret' })).toThrow(/TFA_GITHUB_REPOSITORY: required with TFA_GITHUB_WEBHOOK_SECRET/);
+    const config = parseConfig({ TFA_GITHUB_WEBHOOK_SECRET: 'secret', TFA_GITHUB_REPOSITORY: 'acme/shop' });
+    expect(config).toMatchObject({ TFA_GITHUB_REPOSITORY: 'acme/shop', TFA_DEPLOY_BRANCH: 'main' });
+  });
+
+  it('take only Standard Webhooks secrets for events and the webhook channel', () => {
+    expect(() => parseConfig({ TFA_EVENTS_SECRET: 'events-secret' })).toThrow(/TFA_EVENTS_SECRET: use a Standard Webhooks secret/);
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    expect(parseConfig({ TFA_EVENTS_SECRET: secret, TFA_NOTIFY_WEBHOOK_SECRET: secret }).TFA_EVENTS_SECRET).toBe(secret);
   });
 });
 

@@ -86,3 +86,51 @@ test('a wrong signature and a stale timestamp are 401', async () => {
   const unsigned = await call(gateway, '/webhooks/slack', { body: 'command=%2Fdeploy&text=main', token: null, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   expect(unsigned.body.error.code).toBe('missing_signature');
 });
+
+describe('replays', () => {
+  /** The replaying gateways' clock, in ms. */
+  const clock = Date.parse('2026-06-01T12:00:00Z');
+  const queue = `no-worker-replay-${Date.now()}`;
+  const replayGateway = () => startTestGateway({ client: harness.client, taskQueue: queue, slackSigningSecret: SECRET, now: () => clock });
+
+  /** One signed request, captured once, so it can be sent again byte for byte. */
+  function captured(fields: Record<string, string>) {
+    const body = new URLSearchParams({ user_name: 'alice', user_id: 'U1', team_id: 'T1', ...fields, nonce: `${Date.now()}-${Math.random()}` }).toString();
+    const timestamp = String(Math.floor(clock / 1000) - 30);
+    const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature };
+    return (target: TestGateway) => call(target, '/webhooks/slack', { body, token: null, headers });
+  }
+
+  test('an exact replay of a signed /deploy inside the window starts no second deploy, on this gateway or a restarted one', async () => {
+    const first = await replayGateway();
+    const send = captured({ command: '/deploy', text: 'main' });
+    try {
+      const answer = await send(first);
+      const workflowId = /started (\S+)\.$/.exec(answer.body.text)![1]!;
+      expect((await harness.client.workflow.getHandle(workflowId).describe()).type).toBe('deployWorkflow');
+      expect(await send(first)).toEqual({ status: 409, body: { error: { code: 'replayed_request', message: expect.stringContaining('acts once') } } });
+      // A fresh gateway remembers nothing: Temporal refuses the second start of the request's workflow id.
+      const restarted = await replayGateway();
+      try {
+        expect(await send(restarted)).toEqual({ status: 409, body: { error: { code: 'replayed_request', message: expect.any(String) } } });
+      } finally {
+        await restarted.close();
+      }
+      await harness.client.workflow.getHandle(workflowId).terminate('test over');
+    } finally {
+      await first.close();
+    }
+  });
+
+  test('an exact replay of a signed /tfa approve is refused before it reaches a run', async () => {
+    const target = await replayGateway();
+    try {
+      const send = captured({ command: '/tfa', text: 'approve no-such-run' });
+      expect((await send(target)).body.text).toContain('No run no-such-run');
+      expect((await send(target)).body.error.code).toBe('replayed_request');
+    } finally {
+      await target.close();
+    }
+  });
+});

@@ -1,9 +1,8 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { Webhook } from 'standardwebhooks';
 import { createWebhookChannel } from '../../activities/channels/webhook-channel';
-import { TFA_SIGNATURE_HEADER } from '../../client/gateway/signatures';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import type { PolicyConfig } from '../../core/policy';
 import { approveSignal, decideUpdate, pauseSignal, rejectSignal, resumeSignal, threadQuery } from '../../workflows/messages';
@@ -92,17 +91,23 @@ test('an unanswered approval escalates after its timeout, then ends timed_out wi
   expect(harness.notifications.some((text) => text.includes('ESCALATED to oncall-lead'))).toBe(true);
 });
 
-test('the webhook channel posts a notice the receiver can verify with the shared HMAC secret', async () => {
-  const secret = 'a-shared-secret-of-some-length';
+test('the webhook channel posts a notice the receiver verifies with the standardwebhooks package', async () => {
+  const secret = `whsec_${Buffer.from('a-shared-secret-of-some-length').toString('base64')}`;
   const received: Array<{ verified: boolean; body: Record<string, unknown> }> = [];
   const receiver = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
-      const given = Buffer.from(String(request.headers[TFA_SIGNATURE_HEADER] ?? ''));
-      received.push({ verified: given.length === expected.length && timingSafeEqual(given, expected), body: JSON.parse(raw.toString()) });
+      const verified = (() => {
+        try {
+          new Webhook(secret).verify(raw, request.headers as Record<string, string>);
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      received.push({ verified, body: JSON.parse(raw.toString()) });
       response.writeHead(204).end();
     });
   });

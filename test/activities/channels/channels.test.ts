@@ -1,5 +1,8 @@
 import { slackMessage } from '../../../activities/channels/slack-channel';
-import { signSha256 } from '../../../client/gateway/signatures';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { createWebhookChannel } from '../../../activities/channels/webhook-channel';
 import { noticeText, type NotifyHumanInput } from '../../../activities/notify-human';
 import { parseConfig } from '../../../core/config';
 import { channelFromConfig } from '../../../worker/notification-channel';
@@ -36,9 +39,37 @@ test('the slack message is an incoming-webhook payload with the request and the 
   ]);
 });
 
-test('webhook signatures are sha256=<hex HMAC of the exact body>', () => {
-  expect(signSha256('secret', '{"a":1}')).toBe('sha256=aa9e2e3575f5d7098b6caccd790888c36d5fdb63342a73bada2d6a51747a8494');
-  expect(signSha256('secret', '{"a":1}')).not.toBe(signSha256('secret', '{"a":2}'));
+test('the webhook channel signs each notice the Standard Webhooks way, with the same webhook-id on every retry', async () => {
+  const secret = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+  const received: Array<{ headers: Record<string, string>; raw: Buffer }> = [];
+  const receiver = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ headers: request.headers as Record<string, string>, raw: Buffer.concat(chunks) });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  try {
+    let clock = Date.parse('2026-06-01T12:00:00Z');
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+    const channel = createWebhookChannel({ url, secret, now: () => clock });
+    const notice = { type: 'human_needed' as const, data: { ...approval }, text: noticeText(approval), commands: [] };
+    await channel.send(notice);
+    clock += 30_000;
+    await channel.send(notice);
+    await channel.send({ ...notice, data: { ...approval, requestId: 'req-2' } });
+    const [first, retry, other] = received;
+    expect(first!.headers['webhook-timestamp']).toBe(String(Date.parse('2026-06-01T12:00:00Z') / 1000));
+    expect(first!.headers['webhook-id']).toMatch(/^msg_[0-9a-f]{32}$/);
+    expect(retry!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
+    expect(other!.headers['webhook-id']).not.toBe(first!.headers['webhook-id']);
+    // The signature covers "<webhook-id>.<webhook-timestamp>.<body>" as the package computes it.
+    expect(retry!.headers['webhook-signature']).toBe(new Webhook(secret).sign(retry!.headers['webhook-id']!, new Date(clock), retry!.raw));
+  } finally {
+    await new Promise((resolve) => receiver.close(resolve));
+  }
 });
 
 test('a channel without its settings stops start-up naming the missing variables', () => {
