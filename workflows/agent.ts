@@ -127,6 +127,19 @@ function shouldContinueAsNew(run: Run, stepsAtStart: number, afterSteps: number)
   return workflowInfo().continueAsNewSuggested || state.step - stepsAtStart >= afterSteps;
 }
 
+/**
+ * Only this workflow writes a thread (design.md, Trust model): a carried thread is accepted only in a
+ * run this workflow continued as new, never from a start request, a retry or a cron run.
+ */
+function assertOwnContinuation(): void {
+  const info = workflowInfo();
+  if (info.continuedFromExecutionRunId !== undefined && info.attempt === 1 && !info.cronSchedule) return;
+  throw ApplicationFailure.nonRetryable(
+    '"continued" is set only by agentWorkflow itself when it continues as new; start a run with "agent" and "message" alone.',
+    'ConfigurationError',
+  );
+}
+
 async function startRun(input: AgentWorkflowInput, agent: AgentDefinition): Promise<Run> {
   const workflowId = workflowInfo().workflowId;
   const timeouts = patched(HUMAN_POLICY_PATCH);
@@ -135,6 +148,7 @@ async function startRun(input: AgentWorkflowInput, agent: AgentDefinition): Prom
   const run: Run = { thread, agent, control, workflowId, policy: RunPolicy.parse({}), timeouts };
   registerHandlers(thread, () => run.policy, run.control); // before any await, so queries work from the start
   if (input.continued) {
+    assertOwnContinuation();
     thread.restore(input.continued.events);
     const started = input.continued.events[0];
     run.policy = started?.type === 'run_started' && started.policy ? started.policy : run.policy;
