@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ReleaseStoreError } from '../../../activities/deploybot/release-store-error';
@@ -26,4 +26,10 @@ test('an unknown suite is refused with the list of suites', () => {
 test('an invalid tfa-tests.json is a clear error', async () => {
   await writeFile(path.join(dir, TEST_SUITES_FILE), JSON.stringify({ suites: { 'bad name!': 'x' } }));
   await expect(readTestSuites(dir, 'x')).rejects.toThrow(ReleaseStoreError);
+});
+
+test('a tfa-tests.json that is a symlink is refused, even when it points at a valid file', async () => {
+  await writeFile(path.join(dir, 'elsewhere.json'), JSON.stringify({ suites: { unit: 'npm test' } }));
+  await symlink(path.join(dir, 'elsewhere.json'), path.join(dir, TEST_SUITES_FILE));
+  await expect(readTestSuites(dir, 'x')).rejects.toThrow(/is a symlink; suite files must be regular files inside the release/);
 });
