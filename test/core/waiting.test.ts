@@ -25,9 +25,14 @@ describe('describeWaiting', () => {
     expect(describeWaiting('wf-1', state).split('\n')).toEqual([
       '**deploybot**: awaiting_approval, step 1 of 12',
       '',
-      'Waits for approval of `deploy_to_production` with `{"ref":"main"}` (sha256:ab12).',
-      `Approve: \`temporal workflow signal --workflow-id wf-1 --name approve --input '{"requestId":"req-1","by":"<you>"}'\``,
-      `Reject: \`temporal workflow signal --workflow-id wf-1 --name reject --input '{"requestId":"req-1","by":"<you>","reason":"<why>"}'\``,
+      'Waits for approval of request req-1: `deploy_to_production` with `{"ref":"main"}` (sha256:ab12).',
+      'Answer with one of:',
+      '- `npm run tfa -- approve wf-1 --request-id req-1 --by <you>`',
+      '- `npm run tfa -- reject wf-1 --request-id req-1 --by <you> --reason "<why>"`',
+      '- `temporal workflow signal --workflow-id wf-1 --name approve --input "$(npm run -s tfa -- sign approve wf-1 --request-id req-1 --by <you>)"`',
+      `- \`temporal workflow signal --workflow-id wf-1 --name reject --input "$(npm run -s tfa -- sign reject wf-1 --request-id req-1 --by <you> --reason '<why>')"\``,
+      '- `/tfa approve wf-1 req-1`',
+      '- `/tfa reject wf-1 req-1 <why>`',
     ]);
   });
 
@@ -36,8 +41,10 @@ describe('describeWaiting', () => {
     expect(describeWaiting('wf-2', state).split('\n')).toEqual([
       '**deploybot**: awaiting_reply, step 0 of 12',
       '',
-      'Waits for a reply: Which ref?',
-      `Reply: \`temporal workflow signal --workflow-id wf-2 --name reply --input '{"requestId":"req-2","by":"<you>","text":"<answer>"}'\``,
+      'Waits for a reply to request req-2: Which ref?',
+      'Answer with one of:',
+      '- `npm run tfa -- reply wf-2 --request-id req-2 --by <you> "<answer>"`',
+      `- \`temporal workflow signal --workflow-id wf-2 --name reply --input '{"requestId":"req-2","by":"<you>","text":"<answer>"}'\``,
     ]);
   });
 
@@ -45,7 +52,7 @@ describe('describeWaiting', () => {
     const state = replay([started, ev({ type: 'escalated', requestId: 'req-3', reason: '3 consecutive errors' })]);
     const text = describeWaiting('wf-3', state);
     expect(text).toContain('**deploybot**: needs_human');
-    expect(text).toContain('Waits for a reply: 3 consecutive errors');
+    expect(text).toContain('Waits for a reply to request req-3: 3 consecutive errors');
     expect(text).toContain(`--workflow-id wf-3 --name reply --input '{"requestId":"req-3",`);
   });
 
@@ -63,13 +70,13 @@ describe('describeWaiting', () => {
     expect(describeWaiting('wf-5', state)).toBe('**deploybot**: timed_out, step 0 of 12');
   });
 
-  it('prints commands whose --input is valid JSON once the placeholders are filled', () => {
+  it('names the pending request in every answer line it prints', () => {
     const state = replay([
       started,
       ev({ type: 'approval_requested', requestId: 'req-1', callId: 'call-1', tool: 'rollback', args: { environment: 'production' }, argsDigest: 'sha256:00' }),
     ]);
-    const inputs = [...describeWaiting('wf-6', state).matchAll(/--input '([^']*)'/g)].map((match) => match[1]!);
-    expect(inputs).toHaveLength(2);
-    for (const input of inputs) expect(JSON.parse(input)).toMatchObject({ requestId: 'req-1', by: '<you>' });
+    const lines = describeWaiting('wf-6', state).split('\n').filter((line) => line.startsWith('- '));
+    expect(lines).toHaveLength(6);
+    for (const line of lines) expect(line).toContain('req-1');
   });
 });

@@ -4,8 +4,9 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Webhook } from 'standardwebhooks';
 import { createWebhookChannel } from '../../activities/channels/webhook-channel';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
-import type { PolicyConfig } from '../../core/policy';
+import { createRuns } from '../../client/runs';
 import { approveSignal, decideUpdate, pauseSignal, rejectSignal, resumeSignal, threadQuery } from '../../workflows/messages';
+import { alice, trustPolicy } from '../support/identities';
 import { eventually, startHarness, waitForState, type Harness, type HarnessOptions } from '../support/workflow-harness';
 
 let harness: Harness;
@@ -46,8 +47,7 @@ test('a pause between choosing a tool and running it holds the tool until resume
 });
 
 test('the decide update refuses unknown requests, missing reasons and approvers not on the list, then accepts a real decision', async () => {
-  const policies: PolicyConfig = { deploybot: { approvers: { deploy_to_production: ['alice'] } } };
-  const handle = await startRun({ script: productionThenDone, policies });
+  const handle = await startRun({ script: productionThenDone, policy: trustPolicy() });
   const { pending } = await waitForState(handle, (state) => state.status === 'awaiting_approval');
   const decide = (input: object) => handle.executeUpdate(decideUpdate, { args: [input as never] });
 
@@ -55,14 +55,14 @@ test('the decide update refuses unknown requests, missing reasons and approvers 
   expect(await updateRefusal(decide({ decision: 'reject', by: 'alice' }))).toContain('reason');
   expect(await updateRefusal(decide({ decision: 'approve', by: 'mallory' }))).toContain('mallory may not approve deploy_to_production; allowed: alice');
 
-  expect(await decide({ decision: 'approve', by: 'alice', comment: 'ok' })).toEqual({ requestId: pending!.requestId, decision: 'approve' });
-  expect(await updateRefusal(decide({ decision: 'approve', by: 'alice', requestId: pending!.requestId }))).toContain('already decided');
+  const runs = createRuns(harness.client, harness.taskQueue);
+  expect(await runs.approve(handle.workflowId, { by: 'alice', comment: 'ok' }, alice.sign)).toEqual({ workflowId: handle.workflowId, requestId: pending!.requestId, decision: 'approve' });
+  expect(await updateRefusal(runs.approve(handle.workflowId, { by: 'alice', requestId: pending!.requestId }, alice.sign))).toContain('already decided');
   expect(await handle.result()).toMatchObject({ status: 'completed' });
 });
 
 test('a forged approval signal and a malformed one are recorded and change nothing', async () => {
-  const policies: PolicyConfig = { deploybot: { approvers: { deploy_to_production: ['alice'] } } };
-  const handle = await startRun({ script: productionThenDone, policies });
+  const handle = await startRun({ script: productionThenDone, policy: trustPolicy() });
   await waitForState(handle, (state) => state.status === 'awaiting_approval');
   await handle.signal(approveSignal, { by: 'mallory' });
   await handle.signal(approveSignal, { by: 42 } as never);
@@ -76,13 +76,13 @@ test('a forged approval signal and a malformed one are recorded and change nothi
     expect.objectContaining({ message: 'approve', reason: expect.stringContaining('malformed approve body: by:') }),
     expect.objectContaining({ message: 'reject', by: 'alice', reason: expect.stringContaining('reason') }),
   ]);
-  await handle.signal(approveSignal, { by: 'alice' });
+  await createRuns(harness.client, harness.taskQueue).approve(handle.workflowId, { by: 'alice' }, alice.sign);
   expect(await handle.result()).toMatchObject({ status: 'completed' });
 });
 
 test('an unanswered approval escalates after its timeout, then ends timed_out with a readable reason', async () => {
-  const policies: PolicyConfig = { deploybot: { requestTimeoutMs: 1000, escalationTimeoutMs: 1000, escalateTo: 'oncall-lead' } };
-  const handle = await startRun({ script: productionThenDone, policies });
+  const policy = { defaultApprovers: 'anyone' as const, agents: { deploybot: { requestTimeoutMs: 1000, escalationTimeoutMs: 1000, escalateTo: 'oncall-lead' } } };
+  const handle = await startRun({ script: productionThenDone, policy });
   const result = await handle.result();
   expect(result.status).toBe('timed_out');
   expect(result.reason).toMatch(/nobody answered request \S+ \(deploy_to_production \{"ref":"main"\}\) within 2 s, escalation to oncall-lead included/);

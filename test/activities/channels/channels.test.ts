@@ -21,10 +21,12 @@ test('the notice names the run, the exact call and every way to answer', () => {
       '[tfa] deploybot run deploy-main waits for a human (approval, request req-1):',
       '  deploy_to_production {"ref":"main"}',
       '  answer with one of:',
-      '    npm run tfa -- approve deploy-main --by <you>',
-      '    npm run tfa -- reject deploy-main --by <you> --reason "<why>"',
-      `    temporal workflow signal --workflow-id deploy-main --name approve --input '{"requestId":"req-1","by":"<you>"}'`,
-      `    temporal workflow signal --workflow-id deploy-main --name reject --input '{"requestId":"req-1","by":"<you>","reason":"<why>"}'`,
+      '    npm run tfa -- approve deploy-main --request-id req-1 --by <you>',
+      '    npm run tfa -- reject deploy-main --request-id req-1 --by <you> --reason "<why>"',
+      '    temporal workflow signal --workflow-id deploy-main --name approve --input "$(npm run -s tfa -- sign approve deploy-main --request-id req-1 --by <you>)"',
+      `    temporal workflow signal --workflow-id deploy-main --name reject --input "$(npm run -s tfa -- sign reject deploy-main --request-id req-1 --by <you> --reason '<why>')"`,
+      '    /tfa approve deploy-main req-1',
+      '    /tfa reject deploy-main req-1 <why>',
     ].join('\n'),
   );
   expect(noticeText({ ...approval, escalatedTo: 'oncall' })).toMatch(/^\[tfa\] ESCALATED to oncall: /);
