@@ -64,8 +64,8 @@ export const replayScenarios: ReplayScenario[] = [
     name: 'deploy-pipeline-approved',
     start: { workflowType: DEPLOY_WORKFLOW_TYPE, args: [{ ref: 'main', requestedBy: 'alice' }] },
     script: (sha) => [
-      call('list_test_suites', {}),
-      call('run_test_suite', { suite: 'default' }),
+      call('list_test_suites', { sha }),
+      call('run_test_suite', { sha, suite: 'default' }),
       call('report_test_results', { passed: true, summary: 'default suite passed' }),
       call('deploy_to_production', { ref: sha }),
       call('finish_deploy', { deployed: true, message: 'live' }),

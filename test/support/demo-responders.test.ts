@@ -61,14 +61,15 @@ describe('deploybot policy (simulated)', () => {
 });
 
 describe('tester policy (simulated)', () => {
-  const task = 'Test release abc123 (ref main) on staging.';
-  const listed = ran('list_test_suites', {}, [{ suite: 'unit', command: 'npm test' }, { suite: 'e2e', command: 'npm run "e2e"' }]);
-  const result = (suite: string, passed: boolean) => ran('run_test_suite', { suite }, { environment: 'staging', sha: 'abc123', suite, passed, output: '{"suite":"x"} <done>' });
+  const sha = 'abc123'.padEnd(40, '0');
+  const task = `Test release ${sha} (ref main): pass sha "${sha}" to list_test_suites and run_test_suite.`;
+  const listed = ran('list_test_suites', { sha }, [{ suite: 'unit', command: 'npm test' }, { suite: 'e2e', command: 'npm run "e2e"' }]);
+  const result = (suite: string, passed: boolean) => ran('run_test_suite', { sha, suite }, { sha, suite, passed, output: '{"suite":"x"} <done>' });
 
-  it('lists the suites, then runs each one not yet run, in order', () => {
-    expect(step('tester', task)).toEqual(call('list_test_suites', {}));
-    expect(step('tester', task, listed)).toEqual(call('run_test_suite', { suite: 'unit' }));
-    expect(step('tester', task, listed, result('unit', true))).toEqual(call('run_test_suite', { suite: 'e2e' }));
+  it('lists the suites of the task\'s SHA, then runs each one not yet run, in order, on that SHA', () => {
+    expect(step('tester', task)).toEqual(call('list_test_suites', { sha }));
+    expect(step('tester', task, listed)).toEqual(call('run_test_suite', { sha, suite: 'unit' }));
+    expect(step('tester', task, listed, result('unit', true))).toEqual(call('run_test_suite', { sha, suite: 'e2e' }));
   });
 
   it('reports passed only when every suite passed, naming the failed ones', () => {
