@@ -1,5 +1,6 @@
 import { renderEvent } from '../core/context';
 import type { DeployState } from '../core/pipeline';
+import { answerCommands } from '../core/waiting';
 import type { ThreadView } from '../workflows/messages';
 
 /** `tfa status`: the state, exactly what is waiting for whom, then the thread one event a line. */
@@ -12,6 +13,7 @@ export function formatStatus(workflowId: string, { state, events }: ThreadView):
   } else if (pending) {
     lines.push(`waiting for a reply (request ${pending.requestId}): ${pending.question ?? ''}`);
   }
+  if (pending) lines.push('answer with one of:', ...answerCommands(workflowId, pending).map((command) => `  ${command}`));
   if (state.result) lines.push(`result: ${JSON.stringify(state.result)}`);
   if (state.reason) lines.push(`reason: ${state.reason}`);
   lines.push('thread:');
@@ -21,7 +23,8 @@ export function formatStatus(workflowId: string, { state, events }: ThreadView):
       : event.type === 'earlier_events'
         ? `<earlier_events count="${event.count}"/> left in the run before: tfa status ${workflowId} --run ${event.runId}`
         : renderEvent(event);
-    if (rendered) lines.push(`  ${event.at}  ${rendered}`);
+    const proof = 'verified' in event && event.verified ? `  [verified: ${event.verified}${event.attestedBy ? ` by ${event.attestedBy}` : ''}]` : '';
+    if (rendered) lines.push(`  ${event.at}  ${rendered}${proof}`);
   }
   return lines.join('\n');
 }
