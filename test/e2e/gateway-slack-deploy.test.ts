@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { DeployState } from '../../core/pipeline';
 import type { ScriptedReply } from '../support/scripted-model-server';
 import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { threadQuery } from '../../workflows/messages';
 import { call, startTestGateway, type TestGateway } from '../client/gateway-fixture';
 
 const SECRET = 'slack-signing-secret';
@@ -32,17 +33,18 @@ function slash(text: string, command: string, user = 'alice') {
 test('/deploy main runs the pipeline; /tfa approve with the pipeline id decides in its waiting step', async () => {
   const sha = await harness.fixture.sha('main');
   harness.model.enqueue(
-    toolCall('list_test_suites', {}), toolCall('run_test_suite', { suite: 'default' }), toolCall('report_test_results', { passed: true, summary: 'passed' }),
+    toolCall('list_test_suites', { sha }), toolCall('run_test_suite', { sha, suite: 'default' }), toolCall('report_test_results', { passed: true, summary: 'passed' }),
     toolCall('deploy_to_production', { ref: sha }), toolCall('finish_deploy', { deployed: true, message: 'live' }),
   );
   const started = await slash('main', '/deploy');
   const pipelineId = /started (\S+)\.$/.exec(started.body.text)![1]!;
   await waitForState(harness.client.workflow.getHandle(`${pipelineId}-deploy`), (state) => state.status === 'awaiting_approval', 30_000);
 
-  const approval = await slash(`approve ${pipelineId}`, '/tfa', 'carol');
-  expect(approval.body.text).toMatch(new RegExp(`^Approved request \\S+ of ${pipelineId}-deploy\\.$`));
+  const requestId = (await harness.client.workflow.getHandle(`${pipelineId}-deploy`).query(threadQuery)).state.pending!.requestId;
+  const approval = await slash(`approve ${pipelineId} ${requestId}`, '/tfa', 'carol');
+  expect(approval.body.text).toBe(`Approved request ${requestId} of ${pipelineId}-deploy as slack:unknown.`);
   const result: DeployState = await harness.client.workflow.getHandle(pipelineId).result();
   expect(result).toMatchObject({ outcome: 'deployed', productionSha: sha });
-  const late = await slash(`approve ${pipelineId}`, '/tfa', 'carol');
-  expect(late.body.text).toMatch(new RegExp(`^No run ${pipelineId} is waiting`));
+  const late = await slash(`approve ${pipelineId} ${requestId}`, '/tfa', 'carol');
+  expect(late.body.text).toBe(`Refused: deploy pipeline ${pipelineId} has no step waiting for a decision (stage: finished)`);
 });

@@ -49,7 +49,7 @@ test('launch, status, a refused approval and a real one, all through tfa', async
 
   const status = await tfa('status', workflowId);
   expect(status.stdout).toContain('status=awaiting_approval');
-  expect(status.stdout).toMatch(/waiting for approval of deploy_to_production \{"ref":"main"\}\n {2}request \S+ {2}args sha256:[0-9a-f]{64}/);
+  expect(status.stdout).toMatch(/waiting for approval of deploy_to_production \{"ref":"main","sha":"[0-9a-f]{40}"\}\n {2}request \S+ {2}args sha256:[0-9a-f]{64}/);
 
   const refused = await tfa('approve', workflowId, '--request-id', 'not-a-request', '--by', 'dave');
   expect(refused.code).toBe(1);
@@ -82,7 +82,7 @@ test('tfa deploy runs the pipeline; status shows the tree; list --waiting finds 
   const sha = await harness.fixture.sha('main');
   harness.model.enqueue(
     ...[
-      ['run_test_suite', { suite: 'default' }],
+      ['run_test_suite', { sha, suite: 'default' }],
       ['report_test_results', { passed: true, summary: 'default suite passed' }],
       ['deploy_to_production', { ref: sha }],
       ['finish_deploy', { deployed: true, message: 'live' }],

@@ -149,11 +149,12 @@ describe('demo responder end to end: rendered context, chooseNextTool, real SDK 
   it('drives the pipeline: tester, notifier, then a deployer whose deploy is rejected', async () => {
     server = await startScriptedModelServer({ responder: deploybotDemoResponder() });
     const drive = driveAgent.bind(null, clientFor(server));
-    const tested = await drive('tester', 'Test release abc123 (ref main) on staging.', { list_test_suites: () => ({ output: suites }), run_test_suite: suiteRun });
+    const sha = 'abc123'.padEnd(40, '0');
+    const tested = await drive('tester', `Test release ${sha} (ref main): pass sha "${sha}" to list_test_suites and run_test_suite.`, { list_test_suites: () => ({ output: suites }), run_test_suite: suiteRun });
     expect(tested.map(([tool, args]) => `${tool} ${JSON.stringify(args)}`)).toEqual([
-      'list_test_suites {}',
-      'run_test_suite {"suite":"unit"}',
-      'run_test_suite {"suite":"smoke"}',
+      `list_test_suites {"sha":"${sha}"}`,
+      `run_test_suite {"sha":"${sha}","suite":"unit"}`,
+      `run_test_suite {"sha":"${sha}","suite":"smoke"}`,
       'report_test_results {"passed":false,"summary":"2 suite(s) ran: 1 passed, 1 failed (smoke)"}',
     ]);
     const alert = 'Pipeline for ref main (requested by alice) needs attention: tests failed on staging for release abc123';
