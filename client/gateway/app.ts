@@ -58,7 +58,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   });
   const now = options.now ?? Date.now;
   const githubTarget = options.githubRepository ? { repository: options.githubRepository, branch: options.deployBranch ?? 'main' } : undefined;
-  registerGithubWebhook(app, runs, { secret: options.githubWebhookSecret, target: githubTarget });
+  registerGithubWebhook(app, runs, { secret: options.githubWebhookSecret, target: githubTarget, now });
   registerSlackCommands(app, runs, options.slackSigningSecret, now, options.identity);
   registerEventsRoute(app, runs, { routes: options.eventRoutes ?? {}, secret: options.eventsSecret, token: options.token, now });
   return app;

@@ -5,31 +5,39 @@ import { parseConfig } from '../../core/config';
 
 describe('classifyGithubDelivery', () => {
   const target = { repository: 'acme/shop', branch: 'main' };
+  const now = Date.parse('2026-06-01T12:00:00Z');
   const sha = 'c0ffee'.repeat(6) + 'c0ff';
   const merged = {
     action: 'closed',
-    pull_request: { merged: true, merge_commit_sha: sha, merged_by: null, base: { ref: 'main' } },
+    pull_request: { merged: true, merge_commit_sha: sha, merged_by: null, merged_at: '2026-06-01T11:59:00Z', base: { ref: 'main' } },
     repository: { full_name: 'Acme/Shop' },
     sender: { login: 'octocat' },
   };
 
   it('deploys a merge commit of the configured repository; the merger, else the sender, is who asked', () => {
-    expect(classifyGithubDelivery('pull_request', merged, target)).toEqual({ deploy: { ref: sha, requestedBy: 'octocat', repo: 'acme/shop' } });
+    expect(classifyGithubDelivery('pull_request', merged, target, now)).toEqual({ deploy: { ref: sha, requestedBy: 'octocat', repo: 'acme/shop' } });
     const withMerger = { ...merged, pull_request: { ...merged.pull_request, merged_by: { login: 'hubot' } } };
-    expect(classifyGithubDelivery('pull_request', withMerger, target)).toEqual({ deploy: { ref: sha, requestedBy: 'hubot', repo: 'acme/shop' } });
+    expect(classifyGithubDelivery('pull_request', withMerger, target, now)).toEqual({ deploy: { ref: sha, requestedBy: 'hubot', repo: 'acme/shop' } });
   });
 
   it('ignores other events and pull requests that were not merged', () => {
-    expect(classifyGithubDelivery('ping', { zen: 'hi' }, target)).toEqual({ ignored: expect.stringContaining('"ping"') });
-    expect(classifyGithubDelivery('pull_request', { ...merged, action: 'reopened' }, target)).toEqual({ ignored: expect.stringContaining('"reopened"') });
+    expect(classifyGithubDelivery('ping', { zen: 'hi' }, target, now)).toEqual({ ignored: expect.stringContaining('"ping"') });
+    expect(classifyGithubDelivery('pull_request', { ...merged, action: 'reopened' }, target, now)).toEqual({ ignored: expect.stringContaining('"reopened"') });
   });
 
   it('ignores merges into another branch and merges reported from another repository', () => {
     const intoRelease = { ...merged, pull_request: { ...merged.pull_request, base: { ref: 'release' } } };
-    expect(classifyGithubDelivery('pull_request', intoRelease, target)).toEqual({ ignored: expect.stringContaining('merge into release') });
-    expect(classifyGithubDelivery('pull_request', intoRelease, { ...target, branch: 'release' })).toHaveProperty('deploy');
+    expect(classifyGithubDelivery('pull_request', intoRelease, target, now)).toEqual({ ignored: expect.stringContaining('merge into release') });
+    expect(classifyGithubDelivery('pull_request', intoRelease, { ...target, branch: 'release' }, now)).toHaveProperty('deploy');
     const elsewhere = { ...merged, repository: { full_name: 'acme/shop-fork' } };
-    expect(classifyGithubDelivery('pull_request', elsewhere, target)).toEqual({ ignored: expect.stringContaining('acme/shop-fork') });
+    expect(classifyGithubDelivery('pull_request', elsewhere, target, now)).toEqual({ ignored: expect.stringContaining('acme/shop-fork') });
+  });
+
+  it('ignores a merge more than a day old, which Temporal may no longer remember deploying', () => {
+    const dayAndMinute = now + 24 * 60 * 60 * 1000 + 60_000;
+    expect(classifyGithubDelivery('pull_request', merged, target, dayAndMinute)).toEqual({ ignored: expect.stringContaining('more than a day') });
+    const noDate = { ...merged, pull_request: { ...merged.pull_request, merged_at: null } };
+    expect(classifyGithubDelivery('pull_request', noDate, target, now)).toEqual({ ignored: expect.stringContaining('no merged_at') });
   });
 });
 
@@ -50,13 +58,13 @@ describe('GitHub settings', () => {
 describe('parseSlackCommand', () => {
   it.each([
     ['/deploy', ' main ', { kind: 'deploy', ref: 'main' }],
-    ['/tfa', 'approve deploy-1', { kind: 'approve', workflowId: 'deploy-1' }],
-    ['/tfa', 'reject deploy-1 freeze until  Monday', { kind: 'reject', workflowId: 'deploy-1', reason: 'freeze until Monday' }],
+    ['/tfa', 'approve deploy-1 req-1', { kind: 'approve', workflowId: 'deploy-1', requestId: 'req-1' }],
+    ['/tfa', 'reject deploy-1 req-1 freeze until  Monday', { kind: 'reject', workflowId: 'deploy-1', requestId: 'req-1', reason: 'freeze until Monday' }],
   ])('%s %s', (command, text, expected) => {
     expect(parseSlackCommand(command, text)).toEqual(expected);
   });
 
-  it.each([['/deploy', ''], ['/deploy', 'main now'], ['/tfa', 'reject deploy-1'], ['/tfa', 'approve'], ['/other', 'x']])(
+  it.each([['/deploy', ''], ['/deploy', 'main now'], ['/tfa', 'reject deploy-1 req-1'], ['/tfa', 'approve deploy-1'], ['/tfa', 'approve'], ['/other', 'x']])(
     'answers %s %p with the usage',
     (command, text) => expect(parseSlackCommand(command, text)).toMatchObject({ kind: 'usage', text: expect.stringContaining('Usage:') }),
   );

@@ -7,11 +7,13 @@ const SECRET = 'github-webhook-secret';
 let gateway: TestGateway;
 const started: string[] = [];
 let shaCount = 0;
+/** The gateway's clock (ms); merges in these deliveries happened a minute before it. */
+const clock = Date.parse('2026-06-01T12:00:00Z');
 
 beforeAll(async () => {
   // No worker polls this queue: a started deployWorkflow just waits, which is all these tests look at.
   gateway = await startTestGateway({
-    taskQueue: `no-worker-${Date.now()}`, token: TEST_TOKEN, githubWebhookSecret: SECRET, githubRepository: 'acme/shop',
+    taskQueue: `no-worker-${Date.now()}`, token: TEST_TOKEN, githubWebhookSecret: SECRET, githubRepository: 'acme/shop', now: () => clock,
   });
 });
 afterAll(async () => {
@@ -34,6 +36,7 @@ interface PullRequestShape {
   base?: string;
   repository?: string;
   body?: string;
+  mergedAt?: number;
 }
 
 function mergedPullRequest(shape: PullRequestShape = {}) {
@@ -41,7 +44,7 @@ function mergedPullRequest(shape: PullRequestShape = {}) {
     action: shape.action ?? 'closed',
     pull_request: {
       number: 7, merged: shape.merged ?? true, merge_commit_sha: shape.sha ?? freshSha(), merged_by: { login: 'octocat' },
-      base: { ref: shape.base ?? 'main' }, body: shape.body ?? 'Fixes the cart.',
+      merged_at: new Date(shape.mergedAt ?? clock - 60_000).toISOString(), base: { ref: shape.base ?? 'main' }, body: shape.body ?? 'Fixes the cart.',
     },
     repository: { full_name: shape.repository ?? 'acme/shop' },
     sender: { login: 'someone-else' },
@@ -92,6 +95,13 @@ test('a merge into another branch, or reported from another repository, is ackno
   expect(otherBranch).toEqual({ status: 202, body: { ignored: expect.stringContaining('only merges into main (TFA_DEPLOY_BRANCH)') } });
   const otherRepository = await deliver('pull_request', mergedPullRequest({ sha, repository: 'mallory/shop' }));
   expect(otherRepository).toEqual({ status: 202, body: { ignored: expect.stringContaining('is not acme/shop (TFA_GITHUB_REPOSITORY)') } });
+  await expect(gateway.client.workflow.getHandle(`github-acme-shop-${sha}`).describe()).rejects.toThrow(/not found/i);
+});
+
+test('a signed merge replayed more than a day after it merged starts nothing', async () => {
+  const sha = freshSha();
+  const late = await deliver('pull_request', mergedPullRequest({ sha, mergedAt: clock - 25 * 60 * 60 * 1000 }));
+  expect(late).toEqual({ status: 202, body: { ignored: expect.stringContaining('more than a day before now') } });
   await expect(gateway.client.workflow.getHandle(`github-acme-shop-${sha}`).describe()).rejects.toThrow(/not found/i);
 });
 
