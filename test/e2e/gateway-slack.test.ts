@@ -47,30 +47,41 @@ async function runAwaitingApproval(name: string): Promise<string> {
 test('/deploy main starts deployWorkflow and answers at once, ephemerally', async () => {
   const answer = await slash(deploys, { command: '/deploy', text: 'main' });
   expect(answer.status).toBe(200);
-  expect(answer.body).toEqual({ response_type: 'ephemeral', text: expect.stringMatching(/^Deploying main for alice: started slack-deploy-\S+\.$/) });
+  expect(answer.body).toEqual({ response_type: 'ephemeral', text: expect.stringMatching(/^Deploying main for slack:U1: started slack-deploy-\S+\.$/) });
   const workflowId = /started (\S+)\.$/.exec(answer.body.text)![1]!;
   const handle = harness.client.workflow.getHandle(workflowId);
   expect((await handle.describe()).type).toBe('deployWorkflow');
   await handle.terminate('test over');
 });
 
-test('/tfa reject and /tfa approve decide as the Slack user; a refusal is stated', async () => {
+async function pendingRequestOf(workflowId: string): Promise<string> {
+  return (await harness.client.workflow.getHandle(workflowId).query(threadQuery)).state.pending!.requestId;
+}
+
+test('/tfa reject and /tfa approve decide the request they name, as the Slack user id; a refusal is stated', async () => {
   const rejected = await runAwaitingApproval('slack-reject');
-  const rejection = await slash(gateway, { command: '/tfa', text: `reject ${rejected} freeze until Monday`, user_name: 'bob' });
-  expect(rejection.body.text).toMatch(new RegExp(`^Rejected request \\S+ of ${rejected}\\.$`));
+  const rejectedRequest = await pendingRequestOf(rejected);
+  const rejection = await slash(gateway, { command: '/tfa', text: `reject ${rejected} ${rejectedRequest} freeze until Monday`, user_name: 'bob', user_id: 'UBOB' });
+  expect(rejection.body.text).toBe(`Rejected request ${rejectedRequest} of ${rejected} as slack:UBOB.`);
   const { events } = await harness.client.workflow.getHandle(rejected).query(threadQuery);
-  expect(events).toContainEqual(expect.objectContaining({ type: 'approval_rejected', by: 'bob', reason: 'freeze until Monday' }));
+  expect(events).toContainEqual(expect.objectContaining({ type: 'approval_rejected', by: 'slack:UBOB', reason: 'freeze until Monday', verified: 'claimed' }));
   await harness.client.workflow.getHandle(rejected).result();
 
   const approved = await runAwaitingApproval('slack-approve');
-  const approval = await slash(gateway, { command: '/tfa', text: `approve ${approved}` });
-  expect(approval.body).toEqual({ response_type: 'ephemeral', text: expect.stringMatching(/^Approved request \S+/) });
-  const again = await slash(gateway, { command: '/tfa', text: `approve ${approved}` });
-  expect(again.body.text).toMatch(/^Refused: /);
+  const requestId = await pendingRequestOf(approved);
+  const approval = await slash(gateway, { command: '/tfa', text: `approve ${approved} ${requestId}` });
+  expect(approval.body).toEqual({ response_type: 'ephemeral', text: `Approved request ${requestId} of ${approved} as slack:U1.` });
+  const again = await slash(gateway, { command: '/tfa', text: `approve ${approved} ${requestId}`, trigger_id: 'a-second-request' });
+  expect(again.body.text).toMatch(/^Refused: .*already decided/);
   expect(await harness.client.workflow.getHandle(approved).result()).toMatchObject({ status: 'completed' });
 
-  const unknown = await slash(gateway, { command: '/tfa', text: 'approve no-such-run' });
+  const unknown = await slash(gateway, { command: '/tfa', text: 'approve no-such-run req-1' });
   expect(unknown.body.text).toContain('No run no-such-run');
+});
+
+test('/tfa approve without the request id gets the usage, which says where both ids are', async () => {
+  const answer = await slash(gateway, { command: '/tfa', text: 'approve some-run' });
+  expect(answer.body.text).toContain('`/tfa approve <workflowId> <requestId>`');
 });
 
 test('an unknown command gets the usage, ephemerally', async () => {
