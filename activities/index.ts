@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type OpenAI from 'openai';
-import { policyFor, type PolicyConfig, type RunPolicy } from '../core/policy';
+import { approvalTools } from '../agents';
+import { policyFor, type PolicySource, type RunPolicy } from '../core/policy';
 import { ToolExecutionError } from '../core/errors';
 import { threadQuery } from '../workflows/messages';
 import { toApplicationFailure } from './application-failure';
@@ -9,24 +10,24 @@ import { ReleaseStoreError, type DeployResult, type Environment, type ReleaseSto
 import { createChooseNextTool } from './choose-next-tool';
 import { createExecuteTool, type ToolExecutors } from './execute-tool';
 import { createNotifyHuman } from './notify-human';
-
 import { createResolveToolCall, type ToolResolvers } from './resolve-tool-call';
 import { secretScrubber } from './secret-scrubber';
 import { createToolResolvers } from './tool-executors';
+
 export interface ActivityDependencies {
   /** Built with `maxRetries: 0`: Temporal's retry policy is the only retry layer. */
   openai: OpenAI;
   /** TFA_MODEL; when unset the agent's own model, else DEFAULT_MODEL. */
   model?: string;
   executors: ToolExecutors;
-  /** Where human notices go: console, webhook or slack. */
   /** Pin approval tools' arguments before a human is asked; default: the bundled ones over `releases`. */
   resolvers?: ToolResolvers;
   /** Whose secret values are scrubbed from tool output (secret-scrubber.ts); default: this process's environment. */
   secretsFrom?: Readonly<Record<string, string | undefined>>;
+  /** Where human notices go: console, webhook or slack. */
   channel: NotificationChannel;
-  /** Approvers and timeouts per agent; an agent not listed gets the defaults (anyone, one day). */
-  policies?: PolicyConfig;
+  /** The policy file in force; none: anyone may decide (development), requests wait one day. */
+  policy?: PolicySource;
   /** The release store the pipeline deploys to directly (no LLM). */
   releases: ReleaseStore;
   /** Reads the thread of the run that asks for a decision (query `thread`), to render the model's input. */
@@ -46,7 +47,7 @@ export function createActivities(deps: ActivityDependencies) {
     notifyHuman: createNotifyHuman({ channel: deps.channel }),
     /** Read at run start, so a policy change applies to new runs and the thread records the one used. */
     async loadRunPolicy(input: { agent: string }): Promise<RunPolicy> {
-      return policyFor(deps.policies ?? {}, input.agent);
+      return policyFor(deps.policy ?? { kind: 'none' }, input.agent, approvalTools()[input.agent] ?? []);
     },
     /** A deterministic pipeline step: deploy a ref, idempotent per operationId. */
     async deployRelease(input: { environment: Environment; ref: string; operationId: string }): Promise<DeployResult> {
@@ -57,11 +58,11 @@ export function createActivities(deps: ActivityDependencies) {
         throw error;
       }
     },
-    /** The SHA an environment runs now, or null: how the pipeline checks what really happened. */
     /** The latest recorded run of every suite of `sha`: the evidence the pipeline reads, never the model's verdict. */
     async readTestRuns(input: { sha: string }): Promise<TestRunSummary[]> {
       return deps.releases.testRunsOf(input);
     },
+    /** The SHA an environment runs now, or null: how the pipeline checks what really happened. */
     async readCurrentRelease(input: { environment: Environment }): Promise<string | null> {
       return deps.releases.currentSha(input);
     },

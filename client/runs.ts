@@ -3,14 +3,15 @@ import {
   type Client,
 } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE, DEPLOY_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES, WAITING_STATUSES } from '../core/constants';
-import type { ApproveInput, DecideInput, RejectInput, ReplyInput, PauseInput, ResumeInput } from '../core/decisions';
+import { statementFor, type ApproveInput, type Decision, type RejectInput, type ReplyInput, type PauseInput, type ResumeInput } from '../core/decisions';
 import { findAgent } from '../agents';
 import { eventsBeforeStep, modelInputDigest, renderModelInput, type ModelInput } from '../core/model-input';
 import { activeChild, type DeployState, type DeployWorkflowInput } from '../core/pipeline';
 import type { AgentWorkflowInput } from '../core/run';
 import type { AgentStatus, EventOf, ThreadEvent } from '../core/thread';
 import { summarizeRun, type RunSummary } from './run-summary';
-import { decideUpdate, deployStatusQuery, pauseSignal, replySignal, resumeSignal, threadQuery, type DecideResult, type ThreadView } from '../workflows/messages';
+import { decideUpdate, deployStatusQuery, pauseSignal, replySignal, resumeSignal, statusQuery, threadQuery, type DecideResult, type ThreadView } from '../workflows/messages';
+import type { StatementSigner } from './keys';
 
 /** Visibility query: runs whose agent status is `status`, runs waiting for a person, else every agent run. */
 export function listQuery(options: { status?: AgentStatus; waiting?: boolean } = {}): string {
@@ -42,10 +43,10 @@ function whereIsStep(events: readonly ThreadEvent[], steps: number, step: number
 
 /** Operations on runs shared by the CLI and the HTTP gateway: each is one Temporal call. */
 export function createRuns(client: Client, taskQueue: string) {
-  /** The step of a deploy pipeline that is running now; undefined if `workflowId` is no pipeline. */
-  async function runningPipelineStep(workflowId: string): Promise<string | undefined> {
+  /** The agent run that answers decisions sent to `workflowId`: itself, or a deploy pipeline's running step. */
+  async function decisionTarget(workflowId: string): Promise<string> {
     const handle = client.workflow.getHandle(workflowId);
-    if ((await handle.describe()).type !== DEPLOY_WORKFLOW_TYPE) return undefined;
+    if ((await handle.describe()).type !== DEPLOY_WORKFLOW_TYPE) return workflowId;
     const state = await handle.query(deployStatusQuery);
     const step = activeChild(state)?.workflowId;
     if (step) return step;
@@ -53,16 +54,24 @@ export function createRuns(client: Client, taskQueue: string) {
     throw new WorkflowUpdateFailedError('Workflow Update failed', new Error(`deploy pipeline ${workflowId} has no step waiting for a decision (stage: ${state.stage})`));
   }
 
-  /** The `decide` update; a deploy pipeline has no such handler, so its running step is asked instead. */
-  async function decide(workflowId: string, input: DecideInput): Promise<DecisionTaken> {
-    const update = async (id: string) => ({ workflowId: id, ...(await client.workflow.getHandle(id).executeUpdate(decideUpdate, { args: [input] })) });
-    try {
-      return await update(workflowId);
-    } catch (error) {
-      const step = error instanceof WorkflowUpdateFailedError ? await runningPipelineStep(workflowId) : undefined;
-      if (step === undefined) throw error;
-      return update(step);
-    }
+  /**
+   * The decision with a signature over the request the run holds now (its id and argsDigest), when a
+   * signer is given. A decision naming another request goes unsigned: the run refuses it by name.
+   */
+  async function signed<D extends Decision>(runId: string, decision: D, sign?: StatementSigner): Promise<D> {
+    if (!sign) return decision;
+    const { pending } = await client.workflow.getHandle(runId).query(statusQuery);
+    if (!pending || (decision.requestId && decision.requestId !== pending.requestId)) return decision;
+    const { via: _via, ...statement } = statementFor(runId, pending, decision, 'signature');
+    return { ...decision, signature: sign(statement) };
+  }
+
+  /** The `decide` update on the run that answers for `workflowId`, signed when a signer is given. */
+  async function decide(workflowId: string, decision: Extract<Decision, { action: 'approve' | 'reject' }>, sign?: StatementSigner): Promise<DecisionTaken> {
+    const target = await decisionTarget(workflowId);
+    const { action, ...input } = await signed(target, decision, sign);
+    const result = await client.workflow.getHandle(target).executeUpdate(decideUpdate, { args: [{ decision: action, ...input } as never] });
+    return { workflowId: target, ...result };
   }
 
   /** One start per workflow id: a run with that id, running or closed (within retention), makes it a duplicate. */
@@ -94,9 +103,19 @@ export function createRuns(client: Client, taskQueue: string) {
     /** Starts `agentWorkflow` exactly once per id, as startDeploy does (signed events). */
     launchOnce: (input: AgentWorkflowInput, workflowId: string) => startOnce(AGENT_WORKFLOW_TYPE, input, workflowId),
     /** Approve through the update, so a refused decision is answered with its reason. */
-    approve: (workflowId: string, input: ApproveInput) => decide(workflowId, { decision: 'approve', ...input }),
-    reject: (workflowId: string, input: RejectInput) => decide(workflowId, { decision: 'reject', ...input }),
-    reply: (workflowId: string, input: ReplyInput) => client.workflow.getHandle(workflowId).signal(replySignal, input),
+    approve: (workflowId: string, input: ApproveInput, sign?: StatementSigner) => decide(workflowId, { action: 'approve', ...input }, sign),
+    reject: (workflowId: string, input: RejectInput, sign?: StatementSigner) => decide(workflowId, { action: 'reject', ...input }, sign),
+    async reply(workflowId: string, input: ReplyInput, sign?: StatementSigner): Promise<void> {
+      const target = sign ? await decisionTarget(workflowId) : workflowId;
+      const { action: _action, ...body } = await signed(target, { action: 'reply', ...input }, sign);
+      await client.workflow.getHandle(target).signal(replySignal, body);
+    },
+    /** The exact signal body (`temporal workflow signal --input`) for a decision, signed for the request pending now. */
+    async signedBody(workflowId: string, decision: Decision, sign: StatementSigner): Promise<{ workflowId: string; body: object }> {
+      const target = await decisionTarget(workflowId);
+      const { action: _action, ...body } = await signed(target, decision, sign);
+      return { workflowId: target, body };
+    },
     pause: (workflowId: string, input: PauseInput) => client.workflow.getHandle(workflowId).signal(pauseSignal, input),
     resume: (workflowId: string, input: ResumeInput) => client.workflow.getHandle(workflowId).signal(resumeSignal, input),
     thread: (workflowId: string): Promise<ThreadView> => client.workflow.getHandle(workflowId).query(threadQuery),
