@@ -15,6 +15,7 @@ describe('parseConfig', () => {
       TFA_DEPLOY_REPO: '.',
       TFA_DEPLOY_TEST_COMMAND: 'node scripts/check-release.cjs',
       TFA_DEPLOY_ENV_PASSTHROUGH: [],
+      TFA_DEPLOY_BRANCH: 'main',
       TFA_WEB_UI_URL: 'http://localhost:8233',
     });
     expect(DEFAULT_TASK_QUEUE).toBe('tfa');

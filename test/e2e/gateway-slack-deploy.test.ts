@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 function slash(text: string, command: string, user = 'alice') {
-  const body = new URLSearchParams({ command, text, user_name: user }).toString();
+  const body = new URLSearchParams({ command, text, user_name: user, trigger_id: `${Date.now()}.${Math.random()}` }).toString();
   const timestamp = String(Math.floor(Date.now() / 1000));
   const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
   return call(gateway, '/webhooks/slack', {
