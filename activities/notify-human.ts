@@ -1,4 +1,5 @@
 import { log } from '@temporalio/activity';
+import { printable } from '../core/terminal-text';
 import { answerCommands } from '../core/waiting';
 import type { NotificationChannel } from './channels/channel';
 
@@ -14,12 +15,13 @@ export interface NotifyHumanInput {
   escalatedTo?: string;
 }
 
-/** The notice as plain text: who it is for, what waits, how to answer. */
+/** The notice as plain text: who it is for, what waits, how to answer; no control characters (it reaches terminals). */
 export function noticeText(input: NotifyHumanInput): string {
   const header = input.escalatedTo
     ? `[tfa] ESCALATED to ${input.escalatedTo}: ${input.agent} run ${input.workflowId} still waits for a human (${input.kind}, request ${input.requestId}):`
     : `[tfa] ${input.agent} run ${input.workflowId} waits for a human (${input.kind}, request ${input.requestId}):`;
-  return [header, `  ${input.summary}`, '  answer with one of:', ...answerCommands(input.workflowId, input).map((command) => `    ${command}`)].join('\n');
+  const commands = answerCommands(input.workflowId, input).map((command) => `    ${command}`);
+  return printable([header, `  ${input.summary}`, '  answer with one of:', ...commands].join('\n'));
 }
 
 /** Contacting a human is a side effect like any other (F7), sent through the configured channel. */

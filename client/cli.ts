@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import { parseConfig, type TfaConfig } from '../core/config';
 import type { Decision } from '../core/decisions';
+import { printable } from '../core/terminal-text';
 import { AgentStatus } from '../core/thread';
 import { connectClient } from './connect';
 import { describeError } from './describe-error';
@@ -55,13 +56,13 @@ function requireSigner(name: string): StatementSigner {
   return signer;
 }
 
-/** Connects, runs one operation, closes; errors print their message and exit 1. */
+/** Connects, runs one operation, prints its output without control characters (thread text comes from models and senders), closes. */
 async function withClient(work: (client: Client, config: TfaConfig) => Promise<string | void>): Promise<void> {
   const config = parseConfig(process.env);
   const { client, close } = await connectClient(config);
   try {
     const output = await work(client, config);
-    if (output) console.log(output);
+    if (output) console.log(printable(output));
   } finally {
     await close();
   }
@@ -194,7 +195,7 @@ export function buildProgram(): Command {
 
 if (require.main === module) {
   buildProgram().parseAsync(process.argv).catch((error: unknown) => {
-    console.error(`tfa: ${describeError(error)}`);
+    console.error(printable(`tfa: ${describeError(error)}`));
     process.exit(1);
   });
 }

@@ -1,9 +1,11 @@
 import { renderEvent } from '../core/context';
 import type { DeployState } from '../core/pipeline';
+import { shellQuote } from '../core/shell-quote';
+import { printable } from '../core/terminal-text';
 import { answerCommands } from '../core/waiting';
 import type { ThreadView } from '../workflows/messages';
 
-/** `tfa status`: the state, exactly what is waiting for whom, then the thread one event a line. */
+/** `tfa status`: the state, exactly what is waiting for whom, then the thread one event a line (control characters stripped). */
 export function formatStatus(workflowId: string, { state, events }: ThreadView): string {
   const lines = [`${workflowId}  agent=${state.agent}  status=${state.status}  step=${state.step}/${state.maxSteps}`];
   const pending = state.pending;
@@ -21,15 +23,15 @@ export function formatStatus(workflowId: string, { state, events }: ThreadView):
     const rendered = event.type === 'decision_refused'
       ? `<decision_refused message="${event.message}" by="${event.by ?? ''}">${event.reason}</decision_refused>`
       : event.type === 'earlier_events'
-        ? `<earlier_events count="${event.count}"/> left in the run before: tfa status ${workflowId} --run ${event.runId}`
+        ? `<earlier_events count="${event.count}"/> left in the run before: tfa status ${shellQuote(workflowId)} --run ${shellQuote(event.runId)}`
         : renderEvent(event);
     const proof = 'verified' in event && event.verified ? `  [verified: ${event.verified}${event.attestedBy ? ` by ${event.attestedBy}` : ''}]` : '';
     if (rendered) lines.push(`  ${event.at}  ${rendered}${proof}`);
   }
-  return lines.join('\n');
+  return printable(lines.join('\n'));
 }
 
-/** `tfa status` of a deploy pipeline: the DAG's stage, each child, and the running child's thread. */
+/** `tfa status` of a deploy pipeline: the DAG's stage, each child, and the running child's thread (control characters stripped). */
 export function formatDeployStatus(workflowId: string, state: DeployState, step?: { workflowId: string; view: ThreadView }): string {
   const lines = [`${workflowId}  deployWorkflow  ref=${state.ref}  stage=${state.stage}  outcome=${state.outcome ?? '-'}`];
   if (state.stagingSha) lines.push(`staging: ${state.stagingSha}${state.productionSha ? `   production: ${state.productionSha}` : ''}`);
@@ -40,5 +42,5 @@ export function formatDeployStatus(workflowId: string, state: DeployState, step?
   }
   if (state.summary) lines.push(`summary: ${state.summary}`);
   if (step) lines.push('', `running step ${step.workflowId}:`, formatStatus(step.workflowId, step.view));
-  return lines.join('\n');
+  return printable(lines.join('\n'));
 }

@@ -1,14 +1,18 @@
 import type { AgentState, PendingRequest } from './reducer';
+import { shellQuote } from './shell-quote';
 
-/** The Temporal CLI line that sends a signal with a JSON body: one spelling for notices, the Web UI and `tfa status`. */
+/**
+ * The Temporal CLI line that sends a signal with a JSON body: one spelling for notices, the Web UI and `tfa status`.
+ * Every id is shell-quoted (core/shell-quote.ts), so a copied line runs this command and nothing else.
+ */
 export function signalCommand(workflowId: string, name: string, input: object): string {
-  return `temporal workflow signal --workflow-id ${workflowId} --name ${name} --input '${JSON.stringify(input)}'`;
+  return `temporal workflow signal --workflow-id ${shellQuote(workflowId)} --name ${name} --input ${shellQuote(JSON.stringify(input))}`;
 }
 
 /** The Temporal CLI line whose body `tfa sign` makes: a decision signed with your key, for this request only. */
 function signedSignalCommand(workflowId: string, name: 'approve' | 'reject', requestId: string, extra = ''): string {
-  const sign = `npm run -s tfa -- sign ${name} ${workflowId} --request-id ${requestId} --by <you>${extra}`;
-  return `temporal workflow signal --workflow-id ${workflowId} --name ${name} --input "$(${sign})"`;
+  const sign = `npm run -s tfa -- sign ${name} ${shellQuote(workflowId)} --request-id ${shellQuote(requestId)} --by <you>${extra}`;
+  return `temporal workflow signal --workflow-id ${shellQuote(workflowId)} --name ${name} --input "$(${sign})"`;
 }
 
 /**
@@ -17,10 +21,11 @@ function signedSignalCommand(workflowId: string, name: 'approve' | 'reject', req
  */
 export function answerCommands(workflowId: string, pending: Pick<PendingRequest, 'requestId' | 'kind'>): string[] {
   const id = pending.requestId;
+  const [run, request] = [shellQuote(workflowId), shellQuote(id)];
   if (pending.kind === 'approval') {
     return [
-      `npm run tfa -- approve ${workflowId} --request-id ${id} --by <you>`,
-      `npm run tfa -- reject ${workflowId} --request-id ${id} --by <you> --reason "<why>"`,
+      `npm run tfa -- approve ${run} --request-id ${request} --by <you>`,
+      `npm run tfa -- reject ${run} --request-id ${request} --by <you> --reason "<why>"`,
       signedSignalCommand(workflowId, 'approve', id),
       signedSignalCommand(workflowId, 'reject', id, ` --reason '<why>'`),
       `/tfa approve ${workflowId} ${id}`,
@@ -28,7 +33,7 @@ export function answerCommands(workflowId: string, pending: Pick<PendingRequest,
     ];
   }
   return [
-    `npm run tfa -- reply ${workflowId} --request-id ${id} --by <you> "<answer>"`,
+    `npm run tfa -- reply ${run} --request-id ${request} --by <you> "<answer>"`,
     signalCommand(workflowId, 'reply', { requestId: id, by: '<you>', text: '<answer>' }),
   ];
 }

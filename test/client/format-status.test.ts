@@ -1,0 +1,52 @@
+import { formatDeployStatus, formatStatus } from '../../client/format-status';
+import { replay } from '../../core/reducer';
+import type { NewEvent, ThreadEvent } from '../../core/thread';
+import { noticeText } from '../../activities/notify-human';
+
+const CLEAR_SCREEN = '\x1b[2J';
+let counter = 0;
+function ev(event: NewEvent): ThreadEvent {
+  counter += 1;
+  return { ...event, id: `evt-${counter}`, at: '2025-01-01T00:00:00.000Z' } as ThreadEvent;
+}
+
+function view(events: ThreadEvent[]) {
+  return { events, state: replay(events) };
+}
+
+const hostile = [
+  ev({ type: 'run_started', agent: 'deploybot', maxSteps: 12 }),
+  ev({ type: 'user_message', text: `deploy main${CLEAR_SCREEN}\rforged line\u009b31m` } as NewEvent),
+  ev({ type: 'human_input_requested', requestId: 'req-1', callId: 'call-1', question: `which ref?${CLEAR_SCREEN}` }),
+  ev({ type: 'human_reply', requestId: 'req-1', by: `mallory${CLEAR_SCREEN}\x07`, text: `main\x1b]0;owned\x07` }),
+];
+
+describe('formatStatus', () => {
+  it('strips the control characters a thread text carries, e.g. \\x1b[2J, \\r and C1 CSI', () => {
+    const text = formatStatus('run-1', view(hostile));
+    expect(text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    expect(text).toContain('deploy main[2Jforged line31m');
+    expect(text).toContain('mallory[2J');
+  });
+
+  it('shell-quotes the ids of the earlier-run command line and leaves ordinary ones bare', () => {
+    const earlier = ev({ type: 'earlier_events', count: 3, runId: 'run-a1', state: {} } as NewEvent);
+    const shown = { events: [earlier, hostile[0]!], state: replay(hostile.slice(0, 1)) };
+    expect(formatStatus('deploy-main', shown)).toContain('tfa status deploy-main --run run-a1');
+    expect(formatStatus("x'; id; '", shown)).toContain(`tfa status 'x'\\''; id; '\\''' --run run-a1`);
+  });
+
+  it('strips control characters in a pipeline step shown under the DAG', () => {
+    const state = { ref: `main${CLEAR_SCREEN}`, stage: 'staging', children: [] } as never;
+    const text = formatDeployStatus('deploy-1', state, { workflowId: 'deploy-1-staging', view: view(hostile) });
+    expect(text).not.toContain('\x1b');
+  });
+});
+
+describe('noticeText', () => {
+  it('strips control characters from the summary and quotes a hostile workflow id in every answer line', () => {
+    const text = noticeText({ workflowId: "x'; rm -rf ~; '", agent: 'deploybot', requestId: 'req-1', kind: 'input', summary: `which ref?${CLEAR_SCREEN}` });
+    expect(text).not.toContain('\x1b');
+    expect(text).toContain(`npm run tfa -- reply 'x'\\''; rm -rf ~; '\\''' --request-id req-1`);
+  });
+});
