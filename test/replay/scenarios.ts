@@ -5,6 +5,8 @@ import { AGENT_WORKFLOW_TYPE, DEPLOY_WORKFLOW_TYPE } from '../../core/constants'
 import { approveSignal, rejectSignal, replySignal } from '../../workflows/messages';
 import type { PolicyFile } from '../../core/policy';
 import type { ScriptedReply } from '../support/scripted-model-server';
+import { statementFor } from '../../core/decisions';
+import { alice, trustPolicy } from '../support/identities';
 import { startHarness, waitForState } from '../support/workflow-harness';
 import { temporalCliPath, testServerAddress } from '../support/test-server';
 
@@ -50,8 +52,8 @@ export const replayScenarios: ReplayScenario[] = [
       await waitForState(handle, (state) => state.status === 'awaiting_approval');
       await handle.signal(approveSignal, { by: '' }); // malformed: recorded, changes nothing
       await handle.signal(rejectSignal, { by: 'bob', reason: 'production is frozen' });
-      await waitForState(handle, (state) => state.status === 'needs_human');
-      await handle.signal(replySignal, { by: 'bob', text: 'just stop' });
+      const { pending } = await waitForState(handle, (state) => state.status === 'needs_human');
+      await handle.signal(replySignal, { requestId: pending!.requestId, by: 'bob', text: 'just stop' });
     },
   },
   {
@@ -74,6 +76,28 @@ export const replayScenarios: ReplayScenario[] = [
       await waitForState(handle.client.getHandle(`${handle.workflowId}-deploy`), (state) => state.status === 'awaiting_approval');
       await handle.signal(approveSignal, { by: 'alice' });
     },
+  },
+  {
+    name: 'deploybot-signed-approval',
+    policy: trustPolicy(),
+    script: [call('deploy_to_production', { ref: 'main' }), call('done_for_now', { message: 'main is live' })],
+    async drive(handle) {
+      const { pending } = await waitForState(handle, (state) => state.status === 'awaiting_approval');
+      await handle.signal(approveSignal, { requestId: pending!.requestId, by: 'alice' }); // unsigned: refused
+      const decision = { action: 'approve' as const, requestId: pending!.requestId, by: 'alice', comment: 'signed' };
+      const { via: _via, ...statement } = statementFor(handle.workflowId, pending!, decision, 'signature');
+      await handle.signal(approveSignal, { requestId: pending!.requestId, by: 'alice', comment: 'signed', signature: alice.sign(statement) });
+    },
+  },
+  {
+    name: 'deploy-pipeline-tests-unrecorded',
+    start: { workflowType: DEPLOY_WORKFLOW_TYPE, args: [{ ref: 'main', requestedBy: 'alice' }] },
+    script: [
+      call('report_test_results', { passed: true, summary: 'all good (nothing was run)' }),
+      call('send_notification', { severity: 'warning', title: 'tests inconclusive', message: 'tests of main were inconclusive' }),
+      call('finish_notifying', { message: 'sent' }),
+    ],
+    async drive() {},
   },
 ];
 
