@@ -18,6 +18,7 @@ import type { ThreadEvent } from '../core/thread';
 import { ensureTemporalCli } from '../scripts/temporal-cli.cjs';
 import { TEST_ENV_KEYS } from '../test/support/test-server';
 import { startHarness, waitForState } from '../test/support/workflow-harness';
+import { PAYLOAD_CONVERTER_PATH } from '../worker/create-worker';
 import { approveSignal, threadQuery } from '../workflows/messages';
 import { TFA_SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
   const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: ensureTemporalCli() }, ip: '127.0.0.1', ui: false, searchAttributes: TFA_SEARCH_ATTRIBUTE_KEYS } });
   const bundleDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tfa-bench-'));
   const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
-  await fs.writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('ERROR') })).code);
+  await fs.writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: new DefaultLogger('ERROR') })).code);
   Object.assign(process.env, { [TEST_ENV_KEYS.address]: env.address, [TEST_ENV_KEYS.bundlePath]: bundlePath });
   const harness = await startHarness();
   try {

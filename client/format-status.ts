@@ -16,12 +16,18 @@ export function formatStatus(workflowId: string, { state, events }: ThreadView):
     lines.push(`waiting for a reply (request ${pending.requestId}): ${pending.question ?? ''}`);
   }
   if (pending) lines.push('answer with one of:', ...answerCommands(workflowId, pending).map((command) => `  ${command}`));
+  if (state.pauseRequested) {
+    const { by, reason } = state.pauseRequested;
+    lines.push(`pause requested${by ? ` by ${by}` : ''}${reason ? ` (${reason})` : ''}: takes effect at the next step boundary; resume withdraws it`);
+  }
   if (state.result) lines.push(`result: ${JSON.stringify(state.result)}`);
   if (state.reason) lines.push(`reason: ${state.reason}`);
   lines.push('thread:');
   for (const event of events) {
     const rendered = event.type === 'decision_refused'
-      ? `<decision_refused message="${event.message}" by="${event.by ?? ''}">${event.reason}</decision_refused>`
+      ? `<decision_refused message="${event.message}" by="${event.by ?? ''}"${event.count ? ` count="${event.count}"` : ''}>${event.reason}</decision_refused>`
+      : event.type === 'pause_requested' || event.type === 'pause_withdrawn'
+        ? `<${event.type} by="${event.by ?? ''}"/>`
       : event.type === 'earlier_events'
         ? `<earlier_events count="${event.count}"/> left in the run before: tfa status ${shellQuote(workflowId)} --run ${shellQuote(event.runId)}`
         : renderEvent(event);

@@ -9,12 +9,15 @@ export interface ContextItem {
 
 type ErrorEvent = EventOf<'error'>;
 
+/** Audit records that change nothing the agent does: refused decisions and pause requests (a pause itself shows). */
+const AUDIT_ONLY: ReadonlySet<ThreadEvent['type']> = new Set(['decision_refused', 'pause_requested', 'pause_withdrawn']);
+
 /**
- * Events the model never sees: the run's start (its facts are in <system_state>), refused decisions
- * (an audit record that changed nothing), and notification failures (not the agent's to fix).
+ * Events the model never sees: the run's start (its facts are in <system_state>), audit-only records
+ * (AUDIT_ONLY), and notification failures (not the agent's to fix).
  */
 function hidden(event: ThreadEvent): boolean {
-  return event.type === 'run_started' || event.type === 'decision_refused' || (event.type === 'error' && event.source === 'notify');
+  return event.type === 'run_started' || AUDIT_ONLY.has(event.type) || (event.type === 'error' && event.source === 'notify');
 }
 
 function isAgentError(event: ThreadEvent): event is ErrorEvent {

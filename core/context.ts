@@ -82,6 +82,8 @@ function eventParts(event: ThreadEvent): Parts | null {
   switch (event.type) {
     case 'run_started':
     case 'decision_refused':
+    case 'pause_requested':
+    case 'pause_withdrawn':
       return null;
     case 'user_message':
       return part('user_message', { by: event.by }, event.text);

@@ -3,6 +3,7 @@ import { DecisionSignature, verifyStatement, type DecisionStatement, type Verifi
 import type { RunPolicy } from './policy';
 import type { AgentState, PendingRequest } from './reducer';
 import type { NewEvent } from './thread';
+import { undecodableReason } from './undecodable';
 
 /** Field limits of every message a person sends (README "Limits"): over them a message is refused like any malformed one. */
 export const MESSAGE_LIMITS = { by: 200, requestId: 100, text: 4_000 } as const;
@@ -168,12 +169,14 @@ export function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
 }
 
-/** Validates a raw message body; a malformed one becomes an audit refusal instead of a crash. */
+/** Validates a raw message body; a malformed or undecodable one becomes an audit refusal instead of a crash. */
 export function parseMessage<S extends z.ZodType>(
   schema: S,
   messageName: string,
   raw: unknown,
 ): { ok: true; value: z.infer<S> } | { ok: false; reason: string; event: NewEvent } {
+  const undecodable = undecodableReason(raw);
+  if (undecodable !== null) return { ok: false, reason: undecodable, event: { type: 'decision_refused', message: messageName, reason: undecodable } };
   const parsed = schema.safeParse(raw ?? {});
   if (parsed.success) return { ok: true, value: parsed.data };
   const reason = `malformed ${messageName} body: ${describeIssues(parsed.error)}`;

@@ -29,6 +29,8 @@ export const AgentState = z.object({
   result: z.record(z.string(), z.unknown()).nullable(),
   reason: z.string().nullable(),
   eventCount: z.number().int(),
+  /** Who asked for a pause that has not taken effect yet, and why; absent when none is pending. */
+  pauseRequested: z.object({ by: z.string().optional(), reason: z.string().optional() }).optional(),
 });
 export type AgentState = z.infer<typeof AgentState>;
 
@@ -55,6 +57,10 @@ function resolve(state: AgentState, requestId: string): AgentState {
     pending: null,
     resolvedRequestIds: [...state.resolvedRequestIds, requestId],
   };
+}
+
+function withoutPauseRequest({ pauseRequested: _taken, ...state }: AgentState): AgentState {
+  return state;
 }
 
 function apply(state: AgentState, event: ThreadEvent): AgentState {
@@ -119,15 +125,19 @@ function apply(state: AgentState, event: ThreadEvent): AgentState {
     case 'decision_refused':
     case 'request_escalated':
       return state;
+    case 'pause_requested':
+      return { ...state, pauseRequested: { by: event.by, reason: event.reason } };
+    case 'pause_withdrawn':
+      return withoutPauseRequest(state);
     case 'paused':
-      return { ...state, status: 'paused' };
+      return { ...withoutPauseRequest(state), status: 'paused' };
     case 'resumed':
       if (state.pending?.kind === 'escalation') return { ...resolve(state, state.pending.requestId), consecutiveErrors: 0 };
       return { ...state, status: state.pending ? WAITING_STATUS[state.pending.kind] : 'running' };
     case 'done':
-      return { ...state, status: 'completed', result: event.payload, lastToolCall: null };
+      return { ...withoutPauseRequest(state), status: 'completed', result: event.payload, lastToolCall: null };
     case 'run_ended':
-      return { ...state, status: event.status, reason: event.reason, pending: null };
+      return { ...withoutPauseRequest(state), status: event.status, reason: event.reason, pending: null };
     case 'earlier_events':
       // The state the left-behind events added up to; eventCount keeps counting this thread's events.
       return { ...AgentState.parse(event.state), eventCount: state.eventCount };

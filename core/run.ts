@@ -1,13 +1,19 @@
 import { z } from 'zod';
-import { PauseInput } from './decisions';
+import { MESSAGE_LIMITS, PauseInput } from './decisions';
 import { ThreadEvent, type AgentStatus } from './thread';
+
+/**
+ * Field limits of a run's start input (README "Limits"), over which the start is refused. The task
+ * gets more room than a person's message: pipelines pass failure text along in it.
+ */
+export const RUN_INPUT_LIMITS = { agent: 100, message: 8_000, requestedBy: MESSAGE_LIMITS.by } as const;
 
 /** Input of `agentWorkflow`, as typed on the Temporal CLI: `--input '{"agent":"deploybot","message":"..."}'`. */
 export const AgentWorkflowInput = z.object({
-  agent: z.string().min(1),
-  message: z.string().min(1),
+  agent: z.string().min(1).max(RUN_INPUT_LIMITS.agent),
+  message: z.string().min(1).max(RUN_INPUT_LIMITS.message),
   maxSteps: z.number().int().positive().max(10_000).optional(),
-  requestedBy: z.string().optional(),
+  requestedBy: z.string().max(RUN_INPUT_LIMITS.requestedBy).optional(),
   /** Steps per workflow run before continuing as new (Temporal may suggest it sooner). Default 100. */
   continueAsNewAfterSteps: z.number().int().min(5).optional(),
   /** Set by the workflow itself when it continues as new: the thread it carries (core/continuation.ts). */

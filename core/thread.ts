@@ -145,6 +145,22 @@ export const DecisionRefused = z.object({
   by: z.string().optional(),
   requestId: z.string().optional(),
   reason: z.string(),
+  /** How many identical refusals (same message, by, request and reason) this event stands for; absent: one. */
+  count: z.number().int().min(2).optional(),
+});
+/** A pause was asked for; it takes effect at the next step boundary (a `paused` event) unless withdrawn. */
+export const PauseRequested = z.object({
+  ...base,
+  type: z.literal('pause_requested'),
+  by: z.string().optional(),
+  reason: z.string().optional(),
+});
+/** A `resume` arrived before the requested pause took effect: the run goes on without pausing. */
+export const PauseWithdrawn = z.object({
+  ...base,
+  type: z.literal('pause_withdrawn'),
+  by: z.string().optional(),
+  feedback: z.string().optional(),
 });
 export const Paused = z.object({
   ...base,
@@ -200,6 +216,8 @@ export const ThreadEvent = z.discriminatedUnion('type', [
   Escalated,
   RequestEscalated,
   DecisionRefused,
+  PauseRequested,
+  PauseWithdrawn,
   Paused,
   Resumed,
   Done,

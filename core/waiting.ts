@@ -45,6 +45,11 @@ export function describeWaiting(workflowId: string, state: AgentState): string {
   if (state.status === 'paused') {
     lines.push('', `Paused. Resume: \`${signalCommand(workflowId, 'resume', { by: '<you>' })}\``);
   }
+  if (state.pauseRequested) {
+    const { by, reason } = state.pauseRequested;
+    const asked = `Pause requested${by ? ` by ${by}` : ''}${reason ? ` (${reason})` : ''}: it takes effect at the next step boundary.`;
+    lines.push('', `${asked} Withdraw: \`${signalCommand(workflowId, 'resume', { by: '<you>' })}\``);
+  }
   if (!pending) return lines.join('\n');
   if (pending.kind === 'approval') {
     lines.push('', `Waits for approval of request ${pending.requestId}: \`${pending.tool}\` with \`${JSON.stringify(pending.args)}\` (${pending.argsDigest}).`);

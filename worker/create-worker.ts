@@ -7,9 +7,12 @@ export interface CreateWorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: Activities;
-  /** A prebuilt bundle (tests bundle once per run); otherwise the workflows are bundled at start. */
+  /** A prebuilt bundle (tests bundle once per run), built with PAYLOAD_CONVERTER_PATH; otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
+
+/** The payload converter every worker and workflow bundle uses: undecodable payloads become refusals. */
+export const PAYLOAD_CONVERTER_PATH = require.resolve('../workflows/payload-converter');
 
 /** One worker runs every agent's workflows and activities; start more on the same queue to scale out. */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
@@ -19,6 +22,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
+    // A prebuilt bundle must be bundled with the same path (bundleWorkflowCode's payloadConverterPath).
+    dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH },
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

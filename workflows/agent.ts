@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, continueAsNew, patched, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
 import { findAgent } from '../agents';
 import type { ChosenToolCall } from '../activities';
 import { findTool, type AgentDefinition } from '../core/agent';
@@ -12,6 +12,7 @@ import { chooseNextTool, executeTool, loadRunPolicy, MODEL_ACTIVITY_OPTIONS, TOO
 import { errorEventFrom } from './failures';
 import { registerHandlers } from './handlers';
 import { askHuman, escalate, requestApproval } from './human-requests';
+import { createPauseControl, PAUSE_REQUESTED_PATCH, stepBoundary } from './pausing';
 import { pinnedArgs } from './pin-args';
 import type { Run } from './run';
 import { RunThread } from './run-thread';
@@ -23,6 +24,9 @@ const DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS = 100;
 /** Request timeouts, the run policy and search attributes arrived together; older runs replay without them. */
 const HUMAN_POLICY_PATCH = 'human-policy-v1';
 
+/** Repeated refusals fold into one event with a count (core/refusals.ts); older runs replay without it. */
+const FOLD_REFUSALS_PATCH = 'fold-refusals-v1';
+
 function parseInput(raw: unknown): { input: AgentWorkflowInput; agent: AgentDefinition } {
   const parsed = AgentWorkflowInput.safeParse(raw);
   if (!parsed.success) {
@@ -31,16 +35,6 @@ function parseInput(raw: unknown): { input: AgentWorkflowInput; agent: AgentDefi
   const agent = findAgent(parsed.data.agent);
   if (!agent) throw ApplicationFailure.nonRetryable(`Unknown agent "${parsed.data.agent}".`, 'ConfigurationError');
   return { input: parsed.data, agent };
-}
-
-/** Honours a pause between steps, and between choosing a tool and running it (F6). */
-async function stepBoundary({ thread, control }: Run): Promise<void> {
-  if (!control.requested) return;
-  thread.append({ type: 'paused', ...control.requested });
-  control.requested = null;
-  await condition(() => control.resume !== null);
-  thread.append({ type: 'resumed', ...control.resume! });
-  control.resume = null;
 }
 
 /**
@@ -101,7 +95,7 @@ async function step(run: Run): Promise<void> {
   if (!choice) return;
   const kind = findTool(agent, choice.tool)!.kind;
   const call = thread.append({ type: 'tool_call', ...choice, kind }) as EventOf<'tool_call'>;
-  await stepBoundary(run);
+  await stepBoundary(run.thread, run.control);
   await dispatch(run, call);
 }
 
@@ -143,8 +137,8 @@ function assertOwnContinuation(): void {
 async function startRun(input: AgentWorkflowInput, agent: AgentDefinition): Promise<Run> {
   const workflowId = workflowInfo().workflowId;
   const timeouts = patched(HUMAN_POLICY_PATCH);
-  const thread = new RunThread(workflowId, timeouts ? searchAttributePublisher(agent.name) : undefined);
-  const control = { requested: input.continued?.pauseRequested ?? null, resume: null };
+  const thread = new RunThread(workflowId, timeouts ? searchAttributePublisher(agent.name) : undefined, patched(FOLD_REFUSALS_PATCH));
+  const control = createPauseControl(input.continued?.pauseRequested ?? null, patched(PAUSE_REQUESTED_PATCH));
   const run: Run = { thread, agent, control, workflowId, policy: RunPolicy.parse({}), timeouts };
   registerHandlers(thread, () => run.policy, run.control); // before any await, so queries work from the start
   if (input.continued) {
@@ -166,7 +160,7 @@ export async function agentWorkflow(rawInput: AgentWorkflowInput): Promise<Agent
   const run = await startRun(input, agent);
   const stepsAtStart = run.thread.state.step;
   while (!FINAL_STATUSES.includes(run.thread.state.status)) {
-    await stepBoundary(run);
+    await stepBoundary(run.thread, run.control);
     if (shouldContinueAsNew(run, stepsAtStart, input.continueAsNewAfterSteps ?? DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS)) {
       // The recent thread goes along, bounded; this run keeps the rest, named in an earlier_events note.
       const note = { id: uuid4(), at: new Date().toISOString(), runId: workflowInfo().runId };

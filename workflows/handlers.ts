@@ -5,14 +5,12 @@ import {
   describeIssues,
   evaluateDecision,
   parseMessage,
-  PauseInput,
   RejectInput,
   ReplyInput,
-  ResumeInput,
   type Decision,
   type DecisionPolicy,
 } from '../core/decisions';
-import { FINAL_STATUSES } from '../core/thread';
+import { undecodableReason } from '../core/undecodable';
 import {
   approveSignal,
   decideUpdate,
@@ -23,39 +21,13 @@ import {
   statusQuery,
   threadQuery,
 } from './messages';
+import { onPause, onResume, type PauseControl } from './pausing';
 import type { RunThread } from './run-thread';
-
-/** Pause and resume requests, applied by the loop at its next step boundary. */
-export interface PauseControl {
-  requested: PauseInput | null;
-  resume: ResumeInput | null;
-}
 
 function applyDecision(thread: RunThread, decision: Decision, policy: DecisionPolicy): void {
   const outcome = evaluateDecision(thread.state, decision, policy, workflowInfo().workflowId);
   thread.append(outcome.event);
   if (!outcome.accepted) log.warn('decision refused', { reason: outcome.reason, by: decision.by });
-}
-
-function onPause(thread: RunThread, control: PauseControl, raw: unknown): void {
-  const parsed = parseMessage(PauseInput, 'pause', raw);
-  if (!parsed.ok) return void thread.append(parsed.event);
-  if (FINAL_STATUSES.includes(thread.state.status)) {
-    return void thread.append({ type: 'decision_refused', message: 'pause', by: parsed.value.by, reason: 'the run has ended' });
-  }
-  control.requested = parsed.value;
-}
-
-function onResume(thread: RunThread, control: PauseControl, raw: unknown): void {
-  const parsed = parseMessage(ResumeInput, 'resume', raw);
-  if (!parsed.ok) return void thread.append(parsed.event);
-  if (thread.state.status === 'needs_human') return void thread.append({ type: 'resumed', ...parsed.value });
-  if (thread.state.status === 'paused') return void (control.resume = parsed.value);
-  if (control.requested) {
-    control.requested = null; // resumed before the pause took effect: nothing to undo
-    return;
-  }
-  thread.append({ type: 'decision_refused', message: 'resume', by: parsed.value.by, reason: 'the run is not paused' });
 }
 
 /** Every message of the public API (workflows/messages.ts) wired to the thread. */
@@ -82,6 +54,8 @@ export function registerHandlers(thread: RunThread, policyOf: () => DecisionPoli
     },
     {
       validator: (input) => {
+        const undecodable = undecodableReason(input);
+        if (undecodable !== null) throw new Error(`decision refused: ${undecodable}`);
         const parsed = DecideInput.safeParse(input);
         if (!parsed.success) throw new Error(`malformed decide body: ${describeIssues(parsed.error)}`);
         const { decision, ...rest } = parsed.data;

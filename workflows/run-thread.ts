@@ -1,5 +1,6 @@
 import { setCurrentDetails, uuid4 } from '@temporalio/workflow';
 import { initialState, reduce, replay, type AgentState } from '../core/reducer';
+import { placeRefusal } from '../core/refusals';
 import type { NewEvent, ThreadEvent } from '../core/thread';
 import { describeWaiting } from '../core/waiting';
 
@@ -12,9 +13,16 @@ export class RunThread {
     private readonly workflowId: string,
     /** Called after every event with the new state (search attributes). */
     private readonly publish?: (state: AgentState) => void,
+    /** Fold repeated refusals (core/refusals.ts); false when replaying runs started before patch `fold-refusals-v1`. */
+    private readonly foldRefusals = false,
   ) {}
 
   append(event: NewEvent): ThreadEvent {
+    if (event.type === 'decision_refused' && this.foldRefusals) {
+      const placement = placeRefusal(this.events, event);
+      if ('fold' in placement) return (this.events[placement.fold] = placement.event); // the state is unchanged
+      event = placement.append;
+    }
     // uuid4() and Date are replay-safe inside the workflow sandbox.
     const stamped = { ...event, id: uuid4(), at: new Date().toISOString() } as ThreadEvent;
     this.events.push(stamped);

@@ -1,6 +1,6 @@
 import type { AgentDefinition } from '../core/agent';
 import type { RunPolicy } from '../core/policy';
-import type { PauseControl } from './handlers';
+import type { PauseControl } from './pausing';
 import type { RunThread } from './run-thread';
 
 /** Everything one run's steps need; lives for the run's lifetime inside the workflow. */

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fillTemplate, type EventRoute, type EventRoutes } from '../event-routes';
 import type { Runs } from '../runs';
 import { requireBearerToken } from './auth';
-import { acceptRawBodies, parseJsonBody, rawBodyOf } from './bodies';
+import { AgentWorkflowInput } from '../../core/run';
+import { acceptRawBodies, parseJsonBody, parseWith, rawBodyOf } from './bodies';
 import { GatewayError } from './errors';
 import { newWorkflowId } from './runs-routes';
 import { verifyStandardWebhook } from './signatures';
@@ -65,7 +66,8 @@ export function registerEventsRoute(scope: FastifyInstance, runs: Runs, options:
       const eventId = options.secret ? verifiedEventId(options.secret, request, raw, Math.floor(options.now() / 1000)) : undefined;
       const route = routeFor(options.routes, type);
       const message = messageFor(type, route, parseJsonBody(raw));
-      const input = { agent: route.agent, message, maxSteps: route.maxSteps, requestedBy: `event:${type}` };
+      // The run's own input limits (core/run.ts), checked here so an oversized message is a 400, not a failed start.
+      const input = parseWith(AgentWorkflowInput, { agent: route.agent, message, maxSteps: route.maxSteps, requestedBy: `event:${type}` });
       if (eventId === undefined) {
         return reply.code(201).send({ workflowId: await runs.launch(input, newWorkflowId(`event-${type}`)), agent: route.agent });
       }

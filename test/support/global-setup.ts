@@ -4,6 +4,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../../scripts/temporal-cli.cjs';
+import { PAYLOAD_CONVERTER_PATH } from '../../worker/create-worker';
 import { TFA_SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import { TEST_ENV_KEYS } from './test-server';
 
@@ -16,6 +17,7 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as { __tfaTestEnv?: TestWorkflowEnvironment }).__tfaTestEnv = env;
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
+    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
   });
   const bundleDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tfa-bundle-'));
