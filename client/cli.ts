@@ -2,11 +2,15 @@
 // `tfa`: launch, inspect and answer agent runs. Every command is one Temporal call, so
 // the same can be done with the plain `temporal` CLI (see README).
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
+import { agents, findAgent } from '../agents';
 import { parseConfig, type TfaConfig } from '../core/config';
 import type { Decision } from '../core/decisions';
+import { shellQuote } from '../core/shell-quote';
 import { printable } from '../core/terminal-text';
 import { AgentStatus } from '../core/thread';
 import { connectClient } from './connect';
@@ -15,6 +19,7 @@ import { formatDeployStatus, formatStatus } from './format-status';
 import { tokenDigest } from './gateway/identity';
 import { createKey, keysDir, personalSigner, readKey, type StatementSigner } from './keys';
 import { createRuns, type DecisionTaken, type ModelInputShown, type Runs } from './runs';
+import type { RunSummary } from './run-summary';
 import { createSchedules, type ScheduleListing, type Schedules } from './schedules';
 
 const defaultUser = process.env.TFA_USER ?? os.userInfo().username;
@@ -72,6 +77,24 @@ const withRuns = (work: (runs: Runs) => Promise<string | void>) =>
 const withSchedules = (work: (schedules: Schedules) => Promise<string | void>) =>
   withClient((client, config) => work(createSchedules(client, config.TFA_TASK_QUEUE)));
 
+/** An agent this checkout defines; any other name is refused before connecting. */
+function knownAgent(name: string): true {
+  if (findAgent(name)) return true;
+  throw new Error(`no agent named "${name}": use one of ${Object.keys(agents).join(', ')}`);
+}
+
+/** Where to go next, on stderr, so stdout stays the id a script captures. */
+function nextStep(text: string): void {
+  process.stderr.write(`${printable(text)}\n`);
+}
+
+/** `tfa list`: a header, then one run a line; statuses in the agents' lower-case spelling. */
+function formatRunList(runs: RunSummary[]): string {
+  if (runs.length === 0) return 'no runs';
+  const rows = runs.map((run) => [run.workflowId, run.agent ?? run.type, run.status ?? run.executionStatus.toLowerCase(), run.startTime]);
+  return [['WORKFLOW ID', 'AGENT', 'STATUS', 'STARTED'], ...rows].map((row) => row.join('\t')).join('\n');
+}
+
 function formatSchedule(schedule: ScheduleListing): string {
   const next = schedule.nextRunAt ? `next ${schedule.nextRunAt.toISOString()}` : 'no next run';
   const recent = schedule.recentWorkflowIds.length > 0 ? `  last ${schedule.recentWorkflowIds.at(-1)}` : '';
@@ -127,14 +150,18 @@ function addSigningCommands(program: Command): void {
 }
 
 export function buildProgram(): Command {
-  const program = new Command('tfa').description('Launch, inspect and answer durable agent runs on Temporal.');
+  const program = new Command('tfa').description('Launch, inspect and answer durable agent runs on Temporal.').version(packageVersion());
   program.showHelpAfterError().configureOutput({ writeErr: (text) => process.stderr.write(text) });
   program.command('launch <agent> <message...>').description('start a run; prints its workflow id')
     .option('--workflow-id <id>', 'workflow id (default: <agent>-<time>)')
     .option('--max-steps <n>', 'step limit for this run', positiveInt)
     .option('--by <name>', 'who asks', defaultUser)
     .action((agent: string, words: string[], opts: { workflowId?: string; maxSteps?: number; by: string }) =>
-      withRuns((runs) => runs.launch({ agent, message: words.join(' '), maxSteps: opts.maxSteps, requestedBy: opts.by }, opts.workflowId)));
+      knownAgent(agent) && withRuns(async (runs) => {
+        const id = await runs.launch({ agent, message: words.join(' '), maxSteps: opts.maxSteps, requestedBy: opts.by }, opts.workflowId);
+        nextStep(`started ${agent} run ${id}; follow it with: tfa status ${shellQuote(id)}`);
+        return id;
+      }));
   program.command('approve <workflowId>').description('approve a request, signed with your key (refusals are explained)')
     .option('--by <name>', 'who approves (signs with the key of that name)', defaultUser).option('--comment <text>')
     .option('--request-id <id>', 'the request you approve: required once a run has made more than one')
@@ -181,21 +208,29 @@ export function buildProgram(): Command {
       withRuns(async (runs) => {
         const id = opts.workflowId ?? `deploy-${ref.replace(/[^\w.-]+/g, '-')}-${Date.now().toString(36)}`;
         const started = await runs.startDeploy({ ref, requestedBy: opts.by }, id);
-        return started.duplicate ? `${id} (already started)` : id;
+        nextStep(`${started.duplicate ? 'already started' : 'started'} pipeline ${id} for ${ref}; follow it with: tfa status ${shellQuote(id)}`);
+        return id;
       }));
   program.command('list').description('recent agent runs, newest first')
     .option('--limit <n>', 'how many', positiveInt, 20)
     .option('--status <status>', 'only runs in this agent status (e.g. awaiting_approval)', agentStatus)
     .option('--waiting', 'only runs waiting for a person (approval, reply, needs_human, paused)')
     .action((opts: { limit: number; status?: AgentStatus; waiting?: boolean }) =>
-      withRuns(async (runs) => (await runs.list(opts)).map((run) => `${run.workflowId}\t${run.status ?? run.executionStatus}\t${run.startTime}`).join('\n') || 'no runs'));
+      withRuns(async (runs) => formatRunList(await runs.list(opts))));
   addScheduleCommands(program);
   return program;
 }
 
-if (require.main === module) {
-  buildProgram().parseAsync(process.argv).catch((error: unknown) => {
+function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** Runs `tfa` with these arguments; any error prints one line and exits 1. */
+export function main(argv: string[] = process.argv): void {
+  buildProgram().parseAsync(argv).catch((error: unknown) => {
     console.error(printable(`tfa: ${describeError(error)}`));
     process.exit(1);
   });
 }
+
+if (require.main === module) main();

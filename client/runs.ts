@@ -1,16 +1,17 @@
 import {
-  WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowUpdateFailedError,
+  QueryNotRegisteredError, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE, DEPLOY_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES, WAITING_STATUSES } from '../core/constants';
 import { statementFor, type ApproveInput, type Decision, type RejectInput, type ReplyInput, type PauseInput, type ResumeInput } from '../core/decisions';
-import { findAgent } from '../agents';
+import { agents, findAgent } from '../agents';
 import { eventsBeforeStep, modelInputDigest, renderModelInput, type ModelInput } from '../core/model-input';
 import { activeChild, type DeployState, type DeployWorkflowInput } from '../core/pipeline';
 import type { AgentWorkflowInput } from '../core/run';
 import type { AgentStatus, EventOf, ThreadEvent } from '../core/thread';
 import { summarizeRun, type RunSummary } from './run-summary';
 import { decideUpdate, deployStatusQuery, pauseSignal, replySignal, resumeSignal, statusQuery, threadQuery, type DecideResult, type ThreadView } from '../workflows/messages';
+import { describeError } from './describe-error';
 import type { StatementSigner } from './keys';
 
 /** Visibility query: runs whose agent status is `status`, runs waiting for a person, else every agent run. */
@@ -43,6 +44,22 @@ function whereIsStep(events: readonly ThreadEvent[], steps: number, step: number
 
 /** Operations on runs shared by the CLI and the HTTP gateway: each is one Temporal call. */
 export function createRuns(client: Client, taskQueue: string) {
+  /**
+   * A run's thread; a run that failed before it registered its handlers (an unknown agent, bad input)
+   * is explained with its own failure instead of the SDK's "no handler" error.
+   */
+  async function readThread(workflowId: string, runId?: string): Promise<ThreadView> {
+    const handle = client.workflow.getHandle(workflowId, runId);
+    try {
+      return await handle.query(threadQuery);
+    } catch (error) {
+      if (!(error instanceof QueryNotRegisteredError)) throw error;
+      const { status, type } = await handle.describe();
+      const failure = status.name === 'FAILED' ? await handle.result().then(() => '', (failed: unknown) => `: ${describeError(failed)}`) : '';
+      throw new Error(`${workflowId} has no thread: this ${type} run is ${status.name.toLowerCase()}${failure}`);
+    }
+  }
+
   /** The agent run that answers decisions sent to `workflowId`: itself, or a deploy pipeline's running step. */
   async function decisionTarget(workflowId: string): Promise<string> {
     const handle = client.workflow.getHandle(workflowId);
@@ -90,7 +107,9 @@ export function createRuns(client: Client, taskQueue: string) {
   }
 
   return {
+    /** Starts an agent run; an agent no worker knows is refused here, before anything starts. */
     async launch(input: AgentWorkflowInput, workflowId?: string): Promise<string> {
+      if (!findAgent(input.agent)) throw new Error(`no agent named "${input.agent}": use one of ${Object.keys(agents).join(', ')}`);
       const id = workflowId ?? `${input.agent}-${Date.now().toString(36)}`;
       await client.workflow.start(AGENT_WORKFLOW_TYPE, { taskQueue, workflowId: id, args: [input] });
       return id;
@@ -118,13 +137,13 @@ export function createRuns(client: Client, taskQueue: string) {
     },
     pause: (workflowId: string, input: PauseInput) => client.workflow.getHandle(workflowId).signal(pauseSignal, input),
     resume: (workflowId: string, input: ResumeInput) => client.workflow.getHandle(workflowId).signal(resumeSignal, input),
-    thread: (workflowId: string): Promise<ThreadView> => client.workflow.getHandle(workflowId).query(threadQuery),
+    thread: (workflowId: string): Promise<ThreadView> => readThread(workflowId),
     /**
      * What the model was sent at `step`, or gets next: rendered from the thread by the same function as
      * the model activity, with the digest the step's tool call recorded, to check the two agree.
      */
     async modelInput(workflowId: string, step?: number, runId?: string): Promise<ModelInputShown> {
-      const { events, state } = await client.workflow.getHandle(workflowId, runId).query(threadQuery);
+      const { events, state } = await readThread(workflowId, runId);
       const agent = findAgent(state.agent);
       if (!agent) throw new Error(`run ${workflowId} is not an agent run`);
       if (step === undefined) return { input: renderModelInput(agent, events) };
@@ -137,7 +156,7 @@ export function createRuns(client: Client, taskQueue: string) {
     /** `runId` reads an earlier run of the same workflow id (one an earlier_events note names). */
     async status(workflowId: string, runId?: string): Promise<RunStatus> {
       const handle = client.workflow.getHandle(workflowId, runId);
-      if ((await handle.describe()).type !== DEPLOY_WORKFLOW_TYPE) return { kind: 'agent', view: await handle.query(threadQuery) };
+      if ((await handle.describe()).type !== DEPLOY_WORKFLOW_TYPE) return { kind: 'agent', view: await readThread(workflowId, runId) };
       const state = await handle.query(deployStatusQuery);
       const running = activeChild(state);
       if (!running) return { kind: 'deploy', state };

@@ -11,7 +11,7 @@ export function signalCommand(workflowId: string, name: string, input: object): 
 
 /** The Temporal CLI line whose body `tfa sign` makes: a decision signed with your key, for this request only. */
 function signedSignalCommand(workflowId: string, name: 'approve' | 'reject', requestId: string, extra = ''): string {
-  const sign = `npm run -s tfa -- sign ${name} ${shellQuote(workflowId)} --request-id ${shellQuote(requestId)} --by <you>${extra}`;
+  const sign = `tfa sign ${name} ${shellQuote(workflowId)} --request-id ${shellQuote(requestId)} --by <you>${extra}`;
   return `temporal workflow signal --workflow-id ${shellQuote(workflowId)} --name ${name} --input "$(${sign})"`;
 }
 
@@ -24,8 +24,8 @@ export function answerCommands(workflowId: string, pending: Pick<PendingRequest,
   const [run, request] = [shellQuote(workflowId), shellQuote(id)];
   if (pending.kind === 'approval') {
     return [
-      `npm run tfa -- approve ${run} --request-id ${request} --by <you>`,
-      `npm run tfa -- reject ${run} --request-id ${request} --by <you> --reason "<why>"`,
+      `tfa approve ${run} --request-id ${request} --by <you>`,
+      `tfa reject ${run} --request-id ${request} --by <you> --reason "<why>"`,
       signedSignalCommand(workflowId, 'approve', id),
       signedSignalCommand(workflowId, 'reject', id, ` --reason '<why>'`),
       `/tfa approve ${workflowId} ${id}`,
@@ -33,7 +33,7 @@ export function answerCommands(workflowId: string, pending: Pick<PendingRequest,
     ];
   }
   return [
-    `npm run tfa -- reply ${run} --request-id ${request} --by <you> "<answer>"`,
+    `tfa reply ${run} --request-id ${request} --by <you> "<answer>"`,
     signalCommand(workflowId, 'reply', { requestId: id, by: '<you>', text: '<answer>' }),
   ];
 }

@@ -8,7 +8,12 @@ import { installRuntime } from './quiet-runtime';
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
   installRuntime(config.TFA_LOG_LEVEL);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }).catch((error: unknown) => {
+    const text = error instanceof Error ? error.message : String(error);
+    // The native client's transport errors end in the OS's words, e.g. message: "Connection refused".
+    const reason = /message: "([^"]+)"/.exec(text)?.[1] ?? text.split('\n')[0];
+    throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS): ${reason}. Start a server (\`npm start\` runs a dev server with its own worker) or point TEMPORAL_ADDRESS at yours.`);
+  });
   const worker = await createWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -47,6 +47,6 @@ describe('noticeText', () => {
   it('strips control characters from the summary and quotes a hostile workflow id in every answer line', () => {
     const text = noticeText({ workflowId: "x'; rm -rf ~; '", agent: 'deploybot', requestId: 'req-1', kind: 'input', summary: `which ref?${CLEAR_SCREEN}` });
     expect(text).not.toContain('\x1b');
-    expect(text).toContain(`npm run tfa -- reply 'x'\\''; rm -rf ~; '\\''' --request-id req-1`);
+    expect(text).toContain(`tfa reply 'x'\\''; rm -rf ~; '\\''' --request-id req-1`);
   });
 });

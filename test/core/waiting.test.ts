@@ -27,10 +27,10 @@ describe('describeWaiting', () => {
       '',
       'Waits for approval of request req-1: `deploy_to_production` with `{"ref":"main"}` (sha256:ab12).',
       'Answer with one of:',
-      '- `npm run tfa -- approve wf-1 --request-id req-1 --by <you>`',
-      '- `npm run tfa -- reject wf-1 --request-id req-1 --by <you> --reason "<why>"`',
-      '- `temporal workflow signal --workflow-id wf-1 --name approve --input "$(npm run -s tfa -- sign approve wf-1 --request-id req-1 --by <you>)"`',
-      `- \`temporal workflow signal --workflow-id wf-1 --name reject --input "$(npm run -s tfa -- sign reject wf-1 --request-id req-1 --by <you> --reason '<why>')"\``,
+      '- `tfa approve wf-1 --request-id req-1 --by <you>`',
+      '- `tfa reject wf-1 --request-id req-1 --by <you> --reason "<why>"`',
+      '- `temporal workflow signal --workflow-id wf-1 --name approve --input "$(tfa sign approve wf-1 --request-id req-1 --by <you>)"`',
+      `- \`temporal workflow signal --workflow-id wf-1 --name reject --input "$(tfa sign reject wf-1 --request-id req-1 --by <you> --reason '<why>')"\``,
       '- `/tfa approve wf-1 req-1`',
       '- `/tfa reject wf-1 req-1 <why>`',
     ]);
@@ -43,7 +43,7 @@ describe('describeWaiting', () => {
       '',
       'Waits for a reply to request req-2: Which ref?',
       'Answer with one of:',
-      '- `npm run tfa -- reply wf-2 --request-id req-2 --by <you> "<answer>"`',
+      '- `tfa reply wf-2 --request-id req-2 --by <you> "<answer>"`',
       `- \`temporal workflow signal --workflow-id wf-2 --name reply --input '{"requestId":"req-2","by":"<you>","text":"<answer>"}'\``,
     ]);
   });

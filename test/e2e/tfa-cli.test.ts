@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
@@ -32,6 +34,39 @@ test('bad arguments print usage and exit non-zero', async () => {
   const badNumber = await tfa('launch', 'deploybot', 'hi', '--max-steps', 'many');
   expect(badNumber.code).not.toBe(0);
   expect(badNumber.stderr).toContain('expected a positive integer');
+});
+
+test('an unknown agent is refused before anything starts, naming the agents there are', async () => {
+  const launched = await tfa('launch', 'nosuch', 'hello');
+  expect(launched.code).toBe(1);
+  expect(launched.stdout).toBe('');
+  expect(launched.stderr).toContain('tfa: no agent named "nosuch": use one of deploybot, tester, deployer, notifier, triage, reporter');
+});
+
+test('with no server, a command says which address it tried and what to do, and exits 1', async () => {
+  const env = { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' };
+  const failed = await execFileAsync(path.join(root, 'node_modules/.bin/tsx'), ['client/cli.ts', 'list'], { cwd: root, env }).catch((error: { code: number; stderr: string }) => error);
+  expect(failed).toMatchObject({ code: 1 });
+  expect((failed as { stderr: string }).stderr).toContain('cannot reach Temporal at 127.0.0.1:1 (TEMPORAL_ADDRESS)');
+  expect((failed as { stderr: string }).stderr).toContain('npm start');
+});
+
+test('tfa --version prints the package version; the bin runs the same CLI', async () => {
+  const { version } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { version: string };
+  expect((await tfa('--version')).stdout.trim()).toBe(version);
+  const { stdout } = await execFileAsync(process.execPath, [path.join(root, 'scripts/tfa.cjs'), '--version'], { cwd: os.tmpdir() });
+  expect(stdout.trim()).toBe(version);
+});
+
+test('a run that failed at start is explained by its own failure, not an SDK error', async () => {
+  harness = await startHarness();
+  const workflowId = `tfa-failed-${Date.now()}`;
+  const handle = await harness.client.workflow.start('agentWorkflow', { taskQueue: harness.taskQueue, workflowId, args: [{ agent: 'nosuch', message: 'hi' }] });
+  await handle.result().catch(() => undefined);
+  const status = await tfa('status', workflowId);
+  expect(status.code).toBe(1);
+  expect(status.stderr).toContain(`${workflowId} has no thread: this agentWorkflow run is failed: Workflow execution failed: Unknown agent "nosuch".`);
+  expect(status.stderr).not.toContain('did not register a handler');
 });
 
 test('launch, status, a refused approval and a real one, all through tfa', async () => {
@@ -74,7 +109,10 @@ test('launch, status, a refused approval and a real one, all through tfa', async
   expect(beyond.stderr).toContain('has no step 3 here: it has made 2 model decision(s)');
 
   const listed = await tfa('list', '--limit', '50');
-  expect(listed.stdout).toContain(workflowId);
+  const lines = listed.stdout.trim().split('\n');
+  expect(lines[0]).toBe('WORKFLOW ID\tAGENT\tSTATUS\tSTARTED');
+  expect(lines.find((line) => line.startsWith(`${workflowId}\t`))).toMatch(new RegExp(`^${workflowId}\tdeploybot\tcompleted\t`));
+  expect(launched.stderr).toContain(`started deploybot run ${workflowId}; follow it with: tfa status ${workflowId}`);
 });
 
 test('tfa deploy runs the pipeline; status shows the tree; list --waiting finds it; approve on the pipeline id reaches the waiting step', async () => {
