@@ -90,3 +90,23 @@ export type DeployState = z.infer<typeof DeployState>;
 export function activeChild(state: DeployState): PipelineChild | undefined {
   return state.children.find((child) => child.status === 'running');
 }
+
+/**
+ * A pipeline's current details (the Web UI's User Metadata tab): where the DAG is, each step, and how a
+ * person holding only the pipeline id answers the step that waits.
+ */
+export function describePipeline(workflowId: string, state: DeployState): string {
+  const lines = [`**deployWorkflow** for \`${state.ref}\`: ${state.stage}${state.outcome ? `, outcome ${state.outcome}` : ''}`];
+  if (state.stagingSha) lines.push(`Staged release: \`${state.stagingSha}\``);
+  for (const child of state.children) lines.push(`- ${child.stage}: ${child.agent} \`${child.workflowId}\` ${child.status}`);
+  const running = activeChild(state);
+  if (running) {
+    lines.push(
+      '',
+      `The running step may wait for a person: open \`${running.workflowId}\` for its request and answer lines,`,
+      `or answer through the pipeline: \`tfa status ${workflowId}\`, then \`tfa approve ${workflowId} --request-id <id> --by <you>\` (signals sent to the pipeline reach the running step).`,
+    );
+  }
+  if (state.summary) lines.push('', state.summary);
+  return lines.join('\n');
+}

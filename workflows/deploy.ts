@@ -1,6 +1,6 @@
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation, patched, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation, patched, setCurrentDetails, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import { describeIssues } from '../core/decisions';
-import { DeployWorkflowInput, judgeTestRuns, TestReport, type DeployState, type PipelineChild } from '../core/pipeline';
+import { describePipeline, DeployWorkflowInput, judgeTestRuns, TestReport, type DeployState, type PipelineChild } from '../core/pipeline';
 import type { AgentRunResult } from '../core/run';
 import { deployRelease, readCurrentRelease, readTestRuns } from './activities';
 import { agentWorkflow } from './agent';
@@ -13,6 +13,13 @@ const PRODUCTION_BEFORE_PATCH = 'pipeline-production-before-v1';
 const RUN_OPERATION_ID_PATCH = 'pipeline-run-operation-id-v1';
 /** The tester is given the staged SHA, and production waits for recorded passing runs of it. */
 const TEST_EVIDENCE_PATCH = 'pipeline-test-evidence-v1';
+/** Each step names its task in the Web UI (a child's summary). */
+const CHILD_SUMMARY_PATCH = 'pipeline-child-summaries-v1';
+
+/** Keeps the pipeline's current details (Web UI, User Metadata) in step with its state. */
+function showProgress(state: DeployState): void {
+  setCurrentDetails(describePipeline(workflowInfo().workflowId, state));
+}
 
 function parseInput(raw: unknown): DeployWorkflowInput {
   const parsed = DeployWorkflowInput.safeParse(raw);
@@ -24,8 +31,10 @@ function parseInput(raw: unknown): DeployWorkflowInput {
 async function runAgent(state: DeployState, agent: string, suffix: string, message: string, requestedBy: string): Promise<PipelineChild> {
   const child: PipelineChild = { workflowId: `${workflowInfo().workflowId}-${suffix}`, agent, stage: state.stage, status: 'running', result: null };
   state.children.push(child);
+  showProgress(state);
   try {
-    const handle = await startChild(agentWorkflow, { workflowId: child.workflowId, args: [{ agent, message, requestedBy }] });
+    const summary = patched(CHILD_SUMMARY_PATCH) ? { staticSummary: `${agent}: ${message}`.slice(0, 400) } : {};
+    const handle = await startChild(agentWorkflow, { workflowId: child.workflowId, args: [{ agent, message, requestedBy }], ...summary });
     child.result = (await handle.result()) as AgentRunResult;
     child.status = child.result.status;
   } catch (error) {
@@ -34,11 +43,13 @@ async function runAgent(state: DeployState, agent: string, suffix: string, messa
     child.status = 'failed';
     child.result = { status: 'failed', result: null, reason: error.cause?.message ?? error.message, steps: 0 };
   }
+  showProgress(state);
   return child;
 }
 
 function finish(state: DeployState, outcome: NonNullable<DeployState['outcome']>, summary: string): DeployState {
   Object.assign(state, { stage: 'finished', outcome, summary });
+  showProgress(state);
   return state;
 }
 
@@ -124,5 +135,6 @@ export async function deployWorkflow(rawInput: DeployWorkflowInput): Promise<Dep
   const state: DeployState = { ref: input.ref, stage: 'staging', stagingSha: null, productionSha: null, tests: null, evidence: null, children: [], outcome: null, summary: null, forwarded: [] };
   setHandler(deployStatusQuery, () => state);
   forwardHumanMessages(state);
+  showProgress(state);
   return (await deployToStaging(state, input)) ?? (await testOnStaging(state, input)) ?? deployToProduction(state, input);
 }

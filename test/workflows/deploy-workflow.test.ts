@@ -55,6 +55,19 @@ test('the full DAG: staging, the test agent passes, one approval sent to the par
   for (const child of result.children) expect(child.result!.steps).toBeLessThanOrEqual(20);
 });
 
+test('a pipeline page tells someone holding only its id that a step waits, and each step names its task', async () => {
+  const handle = await startPipeline('main', (sha) => [...testsPass(sha), call('deploy_to_production', { ref: sha }), call('finish_deploy', { deployed: true, message: 'live' })]);
+  await waitForChildApproval(handle.workflowId, 'deploy');
+  const { currentDetails } = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+  expect(currentDetails).toContain('**deployWorkflow** for `main`: deploying');
+  expect(currentDetails).toContain(`- deploying: deployer \`${handle.workflowId}-deploy\` running`);
+  expect(currentDetails).toContain(`tfa approve ${handle.workflowId} --request-id <id> --by <you>`);
+  const deployer = await harness.client.workflow.getHandle(`${handle.workflowId}-deploy`).describe();
+  expect(await deployer.staticSummary()).toMatch(/^deployer: Deploy release [0-9a-f]{40}/);
+  await handle.signal(approveSignal, { by: 'alice' });
+  await handle.result();
+});
+
 test('failing tests take the notify path: an alert goes out and nothing reaches production', async () => {
   const handle = await startPipeline('broken', (sha) => [
     call('run_test_suite', { sha, suite: 'default' }),
