@@ -15,6 +15,7 @@ import { renderContext } from '../core/context';
 import { renderModelInput } from '../core/model-input';
 import { replay } from '../core/reducer';
 import type { ThreadEvent } from '../core/thread';
+import { devServerTuningArgs } from '../scripts/dev-server-tuning';
 import { ensureTemporalCli } from '../scripts/temporal-cli.cjs';
 import { TEST_ENV_KEYS } from '../test/support/test-server';
 import { startHarness, waitForState } from '../test/support/workflow-harness';
@@ -91,8 +92,13 @@ async function measureResume(harness: Awaited<ReturnType<typeof startHarness>>):
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: ensureTemporalCli() }, ip: '127.0.0.1', ui: false, searchAttributes: TFA_SEARCH_ATTRIBUTE_KEYS } });
+  // TFA_BENCH_SERVER=default: the server's own settings (what self-hosted and Cloud users get); TFA_BENCH_DB=file: a SQLite file like `npm start`.
   const bundleDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tfa-bench-'));
+  const tuned = process.env.TFA_BENCH_SERVER !== 'default';
+  const dbFilename = process.env.TFA_BENCH_DB === 'file' ? path.join(bundleDir, 'temporal.db') : undefined;
+  console.log(`dev server: ${tuned ? 'tuned (scripts/dev-server-tuning.ts)' : 'default settings'}, ${dbFilename ? 'SQLite file' : 'in memory'}`);
+  const extraArgs = tuned ? devServerTuningArgs({ sqlite: dbFilename !== undefined }) : [];
+  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: ensureTemporalCli() }, ip: '127.0.0.1', ui: false, searchAttributes: TFA_SEARCH_ATTRIBUTE_KEYS, dbFilename, extraArgs } });
   const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
   await fs.writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: new DefaultLogger('ERROR') })).code);
   Object.assign(process.env, { [TEST_ENV_KEYS.address]: env.address, [TEST_ENV_KEYS.bundlePath]: bundlePath });

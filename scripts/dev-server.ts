@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_NAMES } from '../core/constants';
+import { devServerTuningArgs } from './dev-server-tuning';
 
 export interface DevServer {
   /** null when a server was already listening and we reuse it. */
@@ -29,7 +30,7 @@ async function waitUntilReachable(address: string, child: ChildProcess, timeoutM
   }
 }
 
-/** `temporal server start-dev` persisting to <dataDir>/temporal.db, with the Web UI; reuses a running server. */
+/** `temporal server start-dev` persisting to <dataDir>/temporal.db, with the Web UI and the tuning of dev-server-tuning.ts; reuses a running server. */
 export async function startDevServer(options: { cli: string; address: string; dataDir: string; uiPort: number }): Promise<DevServer> {
   if (await reachable(options.address)) return { process: null, stop: async () => {} };
   const [host, port] = options.address.split(':');
@@ -39,7 +40,8 @@ export async function startDevServer(options: { cli: string; address: string; da
     options.cli,
     ['server', 'start-dev', '--db-filename', path.join(options.dataDir, 'temporal.db'), '--ip', host === 'localhost' ? '127.0.0.1' : host!,
       '--port', port ?? '7233', '--ui-port', String(options.uiPort), '--log-level', 'warn',
-      ...Object.values(SEARCH_ATTRIBUTE_NAMES).flatMap((name) => ['--search-attribute', `${name}=Keyword`])],
+      ...Object.values(SEARCH_ATTRIBUTE_NAMES).flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
+      ...devServerTuningArgs()],
     { stdio: ['ignore', log, log] },
   );
   await waitUntilReachable(options.address, child, 60_000);

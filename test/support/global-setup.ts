@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { devServerTuningArgs } from '../../scripts/dev-server-tuning';
 import { ensureTemporalCli } from '../../scripts/temporal-cli.cjs';
 import { PAYLOAD_CONVERTER_PATH } from '../../worker/create-worker';
 import { TFA_SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
@@ -12,7 +13,7 @@ import { TEST_ENV_KEYS } from './test-server';
 export default async function globalSetup(): Promise<void> {
   const cli = ensureTemporalCli();
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', ui: false, searchAttributes: TFA_SEARCH_ATTRIBUTE_KEYS },
+    server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', ui: false, searchAttributes: TFA_SEARCH_ATTRIBUTE_KEYS, extraArgs: devServerTuningArgs({ sqlite: false }) },
   });
   (globalThis as { __tfaTestEnv?: TestWorkflowEnvironment }).__tfaTestEnv = env;
   const bundle = await bundleWorkflowCode({
