@@ -5,11 +5,11 @@ import { answerCommands, signalCommand } from '../../core/waiting';
 const HOSTILE_ID = "x'; rm -rf ~; '";
 
 /**
- * Runs a printed line in a real POSIX shell where `npm` and `temporal` only print their arguments,
+ * Runs a printed line in a real POSIX shell where `tfa`, `npm` and `temporal` only print their arguments,
  * one per line, and `touch`, `rm` and `id` record that they ran: what a person pasting it would run.
  */
 function runPrinted(line: string): string[] {
-  const stubs = 'npm() { printf "%s\\n" "$@"; }; temporal() { printf "%s\\n" "$@"; };'
+  const stubs = 'npm() { printf "%s\\n" "$@"; }; tfa() { printf "%s\\n" "$@"; }; temporal() { printf "%s\\n" "$@"; };'
     + ' rm() { echo INJECTED; }; touch() { echo INJECTED; }; id() { echo INJECTED; };';
   const concrete = line.replaceAll('<you>', 'alice').replaceAll('<why>', 'not now').replaceAll('<answer>', 'yes');
   return execFileSync('/bin/sh', ['-c', `${stubs} ${concrete}`], { encoding: 'utf8' }).split('\n');

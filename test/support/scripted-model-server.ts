@@ -20,7 +20,7 @@ export type ScriptedReply =
   | { toolCall: ToolCallSpec } // string arguments = raw text, lets a test send malformed JSON
   | { toolCalls: ToolCallSpec[] } // several calls in one message
   | { text: string } // assistant message with no tool call
-  | { status: number; body?: unknown } // HTTP error reply; OpenAI-style error JSON unless `body` is given
+  | { status: number; body?: unknown; headers?: Record<string, string> } // HTTP error reply; OpenAI-style error JSON unless `body` is given
   | { malformedBody: true } // 200 with a body that is not JSON
   | { delayMs: number; then: ScriptedReply } // wait (for timeout tests), then reply
   | { waitFor: Promise<unknown>; then: ScriptedReply }; // hold the reply until the test says so (no clock)
@@ -70,10 +70,10 @@ function approximateTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (response.writableEnded || response.destroyed) return; // the client gave up (e.g. its timeout fired)
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   response.end(text);
 }
 
@@ -173,7 +173,7 @@ export async function startScriptedModelServer(
     }
     if ('status' in reply) {
       const body = reply.body ?? openAIErrorBody(reply.status, `scripted HTTP ${reply.status} error (simulated)`);
-      return sendJson(response, reply.status, body);
+      return sendJson(response, reply.status, body, reply.headers);
     }
     if ('malformedBody' in reply) return sendJson(response, 200, '{"this is": not JSON from the scripted model');
     const normalized = 'toolCall' in reply ? { toolCalls: [reply.toolCall] } : reply;

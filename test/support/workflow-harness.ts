@@ -13,7 +13,7 @@ import type { AgentState } from '../../core/reducer';
 import { createWorker } from '../../worker/create-worker';
 import { statusQuery } from '../../workflows/messages';
 import { createDeployFixture, FIXTURE_TEST_COMMAND, type DeployFixture } from './deploy-fixture';
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from './scripted-model-server';
+import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply, type ScriptedResponder } from './scripted-model-server';
 import { testServerAddress, workflowBundlePath } from './test-server';
 
 export interface Harness {
@@ -32,6 +32,8 @@ let queueCounter = 0;
 /** A real worker on the shared dev server, with the scripted model and real DeployBot tools on a temp repo. */
 export interface HarnessOptions {
   script?: ScriptedReply[];
+  /** Answers once the script is used up (e.g. per-run replies for runs that go on side by side). */
+  responder?: ScriptedResponder;
   executors?: ToolExecutors;
   /** Default: the console channel, collected in `notifications`. */
   channel?: NotificationChannel;
@@ -42,7 +44,7 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const address = testServerAddress();
   const fixture = await createDeployFixture();
-  const model = await startScriptedModelServer({ script: options.script ?? [] });
+  const model = await startScriptedModelServer({ script: options.script ?? [], responder: options.responder });
   const notifications: string[] = [];
   const releases = createReleaseStore({ repo: fixture.repo, root: fixture.root, testCommand: FIXTURE_TEST_COMMAND });
   const channel = options.channel ?? createConsoleChannel((text) => notifications.push(text));
@@ -57,7 +59,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     channel,
     policy: options.policy ? { kind: 'file', file: PolicyFile.parse(options.policy) } : { kind: 'none' },
     releases,
-    client,
   });
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities, workflowBundle: { codePath: workflowBundlePath() } });
