@@ -31,12 +31,13 @@ module.exports = tseslint.config(
     },
   },
   {
-    // The sandbox loads every module again for each run: the tokenizer's megabytes stay in the model activity.
+    // The sandbox evaluates every module again for each run: the tokenizer's megabytes stay in activities
+    // (the planModelInput local activity counts tokens; the workflow renders with core/model-input-render).
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: sandboxPaths,
-        patterns: [{ group: ['**/core/context', '**/core/model-input', '**/core/tokens', 'js-tiktoken', 'js-tiktoken/*'], message: 'The model activity renders the context (o200k tokenizer); the workflow passes an event count.' }],
+        patterns: [{ group: ['**/core/model-input', '**/core/tokens', 'js-tiktoken', 'js-tiktoken/*'], message: 'The tokenizer stays out of the sandbox: render with core/model-input-render and the edit count planModelInput returns.' }],
       }],
     },
   },

@@ -1,4 +1,3 @@
-import { Context } from '@temporalio/activity';
 import OpenAI from 'openai';
 import { zodFunction } from 'openai/helpers/zod';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
@@ -8,19 +7,15 @@ import { findTool } from '../core/agent';
 import { ConfigurationError, ModelOutputError, ModelOutputErrorCode, ModelUnavailableError } from '../core/errors';
 import { DEFAULT_MODEL } from '../core/constants';
 import { describeIssues } from '../core/decisions';
-import { modelInputDigest, renderModelInput, type ModelInput } from '../core/model-input';
-import type { ThreadEvent } from '../core/thread';
+import { modelInputDigest, type ModelInput } from '../core/model-input';
 import { toApplicationFailure } from './application-failure';
 
 /**
- * Which decision to make: the one after the first `events` events of the scheduling run's thread.
- * The activity reads the thread and renders the input itself, so the history holds a count, not the
- * context. Activities scheduled before that change still carry their rendered input inline.
+ * The rendered, budgeted input of one decision, as the workflow sends it (shown in the Web UI).
+ * Runs scheduled before the patch model-input-inline-v1 sent `events`, a count of the thread's
+ * events, for the activity to read the thread back; that form is refused (see modelInputOf).
  */
 export type ChooseNextToolInput = { agent: string; events: number } | ({ agent: string } & ModelInput);
-
-/** Reads the thread of the run that scheduled this activity (its `thread` query). */
-export type ThreadReader = (execution: { workflowId: string; runId: string }) => Promise<readonly ThreadEvent[]>;
 
 export interface ValidToolCall {
   callId: string;
@@ -82,33 +77,21 @@ export function validateToolCall(agent: AgentDefinition, completion: ChatComplet
   return { callId: call.id, tool: tool.name, args: parsed.data as Record<string, unknown> };
 }
 
-async function modelInputFor(agent: AgentDefinition, input: ChooseNextToolInput, readThread: ThreadReader): Promise<ModelInput> {
-  if (!('events' in input)) return input;
-  const { workflowExecution } = Context.current().info;
-  if (!workflowExecution) {
-    throw toApplicationFailure(new ConfigurationError('chooseNextTool with an event count must be scheduled by an agent run.'), { nonRetryable: true });
+/** The input to send; an event count (a call scheduled before model-input-inline-v1) is a model error the run's next step recovers from. */
+function modelInputOf(input: ChooseNextToolInput): ModelInput {
+  if ('events' in input) {
+    const fact = 'This model call was scheduled with an event count, before the workflow sent the model input inline';
+    throw toApplicationFailure(new ConfigurationError(`${fact}; the run's next step sends it inline.`), { nonRetryable: true });
   }
-  let events: readonly ThreadEvent[];
-  try {
-    events = await readThread(workflowExecution);
-  } catch (error) {
-    // Retried by Temporal: the query fails only while the run cannot answer (e.g. its worker is restarting).
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`Could not read the thread of ${workflowExecution.workflowId}: ${message}`);
-  }
-  if (events.length < input.events) {
-    throw toApplicationFailure(new ConfigurationError(`The thread of ${workflowExecution.workflowId} has ${events.length} events, not ${input.events}.`), { nonRetryable: true });
-  }
-  // Only the events the decision follows: a signal landing meanwhile waits for the next step.
-  return renderModelInput(agent, events.slice(0, input.events));
+  return { instructions: input.instructions, context: input.context };
 }
 
 /** One micro-agent decision (F1, F4): the model picks the next tool call. */
-export function createChooseNextTool(deps: { openai: OpenAI; model?: string; readThread: ThreadReader }) {
+export function createChooseNextTool(deps: { openai: OpenAI; model?: string }) {
   return async function chooseNextTool(input: ChooseNextToolInput): Promise<ChosenToolCall> {
     const agent = findAgent(input.agent);
     if (!agent) throw toApplicationFailure(new ConfigurationError(`Unknown agent "${input.agent}".`), { nonRetryable: true });
-    const modelInput = await modelInputFor(agent, input, deps.readThread);
+    const modelInput = modelInputOf(input);
     const { instructions, context } = modelInput;
     let completion: ChatCompletion;
     try {

@@ -1,15 +1,14 @@
-import type { Client } from '@temporalio/client';
 import type OpenAI from 'openai';
 import { approvalTools } from '../agents';
 import { policyFor, type PolicySource, type RunPolicy } from '../core/policy';
 import { ToolExecutionError } from '../core/errors';
-import { threadQuery } from '../workflows/messages';
 import { toApplicationFailure } from './application-failure';
 import type { NotificationChannel } from './channels/channel';
 import { ReleaseStoreError, type DeployResult, type Environment, type ReleaseStore, type TestRunSummary } from './deploybot/release-store';
 import { createChooseNextTool } from './choose-next-tool';
 import { createExecuteTool, type ToolExecutors } from './execute-tool';
 import { createNotifyHuman } from './notify-human';
+import { planModelInput } from './plan-model-input';
 import { createResolveToolCall, type ToolResolvers } from './resolve-tool-call';
 import { secretScrubber } from './secret-scrubber';
 import { createToolResolvers } from './tool-executors';
@@ -30,18 +29,13 @@ export interface ActivityDependencies {
   policy?: PolicySource;
   /** The release store the pipeline deploys to directly (no LLM). */
   releases: ReleaseStore;
-  /** Reads the thread of the run that asks for a decision (query `thread`), to render the model's input. */
-  client: Client;
 }
 
 /** Every side effect of a run, built from its dependencies. */
 export function createActivities(deps: ActivityDependencies) {
   return {
-    chooseNextTool: createChooseNextTool({
-      openai: deps.openai,
-      model: deps.model,
-      readThread: async ({ workflowId, runId }) => (await deps.client.workflow.getHandle(workflowId, runId).query(threadQuery)).events,
-    }),
+    planModelInput,
+    chooseNextTool: createChooseNextTool({ openai: deps.openai, model: deps.model }),
     executeTool: createExecuteTool(deps.executors, secretScrubber(deps.secretsFrom ?? process.env)),
     resolveToolCall: createResolveToolCall(deps.resolvers ?? createToolResolvers(deps.releases)),
     notifyHuman: createNotifyHuman({ channel: deps.channel }),

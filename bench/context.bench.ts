@@ -31,7 +31,7 @@ function oursTokens(context: string): number {
 }
 
 function render(thread: RecordedThread, tokenBudget: number): string {
-  return renderContext(replay(thread.events), thread.events, { tokenBudget });
+  return renderContext(replay(thread.events), thread.events, { tokenBudget, countTokens: countTokensO200k });
 }
 
 function measure(thread: RecordedThread): Measure {

@@ -65,7 +65,7 @@ async function measureSteps(harness: Awaited<ReturnType<typeof startHarness>>): 
   const row = (label: string, values: number[]) =>
     `  ${label.padEnd(26)} steps 1-10 ${String(average(values.slice(0, 10))).padStart(6)} B   41-50 ${String(average(values.slice(40, 50))).padStart(6)} B   91-100 ${String(average(values.slice(-10))).padStart(6)} B`;
   console.log(`history bytes added per step (${perStep.length} steps, one workflow run):`);
-  console.log(row('ours (an event count)', perStep));
+  console.log(row('ours (input inline)', perStep));
   console.log(row('budgeted context inline*', withInputInline(perStep, events, true)));
   console.log(row('whole context inline*', withInputInline(perStep, events, false)));
   const [first, last] = [average(perStep.slice(0, 10)), average(perStep.slice(-10))];

@@ -92,11 +92,14 @@ export interface BudgetLayout {
   assemble(modes: readonly ItemMode[]): string;
 }
 
-/**
- * Starting from the `initial` modes, applies the edits in order until the text fits the budget, or none are left. It sums per-line
- * costs (cached) to decide, then checks the whole text once: a tokenizer can count the whole a little
- * differently from its lines, and any gap is carried over while edits go on.
- */
+/** The text with the first `count` edits applied to the `initial` modes: no tokenizer needed (the workflow renders this way). */
+export function applyEdits(layout: BudgetLayout, initial: readonly ItemMode[], edits: readonly BudgetEdit[], count: number): string {
+  const modes = [...initial];
+  for (const { index, mode } of edits.slice(0, count)) modes[index] = mode;
+  return layout.assemble(modes);
+}
+
+/** The text that fits the budget: see editsToFit. */
 export function fitToBudget(
   layout: BudgetLayout,
   initial: readonly ItemMode[],
@@ -104,6 +107,22 @@ export function fitToBudget(
   budget: number,
   countTokens: TokenCounter,
 ): string {
+  return applyEdits(layout, initial, edits, editsToFit(layout, initial, edits, budget, countTokens));
+}
+
+/**
+ * How many of the edits, applied in order from the `initial` modes, make the text fit the budget (all
+ * of them if it never fits). It sums per-line costs (cached) to decide, then checks the whole text:
+ * a tokenizer can count the whole a little differently from its lines, and any gap is carried over
+ * while edits go on.
+ */
+export function editsToFit(
+  layout: BudgetLayout,
+  initial: readonly ItemMode[],
+  edits: readonly BudgetEdit[],
+  budget: number,
+  countTokens: TokenCounter,
+): number {
   const modes = [...initial];
   const costs = new Map<string, number>();
   const cost = (index: number, mode: Exclude<ItemMode, 'dropped'>) => {
@@ -113,19 +132,29 @@ export function fitToBudget(
   };
   const frame = countTokens(layout.frame);
   const note = countTokens(layout.note);
-  const estimate = () =>
-    modes.reduce((sum, mode, index) => sum + (mode !== 'dropped' ? cost(index, mode) : modes[index - 1] === 'dropped' ? 0 : note), frame);
+  // A run of dropped items costs one note, charged to its first item.
+  const share = (index: number): number => {
+    if (index >= modes.length) return 0;
+    const mode = modes[index]!;
+    return mode !== 'dropped' ? cost(index, mode) : modes[index - 1] === 'dropped' ? 0 : note;
+  };
+  // The running sum of the shares, kept as edits apply (summing every line after each edit is quadratic).
+  let total = modes.reduce((sum, _mode, index) => sum + share(index), frame);
+  const apply = ({ index, mode }: BudgetEdit) => {
+    total -= share(index) + share(index + 1);
+    modes[index] = mode;
+    total += share(index) + share(index + 1);
+  };
+  const estimate = () => total;
   let next = 0;
   let gap = 0;
   for (;;) {
     while (next < edits.length && estimate() + gap > budget) {
-      const edit = edits[next++]!;
-      modes[edit.index] = edit.mode;
+      apply(edits[next++]!);
     }
-    const text = layout.assemble(modes);
-    if (next >= edits.length) return text;
-    const exact = countTokens(text);
-    if (exact <= budget) return text;
+    if (next >= edits.length) return next;
+    const exact = countTokens(layout.assemble(modes));
+    if (exact <= budget) return next;
     gap = exact - estimate();
   }
 }

@@ -1,5 +1,4 @@
-import { countTokensO200k } from './tokens';
-import { fitToBudget, planEdits, protectedItems, supersededResults, type BudgetLayout, type ItemMode, type TokenCounter } from './budget';
+import { applyEdits, editsToFit, planEdits, protectedItems, supersededResults, type BudgetLayout, type ItemMode, type TokenCounter } from './budget';
 import { compactEvents, type ContextItem } from './compact-errors';
 import type { AgentState } from './reducer';
 import type { ThreadEvent } from './thread';
@@ -132,8 +131,19 @@ function itemParts({ event, count }: ContextItem): Parts {
   return count > 1 ? { ...parts, attributes: { ...parts.attributes, count } } : parts;
 }
 
+/**
+ * Lines already rendered, per event object, count and mode: a run renders its thread at every
+ * step, and escaping every old event again would make each step cost more than the last.
+ */
+const renderedLines = new WeakMap<ThreadEvent, Map<string, string>>();
+
 function renderItem(item: ContextItem, mode: Exclude<ItemMode, 'dropped'>): string {
-  return element(itemParts(item), mode);
+  let lines = renderedLines.get(item.event);
+  if (!lines) renderedLines.set(item.event, (lines = new Map()));
+  const key = `${item.count}:${mode}`;
+  let line = lines.get(key);
+  if (line === undefined) lines.set(key, (line = element(itemParts(item), mode)));
+  return line;
 }
 
 function elidable(item: ContextItem): boolean {
@@ -171,13 +181,31 @@ function contextLayout(header: string, items: readonly ContextItem[]): BudgetLay
 
 export interface RenderContextOptions {
   /**
-   * Most tokens the context may take, as counted by `countTokens`. Default: no limit (errors are
-   * still compacted). A budget of at least MIN_CONTEXT_TOKEN_BUDGET (core/constants.ts) is always
-   * met; below it the context is cut as far as it goes and may still exceed it.
+   * Most tokens the context may take, as counted by `countTokens` (core/tokens.ts has the o200k
+   * count; this module leaves the tokenizer out, so the workflow sandbox can render). Default: no
+   * limit (errors are still compacted). A budget of at least MIN_CONTEXT_TOKEN_BUDGET
+   * (core/constants.ts) is always met; below it the context is cut as far as it goes and may still exceed it.
    */
   readonly tokenBudget?: number;
-  /** Default: the real o200k_base count (core/tokens.ts). */
   readonly countTokens?: TokenCounter;
+  /** Instead of a budget: apply exactly this many of the budget's edits (what contextEditsToFit found). */
+  readonly edits?: number;
+}
+
+function contextPlan(state: AgentState, events: readonly ThreadEvent[]) {
+  const items = compactEvents(events);
+  const layout = contextLayout(systemState(state), items);
+  // A result superseded by a later one of the same call is stale: only its head is shown, budget or not.
+  const stale = supersededResults(items);
+  const modes = items.map((item, index): ItemMode => (stale.has(index) && elidable(item) ? 'elided' : 'full'));
+  const plan = () => planEdits(items, protectedItems(items, state.pending?.requestId), (index) => elidable(items[index]!));
+  return { layout, modes, plan };
+}
+
+/** How many of the budget's edits the context needs to fit `tokenBudget` tokens: renderContext with `edits` renders it. */
+export function contextEditsToFit(state: AgentState, events: readonly ThreadEvent[], tokenBudget: number, countTokens: TokenCounter): number {
+  const { layout, modes, plan } = contextPlan(state, events);
+  return editsToFit(layout, modes, plan(), tokenBudget, countTokens);
 }
 
 /**
@@ -187,15 +215,12 @@ export interface RenderContextOptions {
  * the model sees.
  */
 export function renderContext(state: AgentState, events: readonly ThreadEvent[], options: RenderContextOptions = {}): string {
-  const items = compactEvents(events);
-  const layout = contextLayout(systemState(state), items);
-  // A result superseded by a later one of the same call is stale: only its head is shown, budget or not.
-  const stale = supersededResults(items);
-  const modes = items.map((item, index): ItemMode => (stale.has(index) && elidable(item) ? 'elided' : 'full'));
+  const { layout, modes, plan } = contextPlan(state, events);
+  if (options.edits !== undefined) return applyEdits(layout, modes, plan(), options.edits);
   if (options.tokenBudget === undefined) return layout.assemble(modes);
-  const keep = protectedItems(items, state.pending?.requestId);
-  const edits = planEdits(items, keep, (index) => elidable(items[index]!));
-  return fitToBudget(layout, modes, edits, options.tokenBudget, options.countTokens ?? countTokensO200k);
+  if (!options.countTokens) throw new Error('renderContext: a tokenBudget needs countTokens (countTokensO200k from core/tokens).');
+  const edits = plan();
+  return applyEdits(layout, modes, edits, editsToFit(layout, modes, edits, options.tokenBudget, options.countTokens));
 }
 
 /** Cuts text to a limit and says how much was cut, so the model knows it saw a part. */

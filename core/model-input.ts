@@ -1,25 +1,25 @@
 import type { AgentDefinition } from './agent';
-import { DEFAULT_CONTEXT_TOKEN_BUDGET } from './constants';
-import { renderContext } from './context';
+import { contextEditsToFit } from './context';
 import { sha256Digest } from './digest';
-import { renderPrompt } from './prompt';
+import { contextTokenBudget, renderModelInputWithEdits, type ModelInput } from './model-input-render';
 import { AgentState, replay } from './reducer';
 import type { ThreadEvent } from './thread';
+import { countTokensO200k } from './tokens';
 
-/** Exactly what the model is sent for one decision: the system prompt (F2) and the budgeted event log (F3). */
-export interface ModelInput {
-  instructions: string;
-  context: string;
+export type { ModelInput } from './model-input-render';
+
+/** How many of the budget's edits the context of this thread prefix needs to fit the agent's budget (o200k tokens). */
+export function modelInputEdits(agent: AgentDefinition, events: readonly ThreadEvent[]): number {
+  return contextEditsToFit(replay(events), events, contextTokenBudget(agent), countTokensO200k);
 }
 
 /**
- * Renders the model's input from a prefix of the thread. A pure function of the events: the model
- * activity, `tfa model-input` and the tests all call it, so any step's input can be shown again.
+ * Renders the model's input from a prefix of the thread. A pure function of the events: the
+ * workflow renders the same text from the edit count (renderModelInputWithEdits), and
+ * `tfa model-input` and the tests call this, so any step's input can be shown again.
  */
 export function renderModelInput(agent: AgentDefinition, events: readonly ThreadEvent[]): ModelInput {
-  const instructions = renderPrompt(agent.prompt, { agent: agent.name, tools: agent.tools.map((tool) => tool.name).join(', ') });
-  const context = renderContext(replay(events), events, { tokenBudget: agent.contextTokenBudget ?? DEFAULT_CONTEXT_TOKEN_BUDGET });
-  return { instructions, context };
+  return renderModelInputWithEdits(agent, events, modelInputEdits(agent, events));
 }
 
 /** Recorded on each tool call, so a later re-rendering can be checked against what the model was sent. */

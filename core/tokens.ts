@@ -1,14 +1,49 @@
 import { Tiktoken } from 'js-tiktoken/lite';
 import o200kBase from 'js-tiktoken/ranks/o200k_base';
 
+/** Pieces whose count is kept, oldest dropped first; pieces are words, numbers, punctuation runs. */
+const CACHED_PIECES = 50_000;
+/** Texts up to this many characters (a context's lines, not whole contexts) keep their count too. */
+const CACHED_TEXT_MAX_CHARS = 4_000;
+const CACHED_TEXTS = 20_000;
+
 /**
- * The real o200k_base token count (GPT-4o and later), in pure JS. Its ranks take several MB and
- * about a second to load, once per process: the model activity counts, never workflow code (the
- * sandbox would load them again for every run).
+ * The real o200k_base token count (GPT-4o and later), in pure JS. Its ranks take ~2.3 MB and about
+ * a second to load, once per process or workflow thread: with the worker's reused V8 context
+ * (reuseV8Context, the SDK's default) the sandbox evaluates this module once, not per run.
  */
 let encoder: Tiktoken | undefined;
 
-export function countTokensO200k(text: string): number {
+/** The tokenizer's pre-split: it encodes each match of this pattern on its own and concatenates. */
+const PIECES = new RegExp(o200kBase.pat_str, 'gu');
+
+/**
+ * Counts per piece. Rendering re-counts the whole context at every step; with this memo only its
+ * new pieces go through byte-pair merging, so the cost does not grow with the thread. A pure
+ * function's memo, shared by runs: it changes no result.
+ */
+const pieceCounts = new Map<string, number>();
+/** Counts per line: a line rendered at an earlier step is not split into pieces again. */
+const textCounts = new Map<string, number>();
+
+function remember(memo: Map<string, number>, limit: number, text: string, count: number): number {
+  if (memo.size >= limit) memo.delete(memo.keys().next().value!);
+  memo.set(text, count);
+  return count;
+}
+
+function countPiece(piece: string): number {
+  const known = pieceCounts.get(piece);
+  if (known !== undefined) return known;
   encoder ??= new Tiktoken(o200kBase);
-  return encoder.encode(text).length;
+  return remember(pieceCounts, CACHED_PIECES, piece, encoder.encode(piece).length);
+}
+
+/** The number of o200k_base tokens of `text` (special-token text counts as plain text). */
+export function countTokensO200k(text: string): number {
+  const known = textCounts.get(text);
+  if (known !== undefined) return known;
+  let total = 0;
+  for (const [piece] of text.matchAll(PIECES)) total += countPiece(piece);
+  return text.length <= CACHED_TEXT_MAX_CHARS ? remember(textCounts, CACHED_TEXTS, text, total) : total;
 }

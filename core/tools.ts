@@ -13,6 +13,12 @@ export interface ToolDefinition<Params extends z.ZodObject = z.ZodObject> {
    * a ref to a commit SHA); the request shows and the tool receives those pinned arguments.
    */
   readonly resolvesArgs?: boolean;
+  /**
+   * Reads and changes nothing (list_releases): the workflow runs it as a local activity, in the
+   * workflow task that received the model's choice, without a round trip of its own. Only for
+   * `immediate` tools; tools that act (deploys, rollbacks, test runs) stay activities with heartbeats.
+   */
+  readonly readOnly?: boolean;
 }
 
 const TOOL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -23,6 +29,9 @@ export function defineTool<Params extends z.ZodObject>(tool: ToolDefinition<Para
   }
   if (tool.description.trim() === '') {
     throw new Error(`Tool "${tool.name}" needs a description: the model chooses tools by it.`);
+  }
+  if (tool.readOnly && tool.kind !== 'immediate') {
+    throw new Error(`Tool "${tool.name}" is ${tool.kind}: only immediate tools may be readOnly.`);
   }
   return Object.freeze({ ...tool });
 }

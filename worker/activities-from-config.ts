@@ -10,7 +10,7 @@ import type { TfaConfig } from '../core/config';
 import { channelFromConfig } from './notification-channel';
 import { loadPolicy } from './policy-file';
 
-/** The production wiring: the `openai` client unchanged, a Temporal client (model input queries, visibility), and the real tool executors. */
+/** The production wiring: the `openai` client unchanged, a Temporal client (visibility, for the reporter), and the real tool executors. */
 export function activitiesFromConfig(config: TfaConfig, cwd: string, write: (text: string) => void = console.log) {
   const openai = new OpenAI({
     apiKey: config.OPENAI_API_KEY ?? 'not-needed-for-this-endpoint',
@@ -30,5 +30,5 @@ export function activitiesFromConfig(config: TfaConfig, cwd: string, write: (tex
   const client = new Client({ connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
   const listRuns = createListRuns({ client, taskQueue: config.TFA_TASK_QUEUE });
   const executors = createToolExecutors({ releases, channel, listRuns });
-  return createActivities({ openai, model: config.TFA_MODEL, executors, channel, policy, releases, client });
+  return createActivities({ openai, model: config.TFA_MODEL, executors, channel, policy, releases });
 }

@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /** The model call: transient endpoint failures retry with backoff; invalid output is non-retryable. */
@@ -8,6 +8,9 @@ export const MODEL_ACTIVITY_OPTIONS = {
 } as const;
 export const { chooseNextTool } = proxyActivities<Activities>(MODEL_ACTIVITY_OPTIONS);
 
+/** Fits the model's input to its token budget (the tokenizer stays out of the sandbox): a local activity, no extra round trip. */
+export const { planModelInput } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
+
 /** Tool executions: executors are idempotent per operationId, so a retry never acts twice. */
 export const TOOL_ACTIVITY_OPTIONS = {
   startToCloseTimeout: '15 minutes',
@@ -15,6 +18,13 @@ export const TOOL_ACTIVITY_OPTIONS = {
   retry: { initialInterval: '2 seconds', maximumAttempts: 3 },
 } as const;
 export const { executeTool } = proxyActivities<Activities>(TOOL_ACTIVITY_OPTIONS);
+
+/** A read-only tool (list_releases) as a local activity: it changes nothing, so a retry or a re-run after a crash is harmless. */
+export const READ_ONLY_TOOL_OPTIONS = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumAttempts: 3 },
+} as const;
+export const { executeTool: executeReadOnlyTool } = proxyLocalActivities<Activities>(READ_ONLY_TOOL_OPTIONS);
 
 /** A notice that still fails after retries is recorded as an error; the request stays pending and visible. */
 export const { notifyHuman } = proxyActivities<Activities>({

@@ -1,14 +1,15 @@
 import { allHandlersFinished, ApplicationFailure, continueAsNew, patched, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
 import { findAgent } from '../agents';
-import type { ChosenToolCall } from '../activities';
+import type { ChooseNextToolInput, ChosenToolCall, ExecuteToolInput } from '../activities';
 import { findTool, type AgentDefinition } from '../core/agent';
 import { carryThread } from '../core/continuation';
 import { describeIssues } from '../core/decisions';
+import { renderModelInputWithEdits } from '../core/model-input-render';
 import { RunPolicy } from '../core/policy';
 import type { AgentState } from '../core/reducer';
 import { AgentRunResult, AgentWorkflowInput } from '../core/run';
 import { FINAL_STATUSES, type EventOf } from '../core/thread';
-import { chooseNextTool, executeTool, loadRunPolicy, MODEL_ACTIVITY_OPTIONS, TOOL_ACTIVITY_OPTIONS } from './activities';
+import { chooseNextTool, executeReadOnlyTool, executeTool, loadRunPolicy, MODEL_ACTIVITY_OPTIONS, planModelInput, READ_ONLY_TOOL_OPTIONS, TOOL_ACTIVITY_OPTIONS } from './activities';
 import { errorEventFrom } from './failures';
 import { registerHandlers } from './handlers';
 import { askHuman, escalate, requestApproval } from './human-requests';
@@ -38,30 +39,55 @@ function parseInput(raw: unknown): { input: AgentWorkflowInput; agent: AgentDefi
 }
 
 /**
- * The model activity gets only an event count; it reads the thread (query `thread`) and renders the
- * budgeted context itself, so the history grows by the same few bytes at every step.
+ * The model activity receives the rendered, budgeted input (prompt and context), so the Web UI shows
+ * exactly what the model was sent; the history grows by at most the budget's text per step.
  */
-async function chooseNext(run: Run): Promise<ChosenToolCall | null> {
+const MODEL_INPUT_INLINE_PATCH = 'model-input-inline-v1';
+
+/** Runs recorded before MODEL_INPUT_INLINE_PATCH sent an event count; the activity read the thread back. */
+async function modelCallInput(run: Run, step: number): Promise<{ input: ChooseNextToolInput; summary: string }> {
   const { thread, agent } = run;
-  const step = thread.state.step + 1;
+  if (patched(MODEL_INPUT_INLINE_PATCH)) {
+    const events = thread.events.slice(); // a signal landing meanwhile waits for the next step
+    const { edits } = await planModelInput({ agent: agent.name, events });
+    // Replay matches commands by type and activity id, never by input: the recorded input stands, so
+    // a run the worker replays (evicted from its cache, or queried after it ended) skips the render.
+    const rendered = workflowInfo().unsafe.isReplaying ? { instructions: '', context: '' } : renderModelInputWithEdits(agent, events, edits);
+    return { input: { agent: agent.name, ...rendered }, summary: `${agent.name} step ${step}: choose the next tool` };
+  }
+  const summary = `${agent.name} step ${step}: choose the next tool (its input: tfa model-input ${run.workflowId} --step ${step} --run ${workflowInfo().runId})`;
+  return { input: { agent: agent.name, events: thread.events.length }, summary };
+}
+
+async function chooseNext(run: Run): Promise<ChosenToolCall | null> {
+  const step = run.thread.state.step + 1;
   try {
-    return await chooseNextTool.executeWithOptions(
-      { ...MODEL_ACTIVITY_OPTIONS, summary: `${agent.name} step ${step}: choose the next tool (its input: tfa model-input ${run.workflowId} --step ${step} --run ${workflowInfo().runId})` },
-      [{ agent: agent.name, events: thread.events.length }],
-    );
+    const { input, summary } = await modelCallInput(run, step);
+    return await chooseNextTool.executeWithOptions({ ...MODEL_ACTIVITY_OPTIONS, summary }, [input]);
   } catch (error) {
-    thread.append(errorEventFrom(error, 'model'));
+    run.thread.append(errorEventFrom(error, 'model'));
     return null;
   }
+}
+
+/** Read-only tools (ToolDefinition.readOnly) run as local activities: no round trip of their own. */
+const READ_ONLY_TOOLS_LOCAL_PATCH = 'read-only-tools-local-v1';
+
+/** The activity that runs a tool: a local one for a read-only tool, in the workflow task that chose it. */
+function toolRunner(run: Run, call: EventOf<'tool_call'>, summary: string) {
+  if (findTool(run.agent, call.tool)?.readOnly && patched(READ_ONLY_TOOLS_LOCAL_PATCH)) {
+    return (input: ExecuteToolInput) => executeReadOnlyTool.executeWithOptions({ ...READ_ONLY_TOOL_OPTIONS, summary }, [input]);
+  }
+  return (input: ExecuteToolInput) => executeTool.executeWithOptions({ ...TOOL_ACTIVITY_OPTIONS, summary }, [input]);
 }
 
 /** Runs the call with `args`: the model's, or for an approval the ones the request showed. */
 async function execute(run: Run, call: EventOf<'tool_call'>, args = call.args): Promise<void> {
   const summary = `${call.tool} ${JSON.stringify(args)}`;
   try {
-    const { output, truncated } = await executeTool.executeWithOptions({ ...TOOL_ACTIVITY_OPTIONS, summary }, [
+    const { output, truncated } = await toolRunner(run, call, summary)(
       { agent: run.agent.name, tool: call.tool, callId: call.callId, args, operationId: `${run.workflowId}/${call.id}` },
-    ]);
+    );
     run.thread.append({ type: 'tool_result', callId: call.callId, tool: call.tool, output, truncated });
   } catch (error) {
     run.thread.append(errorEventFrom(error, 'tool', call));

@@ -31,6 +31,7 @@ export const listReleases = defineTool({
   description: 'List the releases of an environment, newest first, marking the current one.',
   parameters: z.object({ environment: Environment }),
   kind: 'immediate',
+  readOnly: true,
 });
 
 export const rollback = defineTool({

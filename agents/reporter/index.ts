@@ -9,6 +9,7 @@ export const listRuns = defineTool({
     'List agent and pipeline runs started in the last N hours, newest first (at most 100): workflow id, type, Temporal status, agent status, start and close time.',
   parameters: z.object({ hours: z.number().positive().max(168).describe('How far back, in hours; 24 for a day') }),
   kind: 'immediate',
+  readOnly: true,
 });
 
 export const publishReport = defineTool({

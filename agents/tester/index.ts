@@ -11,6 +11,7 @@ export const listTestSuites = defineTool({
   description: 'List the test suites of the release of a commit, with the command each runs.',
   parameters: z.object({ sha: Sha }),
   kind: 'immediate',
+  readOnly: true,
 });
 
 export const runTestSuite = defineTool({

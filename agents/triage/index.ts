@@ -10,6 +10,7 @@ export const listTestRuns = defineTool({
   description: 'List the suites that ran in an environment, newest first: release sha, passed, exit code, when.',
   parameters: z.object({ environment: Environment }),
   kind: 'immediate',
+  readOnly: true,
 });
 
 export const readTestOutput = defineTool({
@@ -17,6 +18,7 @@ export const readTestOutput = defineTool({
   description: 'Read the last run of one suite in an environment: its facts and the tail of its output.',
   parameters: z.object({ environment: Environment, suite: nonEmptyText().describe('A suite name from list_test_runs') }),
   kind: 'immediate',
+  readOnly: true,
 });
 
 export const draftIssue = defineTool({

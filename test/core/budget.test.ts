@@ -108,14 +108,14 @@ describe('renderContext within a budget', () => {
 
   it('cuts an older tool result to its head and says how much was left out', () => {
     const events = longThread();
-    const context = renderContext(replay(events), events, { tokenBudget: 3_000 });
+    const context = renderContext(replay(events), events, { tokenBudget: 3_000, countTokens: countTokensO200k });
     expect(context).toMatch(/<tool_result tool="list_releases" elided="\d+ chars">\{"environment":"staging","passed":true,"output":"PASS test\/a\.test\.ts\\nPASS/);
     expect(countTokensO200k(context)).toBeLessThanOrEqual(3_000);
   });
 
   it('drops the oldest items for a tight budget, leaving one <elided events="N"/> per run of them', () => {
     const events = longThread();
-    const context = renderContext(replay(events), events, { tokenBudget: 800 });
+    const context = renderContext(replay(events), events, { tokenBudget: 800, countTokens: countTokensO200k });
     const lines = context.split('\n');
     expect(lines[2]).toBe('  <user_message by="alice">deploy main</user_message>');
     expect(lines[3]).toMatch(/^ {2}<elided events="\d+"\/>$/);

@@ -41,16 +41,16 @@ test('a run waiting for approval survives a restart of the Temporal server and o
   const uiPort = await freePort();
   const releases = createReleaseStore({ repo: fixture.repo, root: fixture.root, testCommand: FIXTURE_TEST_COMMAND });
   const channel = createConsoleChannel(() => {});
-  const activitiesFor = (client: Client) => createActivities({
+  const activitiesFor = () => createActivities({
     openai: new OpenAI({ baseURL: model.baseURL, apiKey: 'scripted', maxRetries: 0 }),
-    executors: createToolExecutors({ releases, channel }), channel, releases, client,
+    executors: createToolExecutors({ releases, channel }), channel, releases,
   });
   const up = async () => {
     const server = await startDevServer({ cli: temporalCliPath(), address, dataDir, uiPort });
     const connection = await Connection.connect({ address });
     const client = new Client({ connection });
     const native = await NativeConnection.connect({ address });
-    const worker = await createWorker({ connection: native, namespace: 'default', taskQueue: 'restart', activities: activitiesFor(client), workflowBundle: { codePath: workflowBundlePath() } });
+    const worker = await createWorker({ connection: native, namespace: 'default', taskQueue: 'restart', activities: activitiesFor(), workflowBundle: { codePath: workflowBundlePath() } });
     const running = worker.run();
     const down = async () => {
       worker.shutdown();

@@ -59,7 +59,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     channel,
     policy: options.policy ? { kind: 'file', file: PolicyFile.parse(options.policy) } : { kind: 'none' },
     releases,
-    client,
   });
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities, workflowBundle: { codePath: workflowBundlePath() } });

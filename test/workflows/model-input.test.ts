@@ -1,4 +1,6 @@
 import { defaultPayloadConverter } from '@temporalio/common';
+import OpenAI from 'openai';
+import { createChooseNextTool } from '../../activities/choose-next-tool';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { findAgent } from '../../agents';
 import { modelInputDigest, renderModelInput } from '../../core/model-input';
@@ -6,7 +8,10 @@ import { threadQuery } from '../../workflows/messages';
 import { startHarness, type Harness } from '../support/workflow-harness';
 
 let harness: Harness;
-afterEach(async () => harness?.close());
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined as unknown as Harness;
+});
 
 const call = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
 
@@ -23,30 +28,32 @@ async function finishedRun() {
   return handle;
 }
 
-test('the model gets the input rendered from the events the run counted, and the history carries only that count', async () => {
+type ScheduledInput = { agent: string; instructions: string; context: string };
+
+test('each model call carries exactly the input the model was sent, as the Web UI shows it', async () => {
   const handle = await finishedRun();
-  const scheduled = ((await handle.fetchHistory()).events ?? [])
-    .map((event) => event.activityTaskScheduledEventAttributes)
-    .filter((attributes) => attributes?.activityType?.name === 'chooseNextTool');
-  const inputs = scheduled.map((attributes) => defaultPayloadConverter.fromPayload<{ agent: string; events: number }>(attributes!.input!.payloads![0]!));
-  expect(inputs).toEqual([{ agent: 'deploybot', events: 2 }, { agent: 'deploybot', events: 4 }]);
-  expect(Math.max(...scheduled.map((attributes) => attributes!.input!.payloads![0]!.data!.length))).toBeLessThan(100);
-  // The Web UI's summary of each model call says how to see its input.
-  const summaries = ((await handle.fetchHistory()).events ?? [])
-    .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'chooseNextTool')
-    .map((event) => defaultPayloadConverter.fromPayload<string>(event.userMetadata!.summary!));
-  expect(summaries).toEqual([1, 2].map((step) => `deploybot step ${step}: choose the next tool (its input: tfa model-input ${handle.workflowId} --step ${step} --run ${handle.firstExecutionRunId})`));
+  const scheduled = ((await handle.fetchHistory()).events ?? []).filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'chooseNextTool');
+  const inputs = scheduled.map((event) => defaultPayloadConverter.fromPayload<ScheduledInput>(event.activityTaskScheduledEventAttributes!.input!.payloads![0]!));
+  const summaries = scheduled.map((event) => defaultPayloadConverter.fromPayload<string>(event.userMetadata!.summary!));
+  expect(summaries).toEqual([1, 2].map((step) => `deploybot step ${step}: choose the next tool`));
 
   const { events } = await handle.query(threadQuery);
+  const calls = events.flatMap((event, index) => (event.type === 'tool_call' ? [index] : []));
   expect(harness.model.requests).toHaveLength(2);
   for (const [index, input] of inputs.entries()) {
-    const rendered = renderModelInput(findAgent('deploybot')!, events.slice(0, input.events));
+    const rendered = renderModelInput(findAgent('deploybot')!, events.slice(0, calls[index]));
+    expect(input).toEqual({ agent: 'deploybot', ...rendered });
     expect(harness.model.requests[index]!.body.messages).toEqual([
-      { role: 'system', content: rendered.instructions },
-      { role: 'user', content: rendered.context },
+      { role: 'system', content: input.instructions },
+      { role: 'user', content: input.context },
     ]);
-    // The call records which input it answered.
-    expect(events[input.events]).toMatchObject({ type: 'tool_call', inputDigest: modelInputDigest(rendered) });
+    // The call records which input it answered, so `tfa model-input` can check a re-rendering.
+    expect(events[calls[index]!]).toMatchObject({ type: 'tool_call', inputDigest: modelInputDigest(rendered) });
   }
-  expect(harness.model.requests[1]!.body.messages[1].content).toContain('<tool_result tool="list_releases">');
+  expect(inputs[1]!.context).toContain('<tool_result tool="list_releases">');
+});
+
+test('a model call scheduled with an event count (before model-input-inline-v1) is refused, not read back', async () => {
+  const chooseNextTool = createChooseNextTool({ openai: new OpenAI({ apiKey: 'unused', baseURL: 'http://127.0.0.1:9' }) });
+  await expect(chooseNextTool({ agent: 'deploybot', events: 2 })).rejects.toThrow(/event count/);
 });

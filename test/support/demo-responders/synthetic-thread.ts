@@ -61,8 +61,7 @@ export async function driveAgent(
   task: string,
   outcomes: Record<string, (args: Record<string, unknown>) => Outcome>,
 ): Promise<Array<[tool: string, args: Record<string, unknown>]>> {
-  // No workflow to query: every input here is sent inline.
-  const chooseNextTool = createChooseNextTool({ openai, readThread: () => Promise.reject(new Error('driveAgent sends the model input inline')) });
+  const chooseNextTool = createChooseNextTool({ openai });
   const definition = findAgent(agent)!;
   const events = started(agent, task);
   const calls: Array<[string, Record<string, unknown>]> = [];

@@ -1,0 +1,28 @@
+import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
+import { threadQuery } from '../../workflows/messages';
+import { startHarness, type Harness } from '../support/workflow-harness';
+
+let harness: Harness;
+afterEach(async () => harness?.close());
+
+const call = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
+
+test('a read-only tool runs as a local activity; a tool that acts stays an activity of its own', async () => {
+  harness = await startHarness({
+    script: [call('list_releases', { environment: 'staging' }), call('deploy_to_staging', { ref: 'main' }), call('done_for_now', { message: 'done' })],
+  });
+  const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+    taskQueue: harness.taskQueue,
+    workflowId: `read-only-${Date.now()}`,
+    args: [{ agent: 'deploybot', message: 'list staging, then deploy main to staging' }],
+  });
+  expect((await handle.result()).status).toBe('completed');
+  const history = (await handle.fetchHistory()).events ?? [];
+  const scheduled = history.map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+  expect(scheduled).toEqual(['loadRunPolicy', 'chooseNextTool', 'chooseNextTool', 'executeTool', 'chooseNextTool']);
+  const localActivities = history.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+  expect(localActivities.length).toBeGreaterThanOrEqual(4); // three input plans and list_releases
+  const { events } = await handle.query(threadQuery);
+  const results = events.filter((event) => event.type === 'tool_result').map((event) => event.tool);
+  expect(results).toEqual(['list_releases', 'deploy_to_staging']);
+});
