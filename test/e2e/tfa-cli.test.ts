@@ -150,16 +150,20 @@ test('tfa deploy runs the pipeline; status shows the tree; list --waiting finds 
 });
 
 test('tfa pause holds a run at its next step boundary and tfa resume passes feedback to the model', async () => {
+  // The run waits for an approval the test gives only once the pause is acknowledged: nothing races the CLI's start-up.
   harness = await startHarness({
     script: [
-      { delayMs: 1_500, then: { toolCall: { name: 'list_releases', arguments: { environment: 'staging' } } } },
+      { toolCall: { name: 'deploy_to_production', arguments: { ref: 'main' } } },
       { toolCall: { name: 'done_for_now', arguments: { message: 'ok' } } },
     ],
   });
-  const launched = await tfa('launch', 'deploybot', 'list', 'staging', '--workflow-id', `tfa-pause-${Date.now()}`);
+  const launched = await tfa('launch', 'deploybot', 'deploy', 'main', '--workflow-id', `tfa-pause-${Date.now()}`);
   const workflowId = launched.stdout.trim();
-  expect((await tfa('pause', workflowId, '--by', 'gina', '--reason', 'look first')).code).toBe(0);
   const handle = harness.client.workflow.getHandle(workflowId);
+  await waitForState(handle, (state) => state.status === 'awaiting_approval');
+  expect((await tfa('pause', workflowId, '--by', 'gina', '--reason', 'look first')).code).toBe(0);
+  expect((await tfa('status', workflowId)).stdout).toContain('pause requested by gina (look first)');
+  expect((await tfa('approve', workflowId, '--by', 'gina')).code).toBe(0);
   await waitForState(handle, (state) => state.status === 'paused');
   expect((await tfa('resume', workflowId, '--by', 'gina', '--feedback', 'only staging please')).code).toBe(0);
   expect(await handle.result()).toMatchObject({ status: 'completed' });

@@ -31,9 +31,14 @@ async function updateRefusal(promise: Promise<unknown>): Promise<string> {
 }
 
 test('a pause between choosing a tool and running it holds the tool until resume, whose feedback reaches the model', async () => {
-  const handle = await startRun({ script: [{ delayMs: 1500, then: call('deploy_to_staging', { ref: 'main' }) }, call('done_for_now', { message: 'ok' })] });
+  // The model holds its reply until the pause is acknowledged: the test, not a delay, decides the order.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const handle = await startRun({ script: [{ waitFor: held, then: call('deploy_to_staging', { ref: 'main' }) }, call('done_for_now', { message: 'ok' })] });
   await eventually(() => harness.model.requests.length === 1); // the model is choosing right now
   await handle.signal(pauseSignal, { by: 'alice', reason: 'checking the release notes' });
+  await waitForState(handle, (state) => state.pauseRequested?.by === 'alice');
+  release();
   const paused = await waitForState(handle, (state) => state.status === 'paused');
   expect(paused.lastToolCall).toMatchObject({ tool: 'deploy_to_staging' });
   const { events } = await handle.query(threadQuery);
