@@ -10,11 +10,12 @@ export interface WorkerProcess {
 }
 
 /**
- * The production worker entry (`worker/main.ts`) in its own process group, configured only by
- * environment; resolves once it polls its task queue, so no test races its start-up.
+ * A worker process in its own process group, configured only by environment: worker/main.ts's
+ * composition on the jest run's workflow bundle (worker-entry.ts). Resolves once it polls its task
+ * queue, so no test races its start-up.
  */
 export function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['worker/main.ts'], {
+  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['test/faults/worker-entry.ts'], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
