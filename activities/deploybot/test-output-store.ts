@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -43,7 +44,8 @@ function recordPath(envDir: string, suite: string): string {
 export async function saveTestRun(envDir: string, record: Omit<TestRunRecord, 'schemaVersion'>): Promise<void> {
   const file = recordPath(envDir, record.suite);
   await mkdir(path.dirname(file), { recursive: true });
-  const partial = `${file}.${process.pid}.${Date.now()}.partial`;
+  // Unique per write: test runs of one SHA finishing in the same millisecond must not share a temp file.
+  const partial = `${file}.${process.pid}.${randomUUID()}.partial`;
   await writeFile(partial, `${JSON.stringify({ schemaVersion: TEST_RUN_SCHEMA_VERSION, ...record }, null, 2)}\n`, 'utf8');
   await rename(partial, file);
 }

@@ -70,3 +70,10 @@ test('an unreadable record says which file and how to rewrite it', async () => {
   await writeFile(path.join(stagingDir(), TEST_RUNS_DIR, 'unit.json'), '{"suite":');
   await expect(readTestRun(stagingDir(), 'unit')).rejects.toThrow(/unit\.json is not a test run record of schema version 1\. Run the suite again/);
 });
+
+test('runs of one suite saved at the same moment each land whole, none fails on a shared temp file', async () => {
+  const record = { suite: 'default', sha: await fixture.sha('main'), passed: true, exitCode: 0, durationMs: 1, output: 'ok', at: new Date().toISOString() };
+  await Promise.all(Array.from({ length: 20 }, (_, index) => saveTestRun(stagingDir(), { ...record, output: `run ${index}` })));
+  expect((await readTestRun(stagingDir(), 'default'))?.output).toMatch(/^run \d+$/);
+  expect((await readdir(path.join(stagingDir(), TEST_RUNS_DIR))).filter((name) => name.endsWith('.partial'))).toEqual([]);
+});
