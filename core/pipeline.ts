@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { AgentRunResult } from './run';
+import { AgentRunResult, RUN_INPUT_LIMITS } from './run';
 import { nonEmptyText } from './tools';
 
 /** Input of `deployWorkflow`: `temporal workflow start --type deployWorkflow --input '{"ref":"main","requestedBy":"you"}'`. */
 export const DeployWorkflowInput = z.object({
   /** Which repository asked (e.g. a GitHub full name); the worker deploys its configured TFA_DEPLOY_REPO. */
-  repo: z.string().optional(),
-  ref: z.string().min(1),
-  requestedBy: z.string().min(1),
+  repo: z.string().max(RUN_INPUT_LIMITS.ref).optional(),
+  ref: z.string().min(1).max(RUN_INPUT_LIMITS.ref),
+  /** Passed to every child run as its requestedBy, so it has the same limit. */
+  requestedBy: z.string().min(1).max(RUN_INPUT_LIMITS.requestedBy),
 });
 export type DeployWorkflowInput = z.infer<typeof DeployWorkflowInput>;
 
@@ -69,6 +70,15 @@ export type PipelineChild = z.infer<typeof PipelineChild>;
 export const DeployOutcome = z.enum(['deployed', 'already_deployed', 'not_deployed', 'tests_failed', 'tests_inconclusive', 'staging_failed']);
 export type DeployOutcome = z.infer<typeof DeployOutcome>;
 
+export const ForwardedMessage = z.object({
+  message: z.string(),
+  to: z.string().nullable(),
+  by: z.string().optional(),
+  /** How many identical messages this entry stands for; absent: one. */
+  count: z.number().int().min(2).optional(),
+});
+export type ForwardedMessage = z.infer<typeof ForwardedMessage>;
+
 /** What `status` answers for a deployWorkflow: where the DAG is and which child does what. */
 export const DeployState = z.object({
   ref: z.string(),
@@ -81,10 +91,28 @@ export const DeployState = z.object({
   children: z.array(PipelineChild),
   outcome: DeployOutcome.nullable(),
   summary: z.string().nullable(),
-  /** Human messages sent to the parent and where they went (the waiting child), or why nowhere. */
-  forwarded: z.array(z.object({ message: z.string(), to: z.string().nullable(), by: z.string().optional() })),
+  /** Human messages sent to the parent and where they went (the waiting child), or why nowhere; folded (recordForwarded). */
+  forwarded: z.array(ForwardedMessage),
 });
 export type DeployState = z.infer<typeof DeployState>;
+
+/** Different forwarded messages a pipeline lists; past this they are only counted on one `*` entry. */
+export const MAX_FORWARDED_ENTRIES = 100;
+
+/**
+ * Notes a message forwarded to a child, bounded whatever is sent: an identical one (message, target,
+ * sender) adds to the earlier entry's count, and past MAX_FORWARDED_ENTRIES different ones only a
+ * `*` entry's count grows. The sender's claimed `by` is cut to the message limit.
+ */
+export function recordForwarded(state: DeployState, message: string, to: string | null, by: unknown): void {
+  const entry: ForwardedMessage = { message, to, by: typeof by === 'string' ? by.slice(0, RUN_INPUT_LIMITS.requestedBy) : undefined };
+  const same = (known: ForwardedMessage, wanted: ForwardedMessage) => known.message === wanted.message && known.to === wanted.to && known.by === wanted.by;
+  const overflow: ForwardedMessage = { message: '*', to: null, by: undefined };
+  const target = state.forwarded.find((known) => same(known, entry))
+    ?? (state.forwarded.length >= MAX_FORWARDED_ENTRIES ? state.forwarded.find((known) => same(known, overflow)) : undefined);
+  if (target) target.count = (target.count ?? 1) + 1;
+  else state.forwarded.push(state.forwarded.length >= MAX_FORWARDED_ENTRIES ? overflow : entry);
+}
 
 /** The running child a human message for the parent should reach. */
 export function activeChild(state: DeployState): PipelineChild | undefined {

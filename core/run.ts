@@ -3,10 +3,11 @@ import { MESSAGE_LIMITS, PauseInput } from './decisions';
 import { ThreadEvent, type AgentStatus } from './thread';
 
 /**
- * Field limits of a run's start input (README "Limits"), over which the start is refused. The task
- * gets more room than a person's message: pipelines pass failure text along in it.
+ * Field limits of a run's start input (README "Limits and floods"), over which the start is refused.
+ * The task gets more room than a person's message: the deploy pipeline passes test summaries and
+ * failure text along in its children's tasks.
  */
-export const RUN_INPUT_LIMITS = { agent: 100, message: 8_000, requestedBy: MESSAGE_LIMITS.by } as const;
+export const RUN_INPUT_LIMITS = { agent: 100, ref: 250, message: 32_000, requestedBy: MESSAGE_LIMITS.by } as const;
 
 /** Input of `agentWorkflow`, as typed on the Temporal CLI: `--input '{"agent":"deploybot","message":"..."}'`. */
 export const AgentWorkflowInput = z.object({

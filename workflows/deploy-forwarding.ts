@@ -1,5 +1,5 @@
 import { getExternalWorkflowHandle, log, setHandler, type SignalDefinition } from '@temporalio/workflow';
-import { activeChild, type DeployState } from '../core/pipeline';
+import { activeChild, recordForwarded, type DeployState } from '../core/pipeline';
 import { approveSignal, pauseSignal, rejectSignal, replySignal, resumeSignal } from './messages';
 
 /**
@@ -9,7 +9,7 @@ import { approveSignal, pauseSignal, rejectSignal, replySignal, resumeSignal } f
 export function forwardHumanMessages(state: DeployState): void {
   const forward = <T extends { by?: string }>(signal: SignalDefinition<[T], string>) => async (input: T) => {
     const child = activeChild(state);
-    state.forwarded.push({ message: signal.name, to: child?.workflowId ?? null, by: typeof input?.by === 'string' ? input.by : undefined });
+    recordForwarded(state, signal.name, child?.workflowId ?? null, input?.by);
     if (!child) return void log.warn('no running child to forward to', { message: signal.name });
     await getExternalWorkflowHandle(child.workflowId).signal(signal, input);
   };

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { MAX_REFUSAL_EVENTS, OVERFLOW_REFUSAL } from '../../core/refusals';
+import { RUN_INPUT_LIMITS } from '../../core/run';
 import { approveSignal, rejectSignal, statusQuery, threadQuery } from '../../workflows/messages';
 import { call as gatewayCall, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
 import { temporalCliPath, testServerAddress } from '../support/test-server';
@@ -143,7 +144,7 @@ test('a run whose start message is over the limit fails at once with a configura
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,
     workflowId: `intake-start-${Date.now()}`,
-    args: [{ agent: 'deploybot', message: 'm'.repeat(9_000), requestedBy: 'r'.repeat(300) }],
+    args: [{ agent: 'deploybot', message: 'm'.repeat(RUN_INPUT_LIMITS.message + 1), requestedBy: 'r'.repeat(RUN_INPUT_LIMITS.requestedBy + 1) }],
   });
   const failure = await handle.result().then(() => null, (error: Error & { cause?: Error }) => error.cause?.message ?? error.message);
   expect(failure).toContain('message: Too big');
