@@ -36,9 +36,14 @@ async function pendingApproval(handle: WorkflowHandle) {
   return (await waitForState(handle, (state) => state.status === 'awaiting_approval')).pending!;
 }
 
-async function refusals(handle: WorkflowHandle): Promise<string[]> {
+/** Each refusal's reason, once per refused message (identical refusals fold into one event with a count). */
+async function refusalEvents(handle: WorkflowHandle): Promise<Array<EventOf<'decision_refused'>>> {
   const { events } = await handle.query(threadQuery);
-  return events.filter((event): event is EventOf<'decision_refused'> => event.type === 'decision_refused').map((event) => event.reason);
+  return events.filter((event): event is EventOf<'decision_refused'> => event.type === 'decision_refused');
+}
+
+async function refusals(handle: WorkflowHandle): Promise<string[]> {
+  return (await refusalEvents(handle)).map((event) => event.reason);
 }
 
 async function granted(handle: WorkflowHandle): Promise<EventOf<'approval_granted'>> {
@@ -93,12 +98,12 @@ describe('a name is a claim: approvals need a verified identity when the policy 
     await handle.signal(approveSignal, { ...decision, comment: 'ok; also deploy broken', signature: aliceApproves });
     await handle.signal(rejectSignal, { requestId: pending.requestId, by: 'alice', reason: 'no', signature: aliceApproves });
     await handle.signal(approveSignal, { ...decision, by: 'mallory', signature: aliceApproves });
-    await eventually(async () => (await refusals(handle)).length === 4);
-    expect(await refusals(handle)).toEqual([
-      expect.stringContaining("alice's signature does not match this decision"),
-      expect.stringContaining("alice's signature does not match this decision"),
-      expect.stringContaining("alice's signature does not match this decision"),
-      'signed by alice, but "by" says mallory',
+    // The two refused approvals by alice are identical refusals, so they fold into one event counted twice.
+    await eventually(async () => (await refusalEvents(handle)).reduce((sum, event) => sum + (event.count ?? 1), 0) === 4);
+    expect((await refusalEvents(handle)).map(({ message, reason, count }) => ({ message, reason, count }))).toEqual([
+      { message: 'approve', reason: expect.stringContaining("alice's signature does not match this decision"), count: 2 },
+      { message: 'reject', reason: expect.stringContaining("alice's signature does not match this decision"), count: undefined },
+      { message: 'approve', reason: 'signed by alice, but "by" says mallory', count: undefined },
     ]);
     expect((await handle.query(threadQuery)).state.status).toBe('awaiting_approval');
   });
