@@ -90,7 +90,7 @@ test('an unanswered approval escalates after its timeout, then ends timed_out wi
   const handle = await startRun({ script: productionThenDone, policy });
   const result = await handle.result();
   expect(result.status).toBe('timed_out');
-  expect(result.reason).toMatch(/nobody answered request \S+ \(deploy_to_production \{"ref":"main"\}\) within 2 s, escalation to oncall-lead included/);
+  expect(result.reason).toMatch(/nobody answered request \S+ \(deploy_to_production \{"ref":"main","sha":"[0-9a-f]{40}"\}\) within 2 s, escalation to oncall-lead included/);
   const { events } = await handle.query(threadQuery);
   expect(events.map((event) => event.type).slice(-3)).toEqual(['approval_requested', 'request_escalated', 'run_ended']);
   expect(harness.notifications.some((text) => text.includes('ESCALATED to oncall-lead'))).toBe(true);
