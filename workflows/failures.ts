@@ -8,8 +8,10 @@ export function errorEventFrom(
   source: 'model' | 'tool' | 'notify',
   call?: { callId: string; tool: string },
 ): NewEvent {
-  if (!(error instanceof ActivityFailure)) throw error; // a workflow bug: let Temporal surface it
-  const cause = error.cause;
+  // A local activity's failure arrives as its ApplicationFailure itself, not wrapped in an ActivityFailure.
+  const local = error instanceof ApplicationFailure;
+  if (!(error instanceof ActivityFailure) && !local) throw error; // a workflow bug: let Temporal surface it
+  const cause = local ? error : error.cause;
   const application = cause instanceof ApplicationFailure ? cause : undefined;
   const details = application?.details?.[0] as { code?: string } | undefined;
   return {
@@ -17,7 +19,7 @@ export function errorEventFrom(
     source,
     errorType: application?.type ?? cause?.name ?? 'ActivityFailure',
     code: details?.code,
-    message: cause instanceof TemporalFailure ? cause.message : error.message,
+    message: cause instanceof TemporalFailure ? cause.message : (error as Error).message,
     stack: cause?.stack?.slice(0, MAX_ERROR_STACK_CHARS),
     callId: call?.callId,
     tool: call?.tool,
