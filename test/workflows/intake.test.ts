@@ -3,11 +3,11 @@
 // answers queries, keeps a small thread, and completes after a valid approval.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { MAX_REFUSAL_EVENTS, OVERFLOW_REFUSAL } from '../../core/refusals';
 import { RUN_INPUT_LIMITS } from '../../core/run';
-import { approveSignal, rejectSignal, statusQuery, threadQuery } from '../../workflows/messages';
+import { approveSignal, decideUpdate, rejectSignal, statusQuery, threadQuery } from '../../workflows/messages';
 import { call as gatewayCall, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
 import { temporalCliPath, testServerAddress } from '../support/test-server';
 import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
@@ -85,6 +85,21 @@ test('an approve signal whose bytes are not JSON is refused as undecodable', asy
     identity: 'intake test',
   });
   expect(await refusalsOnceCounted(handle, 1)).toEqual([expect.objectContaining({ message: 'approve', reason: 'undecodable payload: json/plain' })]);
+  await expectUnjammed(handle);
+});
+
+test('a decide update whose payload has an unknown encoding is refused to its sender, and the run still answers and completes', async () => {
+  const handle = await runAwaitingApproval();
+  const connection = await Connection.connect({ address: testServerAddress() });
+  try {
+    const mislabelling = new Client({ connection, dataConverter: { payloadConverterPath: require.resolve('../support/mislabelled-payload-converter') } });
+    const update = mislabelling.workflow.getHandle(handle.workflowId).executeUpdate(decideUpdate, { args: [{ decision: 'approve', by: 'alice' }] });
+    const error = await update.then(() => null, (failure: unknown) => failure);
+    expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(String((error as WorkflowUpdateFailedError).cause?.message)).toContain('undecodable payload: json/protobuf');
+  } finally {
+    await connection.close();
+  }
   await expectUnjammed(handle);
 });
 
