@@ -154,6 +154,16 @@ test('90 gateway replies with a 60 KB "by" are each refused with 400, and the ru
   await expectUnjammed(handle);
 });
 
+test('a gateway launch with a task over the limit is a 400 naming the field, and starts nothing', async () => {
+  harness = await startHarness();
+  gateway = await startTestGateway({ client: harness.client, taskQueue: harness.taskQueue, token: TEST_TOKEN });
+  const workflowId = `intake-launch-${Date.now()}`;
+  const launched = await gatewayCall(gateway, '/agents/deploybot/runs', { body: { message: 'm'.repeat(RUN_INPUT_LIMITS.message + 1), workflowId } });
+  expect(launched.status).toBe(400);
+  expect(JSON.stringify(launched.body.error.issues)).toContain('message');
+  expect((await gatewayCall(gateway, `/runs/${workflowId}`)).status).toBe(404);
+});
+
 test('a run whose start message is over the limit fails at once with a configuration error naming the field', async () => {
   harness = await startHarness();
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
