@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation, patched, setCurrentDetails, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import { describeIssues } from '../core/decisions';
 import { describePipeline, DeployWorkflowInput, judgeTestRuns, TestReport, type DeployState, type PipelineChild } from '../core/pipeline';
-import type { AgentRunResult } from '../core/run';
+import { RUN_INPUT_LIMITS, type AgentRunResult } from '../core/run';
 import { deployRelease, readCurrentRelease, readTestRuns } from './activities';
 import { agentWorkflow } from './agent';
 import { forwardHumanMessages } from './deploy-forwarding';
@@ -34,7 +34,9 @@ async function runAgent(state: DeployState, agent: string, suffix: string, messa
   showProgress(state);
   try {
     const summary = patched(CHILD_SUMMARY_PATCH) ? { staticSummary: `${agent}: ${message}`.slice(0, 400) } : {};
-    const handle = await startChild(agentWorkflow, { workflowId: child.workflowId, args: [{ agent, message, requestedBy }], ...summary });
+    // Tasks quote model summaries and error text: cut to the run input's limit rather than fail the child at start.
+    const task = message.slice(0, RUN_INPUT_LIMITS.message);
+    const handle = await startChild(agentWorkflow, { workflowId: child.workflowId, args: [{ agent, message: task, requestedBy }], ...summary });
     child.result = (await handle.result()) as AgentRunResult;
     child.status = child.result.status;
   } catch (error) {
