@@ -66,7 +66,7 @@ test('every model fault ends its run in a defined state, none stuck, no secret i
   }
   const { leaks } = await scanHistories(harness.client, handles.map((handle) => handle.workflowId));
   recordFaultRow({
-    scenario: 'model fault matrix (429, 500, timeout, truncated, unknown tool, invalid args, refusal, 401)',
+    scenario: 'model fault matrix (429, 500, timeout, truncated, unknown tool, invalid args, refusal, 401; 2 end in needs_human by design)',
     runs: CASES.length,
     completed: Object.values(ended).filter((status) => status === 'completed').length,
     duplicates: 0, lost: 0, stuck: stuck.size, refused: 0, secrets: leaks.length,

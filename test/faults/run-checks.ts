@@ -3,7 +3,7 @@ import { readHistory } from '../../activities/deploybot/release-history';
 import { layoutFor } from '../../activities/deploybot/release-layout';
 import type { AgentState } from '../../core/reducer';
 import type { ThreadEvent } from '../../core/thread';
-import { statusQuery } from '../../workflows/messages';
+import { statusQuery, threadQuery, type ThreadView } from '../../workflows/messages';
 
 /** A thread as the order of what happened, without ids, times or arguments: `tool_call:run_tests`, ... */
 export function eventSignature(events: readonly ThreadEvent[]): string[] {
@@ -55,6 +55,22 @@ export async function waitForAll(
     if (waiting.size > 0) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   return new Set([...waiting].map((handle) => handle.workflowId));
+}
+
+/**
+ * The run's thread, asking again while a query fails: after a kill, a query can go to the dead
+ * worker's sticky queue and time out until the server gives up on it.
+ */
+export async function threadOf(handle: WorkflowHandle, timeoutMs = 120_000): Promise<ThreadView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await handle.query(threadQuery);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
 }
 
 /** Statuses where a run has ended, or waits for a person on purpose: anything else after the deadline is stuck. */

@@ -10,7 +10,7 @@ import { createDeployFixture, type DeployFixture } from '../support/deploy-fixtu
 import { deploybotDemoResponder, startScriptedModelServer, type ScriptedModelServer } from '../support/scripted-model-server';
 import { temporalCliPath } from '../support/test-server';
 import { faultRuns, recordFaultRow } from './fault-table';
-import { compareThread, eventSignature, ledgerCounts, waitForAll } from './run-checks';
+import { compareThread, eventSignature, ledgerCounts, threadOf, waitForAll } from './run-checks';
 import { scanHistories, secretWorkerEnv } from './secrets';
 import { createTestGate, type TestGate } from './test-gate';
 import { startWorkerProcess, type WorkerProcess } from './worker-process';
@@ -103,7 +103,7 @@ test('runs waiting for approval and runs mid-step all resume after the dev serve
   const problems: string[] = [];
   const row = { runs: runs.length, completed: 0, duplicates: 0, lost: 0, stuck: stuck.size };
   for (const run of runs.filter((each) => !stuck.has(each.handle.workflowId))) {
-    const { state, events } = await run.handle.query(threadQuery);
+    const { state, events } = await threadOf(run.handle);
     if (state.status === 'completed') row.completed += 1;
     const thread = compareThread(events, expected);
     const deploys = [staging.get(run.sha) ?? 0, production.get(run.sha) ?? 0];

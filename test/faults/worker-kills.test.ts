@@ -6,7 +6,7 @@ import { createDeployFixture, type DeployFixture } from '../support/deploy-fixtu
 import { deploybotDemoResponder, startScriptedModelServer, type ScriptedModelServer } from '../support/scripted-model-server';
 import { testServerAddress } from '../support/test-server';
 import { faultRuns, recordFaultRow, type FaultRow } from './fault-table';
-import { compareThread, eventSignature, ledgerCounts, waitForAll } from './run-checks';
+import { compareThread, eventSignature, ledgerCounts, threadOf, waitForAll } from './run-checks';
 import { scanHistories, secretWorkerEnv } from './secrets';
 import { faultSeed, seededRandom } from './seeded-random';
 import { createTestGate, type TestGate } from './test-gate';
@@ -35,6 +35,7 @@ let worker: WorkerProcess | undefined;
 let reference: string[] = [];
 const taskQueue = `faults-kill-${process.pid}-${Date.now()}`;
 const workflowIds: string[] = [];
+const shas = new Map<number, string>();
 const totals: Omit<FaultRow, 'scenario'> & { kills: number } = { runs: 0, completed: 0, duplicates: 0, lost: 0, stuck: 0, refused: 0, secrets: 0, kills: 0 };
 
 function workerEnv(): Record<string, string> {
@@ -49,10 +50,16 @@ function workerEnv(): Record<string, string> {
   };
 }
 
+/**
+ * SIGKILLs the worker with its tasks in flight. The replacement starts polling first: runs are parked
+ * at gates then (inside run_tests or waiting for approval), so nothing new is handed out meanwhile,
+ * and the scenario does not wait for a start-up after each kill.
+ */
 async function killWorker(): Promise<void> {
+  const replacement = await startWorkerProcess(workerEnv());
   await worker?.kill();
   totals.kills += 1;
-  worker = await startWorkerProcess(workerEnv());
+  worker = replacement;
 }
 
 function startRun(branch: string, workflowId: string): Promise<WorkflowHandle> {
@@ -69,8 +76,13 @@ beforeAll(async () => {
     Connection.connect({ address: testServerAddress() }),
   ]);
   client = new Client({ connection });
+  // One commit per run, so each deploy is its own ledger entry; made while the worker starts.
+  const commits = (async () => {
+    for (let index = 0; index < RUNS; index++) shas.set(index, await fixture.commitOn(`fault-${index}`, { 'run.txt': `${index}\n` }));
+  })();
   worker = await startWorkerProcess(workerEnv());
-}, 120_000);
+  await commits;
+}, 120_000 + RUNS * 2_000);
 
 afterAll(async () => {
   await worker?.kill();
@@ -84,7 +96,11 @@ test('a DeployBot run without kills gives the reference thread: deploy to stagin
   expect(await waitForAll([handle], (state) => state.status === 'awaiting_approval', PHASE_TIMEOUT_MS)).toEqual(new Set());
   await handle.signal(approveSignal, { by: 'erin' });
   expect(await handle.result()).toMatchObject({ status: 'completed' });
-  reference = eventSignature((await handle.query(threadQuery)).events);
+  const { events } = await handle.query(threadQuery);
+  reference = eventSignature(events);
+  // The release test command printed its environment: the passed-through secret reached the output, scrubbed.
+  const tested = events.find((event) => event.type === 'tool_result' && event.tool === 'run_tests');
+  expect(tested).toMatchObject({ output: expect.stringContaining('[redacted FAULT_SUITE_WEBHOOK_SECRET]') });
   expect(reference).toEqual(expect.arrayContaining(['tool_result:deploy_to_staging', 'tool_result:run_tests', 'approval_granted', 'tool_result:deploy_to_production']));
   expect(reference.at(-1)).toBe('done:done_for_now');
 }, 180_000);
@@ -99,8 +115,6 @@ test.each(batches)('batch %i: runs killed mid-step and while waiting complete, e
 
   const phase = `b${batch}`;
   await gate.close(phase);
-  const shas = new Map<number, string>();
-  for (const index of indexes) shas.set(index, await fixture.commitOn(`fault-${index}`, { 'run.txt': `${index}\n` }));
   const handles = new Map<number, WorkflowHandle>();
   for (const index of indexes) handles.set(index, await startRun(`fault-${index}`, `faults-kill-${SEED}-${index}`));
   const stuck = new Set<string>();
@@ -130,7 +144,7 @@ test.each(batches)('batch %i: runs killed mid-step and while waiting complete, e
     if (stuck.has(handle.workflowId)) continue;
     const result = (await handle.result()) as { status: string };
     if (result.status === 'completed') row.completed += 1;
-    const { events } = await handle.query(threadQuery);
+    const { events } = await threadOf(handle);
     const thread = compareThread(events, reference);
     const errors = events.flatMap((event) => (event.type === 'error' ? [`${event.errorType}: ${event.message.slice(0, 300)}`] : []));
     const deploys = [staging.get(shas.get(index)!) ?? 0, production.get(shas.get(index)!) ?? 0];
