@@ -9,13 +9,20 @@ import { DEFAULT_MODEL } from '../core/constants';
 import { describeIssues } from '../core/decisions';
 import { modelInputDigest, type ModelInput } from '../core/model-input';
 import { toApplicationFailure } from './application-failure';
+import type { ExecuteToolInput, ToolOutput } from './execute-tool';
 
 /**
  * The rendered, budgeted input of one decision, as the workflow sends it (shown in the Web UI).
  * Runs scheduled before the patch model-input-inline-v1 sent `events`, a count of the thread's
  * events, for the activity to read the thread back; that form is refused (see modelInputOf).
  */
-export type ChooseNextToolInput = { agent: string; events: number } | ({ agent: string } & ModelInput);
+export type ChooseNextToolInput = { agent: string; events: number } | ({ agent: string; readOnlyTools?: ReadOnlyToolsInDecision } & ModelInput);
+
+/** Set by runs with the patch read-only-in-decision-v1: a chosen read-only tool runs here, in the same activity. */
+export interface ReadOnlyToolsInDecision {
+  /** The operation id the tool gets (read-only tools do nothing twice, so one per step is enough). */
+  operationId: string;
+}
 
 export interface ValidToolCall {
   callId: string;
@@ -26,6 +33,8 @@ export interface ValidToolCall {
 /** The model's choice, and the digest of the input it answered. */
 export interface ChosenToolCall extends ValidToolCall {
   inputDigest: string;
+  /** A read-only tool's output, when the decision ran it (ReadOnlyToolsInDecision); a failed one is left to executeTool. */
+  readOnlyOutput?: ToolOutput;
 }
 
 /** HTTP statuses that retrying cannot fix: bad request, credentials, permissions, unknown model. */
@@ -87,7 +96,15 @@ function modelInputOf(input: ChooseNextToolInput): ModelInput {
 }
 
 /** One micro-agent decision (F1, F4): the model picks the next tool call. */
-export function createChooseNextTool(deps: { openai: OpenAI; model?: string }) {
+/** Runs a read-only tool the model chose, inside the decision; undefined when it is not read-only or fails (the workflow then runs it as an activity). */
+async function readOnlyOutput(agent: AgentDefinition, call: ValidToolCall, options: ReadOnlyToolsInDecision | undefined, executeTool: ExecuteTool | undefined) {
+  if (!options || !executeTool || !findTool(agent, call.tool)?.readOnly) return undefined;
+  return executeTool({ agent: agent.name, tool: call.tool, callId: call.callId, args: call.args, operationId: options.operationId }).catch(() => undefined);
+}
+
+type ExecuteTool = (input: ExecuteToolInput) => Promise<ToolOutput>;
+
+export function createChooseNextTool(deps: { openai: OpenAI; model?: string; executeTool?: ExecuteTool }) {
   return async function chooseNextTool(input: ChooseNextToolInput): Promise<ChosenToolCall> {
     const agent = findAgent(input.agent);
     if (!agent) throw toApplicationFailure(new ConfigurationError(`Unknown agent "${input.agent}".`), { nonRetryable: true });
@@ -108,6 +125,8 @@ export function createChooseNextTool(deps: { openai: OpenAI; model?: string }) {
     } catch (error) {
       endpointFailure(error);
     }
-    return { ...validateToolCall(agent, completion), inputDigest: modelInputDigest(modelInput) };
+    const call = validateToolCall(agent, completion);
+    const output = await readOnlyOutput(agent, call, 'readOnlyTools' in input ? input.readOnlyTools : undefined, deps.executeTool);
+    return { ...call, inputDigest: modelInputDigest(modelInput), ...(output && { readOnlyOutput: output }) };
   };
 }

@@ -8,7 +8,7 @@ import { ReleaseStoreError, type DeployResult, type Environment, type ReleaseSto
 import { createChooseNextTool } from './choose-next-tool';
 import { createExecuteTool, type ToolExecutors } from './execute-tool';
 import { createNotifyHuman } from './notify-human';
-import { planModelInput } from './plan-model-input';
+import { planModelInput, warmTokenizer } from './plan-model-input';
 import { createResolveToolCall, type ToolResolvers } from './resolve-tool-call';
 import { secretScrubber } from './secret-scrubber';
 import { createToolResolvers } from './tool-executors';
@@ -33,10 +33,13 @@ export interface ActivityDependencies {
 
 /** Every side effect of a run, built from its dependencies. */
 export function createActivities(deps: ActivityDependencies) {
+  // Load the o200k ranks (~1 s) now, not inside the first run's workflow task (planModelInput).
+  setImmediate(warmTokenizer);
+  const executeTool = createExecuteTool(deps.executors, secretScrubber(deps.secretsFrom ?? process.env));
   return {
     planModelInput,
-    chooseNextTool: createChooseNextTool({ openai: deps.openai, model: deps.model }),
-    executeTool: createExecuteTool(deps.executors, secretScrubber(deps.secretsFrom ?? process.env)),
+    chooseNextTool: createChooseNextTool({ openai: deps.openai, model: deps.model, executeTool }),
+    executeTool,
     resolveToolCall: createResolveToolCall(deps.resolvers ?? createToolResolvers(deps.releases)),
     notifyHuman: createNotifyHuman({ channel: deps.channel }),
     /** Read at run start, so a policy change applies to new runs and the thread records the one used. */

@@ -2,6 +2,7 @@ import { findAgent } from '../agents';
 import { ConfigurationError } from '../core/errors';
 import { modelInputEdits } from '../core/model-input';
 import type { ThreadEvent } from '../core/thread';
+import { countTokensO200k } from '../core/tokens';
 import { toApplicationFailure } from './application-failure';
 
 /** The thread prefix a decision follows, sent to a local activity: in the worker's memory, never in history. */
@@ -20,4 +21,9 @@ export async function planModelInput(input: PlanModelInputInput): Promise<{ edit
   const agent = findAgent(input.agent);
   if (!agent) throw toApplicationFailure(new ConfigurationError(`Unknown agent "${input.agent}".`), { nonRetryable: true });
   return { edits: modelInputEdits(agent, input.events) };
+}
+
+/** Loads the tokenizer's ranks, once per worker process. */
+export function warmTokenizer(): void {
+  countTokensO200k('warm');
 }

@@ -1,7 +1,7 @@
 // `npm run bench:runtime`: a 100-step scripted DeployBot run on a real Temporal dev server.
-// Prints the workflow history bytes each step adds (first vs last ten steps: the model activity gets
-// an event count and renders its budgeted input itself, so they stay flat instead of growing with
-// the thread), the wall time per step, and how
+// Prints the workflow history bytes each step adds (first vs last ten steps: each model call carries
+// its budgeted input, so they grow until the context reaches its budget, then stay flat), the wall
+// time per step, and how
 // long a run takes to act on an approval signal. Prints figures; asserts nothing.
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -9,12 +9,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import { findAgent } from '../agents';
 import { AGENT_WORKFLOW_TYPE } from '../core/constants';
-import { renderContext } from '../core/context';
-import { renderModelInput } from '../core/model-input';
-import { replay } from '../core/reducer';
-import type { ThreadEvent } from '../core/thread';
 import { devServerTuningArgs } from '../scripts/dev-server-tuning';
 import { ensureTemporalCli } from '../scripts/temporal-cli.cjs';
 import { TEST_ENV_KEYS } from '../test/support/test-server';
@@ -37,17 +32,6 @@ function bytesPerStep(events: HistoryEvent[]): number[] {
   return steps;
 }
 
-/** The same steps' bytes had each model call carried its context inline (estimate: ours plus the rendered text). */
-function withInputInline(perStep: number[], events: ThreadEvent[], budgeted: boolean): number[] {
-  const agent = findAgent('deploybot')!;
-  const callStarts = events.flatMap((event, index) => (event.type === 'tool_call' ? [index] : []));
-  return perStep.map((bytes, step) => {
-    const before = events.slice(0, callStarts[step] ?? events.length);
-    const { instructions, context } = renderModelInput(agent, before);
-    return bytes + instructions.length + (budgeted ? context : renderContext(replay(before), before)).length;
-  });
-}
-
 const average = (values: number[]) => Math.round(values.reduce((sum, value) => sum + value, 0) / values.length);
 
 async function measureSteps(harness: Awaited<ReturnType<typeof startHarness>>): Promise<void> {
@@ -61,16 +45,12 @@ async function measureSteps(harness: Awaited<ReturnType<typeof startHarness>>): 
   await handle.result();
   const elapsed = Date.now() - started;
   const perStep = bytesPerStep((await handle.fetchHistory()).events ?? []);
-  const { events } = await handle.query(threadQuery);
   const row = (label: string, values: number[]) =>
     `  ${label.padEnd(26)} steps 1-10 ${String(average(values.slice(0, 10))).padStart(6)} B   41-50 ${String(average(values.slice(40, 50))).padStart(6)} B   91-100 ${String(average(values.slice(-10))).padStart(6)} B`;
   console.log(`history bytes added per step (${perStep.length} steps, one workflow run):`);
   console.log(row('ours (input inline)', perStep));
-  console.log(row('budgeted context inline*', withInputInline(perStep, events, true)));
-  console.log(row('whole context inline*', withInputInline(perStep, events, false)));
   const [first, last] = [average(perStep.slice(0, 10)), average(perStep.slice(-10))];
   console.log(`  last ten / first ten (ours): ${(last / first).toFixed(2)}`);
-  console.log('  * estimated: the same steps plus the prompt and rendered context each model call would carry in its input');
   console.log(`wall time per step (model call + tool + workflow tasks): ${(elapsed / STEPS).toFixed(1)} ms`);
 }
 

@@ -137,17 +137,23 @@ function itemParts({ event, count }: ContextItem): Parts {
  */
 const renderedLines = new WeakMap<ThreadEvent, Map<string, string>>();
 
-function renderItem(item: ContextItem, mode: Exclude<ItemMode, 'dropped'>): string {
+/** The item's line in the event log: indented, newline-terminated (the same string each time, so counts are found by it fast). */
+function itemLine(item: ContextItem, mode: Exclude<ItemMode, 'dropped'>): string {
   let lines = renderedLines.get(item.event);
   if (!lines) renderedLines.set(item.event, (lines = new Map()));
   const key = `${item.count}:${mode}`;
   let line = lines.get(key);
-  if (line === undefined) lines.set(key, (line = element(itemParts(item), mode)));
+  if (line === undefined) lines.set(key, (line = `  ${element(itemParts(item), mode)}\n`));
   return line;
 }
 
+/** Whether an event's body is long enough to elide (it depends on the event alone), kept like its lines. */
+const elidableEvents = new WeakMap<ThreadEvent, boolean>();
+
 function elidable(item: ContextItem): boolean {
-  return (itemParts(item).body?.length ?? 0) > ELIDE_ABOVE;
+  let known = elidableEvents.get(item.event);
+  if (known === undefined) elidableEvents.set(item.event, (known = (itemParts(item).body?.length ?? 0) > ELIDE_ABOVE));
+  return known;
 }
 
 function systemState(state: AgentState): string {
@@ -159,7 +165,7 @@ function systemState(state: AgentState): string {
 
 /** The event log's lines; each run of dropped items becomes one `<elided events="N"/>`. */
 function contextLayout(header: string, items: readonly ContextItem[]): BudgetLayout {
-  const line = (index: number, mode: Exclude<ItemMode, 'dropped'>) => `  ${renderItem(items[index]!, mode)}\n`;
+  const line = (index: number, mode: Exclude<ItemMode, 'dropped'>) => itemLine(items[index]!, mode);
   const note = (events: number) => `  ${element({ name: 'elided', attributes: { events } })}\n`;
   const wrap = (lines: string) => `${header}\n<event_history>\n${lines}</event_history>`;
   return {

@@ -14,9 +14,9 @@ export interface ToolDefinition<Params extends z.ZodObject = z.ZodObject> {
    */
   readonly resolvesArgs?: boolean;
   /**
-   * Reads and changes nothing (list_releases): the workflow runs it as a local activity, in the
-   * workflow task that received the model's choice, without a round trip of its own. Only for
-   * `immediate` tools; tools that act (deploys, rollbacks, test runs) stay activities with heartbeats.
+   * Reads and changes nothing (list_releases): the model activity that chose it runs it at once,
+   * without a round trip of its own (pausing before it would protect nothing). Only for `immediate`
+   * tools; tools that act (deploys, rollbacks, test runs) stay activities with heartbeats.
    */
   readonly readOnly?: boolean;
 }

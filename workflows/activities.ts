@@ -19,13 +19,6 @@ export const TOOL_ACTIVITY_OPTIONS = {
 } as const;
 export const { executeTool } = proxyActivities<Activities>(TOOL_ACTIVITY_OPTIONS);
 
-/** A read-only tool (list_releases) as a local activity: it changes nothing, so a retry or a re-run after a crash is harmless. */
-export const READ_ONLY_TOOL_OPTIONS = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumAttempts: 3 },
-} as const;
-export const { executeTool: executeReadOnlyTool } = proxyLocalActivities<Activities>(READ_ONLY_TOOL_OPTIONS);
-
 /** A notice that still fails after retries is recorded as an error; the request stays pending and visible. */
 export const { notifyHuman } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',

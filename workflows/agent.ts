@@ -1,6 +1,6 @@
 import { allHandlersFinished, ApplicationFailure, continueAsNew, patched, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
 import { findAgent } from '../agents';
-import type { ChooseNextToolInput, ChosenToolCall, ExecuteToolInput } from '../activities';
+import type { ChooseNextToolInput, ChosenToolCall, ToolOutput } from '../activities';
 import { findTool, type AgentDefinition } from '../core/agent';
 import { carryThread } from '../core/continuation';
 import { describeIssues } from '../core/decisions';
@@ -9,7 +9,7 @@ import { RunPolicy } from '../core/policy';
 import type { AgentState } from '../core/reducer';
 import { AgentRunResult, AgentWorkflowInput } from '../core/run';
 import { FINAL_STATUSES, type EventOf } from '../core/thread';
-import { chooseNextTool, executeReadOnlyTool, executeTool, loadRunPolicy, MODEL_ACTIVITY_OPTIONS, planModelInput, READ_ONLY_TOOL_OPTIONS, TOOL_ACTIVITY_OPTIONS } from './activities';
+import { chooseNextTool, executeTool, loadRunPolicy, MODEL_ACTIVITY_OPTIONS, planModelInput, TOOL_ACTIVITY_OPTIONS } from './activities';
 import { errorEventFrom } from './failures';
 import { registerHandlers } from './handlers';
 import { askHuman, escalate, requestApproval } from './human-requests';
@@ -59,35 +59,35 @@ async function modelCallInput(run: Run, step: number): Promise<{ input: ChooseNe
   return { input: { agent: agent.name, events: thread.events.length }, summary };
 }
 
+/** A read-only tool the model chooses runs inside the decision's activity: no round trip of its own. */
+const READ_ONLY_IN_DECISION_PATCH = 'read-only-in-decision-v1';
+
+/** Outputs of read-only tools the decision already ran, by call id, until the call is dispatched. */
+const decidedOutputs = new WeakMap<Run, Map<string, ToolOutput>>();
+
 async function chooseNext(run: Run): Promise<ChosenToolCall | null> {
   const step = run.thread.state.step + 1;
   try {
     const { input, summary } = await modelCallInput(run, step);
-    return await chooseNextTool.executeWithOptions({ ...MODEL_ACTIVITY_OPTIONS, summary }, [input]);
+    const readOnlyTools = 'events' in input || !patched(READ_ONLY_IN_DECISION_PATCH) ? {} : { readOnlyTools: { operationId: `${run.workflowId}/step-${step}` } };
+    const { readOnlyOutput, ...choice } = await chooseNextTool.executeWithOptions({ ...MODEL_ACTIVITY_OPTIONS, summary }, [{ ...input, ...readOnlyTools }]);
+    if (readOnlyOutput) decidedOutputs.set(run, new Map([[choice.callId, readOnlyOutput]]));
+    return choice;
   } catch (error) {
     run.thread.append(errorEventFrom(error, 'model'));
     return null;
   }
 }
 
-/** Read-only tools (ToolDefinition.readOnly) run as local activities: no round trip of their own. */
-const READ_ONLY_TOOLS_LOCAL_PATCH = 'read-only-tools-local-v1';
-
-/** The activity that runs a tool: a local one for a read-only tool, in the workflow task that chose it. */
-function toolRunner(run: Run, call: EventOf<'tool_call'>, summary: string) {
-  if (findTool(run.agent, call.tool)?.readOnly && patched(READ_ONLY_TOOLS_LOCAL_PATCH)) {
-    return (input: ExecuteToolInput) => executeReadOnlyTool.executeWithOptions({ ...READ_ONLY_TOOL_OPTIONS, summary }, [input]);
-  }
-  return (input: ExecuteToolInput) => executeTool.executeWithOptions({ ...TOOL_ACTIVITY_OPTIONS, summary }, [input]);
-}
-
 /** Runs the call with `args`: the model's, or for an approval the ones the request showed. */
 async function execute(run: Run, call: EventOf<'tool_call'>, args = call.args): Promise<void> {
   const summary = `${call.tool} ${JSON.stringify(args)}`;
   try {
-    const { output, truncated } = await toolRunner(run, call, summary)(
+    const decided = decidedOutputs.get(run)?.get(call.callId);
+    decidedOutputs.delete(run);
+    const { output, truncated } = decided ?? (await executeTool.executeWithOptions({ ...TOOL_ACTIVITY_OPTIONS, summary }, [
       { agent: run.agent.name, tool: call.tool, callId: call.callId, args, operationId: `${run.workflowId}/${call.id}` },
-    );
+    ]));
     run.thread.append({ type: 'tool_result', callId: call.callId, tool: call.tool, output, truncated });
   } catch (error) {
     run.thread.append(errorEventFrom(error, 'tool', call));

@@ -1,3 +1,4 @@
+import { defaultPayloadConverter } from '@temporalio/common';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { threadQuery } from '../../workflows/messages';
 import { startHarness, type Harness } from '../support/workflow-harness';
@@ -7,7 +8,7 @@ afterEach(async () => harness?.close());
 
 const call = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
 
-test('a read-only tool runs as a local activity; a tool that acts stays an activity of its own', async () => {
+test('a read-only tool runs inside the decision that chose it; a tool that acts stays an activity of its own', async () => {
   harness = await startHarness({
     script: [call('list_releases', { environment: 'staging' }), call('deploy_to_staging', { ref: 'main' }), call('done_for_now', { message: 'done' })],
   });
@@ -20,8 +21,11 @@ test('a read-only tool runs as a local activity; a tool that acts stays an activ
   const history = (await handle.fetchHistory()).events ?? [];
   const scheduled = history.map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
   expect(scheduled).toEqual(['loadRunPolicy', 'chooseNextTool', 'chooseNextTool', 'executeTool', 'chooseNextTool']);
-  const localActivities = history.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity');
-  expect(localActivities.length).toBeGreaterThanOrEqual(4); // three input plans and list_releases
+  // The first decision's result carries list_releases' output; no activity of its own ran it.
+  const firstDecision = history.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'chooseNextTool')!;
+  const completed = history.find((event) => String(event.activityTaskCompletedEventAttributes?.scheduledEventId) === String(firstDecision.eventId))!;
+  const decided = defaultPayloadConverter.fromPayload<{ tool: string; readOnlyOutput?: { output: string } }>(completed.activityTaskCompletedEventAttributes!.result!.payloads![0]!);
+  expect(decided).toMatchObject({ tool: 'list_releases', readOnlyOutput: { output: expect.any(String) } });
   const { events } = await handle.query(threadQuery);
   const results = events.filter((event) => event.type === 'tool_result').map((event) => event.tool);
   expect(results).toEqual(['list_releases', 'deploy_to_staging']);

@@ -1,0 +1,152 @@
+// `npm run bench`: every runtime figure of issue 12 in one run, side by side, written to
+// bench/results/latest.json. tfa on the tuned dev server (what `npm start` and the tests run) and on
+// the server's default settings; the same 20-step scripted tool loop in LangGraph.js (SqliteSaver,
+// MemorySaver) and in a plain loop (bench/peers/, installed on first use); query and signal
+// latency; history bytes over 300 steps; render time as a thread grows. Prints figures; asserts nothing.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { devServerTuningArgs } from '../scripts/dev-server-tuning';
+import { ensureTemporalCli } from '../scripts/temporal-cli.cjs';
+import { startScriptedModelServer } from '../test/support/scripted-model-server';
+import { TEST_ENV_KEYS } from '../test/support/test-server';
+import type { Harness } from '../test/support/workflow-harness';
+import { PAYLOAD_CONVERTER_PATH } from '../worker/create-worker';
+import { TFA_SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
+import { ensurePeersInstalled, PEERS, runPeer, type Peer } from './peers/run-peers';
+import { renderTimes } from './render.bench';
+import { benchHarness, historyOverSteps, median, modelHttpMs, queryLatencyDuringModelCall, signalLatency, toolLoop } from './tfa-figures';
+
+const STEPS = 20;
+const ROUNDS = 3;
+const SIGNAL_RUNS = Number(process.env.TFA_BENCH_SIGNAL_RUNS ?? 30);
+const HISTORY_STEPS = 300;
+
+async function withServer<T>(tuned: boolean, bundlePath: string, measure: (harness: Harness) => Promise<T>): Promise<T> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tfa-bench-db-'));
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: ensureTemporalCli() }, ip: '127.0.0.1', ui: false, searchAttributes: TFA_SEARCH_ATTRIBUTE_KEYS,
+      dbFilename: path.join(dir, 'temporal.db'), extraArgs: tuned ? devServerTuningArgs() : [], // a SQLite file, as `npm start`
+    },
+  });
+  Object.assign(process.env, { [TEST_ENV_KEYS.address]: env.address, [TEST_ENV_KEYS.bundlePath]: bundlePath });
+  const harness = await benchHarness();
+  try {
+    return await measure(harness);
+  } finally {
+    await harness.close();
+    await env.teardown();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function loops(harness: Harness) {
+  await toolLoop(harness, ['list_releases'], 5); // warm-up: tokenizer, bundle, connections
+  const rounds = async (tools: string[]) => median(await sequential(ROUNDS, () => toolLoop(harness, tools, STEPS)));
+  return { readOnly: await rounds(['list_releases']), acting: await rounds(['deploy_to_staging']), mixed: await rounds(['list_releases', 'deploy_to_staging']), httpMs: await modelHttpMs(harness) };
+}
+
+async function sequential<T>(count: number, run: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (let index = 0; index < count; index++) results.push(await run());
+  return results;
+}
+
+/** Each peer's wall ms per step; null when it could not run (TFA_BENCH_PEERS=skip, or no install), said on stderr. */
+async function peers(): Promise<Record<Peer, number | null>> {
+  const figures = { 'langgraph-sqlite': null, 'langgraph-memory': null, plain: null } as Record<Peer, number | null>;
+  if (process.env.TFA_BENCH_PEERS === 'skip') return figures;
+  const model = await startScriptedModelServer();
+  try {
+    ensurePeersInstalled();
+    for (const peer of PEERS) {
+      figures[peer] = await runPeer(peer, model, STEPS, ROUNDS).then(median, (error: unknown) => {
+        console.error(`[bench] peer ${peer} did not run: ${String(error)}`);
+        return null;
+      });
+    }
+  } catch (error) {
+    console.error(`[bench] the peers could not be installed: ${String(error)}`);
+  } finally {
+    await model.close();
+  }
+  return figures;
+}
+
+/** What latest.json holds (figures in ms and bytes). */
+interface BenchResults {
+  tfa: { wallMsPerStep: number; engineMsPerStep: number; wallMsPerStepReadOnly: number; engineMsPerStepReadOnly: number; wallMsPerStepMixed: number; engineMsPerStepMixed: number; modelHttpMs: number; serverDefaults: { wallMsPerStep: number; wallMsPerStepReadOnly: number; engineMsPerStep: number; engineMsPerStepReadOnly: number } };
+  peers: { langgraphSqlite: { wallMsPerStep: number | null }; langgraphMemory: { wallMsPerStep: number | null }; plain: { wallMsPerStep: number | null } };
+  queries: { maxMsDuringModelCall: number; medianMsDuringModelCall: number };
+  render: { firstTenMs: number; lastTenMs: number; lastToFirstRatio: number };
+  signal: { runs: number; medianMs: number; p95Ms: number };
+  history: { bytesPerStep: number; steps: number; bytesPerStepFirst10: number; bytesPerStepLast10: number; maxBytesPerStep: number; maxInputBytes: number; maxOverheadBytes: number; largestRunBytes: number };
+  paused: { runs: number | null; idleWorkerRssMb: number | null; workerRssMb: number | null; note?: string };
+}
+
+const fixed = (value: number) => Math.round(value * 10) / 10;
+const fixedOrNull = (value: number | null) => (value === null ? null : fixed(value));
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const bundleDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tfa-bench-'));
+  const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
+  await fs.writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: new DefaultLogger('ERROR') })).code);
+  const tuned = await withServer(true, bundlePath, async (harness) => ({
+    ...(await loops(harness)),
+    queries: await queryLatencyDuringModelCall(harness),
+    signal: await signalLatency(harness, SIGNAL_RUNS),
+    history: await historyOverSteps(harness, HISTORY_STEPS),
+  }));
+  const untuned = await withServer(false, bundlePath, loops);
+  const peer = await peers();
+  const render = renderTimes(HISTORY_STEPS);
+  const renderFirst = median(render.slice(0, 10));
+  const renderLast = median(render.slice(-10));
+  const engine = (wall: number, http: number) => fixed(Math.max(0, wall - http));
+  const results: BenchResults = {
+    tfa: {
+      wallMsPerStep: fixed(tuned.acting), engineMsPerStep: engine(tuned.acting, tuned.httpMs),
+      wallMsPerStepReadOnly: fixed(tuned.readOnly), engineMsPerStepReadOnly: engine(tuned.readOnly, tuned.httpMs),
+      wallMsPerStepMixed: fixed(tuned.mixed), engineMsPerStepMixed: engine(tuned.mixed, tuned.httpMs), modelHttpMs: fixed(tuned.httpMs),
+      serverDefaults: { wallMsPerStep: fixed(untuned.acting), wallMsPerStepReadOnly: fixed(untuned.readOnly), engineMsPerStep: engine(untuned.acting, untuned.httpMs), engineMsPerStepReadOnly: engine(untuned.readOnly, untuned.httpMs) },
+    },
+    peers: { langgraphSqlite: { wallMsPerStep: fixedOrNull(peer['langgraph-sqlite']) }, langgraphMemory: { wallMsPerStep: fixedOrNull(peer['langgraph-memory']) }, plain: { wallMsPerStep: fixedOrNull(peer.plain) } },
+    queries: { maxMsDuringModelCall: fixed(tuned.queries.maxMs), medianMsDuringModelCall: fixed(tuned.queries.medianMs) },
+    render: { firstTenMs: fixed(renderFirst * 100) / 100, lastTenMs: fixed(renderLast * 100) / 100, lastToFirstRatio: fixed(renderLast / renderFirst) },
+    signal: { runs: SIGNAL_RUNS, medianMs: fixed(tuned.signal.medianMs), p95Ms: fixed(tuned.signal.p95Ms) },
+    history: { bytesPerStep: tuned.history.bytesPerStepLast10, ...tuned.history },
+    paused: { runs: null, idleWorkerRssMb: null, workerRssMb: null, note: 'not measured yet (issue 12, item 5)' },
+  };
+  printTable(results);
+  await fs.mkdir(path.join(__dirname, 'results'), { recursive: true });
+  await fs.writeFile(path.join(__dirname, 'results', 'latest.json'), `${JSON.stringify({ at: new Date().toISOString(), cpus: os.cpus().length, ...results }, null, 2)}\n`);
+  await fs.rm(bundleDir, { recursive: true, force: true });
+  console.log('written: bench/results/latest.json');
+}
+
+function printTable(r: BenchResults): void {
+  const sqlite = r.peers.langgraphSqlite.wallMsPerStep;
+  const ratio = (value: number | null) => (value === null || sqlite === null ? 'n/a' : `${(value / sqlite).toFixed(2)}x`);
+  const ms = (value: number | null) => (value === null ? 'not run' : `${value} ms`);
+  const rows: Array<[string, string, string]> = [
+    ['tfa, read-only loop (tuned dev server)', `${r.tfa.wallMsPerStepReadOnly} ms`, `engine ${r.tfa.engineMsPerStepReadOnly} ms; ${ratio(r.tfa.wallMsPerStepReadOnly)} LangGraph+SQLite`],
+    ['tfa, acting loop (tool as an activity)', `${r.tfa.wallMsPerStep} ms`, `engine ${r.tfa.engineMsPerStep} ms; ${ratio(r.tfa.wallMsPerStep)}`],
+    ['tfa, mixed loop', `${r.tfa.wallMsPerStepMixed} ms`, `engine ${r.tfa.engineMsPerStepMixed} ms; model HTTP ${r.tfa.modelHttpMs} ms`],
+    ['tfa, read-only, server defaults', `${r.tfa.serverDefaults.wallMsPerStepReadOnly} ms`, `engine ${r.tfa.serverDefaults.engineMsPerStepReadOnly} ms`],
+    ['tfa, acting, server defaults', `${r.tfa.serverDefaults.wallMsPerStep} ms`, `engine ${r.tfa.serverDefaults.engineMsPerStep} ms`],
+    ['LangGraph.js + SqliteSaver', ms(sqlite), ratio(sqlite)],
+    ['LangGraph.js + MemorySaver', ms(r.peers.langgraphMemory.wallMsPerStep), ratio(r.peers.langgraphMemory.wallMsPerStep)],
+    ['plain loop (no framework)', ms(r.peers.plain.wallMsPerStep), ratio(r.peers.plain.wallMsPerStep)],
+    ['queries during a held model call', `max ${r.queries.maxMsDuringModelCall} ms`, `median ${r.queries.medianMsDuringModelCall} ms`],
+    [`approval signal -> tool started (${r.signal.runs} runs)`, `median ${r.signal.medianMs} ms`, `p95 ${r.signal.p95Ms} ms`],
+    [`history per step (${r.history.steps} steps)`, `${r.history.bytesPerStepFirst10} B -> ${r.history.bytesPerStepLast10} B`, `max ${r.history.maxBytesPerStep} B = input ${r.history.maxInputBytes} B + at most ${r.history.maxOverheadBytes} B; largest run ${Math.round(r.history.largestRunBytes / 1024)} KB`],
+    [`render per step (${HISTORY_STEPS}-step thread)`, `${r.render.firstTenMs} -> ${r.render.lastTenMs} ms`, `ratio ${r.render.lastToFirstRatio}`],
+  ];
+  console.log(`\nper step: wall = model HTTP + tool (no-op) + engine; ${STEPS}-step loops, median of ${ROUNDS} rounds\n`);
+  for (const [what, figure, note] of rows) console.log(`${what.padEnd(42)} ${figure.padEnd(22)} ${note}`);
+}
+void main();

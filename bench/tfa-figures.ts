@@ -1,0 +1,139 @@
+// tfa's side of `npm run bench`: scripted tool loops on a real dev server, figures taken from the
+// runs' own histories (server timestamps). Tools are no-ops (fixed output), so wall minus the
+// model's HTTP time is the engine's share: Temporal's hand-offs plus tfa's workflow and activity code.
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import OpenAI from 'openai';
+import { createChooseNextTool } from '../activities/choose-next-tool';
+import type { ToolExecutors } from '../activities/execute-tool';
+import { findAgent } from '../agents';
+import { AGENT_WORKFLOW_TYPE } from '../core/constants';
+import { renderModelInput } from '../core/model-input';
+import type { ThreadEvent } from '../core/thread';
+import { startHarness, waitForState, type Harness } from '../test/support/workflow-harness';
+import { approveSignal, statusQuery, threadQuery } from '../workflows/messages';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** What list_releases answers in the bench: a fixed, realistic size, so long runs reach the context budget. */
+const RELEASES = JSON.stringify(Array.from({ length: 4 }, (_unused, index) => ({ sha: `${index}`.repeat(40), current: index === 0, deployedAt: '2026-01-01T00:00:00.000Z' })));
+export const NO_OP_EXECUTORS: ToolExecutors = {
+  deploybot: { list_releases: async () => RELEASES, deploy_to_staging: async () => 'deployed (bench no-op)', deploy_to_production: async () => 'deployed (bench no-op)' },
+};
+
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil(values.length * p) - 1)]!;
+const millis = (event: HistoryEvent) => Number(event.eventTime!.seconds) * 1000 + (event.eventTime!.nanos ?? 0) / 1e6;
+const call = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
+const argsOf: Record<string, Record<string, unknown>> = { list_releases: { environment: 'staging' }, deploy_to_staging: { ref: 'main' } };
+
+export async function benchHarness(): Promise<Harness> {
+  return startHarness({ executors: NO_OP_EXECUTORS });
+}
+
+async function startAgent(harness: Harness, name: string, message: string, extra: Record<string, unknown> = {}): Promise<WorkflowHandleWithFirstExecutionRunId> {
+  return harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+    taskQueue: harness.taskQueue, workflowId: `bench-${name}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`,
+    args: [{ agent: 'deploybot', message, ...extra }],
+  });
+}
+
+/** Wall ms per step of a `steps`-step run whose step i calls tools[i % tools.length]: first model call scheduled to run completed. */
+export async function toolLoop(harness: Harness, tools: string[], steps: number): Promise<number> {
+  harness.model.enqueue(...Array.from({ length: steps - 1 }, (_unused, step) => call(tools[step % tools.length]!, argsOf[tools[step % tools.length]!]!)), call('done_for_now', { message: 'done' }));
+  const handle = await startAgent(harness, 'loop', `call ${tools.join(' and ')} ${steps - 1} times`, { maxSteps: steps + 5 });
+  await handle.result();
+  const events = (await handle.fetchHistory()).events ?? [];
+  const first = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'chooseNextTool')!;
+  return (millis(events.at(-1)!) - millis(first)) / steps;
+}
+
+/** The model's HTTP time as the activity sees it: chooseNextTool called directly (no Temporal), median of `calls`. */
+export async function modelHttpMs(harness: Harness, calls = 20): Promise<number> {
+  const chooseNextTool = createChooseNextTool({ openai: new OpenAI({ baseURL: harness.model.baseURL, apiKey: 'scripted', maxRetries: 0 }) });
+  const events = [{ id: 's', at: '2026-01-01T00:00:00.000Z', type: 'run_started', agent: 'deploybot', maxSteps: 30 }, { id: 'u', at: '2026-01-01T00:00:00.000Z', type: 'user_message', text: 'list staging' }] as ThreadEvent[];
+  const input = { agent: 'deploybot', ...renderModelInput(findAgent('deploybot')!, events) };
+  const times: number[] = [];
+  for (let index = 0; index < calls; index++) {
+    harness.model.enqueue(call('list_releases', argsOf.list_releases!));
+    const started = performance.now();
+    await chooseNextTool(input);
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+/** The slowest of `count` status/thread queries sent while the run's model call is held open. */
+export async function queryLatencyDuringModelCall(harness: Harness, count = 20): Promise<{ maxMs: number; medianMs: number }> {
+  let release!: () => void;
+  harness.model.enqueue({ waitFor: new Promise<void>((resolve) => (release = resolve)), then: call('done_for_now', { message: 'done' }) });
+  const handle = await startAgent(harness, 'queries', 'wait for the model');
+  const before = harness.model.requests.length;
+  while (harness.model.requests.length === before) await new Promise((resolve) => setTimeout(resolve, 20));
+  const times: number[] = [];
+  for (let index = 0; index < count; index++) {
+    const started = performance.now();
+    await (index % 2 ? handle.query(threadQuery) : handle.query(statusQuery));
+    times.push(performance.now() - started);
+  }
+  release();
+  await handle.result();
+  return { maxMs: Math.max(...times), medianMs: median(times) };
+}
+
+/** Approval signal recorded -> the approved tool's activity started, from each run's history. */
+export async function signalLatency(harness: Harness, runs: number): Promise<{ medianMs: number; p95Ms: number }> {
+  const samples: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    harness.model.enqueue(call('deploy_to_production', { ref: 'main' }), call('done_for_now', { message: 'ok' }));
+    const handle = await startAgent(harness, 'signal', 'deploy main');
+    await waitForState(handle, (state) => state.status === 'awaiting_approval');
+    await handle.signal(approveSignal, { by: 'bench' });
+    await handle.result();
+    const events = (await handle.fetchHistory()).events ?? [];
+    const signaled = events.find((event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'approve')!;
+    const scheduled = events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'executeTool').at(-1)!;
+    const started = events.find((event) => event.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduled.eventId?.toString());
+    samples.push(millis(started ?? scheduled) - millis(signaled));
+  }
+  return { medianMs: median(samples), p95Ms: percentile(samples, 0.95) };
+}
+
+/** History bytes each step adds, and each step's model input (instructions + context) in them. */
+function stepBytes(events: HistoryEvent[]): Array<{ bytes: number; inputBytes: number }> {
+  const steps: Array<{ bytes: number; inputBytes: number }> = [];
+  for (const event of events) {
+    const size = temporal.api.history.v1.HistoryEvent.encode(event).finish().length;
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name === 'chooseNextTool') {
+      const input = JSON.parse(Buffer.from(scheduled.input!.payloads![0]!.data!).toString()) as { instructions?: string; context?: string };
+      steps.push({ bytes: 0, inputBytes: Buffer.byteLength((input.instructions ?? '') + (input.context ?? '')) });
+    }
+    // The continue-as-new event carries the bounded thread to the next run: counted per run, not per step.
+    if (steps.length > 0 && !event.workflowExecutionContinuedAsNewEventAttributes) steps.at(-1)!.bytes += size;
+  }
+  return steps;
+}
+
+/** A `steps`-step run continuing as new every 100 steps: bytes per step (the carried thread aside) and the largest run's history. */
+export async function historyOverSteps(harness: Harness, steps: number) {
+  harness.model.enqueue(...Array.from({ length: steps - 1 }, () => call('list_releases', argsOf.list_releases!)), call('done_for_now', { message: 'done' }));
+  const handle = await startAgent(harness, 'history', `list staging ${steps - 1} times`, { maxSteps: steps + 5 });
+  await handle.result();
+  const perStep: Array<{ bytes: number; inputBytes: number }> = [];
+  let largestRunBytes = 0;
+  let runId: string | undefined = handle.firstExecutionRunId;
+  while (runId) {
+    const history: temporal.api.history.v1.IHistory = await harness.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+    const events: HistoryEvent[] = history.events ?? [];
+    largestRunBytes = Math.max(largestRunBytes, temporal.api.history.v1.History.encode(history).finish().length);
+    perStep.push(...stepBytes(events));
+    runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  const overhead = perStep.map((step) => step.bytes - step.inputBytes);
+  return {
+    steps: perStep.length, bytesPerStepFirst10: median(perStep.slice(0, 10).map((step) => step.bytes)), bytesPerStepLast10: median(perStep.slice(-10).map((step) => step.bytes)),
+    maxBytesPerStep: Math.max(...perStep.map((step) => step.bytes)), maxInputBytes: Math.max(...perStep.map((step) => step.inputBytes)),
+    maxOverheadBytes: Math.max(...overhead), largestRunBytes,
+  };
+}
