@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     },
     peers: { langgraphSqlite: { wallMsPerStep: fixedOrNull(peer['langgraph-sqlite']) }, langgraphMemory: { wallMsPerStep: fixedOrNull(peer['langgraph-memory']) }, plain: { wallMsPerStep: fixedOrNull(peer.plain) } },
     queries: { maxMsDuringModelCall: fixed(tuned.queries.maxMs), medianMsDuringModelCall: fixed(tuned.queries.medianMs) },
-    render: { firstTenMs: fixed(renderFirst * 100) / 100, lastTenMs: fixed(renderLast * 100) / 100, lastToFirstRatio: fixed(renderLast / renderFirst) },
+    render: { firstTenMs: Math.round(renderFirst * 100) / 100, lastTenMs: Math.round(renderLast * 100) / 100, lastToFirstRatio: fixed(renderLast / renderFirst) },
     signal: { runs: SIGNAL_RUNS, medianMs: fixed(tuned.signal.medianMs), p95Ms: fixed(tuned.signal.p95Ms) },
     history: { bytesPerStep: tuned.history.bytesPerStepLast10, ...tuned.history },
     paused: { runs: null, idleWorkerRssMb: null, workerRssMb: null, note: 'not measured yet (issue 12, item 5)' },
