@@ -17,12 +17,14 @@ import { PAYLOAD_CONVERTER_PATH } from '../worker/create-worker';
 import { TFA_SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 import { ensurePeersInstalled, PEERS, runPeer, type Peer } from './peers/run-peers';
 import { renderTimes } from './render.bench';
-import { benchHarness, historyOverSteps, median, modelHttpMs, queryLatencyDuringModelCall, signalLatency, toolLoop } from './tfa-figures';
+import { benchHarness, historyOverSteps, median, modelHttpMs, pausedRuns, queryLatencyDuringModelCall, signalLatency, toolLoop } from './tfa-figures';
 
 const STEPS = 20;
 const ROUNDS = 3;
 const SIGNAL_RUNS = Number(process.env.TFA_BENCH_SIGNAL_RUNS ?? 30);
 const HISTORY_STEPS = 300;
+/** Runs left waiting for approval at once (issue 12, item 5): about 3.5 MB of worker memory each here; TFA_BENCH_PAUSED_RUNS=0 skips it. */
+const PAUSED_RUNS = Number(process.env.TFA_BENCH_PAUSED_RUNS ?? 1000);
 
 async function withServer<T>(tuned: boolean, bundlePath: string, measure: (harness: Harness) => Promise<T>): Promise<T> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tfa-bench-db-'));
@@ -84,7 +86,7 @@ interface BenchResults {
   render: { firstTenMs: number; lastTenMs: number; lastToFirstRatio: number };
   signal: { runs: number; medianMs: number; p95Ms: number };
   history: { bytesPerStep: number; steps: number; bytesPerStepFirst10: number; bytesPerStepLast10: number; maxBytesPerStep: number; maxInputBytes: number; maxOverheadBytes: number; largestRunBytes: number };
-  paused: { runs: number | null; idleWorkerRssMb: number | null; workerRssMb: number | null; note?: string };
+  paused: { runs: number | null; idleWorkerRssMb: number | null; workerRssMb: number | null; approveAllS: number | null };
 }
 
 const fixed = (value: number) => Math.round(value * 10) / 10;
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
     queries: await queryLatencyDuringModelCall(harness),
     signal: await signalLatency(harness, SIGNAL_RUNS),
     history: await historyOverSteps(harness, HISTORY_STEPS),
+    paused: PAUSED_RUNS > 0 ? await pausedRuns(harness, PAUSED_RUNS) : null,
   }));
   const untuned = await withServer(false, bundlePath, loops);
   const peer = await peers();
@@ -119,7 +122,7 @@ async function main(): Promise<void> {
     render: { firstTenMs: Math.round(renderFirst * 100) / 100, lastTenMs: Math.round(renderLast * 100) / 100, lastToFirstRatio: fixed(renderLast / renderFirst) },
     signal: { runs: SIGNAL_RUNS, medianMs: fixed(tuned.signal.medianMs), p95Ms: fixed(tuned.signal.p95Ms) },
     history: { bytesPerStep: tuned.history.bytesPerStepLast10, ...tuned.history },
-    paused: { runs: null, idleWorkerRssMb: null, workerRssMb: null, note: 'not measured yet (issue 12, item 5)' },
+    paused: tuned.paused ?? { runs: null, idleWorkerRssMb: null, workerRssMb: null, approveAllS: null },
   };
   printTable(results);
   await fs.mkdir(path.join(__dirname, 'results'), { recursive: true });
@@ -144,6 +147,7 @@ function printTable(r: BenchResults): void {
     ['queries during a held model call', `max ${r.queries.maxMsDuringModelCall} ms`, `median ${r.queries.medianMsDuringModelCall} ms`],
     [`approval signal -> tool started (${r.signal.runs} runs)`, `median ${r.signal.medianMs} ms`, `p95 ${r.signal.p95Ms} ms`],
     [`history per step (${r.history.steps} steps)`, `${r.history.bytesPerStepFirst10} B -> ${r.history.bytesPerStepLast10} B`, `max ${r.history.maxBytesPerStep} B = input ${r.history.maxInputBytes} B + at most ${r.history.maxOverheadBytes} B; largest run ${Math.round(r.history.largestRunBytes / 1024)} KB`],
+    [`${r.paused.runs ?? 0} runs waiting for approval`, r.paused.runs ? `RSS ${r.paused.idleWorkerRssMb} -> ${r.paused.workerRssMb} MB` : 'not run', r.paused.runs ? `approve all and finish: ${r.paused.approveAllS} s (worker in the bench process)` : ''],
     [`render per step (${HISTORY_STEPS}-step thread)`, `${r.render.firstTenMs} -> ${r.render.lastTenMs} ms`, `ratio ${r.render.lastToFirstRatio}`],
   ];
   console.log(`\nper step: wall = model HTTP + tool (no-op) + engine; ${STEPS}-step loops, median of ${ROUNDS} rounds\n`);

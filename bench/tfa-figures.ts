@@ -137,3 +137,26 @@ export async function historyOverSteps(harness: Harness, steps: number) {
     maxOverheadBytes: Math.max(...overhead), largestRunBytes,
   };
 }
+
+const rssMb = () => Math.round(process.memoryUsage().rss / 1e6);
+
+/**
+ * `runs` runs waiting for approval on the bench's worker (in this process, so RSS includes the bench's
+ * client too): RSS idle and with all of them waiting, then approving all and waiting for them to finish.
+ */
+export async function pausedRuns(harness: Harness, runs: number) {
+  const idleRssMb = rssMb();
+  harness.model.enqueue(...Array.from({ length: runs }, () => call('deploy_to_production', { ref: 'main' })));
+  const handles: WorkflowHandleWithFirstExecutionRunId[] = [];
+  for (let run = 0; run < runs; run++) handles.push(await startAgent(harness, 'paused', 'deploy main'));
+  const waiting = `TaskQueue="${harness.taskQueue}" AND TfaStatus="awaiting_approval"`;
+  const deadline = Date.now() + 30 * 60_000;
+  while ((await harness.client.workflow.count(waiting)).count < runs && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
+  await new Promise((resolve) => setTimeout(resolve, 2_000)); // let the last workflow tasks settle
+  const workerRssMb = rssMb();
+  harness.model.enqueue(...Array.from({ length: runs }, () => call('done_for_now', { message: 'deployed' })));
+  const started = performance.now();
+  await Promise.all(handles.map((handle) => handle.signal(approveSignal, { by: 'bench' })));
+  await Promise.all(handles.map((handle) => handle.result()));
+  return { runs, idleWorkerRssMb: idleRssMb, workerRssMb, approveAllS: Math.round((performance.now() - started) / 100) / 10 };
+}
