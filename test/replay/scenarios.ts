@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE, DEPLOY_WORKFLOW_TYPE } from '../../core/constants';
-import { approveSignal, rejectSignal, replySignal } from '../../workflows/messages';
+import { approveSignal, pauseSignal, rejectSignal, replySignal, resumeSignal } from '../../workflows/messages';
 import type { PolicyFile } from '../../core/policy';
 import type { ScriptedReply } from '../support/scripted-model-server';
 import { statementFor } from '../../core/decisions';
@@ -98,6 +98,51 @@ export const replayScenarios: ReplayScenario[] = [
       call('finish_notifying', { message: 'sent' }),
     ],
     async drive() {},
+  },
+  {
+    name: 'deploybot-undecodable-and-folded-refusals',
+    script: [call('deploy_to_production', { ref: 'main' }), call('done_for_now', { message: 'main is live' })],
+    async drive(handle) {
+      await waitForState(handle, (state) => state.status === 'awaiting_approval');
+      await execFileAsync(temporalCliPath(), ['workflow', 'signal', '--workflow-id', handle.workflowId, '--name', 'approve',
+        '--input-meta', 'encoding=json/protobuf', '--input', '{"by":"alice"}', '--address', testServerAddress()]);
+      for (let i = 0; i < 3; i += 1) await handle.signal(approveSignal, { by: 42 } as never);
+      await handle.signal(approveSignal, { by: 'alice' });
+    },
+  },
+  {
+    name: 'deploybot-pause-requested',
+    script: [call('deploy_to_production', { ref: 'main' }), call('done_for_now', { message: 'main is live' })],
+    async drive(handle) {
+      await waitForState(handle, (state) => state.status === 'awaiting_approval');
+      await handle.signal(pauseSignal, { by: 'gina', reason: 'read the release notes first' });
+      await handle.signal(pauseSignal, { by: 'gina', reason: 'again' }); // refused: one is requested already
+      await handle.signal(approveSignal, { by: 'alice' });
+      await waitForState(handle, (state) => state.status === 'paused');
+      await handle.signal(resumeSignal, { by: 'gina', feedback: 'notes are fine' });
+    },
+  },
+  {
+    name: 'deploybot-pause-withdrawn',
+    script: [call('deploy_to_production', { ref: 'main' }), call('done_for_now', { message: 'main is live' })],
+    async drive(handle) {
+      await waitForState(handle, (state) => state.status === 'awaiting_approval');
+      await handle.signal(pauseSignal, { by: 'gina' });
+      await handle.signal(resumeSignal, { by: 'gina' }); // before the pause took effect: withdrawn
+      await handle.signal(approveSignal, { by: 'alice' });
+    },
+  },
+  {
+    name: 'deploybot-read-only-then-approved',
+    script: [
+      call('list_releases', { environment: 'production' }),
+      call('deploy_to_production', { ref: 'main' }),
+      call('done_for_now', { message: 'main is live' }),
+    ],
+    async drive(handle) {
+      await waitForState(handle, (state) => state.status === 'awaiting_approval');
+      await handle.signal(approveSignal, { by: 'alice' });
+    },
   },
 ];
 
