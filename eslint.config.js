@@ -6,6 +6,35 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:$
 const sideEffectLibraries = ['openai', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'fastify', 'js-tiktoken'];
 const sandboxPaths = [...nodeBuiltins, ...sideEffectLibraries].map((name) => ({ name, message: 'workflows/, core/ and agents/ run in the replayed workflow sandbox: move I/O into an activity.' }));
 
+// Rooms (design.md): core <- agents <- workflows/activities <- worker/client/scripts; product code never imports tests or benches.
+const ROOMS_BELOW = {
+  core: ['agents', 'workflows', 'activities', 'worker', 'client', 'scripts'],
+  agents: ['workflows', 'activities', 'worker', 'client', 'scripts'],
+  workflows: ['worker', 'client', 'scripts'],
+  activities: ['worker', 'client', 'scripts'],
+  worker: ['client', 'scripts'],
+  client: ['worker', 'scripts'],
+  scripts: [],
+};
+function roomPatterns(room) {
+  const forbidden = [...ROOMS_BELOW[room], 'test', 'bench'];
+  return [{
+    group: forbidden.flatMap((other) => [`../${other}`, `../${other}/**`, `../../${other}`, `../../${other}/**`, `../../../${other}/**`]),
+    message: `Imports go one way (core <- agents <- workflows/activities <- worker/client/scripts) and product code never imports tests: ${room}/ may not import this. Move the shared piece down.`,
+  }];
+}
+const tokenizerPattern = { group: ['**/core/model-input', '**/core/tokens', 'js-tiktoken', 'js-tiktoken/*'], message: 'The tokenizer stays out of the sandbox: render with core/model-input-render and the edit count planModelInput returns.' };
+const sandboxRooms = ['core', 'agents', 'workflows'];
+const roomRules = Object.keys(ROOMS_BELOW).map((room) => ({
+  files: [`${room}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': ['error', {
+      paths: sandboxRooms.includes(room) ? sandboxPaths : [],
+      patterns: [...roomPatterns(room), ...(room === 'workflows' ? [tokenizerPattern] : [])],
+    }],
+  },
+}));
+
 module.exports = tseslint.config(
   { ignores: ['node_modules/**', '.data/**', 'coverage/**', '**/*.cjs', 'eslint.config.js', 'jest.config.js'] },
   ...tseslint.configs.recommended,
@@ -26,21 +55,11 @@ module.exports = tseslint.config(
     // Workflow code is replayed: no I/O, no Node APIs, no environment.
     files: ['workflows/**/*.ts', 'core/**/*.ts', 'agents/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: sandboxPaths }],
       'no-restricted-globals': ['error', { name: 'process', message: 'Read configuration in worker/ or client/ and pass it in.' }],
     },
   },
-  {
-    // The sandbox evaluates every module again for each run: the tokenizer's megabytes stay in activities
-    // (the planModelInput local activity counts tokens; the workflow renders with core/model-input-render).
-    files: ['workflows/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        paths: sandboxPaths,
-        patterns: [{ group: ['**/core/model-input', '**/core/tokens', 'js-tiktoken', 'js-tiktoken/*'], message: 'The tokenizer stays out of the sandbox: render with core/model-input-render and the edit count planModelInput returns.' }],
-      }],
-    },
-  },
+  // Each room's imports; workflows/, core/ and agents/ also run in the sandbox (no Node APIs, no tokenizer in workflows/).
+  ...roomRules,
   {
     // core/ is pure: clock and randomness come in as arguments (the workflow sandbox makes them replay-safe there).
     files: ['core/**/*.ts'],

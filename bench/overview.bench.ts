@@ -10,7 +10,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { devServerTuningArgs } from '../scripts/dev-server-tuning';
 import { ensureTemporalCli } from '../scripts/temporal-cli.cjs';
-import { startScriptedModelServer } from '../test/support/scripted-model-server';
+import { startScriptedModelServer } from '../scripts/scripted-model/server';
 import { TEST_ENV_KEYS } from '../test/support/test-server';
 import type { Harness } from '../test/support/workflow-harness';
 import { PAYLOAD_CONVERTER_PATH } from '../worker/create-worker';

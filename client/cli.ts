@@ -19,7 +19,7 @@ import { formatDeployStatus, formatStatus } from './format-status';
 import { tokenDigest } from './gateway/identity';
 import { createKey, keysDir, personalSigner, readKey, type StatementSigner } from './keys';
 import { createRuns, type DecisionTaken, type ModelInputShown, type Runs } from './runs';
-import type { RunSummary } from './run-summary';
+import type { RunSummary } from '../activities/reporter/run-summary';
 import { createSchedules, type ScheduleListing, type Schedules } from './schedules';
 
 const defaultUser = process.env.TFA_USER ?? os.userInfo().username;

@@ -9,7 +9,7 @@ import { eventsBeforeStep, modelInputDigest, renderModelInput, type ModelInput }
 import { activeChild, type DeployState, type DeployWorkflowInput } from '../core/pipeline';
 import type { AgentWorkflowInput } from '../core/run';
 import type { AgentStatus, EventOf, ThreadEvent } from '../core/thread';
-import { summarizeRun, type RunSummary } from './run-summary';
+import { summarizeRun, type RunSummary } from '../activities/reporter/run-summary';
 import { decideUpdate, deployStatusQuery, pauseSignal, replySignal, resumeSignal, statusQuery, threadQuery, type DecideResult, type ThreadView } from '../workflows/messages';
 import { describeError } from './describe-error';
 import type { StatementSigner } from './keys';

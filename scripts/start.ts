@@ -6,7 +6,7 @@ import { AGENT_WORKFLOW_TYPE } from '../core/constants';
 import { parseConfig, type TfaConfig } from '../core/config';
 import { connectClient } from '../client/connect';
 import { startGateway, type RunningGateway } from '../client/gateway/start-gateway';
-import { startScriptedModelServer, deploybotDemoResponder } from '../test/support/scripted-model-server';
+import { startScriptedModelServer, deploybotDemoResponder } from './scripted-model/server';
 import { activitiesFromConfig } from '../worker/activities-from-config';
 import { createWorker } from '../worker/create-worker';
 import { installRuntime } from '../worker/quiet-runtime';

@@ -1,7 +1,7 @@
 import type { ListOptions, WorkflowExecutionInfo } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE, DEPLOY_WORKFLOW_TYPE } from '../../core/constants';
 import { ToolExecutionError } from '../../core/errors';
-import { summarizeRun, type RunSummary } from '../../client/run-summary';
+import { summarizeRun, type RunSummary } from './run-summary';
 
 /** Most runs one list_runs call returns; visibility gives the newest first. */
 export const MAX_LISTED_RUNS = 100;

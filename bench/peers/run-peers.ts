@@ -3,7 +3,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ScriptedModelServer } from '../../test/support/scripted-model-server';
+import type { ScriptedModelServer } from '../../scripts/scripted-model/server';
 
 export const PEERS = ['langgraph-sqlite', 'langgraph-memory', 'plain'] as const;
 export type Peer = (typeof PEERS)[number];

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { DeployState } from '../../core/pipeline';
-import type { ScriptedReply } from '../support/scripted-model-server';
+import type { ScriptedReply } from '../../scripts/scripted-model/server';
 import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
 import { threadQuery } from '../../workflows/messages';
 import { call, startTestGateway, type TestGateway } from '../client/gateway-fixture';

@@ -14,7 +14,7 @@ import { startDevServer } from '../../scripts/dev-server';
 import { createWorker } from '../../worker/create-worker';
 import { approveSignal } from '../../workflows/messages';
 import { createDeployFixture, FIXTURE_TEST_COMMAND } from '../support/deploy-fixture';
-import { startScriptedModelServer } from '../support/scripted-model-server';
+import { startScriptedModelServer } from '../../scripts/scripted-model/server';
 import { temporalCliPath, workflowBundlePath } from '../support/test-server';
 import { waitForState } from '../support/workflow-harness';
 

@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { approveSignal } from '../../workflows/messages';
 import { createDeployFixture, FIXTURE_TEST_COMMAND, type DeployFixture } from '../support/deploy-fixture';
-import { startScriptedModelServer, type ScriptedModelServer } from '../support/scripted-model-server';
+import { startScriptedModelServer, type ScriptedModelServer } from '../../scripts/scripted-model/server';
 import { testServerAddress } from '../support/test-server';
 import { waitForState } from '../support/workflow-harness';
 

@@ -4,7 +4,7 @@ import { formatStatus } from '../../client/format-status';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import type { ThreadEvent } from '../../core/thread';
 import { approveSignal, rejectSignal, replySignal, threadQuery } from '../../workflows/messages';
-import { callTool, contentText, toolResults } from '../support/demo-responders/rendered-context';
+import { callTool, contentText, toolResults } from '../../scripts/scripted-model/responders/rendered-context';
 import { eventually, startHarness, type Harness } from '../support/workflow-harness';
 import { recordFaultRow } from './fault-table';
 import { waitForAll } from './run-checks';

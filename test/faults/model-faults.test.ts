@@ -1,6 +1,6 @@
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { threadQuery } from '../../workflows/messages';
-import type { ScriptedReply } from '../support/scripted-model-server';
+import type { ScriptedReply } from '../../scripts/scripted-model/server';
 import { startHarness, type Harness } from '../support/workflow-harness';
 import { recordFaultRow } from './fault-table';
 import { DEFINED_END_STATES, waitForAll } from './run-checks';

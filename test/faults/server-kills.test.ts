@@ -7,7 +7,7 @@ import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { startDevServer, type DevServer } from '../../scripts/dev-server';
 import { approveSignal, threadQuery } from '../../workflows/messages';
 import { createDeployFixture, type DeployFixture } from '../support/deploy-fixture';
-import { deploybotDemoResponder, startScriptedModelServer, type ScriptedModelServer } from '../support/scripted-model-server';
+import { deploybotDemoResponder, startScriptedModelServer, type ScriptedModelServer } from '../../scripts/scripted-model/server';
 import { temporalCliPath } from '../support/test-server';
 import { faultRuns, recordFaultRow } from './fault-table';
 import { compareThread, eventSignature, ledgerCounts, threadOf, waitForAll } from './run-checks';

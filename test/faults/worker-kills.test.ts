@@ -3,7 +3,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { approveSignal, threadQuery } from '../../workflows/messages';
 import { createDeployFixture, type DeployFixture } from '../support/deploy-fixture';
-import { deploybotDemoResponder, startScriptedModelServer, type ScriptedModelServer } from '../support/scripted-model-server';
+import { deploybotDemoResponder, startScriptedModelServer, type ScriptedModelServer } from '../../scripts/scripted-model/server';
 import { testServerAddress } from '../support/test-server';
 import { faultRuns, recordFaultRow, type FaultRow } from './fault-table';
 import { compareThread, eventSignature, ledgerCounts, threadOf, waitForAll } from './run-checks';

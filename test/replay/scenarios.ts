@@ -4,7 +4,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE, DEPLOY_WORKFLOW_TYPE } from '../../core/constants';
 import { approveSignal, pauseSignal, rejectSignal, replySignal, resumeSignal } from '../../workflows/messages';
 import type { PolicyFile } from '../../core/policy';
-import type { ScriptedReply } from '../support/scripted-model-server';
+import type { ScriptedReply } from '../../scripts/scripted-model/server';
 import { statementFor } from '../../core/decisions';
 import { alice, trustPolicy } from '../support/identities';
 import { startHarness, waitForState } from '../support/workflow-harness';

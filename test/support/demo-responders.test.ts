@@ -1,11 +1,11 @@
 import { findAgent } from '../../agents';
 import { findTool } from '../../core/agent';
 import type { NewEvent } from '../../core/thread';
-import { demoAgentFor, deploybotDemoResponder, type DemoAgent } from './deploybot-demo-responder';
+import { demoAgentFor, deploybotDemoResponder, type DemoAgent } from '../../scripts/scripted-model/demo-responder';
 import { ran, rejected, rendered, started, ev } from './demo-responders/synthetic-thread';
-import { listedSuites } from './demo-responders/tester';
-import { runReport } from './demo-responders/reporter';
-import type { ScriptedReply } from './scripted-model-server';
+import { listedSuites } from '../../scripts/scripted-model/responders/tester';
+import { runReport } from '../../scripts/scripted-model/responders/reporter';
+import type { ScriptedReply } from '../../scripts/scripted-model/server';
 
 /** The responder's reply for `agent` (offered its real tools) after its task and `later` events; checks the arguments. */
 function step(agent: DemoAgent, task: string, ...later: NewEvent[][]): ScriptedReply {

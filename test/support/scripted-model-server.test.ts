@@ -5,7 +5,7 @@ import {
   SIMULATED_MODEL_NAME,
   startScriptedModelServer,
   type ScriptedModelServer,
-} from './scripted-model-server';
+} from '../../scripts/scripted-model/server';
 
 const TOOLS = [
   { type: 'function' as const, function: { name: 'deploy_to_staging', parameters: { type: 'object', properties: {} } } },

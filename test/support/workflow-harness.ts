@@ -13,7 +13,7 @@ import type { AgentState } from '../../core/reducer';
 import { createWorker } from '../../worker/create-worker';
 import { statusQuery } from '../../workflows/messages';
 import { createDeployFixture, FIXTURE_TEST_COMMAND, type DeployFixture } from './deploy-fixture';
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply, type ScriptedResponder } from './scripted-model-server';
+import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply, type ScriptedResponder } from '../../scripts/scripted-model/server';
 import { testServerAddress, workflowBundlePath } from './test-server';
 
 export interface Harness {

@@ -7,7 +7,7 @@ import type { DeployState } from '../../core/pipeline';
 import type { deployWorkflow } from '../../workflows/deploy';
 import { approveSignal, deployStatusQuery, rejectSignal, threadQuery } from '../../workflows/messages';
 import { FIXTURE_TEST_COMMAND } from '../support/deploy-fixture';
-import type { ScriptedReply } from '../support/scripted-model-server';
+import type { ScriptedReply } from '../../scripts/scripted-model/server';
 import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
 
 let harness: Harness;

@@ -3,7 +3,7 @@ import { formatStatus } from '../../client/format-status';
 import { CARRIED_RECENT_EVENTS } from '../../core/continuation';
 import type { EventOf } from '../../core/thread';
 import { threadQuery } from '../../workflows/messages';
-import type { ScriptedReply } from '../support/scripted-model-server';
+import type { ScriptedReply } from '../../scripts/scripted-model/server';
 import { startHarness, type Harness } from '../support/workflow-harness';
 
 let harness: Harness;

@@ -4,7 +4,7 @@ import type { AgentRunResult } from '../../core/run';
 import type { ThreadView } from '../../workflows/messages';
 import { threadQuery } from '../../workflows/messages';
 import { FIXTURE_TEST_COMMAND } from '../support/deploy-fixture';
-import type { ScriptedReply } from '../support/scripted-model-server';
+import type { ScriptedReply } from '../../scripts/scripted-model/server';
 import { startHarness, type Harness } from '../support/workflow-harness';
 
 let harness: Harness;

@@ -7,7 +7,7 @@ import { argsDigest } from '../../core/digest';
 import type { EventOf, ThreadEventType } from '../../core/thread';
 import { approveSignal, threadQuery } from '../../workflows/messages';
 import { FIXTURE_TEST_COMMAND } from '../support/deploy-fixture';
-import type { ScriptedReply } from '../support/scripted-model-server';
+import type { ScriptedReply } from '../../scripts/scripted-model/server';
 import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
 
 let harness: Harness;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { threadQuery } from '../../workflows/messages';
-import type { ScriptedReply } from '../support/scripted-model-server';
+import type { ScriptedReply } from '../../scripts/scripted-model/server';
 import { startHarness, type Harness } from '../support/workflow-harness';
 
 /** Secrets the worker process holds, as a real deployment would; the harness's worker runs in this process. */

@@ -6,7 +6,7 @@
  *   no read_test_output result     -> read_test_output {staging, the first failed suite}
  *   otherwise                      -> draft_issue {title, intro + first 1000 chars of the output, ["test-failure"]}
  */
-import type { ScriptedReply } from '../scripted-model-server';
+import type { ScriptedReply } from '../server';
 import { callTool, field, objectsStartingWith, stringField, toolResults } from './rendered-context';
 
 const ENVIRONMENT = 'staging';

@@ -1,5 +1,5 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
-import { tfaAgentKey, tfaStatusKey } from '../workflows/search-attributes';
+import { tfaAgentKey, tfaStatusKey } from '../../workflows/search-attributes';
 
 /** One run as visibility lists it; shared by `tfa list`, the gateway and the reporter agent. */
 export interface RunSummary {

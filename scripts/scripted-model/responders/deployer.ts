@@ -6,7 +6,7 @@
  *   the approval was rejected      -> finish_deploy {deployed: false, "Rejected: <reason>"}
  *   otherwise                      -> deploy_to_production {ref: <sha>} (a human approves it)
  */
-import type { ScriptedReply } from '../scripted-model-server';
+import type { ScriptedReply } from '../server';
 import { callTool, rejectionReason, taskText, toolResults } from './rendered-context';
 
 /** The release to deploy: the word after "Deploy release" (or after "deploy"), else "main". */

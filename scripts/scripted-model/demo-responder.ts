@@ -7,16 +7,16 @@
  * A request without tools gets DeployBot's policy (as before there were several); one whose tools
  * fit no policy gets a text answer saying so, which the agent records as a model error.
  */
-import type { ScriptedReply, ScriptedResponder } from './scripted-model-server';
-import { nextDeployerStep } from './demo-responders/deployer';
-import { nextDeploybotStep } from './demo-responders/deploybot';
-import { nextNotifierStep } from './demo-responders/notifier';
-import { contentText } from './demo-responders/rendered-context';
-import { nextReporterStep } from './demo-responders/reporter';
-import { nextTesterStep } from './demo-responders/tester';
-import { nextTriageStep } from './demo-responders/triage';
+import type { ScriptedReply, ScriptedResponder } from './server';
+import { nextDeployerStep } from './responders/deployer';
+import { nextDeploybotStep } from './responders/deploybot';
+import { nextNotifierStep } from './responders/notifier';
+import { contentText } from './responders/rendered-context';
+import { nextReporterStep } from './responders/reporter';
+import { nextTesterStep } from './responders/tester';
+import { nextTriageStep } from './responders/triage';
 
-export { extractRef, nextDeploybotStep } from './demo-responders/deploybot';
+export { extractRef, nextDeploybotStep } from './responders/deploybot';
 
 export type DemoAgent = 'deploybot' | 'tester' | 'deployer' | 'notifier' | 'triage' | 'reporter';
 

@@ -9,7 +9,7 @@
  *   no deploy_to_production result -> deploy_to_production {ref}
  *   otherwise                      -> done_for_now (deployed)
  */
-import type { ScriptedReply } from '../scripted-model-server';
+import type { ScriptedReply } from '../server';
 import { callTool, field, rejectionReason, taskText, toolResults } from './rendered-context';
 
 const DEFAULT_REF = 'main';

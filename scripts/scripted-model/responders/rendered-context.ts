@@ -10,7 +10,7 @@
  * "… [N more characters cut]" and an elided one in "…". So lists are read field by field with
  * `field` and `objectsStartingWith` rather than with JSON.parse alone.
  */
-import type { ScriptedReply } from '../scripted-model-server';
+import type { ScriptedReply } from '../server';
 
 export interface RenderedElement {
   /** The raw attribute text, e.g. ` tool="run_tests" truncated="true"`. */

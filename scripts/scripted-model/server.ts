@@ -12,7 +12,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export { deploybotDemoResponder } from './deploybot-demo-responder';
+export { deploybotDemoResponder } from './demo-responder';
 
 type ToolCallSpec = { name: string; arguments: Record<string, unknown> | string };
 
@@ -25,16 +25,20 @@ export type ScriptedReply =
   | { delayMs: number; then: ScriptedReply } // wait (for timeout tests), then reply
   | { waitFor: Promise<unknown>; then: ScriptedReply }; // hold the reply until the test says so (no clock)
 
+/** A request body: whatever JSON a client sent; tests and responders read its fields freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ChatBody = any;
+
 /** Every request whose body parsed as JSON, in arrival order (including ones then refused with 400). */
 export interface ChatRequestRecord {
-  body: any;
+  body: ChatBody;
   headers: Record<string, string | string[] | undefined>;
 }
 
 export type ScriptedResponder = (request: {
   messages: Array<{ role: string; content: unknown }>;
   tools: Array<{ type: string; function: { name: string } }>;
-  body: any;
+  body: ChatBody;
 }) => ScriptedReply;
 
 export interface ScriptedModelServer {
@@ -87,7 +91,7 @@ function readBody(request: IncomingMessage): Promise<string> {
 }
 
 interface CompletionContext {
-  requestBody: any;
+  requestBody: ChatBody;
   nextCallId: () => string;
   sequence: number;
 }
@@ -146,7 +150,7 @@ export async function startScriptedModelServer(
   let toolCallCounter = 0;
 
   /** Next scripted reply, else the responder's, else null (script exhausted). */
-  function takeReply(body: any): ScriptedReply | null {
+  function takeReply(body: ChatBody): ScriptedReply | null {
     const scripted = script.shift();
     if (scripted) return scripted;
     if (!options.responder) return null;
@@ -181,7 +185,7 @@ export async function startScriptedModelServer(
   }
 
   async function handleChatRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    let body: any;
+    let body: ChatBody;
     try {
       body = JSON.parse(await readBody(request));
     } catch {
