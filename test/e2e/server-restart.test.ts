@@ -1,5 +1,4 @@
 import { mkdtemp, readlink, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -17,16 +16,8 @@ import { createDeployFixture, FIXTURE_TEST_COMMAND } from '../support/deploy-fix
 import { startScriptedModelServer } from '../../scripts/scripted-model/server';
 import { temporalCliPath, workflowBundlePath } from '../support/test-server';
 import { waitForState } from '../support/workflow-harness';
+import { freePort } from '../support/free-port';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 test('a run waiting for approval survives a restart of the Temporal server and of its worker', async () => {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tfa-restart-'));

@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -14,6 +13,7 @@ import { compareThread, eventSignature, ledgerCounts, threadOf, waitForAll } fro
 import { scanHistories, secretWorkerEnv } from './secrets';
 import { createTestGate, type TestGate } from './test-gate';
 import { startWorkerProcess, type WorkerProcess } from './worker-process';
+import { freePort } from '../support/free-port';
 
 // The Temporal dev server killed with SIGKILL (no flush, no goodbye) and restarted on the same
 // SQLite file while some runs wait for approval and others are inside run_tests (mid-step,
@@ -22,15 +22,6 @@ import { startWorkerProcess, type WorkerProcess } from './worker-process';
 const PER_KIND = Math.max(3, Math.round(faultRuns() / 10));
 const PHASE_TIMEOUT_MS = 150_000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 let dataDir: string;
 let fixture: DeployFixture;
