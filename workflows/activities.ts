@@ -29,10 +29,11 @@ export const { notifyHuman } = proxyActivities<Activities>({
 export const { loadRunPolicy } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 5 } });
 
 /** The pipeline's deterministic steps on the release store. */
-export const { deployRelease, readCurrentRelease } = proxyActivities<Activities>({
+export const RELEASE_ACTIVITY_OPTIONS = {
   startToCloseTimeout: '15 minutes',
   retry: { initialInterval: '2 seconds', maximumAttempts: 3 },
-});
+} as const;
+export const { deployRelease, readCurrentRelease } = proxyActivities<Activities>(RELEASE_ACTIVITY_OPTIONS);
 
 /** Pins an approval tool's arguments (a ref to its commit SHA) before a human is asked. */
 export const PIN_ACTIVITY_OPTIONS = {
@@ -42,4 +43,5 @@ export const PIN_ACTIVITY_OPTIONS = {
 export const { resolveToolCall } = proxyActivities<Activities>(PIN_ACTIVITY_OPTIONS);
 
 /** The evidence the pipeline checks before asking for production approval: recorded test runs of a SHA. */
-export const { readTestRuns } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } });
+export const TEST_RUNS_ACTIVITY_OPTIONS = { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } } as const;
+export const { readTestRuns } = proxyActivities<Activities>(TEST_RUNS_ACTIVITY_OPTIONS);

@@ -61,15 +61,21 @@ async function modelCallInput(run: Run, step: number): Promise<{ input: ChooseNe
 
 /** A read-only tool the model chooses runs inside the decision's activity: no round trip of its own. */
 const READ_ONLY_IN_DECISION_PATCH = 'read-only-in-decision-v1';
+/** The same, decided before the step's local activity: v1's marker after it broke replay when that activity was slow. */
+const READ_ONLY_IN_DECISION_EARLY_PATCH = 'read-only-in-decision-v2';
 
 /** Outputs of read-only tools the decision already ran, by call id, until the call is dispatched. */
 const decidedOutputs = new WeakMap<Run, Map<string, ToolOutput>>();
 
 async function chooseNext(run: Run): Promise<ChosenToolCall | null> {
   const step = run.thread.state.step + 1;
+  // Decided before the planning local activity, so its marker lands in the workflow task that starts the
+  // step whatever that activity's timing (a slow one heartbeats the task; replay must still find the marker).
+  const decidedEarly = patched(READ_ONLY_IN_DECISION_EARLY_PATCH);
   try {
     const { input, summary } = await modelCallInput(run, step);
-    const readOnlyTools = 'events' in input || !patched(READ_ONLY_IN_DECISION_PATCH) ? {} : { readOnlyTools: { operationId: `${run.workflowId}/step-${step}` } };
+    const readOnlyInDecision = decidedEarly || patched(READ_ONLY_IN_DECISION_PATCH);
+    const readOnlyTools = 'events' in input || !readOnlyInDecision ? {} : { readOnlyTools: { operationId: `${run.workflowId}/step-${step}` } };
     const { readOnlyOutput, ...choice } = await chooseNextTool.executeWithOptions({ ...MODEL_ACTIVITY_OPTIONS, summary }, [{ ...input, ...readOnlyTools }]);
     if (readOnlyOutput) decidedOutputs.set(run, new Map([[choice.callId, readOnlyOutput]]));
     return choice;

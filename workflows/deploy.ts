@@ -2,7 +2,7 @@ import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellati
 import { describeIssues } from '../core/decisions';
 import { describePipeline, DeployWorkflowInput, judgeTestRuns, TestReport, type DeployState, type PipelineChild } from '../core/pipeline';
 import { RUN_INPUT_LIMITS, type AgentRunResult } from '../core/run';
-import { deployRelease, readCurrentRelease, readTestRuns } from './activities';
+import { deployRelease, readCurrentRelease, readTestRuns, RELEASE_ACTIVITY_OPTIONS, TEST_RUNS_ACTIVITY_OPTIONS } from './activities';
 import { agentWorkflow } from './agent';
 import { forwardHumanMessages } from './deploy-forwarding';
 import { deployStatusQuery } from './messages';
@@ -15,6 +15,22 @@ const RUN_OPERATION_ID_PATCH = 'pipeline-run-operation-id-v1';
 const TEST_EVIDENCE_PATCH = 'pipeline-test-evidence-v1';
 /** Each step names its task in the Web UI (a child's summary). */
 const CHILD_SUMMARY_PATCH = 'pipeline-child-summaries-v1';
+
+/** Each of the pipeline's own activities says what it does in the Web UI. */
+const ACTIVITY_SUMMARY_PATCH = 'pipeline-activity-summaries-v1';
+
+const stageRelease = (input: Parameters<typeof deployRelease>[0]) =>
+  patched(ACTIVITY_SUMMARY_PATCH)
+    ? deployRelease.executeWithOptions({ ...RELEASE_ACTIVITY_OPTIONS, summary: `deploy ${input.ref} to ${input.environment}` }, [input])
+    : deployRelease(input);
+const readRelease = (input: Parameters<typeof readCurrentRelease>[0]) =>
+  patched(ACTIVITY_SUMMARY_PATCH)
+    ? readCurrentRelease.executeWithOptions({ ...RELEASE_ACTIVITY_OPTIONS, summary: `read the release ${input.environment} runs` }, [input])
+    : readCurrentRelease(input);
+const readEvidence = (input: Parameters<typeof readTestRuns>[0]) =>
+  patched(ACTIVITY_SUMMARY_PATCH)
+    ? readTestRuns.executeWithOptions({ ...TEST_RUNS_ACTIVITY_OPTIONS, summary: `read the recorded test runs of ${input.sha}` }, [input])
+    : readTestRuns(input);
 
 /** Keeps the pipeline's current details (Web UI, User Metadata) in step with its state. */
 function showProgress(state: DeployState): void {
@@ -64,7 +80,7 @@ async function deployToStaging(state: DeployState, input: DeployWorkflowInput): 
   try {
     const { workflowId, runId } = workflowInfo();
     const operationId = patched(RUN_OPERATION_ID_PATCH) ? `${workflowId}/${runId}/staging` : `${workflowId}/staging`;
-    state.stagingSha = (await deployRelease({ environment: 'staging', ref: input.ref, operationId })).sha;
+    state.stagingSha = (await stageRelease({ environment: 'staging', ref: input.ref, operationId })).sha;
     return null;
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
@@ -99,7 +115,7 @@ async function testOnStaging(state: DeployState, input: DeployWorkflowInput): Pr
 /** Production only when the agent says passed AND the release store holds passing runs of the staged SHA. */
 async function checkEvidence(state: DeployState, input: DeployWorkflowInput, report: TestReport): Promise<DeployState | null> {
   const sha = state.stagingSha!;
-  const evidence = judgeTestRuns(sha, await readTestRuns({ sha }));
+  const evidence = judgeTestRuns(sha, await readEvidence({ sha }));
   state.evidence = evidence;
   if (evidence.verdict === 'missing') {
     await alert(state, input, `the test agent reported passed=${report.passed} but no test run of release ${sha} is recorded`);
@@ -116,13 +132,13 @@ async function checkEvidence(state: DeployState, input: DeployWorkflowInput, rep
 async function deployToProduction(state: DeployState, input: DeployWorkflowInput): Promise<DeployState> {
   state.stage = 'deploying';
   // What production ran before, so a release that was already live is not reported as deployed now.
-  const before = patched(PRODUCTION_BEFORE_PATCH) ? await readCurrentRelease({ environment: 'production' }) : null;
+  const before = patched(PRODUCTION_BEFORE_PATCH) ? await readRelease({ environment: 'production' }) : null;
   if (before !== null && before === state.stagingSha) {
     state.productionSha = before;
     return finish(state, 'already_deployed', `Release ${state.stagingSha} of ${input.ref} already runs in production; nothing to deploy.`);
   }
   const deploy = await runAgent(state, 'deployer', 'deploy', `Deploy release ${state.stagingSha} (ref ${input.ref}, use the SHA as the ref) to production. Staging tests passed: ${state.tests?.summary}`, input.requestedBy);
-  state.productionSha = await readCurrentRelease({ environment: 'production' });
+  state.productionSha = await readRelease({ environment: 'production' });
   if (state.productionSha === state.stagingSha) return finish(state, 'deployed', `Release ${state.stagingSha} of ${input.ref} is live in production.`);
   const why = (deploy.result?.result as { message?: string } | null)?.message ?? deploy.result?.reason ?? deploy.status;
   return finish(state, 'not_deployed', `Release ${state.stagingSha} of ${input.ref} was not deployed to production: ${why}`);

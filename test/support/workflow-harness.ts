@@ -1,7 +1,7 @@
 import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import OpenAI from 'openai';
-import { createActivities } from '../../activities';
+import { createActivities, type Activities } from '../../activities';
 import { createReleaseStore } from '../../activities/deploybot/release-store';
 import { createListRuns } from '../../activities/reporter/list-runs';
 import { createToolExecutors } from '../../activities/tool-executors';
@@ -32,6 +32,8 @@ let queueCounter = 0;
 /** A real worker on the shared dev server, with the scripted model and real DeployBot tools on a temp repo. */
 export interface HarnessOptions {
   script?: ScriptedReply[];
+  /** Wraps the real activities, e.g. to slow one down. */
+  wrapActivities?: (activities: Activities) => Activities;
   /** Answers once the script is used up (e.g. per-run replies for runs that go on side by side). */
   responder?: ScriptedResponder;
   executors?: ToolExecutors;
@@ -61,7 +63,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     releases,
   });
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities, workflowBundle: { codePath: workflowBundlePath() } });
+  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities: options.wrapActivities?.(activities) ?? activities, workflowBundle: { codePath: workflowBundlePath() } });
   const running = worker.run();
   return {
     client, model, fixture, taskQueue, notifications, worker,

@@ -55,7 +55,7 @@ test('the full DAG: staging, the test agent passes, one approval sent to the par
   for (const child of result.children) expect(child.result!.steps).toBeLessThanOrEqual(20);
 });
 
-test('a pipeline page tells someone holding only its id that a step waits, and each step names its task', async () => {
+test('a pipeline page tells someone holding only its id that a step waits, and each step and activity names its task', async () => {
   const handle = await startPipeline('main', (sha) => [...testsPass(sha), call('deploy_to_production', { ref: sha }), call('finish_deploy', { deployed: true, message: 'live' })]);
   await waitForChildApproval(handle.workflowId, 'deploy');
   const { currentDetails } = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
@@ -66,6 +66,11 @@ test('a pipeline page tells someone holding only its id that a step waits, and e
   expect(await deployer.staticSummary()).toMatch(/^deployer: Deploy release [0-9a-f]{40}/);
   await handle.signal(approveSignal, { by: 'alice' });
   await handle.result();
+  const { events } = await handle.fetchHistory();
+  const summaries = (events ?? [])
+    .filter((event) => event.activityTaskScheduledEventAttributes)
+    .map((event) => Buffer.from(event.userMetadata?.summary?.data ?? new Uint8Array()).toString('utf8'));
+  expect(summaries).toEqual(expect.arrayContaining(['"deploy main to staging"', expect.stringMatching(/^"read the recorded test runs of [0-9a-f]{40}"$/), '"read the release production runs"']));
 });
 
 test('failing tests take the notify path: an alert goes out and nothing reaches production', async () => {
