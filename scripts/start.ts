@@ -8,6 +8,7 @@ import { connectClient } from '../client/connect';
 import { startGateway, type RunningGateway } from '../client/gateway/start-gateway';
 import { startScriptedModelServer, deploybotDemoResponder } from './scripted-model/server';
 import { activitiesFromConfig } from '../worker/activities-from-config';
+import { loadPolicy } from '../worker/policy-file';
 import { createWorker } from '../worker/create-worker';
 import { installRuntime } from '../worker/quiet-runtime';
 import { startDevServer } from './dev-server';
@@ -21,7 +22,7 @@ function gatewayLines(config: TfaConfig, gateway: RunningGateway): string[] {
   ];
 }
 
-function banner(config: TfaConfig, modelLine: string, gateway: RunningGateway): string {
+function banner(config: TfaConfig, modelLine: string, gateway: RunningGateway, temporalCli: string): string {
   const input = JSON.stringify({ agent: 'deploybot', message: 'deploy main to production' });
   return [
     '',
@@ -30,7 +31,7 @@ function banner(config: TfaConfig, modelLine: string, gateway: RunningGateway): 
     ...gatewayLines(config, gateway),
     '',
     `Commands: \`tfa\` is this checkout's CLI (\`npm link\` once puts it on PATH; here \`npx tfa\` works too), and`,
-    `\`temporal\` is at ${path.dirname(ensureTemporalCli())} (export PATH="${path.dirname(ensureTemporalCli())}:$PATH").`,
+    `\`temporal\` is at ${path.dirname(temporalCli)} (export PATH="${path.dirname(temporalCli)}:$PATH").`,
     'Launch DeployBot, in another terminal:',
     '  tfa launch deploybot deploy main to production --workflow-id deploy-main',
     `  (or: temporal workflow start --task-queue ${config.TFA_TASK_QUEUE} --type ${AGENT_WORKFLOW_TYPE} --workflow-id deploy-main --input '${input}')`,
@@ -46,18 +47,20 @@ async function main(): Promise<void> {
   installRuntime(config.TFA_LOG_LEVEL);
   const cwd = process.cwd();
   const dataDir = path.resolve(cwd, config.TFA_DATA_DIR);
-  const server = await startDevServer({ cli: ensureTemporalCli(), address: config.TEMPORAL_ADDRESS, dataDir, uiPort: new URL(config.TFA_WEB_UI_URL).port ? Number(new URL(config.TFA_WEB_UI_URL).port) : 8233 });
+  const temporalCli = ensureTemporalCli();
+  const server = await startDevServer({ cli: temporalCli, address: config.TEMPORAL_ADDRESS, dataDir, uiPort: new URL(config.TFA_WEB_UI_URL).port ? Number(new URL(config.TFA_WEB_UI_URL).port) : 8233 });
   const offline = !config.OPENAI_API_KEY && !config.OPENAI_BASE_URL;
   const scripted = offline ? await startScriptedModelServer({ responder: deploybotDemoResponder() }) : null;
   const workerConfig = scripted ? { ...config, OPENAI_BASE_URL: scripted.baseURL, OPENAI_API_KEY: 'scripted' } : config;
   const modelLine = scripted
     ? `Model: SCRIPTED (simulated, not an LLM) at ${scripted.baseURL}: no OPENAI_API_KEY or OPENAI_BASE_URL is set.`
     : `Model: ${config.OPENAI_BASE_URL ?? 'https://api.openai.com/v1'} (${config.TFA_MODEL ?? 'agent default model'})`;
+  const policy = loadPolicy(path.resolve(cwd, config.TFA_POLICY_FILE), console.log);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TFA_TASK_QUEUE, activities: activitiesFromConfig(workerConfig, cwd) });
+  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TFA_TASK_QUEUE, activities: activitiesFromConfig(workerConfig, cwd, console.log, policy) });
   const temporal = await connectClient(config);
-  const gateway = await startGateway({ config, client: temporal.client, cwd });
-  console.log(banner(config, modelLine, gateway));
+  const gateway = await startGateway({ config, client: temporal.client, cwd, policy });
+  console.log(banner(config, modelLine, gateway, temporalCli));
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {

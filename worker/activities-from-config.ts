@@ -8,10 +8,17 @@ import { createListRuns } from '../activities/reporter/list-runs';
 import { createToolExecutors } from '../activities/tool-executors';
 import type { TfaConfig } from '../core/config';
 import { channelFromConfig } from './notification-channel';
+import type { PolicySource } from '../core/policy';
 import { loadPolicy } from './policy-file';
 
 /** The production wiring: the `openai` client unchanged, a Temporal client (visibility, for the reporter), and the real tool executors. */
-export function activitiesFromConfig(config: TfaConfig, cwd: string, write: (text: string) => void = console.log) {
+export function activitiesFromConfig(
+  config: TfaConfig,
+  cwd: string,
+  write: (text: string) => void = console.log,
+  /** Already loaded by a caller that shares it (npm start's gateway); else read from TFA_POLICY_FILE. */
+  policy: PolicySource = loadPolicy(path.resolve(cwd, config.TFA_POLICY_FILE), write),
+) {
   const openai = new OpenAI({
     apiKey: config.OPENAI_API_KEY ?? 'not-needed-for-this-endpoint',
     baseURL: config.OPENAI_BASE_URL,
@@ -24,7 +31,6 @@ export function activitiesFromConfig(config: TfaConfig, cwd: string, write: (tex
     testCommand: config.TFA_DEPLOY_TEST_COMMAND,
     commandEnv: commandEnvironment(process.env, config.TFA_DEPLOY_ENV_PASSTHROUGH),
   });
-  const policy = loadPolicy(path.resolve(cwd, config.TFA_POLICY_FILE), write);
   const channel = channelFromConfig(config, write);
   // Lazy: it connects on first use (a model input query, the reporter's list_runs), so building the activities stays synchronous.
   const client = new Client({ connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });

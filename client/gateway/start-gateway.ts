@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { TfaConfig } from '../../core/config';
 import { loadEventRoutes } from '../event-routes';
-import { parsePolicyFile, type PolicySource } from '../../core/policy';
+import type { PolicySource } from '../../core/policy';
 import { buildGateway } from './app';
 import { loadGatewayIdentity } from './identity';
 
@@ -27,11 +26,6 @@ export function gatewayAddress(config: TfaConfig): { host: string; port: number;
   return { host, port, unauthenticated };
 }
 
-/** The policy file the gateway maps Slack users with; missing: nobody is mapped. */
-function policySource(file: string): PolicySource {
-  return fs.existsSync(file) ? { kind: 'file', file: parsePolicyFile(fs.readFileSync(file, 'utf8'), file) } : { kind: 'none' };
-}
-
 export interface RunningGateway {
   url: string;
   /** One line for the banner: where it listens and how it is guarded. */
@@ -49,7 +43,7 @@ function describeGuard(config: TfaConfig, unauthenticated: boolean): string {
 }
 
 /** Builds and starts the gateway for `npm start`; a busy port is an error that says how to pick another. */
-export async function startGateway(options: { config: TfaConfig; client: Client; cwd: string }): Promise<RunningGateway> {
+export async function startGateway(options: { config: TfaConfig; client: Client; cwd: string; policy: PolicySource }): Promise<RunningGateway> {
   const { config } = options;
   const { host, port, unauthenticated } = gatewayAddress(config);
   const app = buildGateway({
@@ -65,7 +59,7 @@ export async function startGateway(options: { config: TfaConfig; client: Client;
     identity: loadGatewayIdentity({
       tokensFile: config.TFA_GATEWAY_TOKENS_FILE && path.resolve(options.cwd, config.TFA_GATEWAY_TOKENS_FILE),
       keyFile: config.TFA_GATEWAY_KEY_FILE && path.resolve(options.cwd, config.TFA_GATEWAY_KEY_FILE),
-      policy: policySource(path.resolve(options.cwd, config.TFA_POLICY_FILE)),
+      policy: options.policy,
     }),
   });
   try {
