@@ -6,7 +6,7 @@ import type { AgentDefinition } from '../core/agent';
 import { findTool } from '../core/agent';
 import { ConfigurationError, ModelOutputError, ModelOutputErrorCode, ModelUnavailableError } from '../core/errors';
 import { DEFAULT_MODEL } from '../core/constants';
-import { describeIssues } from '../core/decisions';
+import { describeIssues } from '../core/zod-issues';
 import { modelInputDigest, type ModelInput } from '../core/model-input';
 import { toApplicationFailure } from './application-failure';
 import type { ExecuteToolInput, ToolOutput } from './execute-tool';

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { findAgent } from '../agents';
+import { describeIssues } from '../core/zod-issues';
 
 /** Where the event map lives unless TFA_EVENTS_CONFIG names another file. */
 export const DEFAULT_EVENTS_CONFIG = 'config/events.json';
@@ -47,8 +48,7 @@ export function fillTemplate(template: string, body: unknown): { message: string
 export function parseEventRoutes(json: unknown, source: string): EventRoutes {
   const parsed = EventRoutes.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`).join('; ');
-    throw new Error(`Invalid event map ${source}: ${problems}`);
+    throw new Error(`Invalid event map ${source}: ${describeIssues(parsed.error, '(file)')}`);
   }
   for (const [type, route] of Object.entries(parsed.data)) {
     if (!findAgent(route.agent)) throw new Error(`Invalid event map ${source}: event "${type}" names unknown agent "${route.agent}"; use one defined in agents/index.ts`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from './constants';
+import { describeIssues } from './zod-issues';
 
 const optionalText = z.string().trim().min(1).optional().catch(undefined);
 
@@ -88,6 +89,5 @@ export function parseConfig(env: Record<string, string | undefined>): TfaConfig 
   const setOnly = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const parsed = TfaConfig.safeParse(setOnly);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-  throw new Error(`Invalid configuration: ${problems}`);
+  throw new Error(`Invalid configuration: ${describeIssues(parsed.error, '(environment)')}`);
 }

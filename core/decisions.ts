@@ -4,6 +4,9 @@ import type { RunPolicy } from './policy';
 import type { AgentState, PendingRequest } from './reducer';
 import type { NewEvent } from './thread';
 import { undecodableReason } from './undecodable';
+import { describeIssues } from './zod-issues';
+
+export { describeIssues } from './zod-issues';
 
 /** Field limits of every message a person sends (README "Limits"): over them a message is refused like any malformed one. */
 export const MESSAGE_LIMITS = { by: 200, requestId: 100, text: 4_000 } as const;
@@ -162,11 +165,6 @@ export function evaluateDecision(state: AgentState, decision: Decision, policy: 
   // Runs recorded before signed decisions keep their events' shape.
   const verified = policy.identity === undefined ? undefined : verdict.verified;
   return { accepted: true, requestId, event: acceptedEvent(requestId, decision, verified) };
-}
-
-/** One line per zod issue, path first: what is wrong with a message body. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
 }
 
 /** Validates a raw message body; a malformed or undecodable one becomes an audit refusal instead of a crash. */

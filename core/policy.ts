@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeIssues } from './decisions';
+import { describeIssues } from './zod-issues';
 import { PublicKey } from './identity';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

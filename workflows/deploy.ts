@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation, patched, setCurrentDetails, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
-import { describeIssues } from '../core/decisions';
+import { describeIssues } from '../core/zod-issues';
 import { describePipeline, DeployWorkflowInput, judgeTestRuns, TestReport, type DeployState, type PipelineChild } from '../core/pipeline';
 import { RUN_INPUT_LIMITS, type AgentRunResult } from '../core/run';
 import { deployRelease, readCurrentRelease, readTestRuns, RELEASE_ACTIVITY_OPTIONS, TEST_RUNS_ACTIVITY_OPTIONS } from './activities';

@@ -7,19 +7,12 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import type { z } from 'zod';
-import { describeIssues } from '../../core/decisions';
+import { describeIssues, issuesOf, type Issue } from '../../core/zod-issues';
 import { describeError } from '../describe-error';
-
-/** One problem in a request body, as zod reports it. */
-export interface BodyIssue {
-  path: string;
-  code: string;
-  message: string;
-}
 
 /** Every 4xx/5xx the gateway sends: `{ error: { code, message, issues? } }`. */
 export interface ErrorBody {
-  error: { code: string; message: string; issues?: BodyIssue[] };
+  error: { code: string; message: string; issues?: Issue[] };
 }
 
 /** A request the gateway refuses, with the HTTP status, a snake_case code and what to do about it. */
@@ -28,7 +21,7 @@ export class GatewayError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
-    readonly issues?: BodyIssue[],
+    readonly issues?: Issue[],
   ) {
     super(message);
     this.name = 'GatewayError';
@@ -44,8 +37,7 @@ export type RequestPart = 'body' | 'query' | 'path';
 
 /** A request part that fails its schema: 400 with every zod issue, path first. */
 export function invalidRequest(error: z.ZodError, part: RequestPart): GatewayError {
-  const issues = error.issues.map((issue) => ({ path: issue.path.join('.'), code: issue.code, message: issue.message }));
-  return new GatewayError(400, `invalid_${part}`, `invalid ${part}: ${describeIssues(error)}`, issues);
+  return new GatewayError(400, `invalid_${part}`, `invalid ${part}: ${describeIssues(error)}`, issuesOf(error));
 }
 
 /** Largest request body accepted; a bigger one is answered 413. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { z } from 'zod';
-import { describeIssues } from '../../core/decisions';
+import { describeIssues } from '../../core/zod-issues';
 import type { PolicySource } from '../../core/policy';
 import { attesterSigner, readKeyFile, type StatementSigner } from '../keys';
 

@@ -1,7 +1,6 @@
 import {
   ApproveInput,
   DecideInput,
-  describeIssues,
   evaluateDecision,
   parseMessage,
   PauseInput,
@@ -278,16 +277,5 @@ describe('parseMessage', () => {
       if (parsed.ok) throw new Error('expected a refusal');
       expect(DecisionRefused.safeParse(ev(parsed.event)).success).toBe(true);
     }
-  });
-});
-
-describe('describeIssues', () => {
-  it('describes each issue path first, naming the body for top-level issues', () => {
-    const nested = RejectInput.safeParse({ by: 'a', reason: '' });
-    if (nested.success) throw new Error('expected a failure');
-    expect(describeIssues(nested.error)).toBe('reason: a rejection needs a reason the agent can act on');
-    const top = RejectInput.safeParse('nope');
-    if (top.success) throw new Error('expected a failure');
-    expect(describeIssues(top.error)).toMatch(/^\(body\): /);
   });
 });
