@@ -8,9 +8,11 @@ const sandboxPaths = [...nodeBuiltins, ...sideEffectLibraries].map((name) => ({ 
 
 // Rooms (design.md): core <- agents <- workflows/activities <- worker/client/scripts; product code never imports tests or benches.
 const ROOMS_BELOW = {
-  core: ['agents', 'workflows', 'activities', 'worker', 'client', 'scripts'],
-  agents: ['workflows', 'activities', 'worker', 'client', 'scripts'],
-  workflows: ['worker', 'client', 'scripts'],
+  core: ['agents', 'workflows', 'activities', 'codec', 'worker', 'client', 'scripts'],
+  agents: ['workflows', 'activities', 'codec', 'worker', 'client', 'scripts'],
+  workflows: ['codec', 'worker', 'client', 'scripts'],
+  // The payload codec (Node crypto) that worker and clients share; it sees only core/.
+  codec: ['agents', 'workflows', 'activities', 'worker', 'client', 'scripts'],
   activities: ['worker', 'client', 'scripts'],
   worker: ['client', 'scripts'],
   client: ['worker', 'scripts'],

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from './constants';
-import { describeIssues } from './zod-issues';
+import { EncryptionKeyList } from './encryption-keys';
 
 const optionalText = z.string().trim().min(1).optional().catch(undefined);
 
@@ -77,6 +77,10 @@ export const TfaConfig = z.object({
   TFA_EVENTS_CONFIG: z.string().min(1).optional(),
   /** Standard Webhooks secret (`whsec_...`); when set, POST /events/:type needs webhook-id/-timestamp/-signature instead of the token. */
   TFA_EVENTS_SECRET: standardWebhookSecret.optional(),
+  /** Payload encryption keys `<id>:<base64 of 32 bytes>`, comma-separated: the first encrypts, all decrypt. Unset: payloads are plaintext. */
+  TFA_ENCRYPTION_KEYS: EncryptionKeyList.optional(),
+  /** Browser origins that may call the gateway's codec endpoints, comma-separated. Default: the origin of TFA_WEB_UI_URL. */
+  TFA_CODEC_CORS_ORIGINS: z.string().transform((list) => list.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '')).optional(),
 }).refine((config) => !config.TFA_GITHUB_WEBHOOK_SECRET || config.TFA_GITHUB_REPOSITORY, {
   path: ['TFA_GITHUB_REPOSITORY'],
   message: 'required with TFA_GITHUB_WEBHOOK_SECRET: set it to the owner/name of the repository whose merges deploy',
@@ -89,5 +93,6 @@ export function parseConfig(env: Record<string, string | undefined>): TfaConfig 
   const setOnly = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const parsed = TfaConfig.safeParse(setOnly);
   if (parsed.success) return parsed.data;
-  throw new Error(`Invalid configuration: ${describeIssues(parsed.error, '(environment)')}`);
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+  throw new Error(`Invalid configuration: ${problems}`);
 }

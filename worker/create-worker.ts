@@ -1,3 +1,4 @@
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
 import { ensureSearchAttributes } from './ensure-search-attributes';
@@ -9,6 +10,8 @@ export interface CreateWorkerOptions {
   activities: Activities;
   /** A prebuilt bundle (tests bundle once per run), built with PAYLOAD_CONVERTER_PATH; otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** The encryption codec (codec/from-config.ts workerPayloadCodecs); none: payloads are plaintext. */
+  payloadCodecs?: PayloadCodec[];
 }
 
 /** The payload converter every worker and workflow bundle uses: undecodable payloads become refusals. */
@@ -23,7 +26,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue,
     activities: options.activities,
     // A prebuilt bundle must be bundled with the same path (bundleWorkflowCode's payloadConverterPath).
-    dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH },
+    dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH, payloadCodecs: options.payloadCodecs ?? [] },
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

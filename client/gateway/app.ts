@@ -1,9 +1,11 @@
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { EventRoutes } from '../event-routes';
 import { createRuns } from '../runs';
 import { requireBearerToken } from './auth';
 import { guardBrowserRequests } from './browser-guard';
+import { codecCorsAllowed, registerCodecRoutes } from './codec-routes';
 import { BODY_LIMIT_BYTES, toGatewayError } from './errors';
 import type { GatewayIdentity } from './identity';
 import { registerEventsRoute } from './events-route';
@@ -28,6 +30,10 @@ export interface GatewayOptions {
   now?: () => number;
   /** Personal tokens, Slack users and the gateway's attester key (identity.ts); none: decisions are claims. */
   identity?: GatewayIdentity;
+  /** The encryption codec served at /codec/encode and /codec/decode; none: they answer 503. */
+  codec?: PayloadCodec;
+  /** Browser origins that may call the codec endpoints (the Web UI's). Default none. */
+  codecCorsOrigins?: readonly string[];
   /** Where 5xx errors are reported. */
   logError?: (line: string) => void;
 }
@@ -43,19 +49,22 @@ function handleErrors(app: FastifyInstance, logError: (line: string) => void): v
 }
 
 /**
- * The HTTP gateway: the run API (bearer token), GitHub and Slack webhooks (their own signatures)
- * and mapped events. Takes a Temporal client so tests inject the test server's.
+ * The HTTP gateway: the run API and the codec server (bearer token), GitHub and Slack webhooks
+ * (their own signatures) and mapped events. Takes a Temporal client so tests inject the test server's.
  */
 export function buildGateway(options: GatewayOptions): FastifyInstance {
   const app = Fastify({ bodyLimit: BODY_LIMIT_BYTES, logger: false });
   const runs = createRuns(options.client, options.taskQueue);
   handleErrors(app, options.logError ?? console.error);
-  app.addHook('onRequest', guardBrowserRequests({ authenticated: options.token !== undefined || (options.identity?.people.size ?? 0) > 0 }));
+  const corsOrigins = options.codecCorsOrigins ?? [];
+  const authenticated = options.token !== undefined || (options.identity?.people.size ?? 0) > 0;
+  app.addHook('onRequest', guardBrowserRequests({ authenticated, crossOriginAllowed: codecCorsAllowed(corsOrigins) }));
   app.get('/health', async () => ({ ok: true }));
   app.register(async (api) => {
     api.addHook('onRequest', requireBearerToken(options.token, options.identity));
     registerRunRoutes(api, runs, options.identity);
   });
+  registerCodecRoutes(app, { codec: options.codec, corsOrigins, authenticate: requireBearerToken(options.token, options.identity) });
   const now = options.now ?? Date.now;
   const githubTarget = options.githubRepository ? { repository: options.githubRepository, branch: options.deployBranch ?? 'main' } : undefined;
   registerGithubWebhook(app, runs, { secret: options.githubWebhookSecret, target: githubTarget, now });

@@ -35,12 +35,13 @@ function refuseCrossOrigin(request: FastifyRequest): void {
 }
 
 /**
- * An onRequest hook for every route. Cross-origin browser requests are always refused; without a
- * token (`authenticated: false`) only loopback `Host` names are served, the DNS-rebinding defence.
+ * An onRequest hook for every route. Cross-origin browser requests are refused, except those
+ * `crossOriginAllowed` accepts (the codec endpoints, from the Web UI's origin); without a token
+ * (`authenticated: false`) only loopback `Host` names are served, the DNS-rebinding defence.
  */
-export function guardBrowserRequests(options: { authenticated: boolean }) {
+export function guardBrowserRequests(options: { authenticated: boolean; crossOriginAllowed?: (request: FastifyRequest) => boolean }) {
   return async function checkBrowserRequest(request: FastifyRequest): Promise<void> {
     if (!options.authenticated) refuseHost(request);
-    refuseCrossOrigin(request);
+    if (!options.crossOriginAllowed?.(request)) refuseCrossOrigin(request);
   };
 }

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { encryptionCodecFrom } from '../../codec/from-config';
 import type { TfaConfig } from '../../core/config';
 import { loadEventRoutes } from '../event-routes';
 import type { PolicySource } from '../../core/policy';
@@ -61,6 +62,8 @@ export async function startGateway(options: { config: TfaConfig; client: Client;
       keyFile: config.TFA_GATEWAY_KEY_FILE && path.resolve(options.cwd, config.TFA_GATEWAY_KEY_FILE),
       policy: options.policy,
     }),
+    codec: encryptionCodecFrom(config) ?? undefined,
+    codecCorsOrigins: config.TFA_CODEC_CORS_ORIGINS ?? [new URL(config.TFA_WEB_UI_URL).origin],
   });
   try {
     await app.listen({ host, port });
