@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { findAgent } from '../agents';
+import { fillPlaceholders, placeholderNames } from '../core/placeholders';
 import { describeIssues } from '../core/zod-issues';
 
 /** Where the event map lives unless TFA_EVENTS_CONFIG names another file. */
@@ -18,13 +19,6 @@ export type EventRoute = z.infer<typeof EventRoute>;
 export const EventRoutes = z.record(z.string().regex(/^[\w.-]+$/, 'event types use letters, digits, _ . -'), EventRoute);
 export type EventRoutes = z.infer<typeof EventRoutes>;
 
-const PLACEHOLDER = /\{\{\s*([\w.-]+)\s*\}\}/g;
-
-/** The fields a template reads, in order of appearance. */
-export function templateFields(template: string): string[] {
-  return [...new Set([...template.matchAll(PLACEHOLDER)].map((match) => match[1]!))];
-}
-
 function lookup(body: unknown, fieldPath: string): unknown {
   let value: unknown = body;
   for (const key of fieldPath.split('.')) {
@@ -35,9 +29,9 @@ function lookup(body: unknown, fieldPath: string): unknown {
 
 /** Fills `{{field}}` from the body; strings as they are, anything else as JSON. Missing or null fields are listed. */
 export function fillTemplate(template: string, body: unknown): { message: string } | { missing: string[] } {
-  const missing = templateFields(template).filter((field) => lookup(body, field) == null);
+  const missing = placeholderNames(template).filter((field) => lookup(body, field) == null);
   if (missing.length > 0) return { missing };
-  const message = template.replace(PLACEHOLDER, (_match, field: string) => {
+  const message = fillPlaceholders(template, (field) => {
     const value = lookup(body, field);
     return typeof value === 'string' ? value : JSON.stringify(value);
   });

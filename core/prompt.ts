@@ -1,18 +1,14 @@
+import { fillPlaceholders, placeholderNames } from './placeholders';
+
 /** A prompt template with declared variables (F2): `{{name}}` placeholders, nothing hidden. */
 export interface PromptTemplate<Vars extends string = string> {
   readonly template: string;
   readonly variables: readonly Vars[];
 }
 
-const PLACEHOLDER = /\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}/g;
-
-function placeholders(template: string): string[] {
-  return [...new Set([...template.matchAll(PLACEHOLDER)].map((match) => match[1]!))];
-}
-
 export function definePrompt<Vars extends string>(prompt: PromptTemplate<Vars>): PromptTemplate<Vars> {
   const declared = new Set<string>(prompt.variables);
-  const used = placeholders(prompt.template);
+  const used = placeholderNames(prompt.template);
   const undeclared = used.filter((name) => !declared.has(name));
   const unused = [...declared].filter((name) => !used.includes(name));
   if (undeclared.length > 0 || unused.length > 0) {
@@ -31,5 +27,5 @@ export function renderPrompt<Vars extends string>(prompt: PromptTemplate<Vars>, 
   if (unknown.length > 0 || missing.length > 0) {
     throw new Error(`Prompt values do not match: missing ${JSON.stringify(missing)}, unknown ${JSON.stringify(unknown)}.`);
   }
-  return prompt.template.replace(PLACEHOLDER, (_match, name: string) => values[name as Vars]);
+  return fillPlaceholders(prompt.template, (name) => values[name as Vars]);
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fillTemplate, loadEventRoutes, parseEventRoutes, templateFields } from '../../client/event-routes';
+import { fillTemplate, loadEventRoutes, parseEventRoutes } from '../../client/event-routes';
 
 describe('fillTemplate', () => {
   it('fills fields and dotted paths; strings as they are, other values as JSON', () => {
@@ -12,11 +12,6 @@ describe('fillTemplate', () => {
   it('lists every missing or null field instead of filling blanks', () => {
     expect(fillTemplate('{{summary}} {{service.name}} {{summary}}', { service: null })).toEqual({ missing: ['summary', 'service.name'] });
     expect(fillTemplate('{{length}}', 'a string body')).toEqual({ missing: ['length'] });
-  });
-
-  it('names the fields a template reads', () => {
-    expect(templateFields('no fields')).toEqual([]);
-    expect(templateFields('{{a}} {{b.c}} {{a}}')).toEqual(['a', 'b.c']);
   });
 });
 

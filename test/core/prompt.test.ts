@@ -18,6 +18,10 @@ describe('definePrompt', () => {
     );
   });
 
+  it('refuses a dotted placeholder, which only event messages fill, instead of leaving it in the prompt', () => {
+    expect(() => definePrompt({ variables: ['agent'], template: '{{agent}} reads {{event.summary}}' })).toThrow('undeclared ["event.summary"]');
+  });
+
   it('refuses a declared variable the template never uses, naming it', () => {
     expect(() => definePrompt({ variables: ['agent', 'tools'], template: 'You are {{agent}}.' })).toThrow(
       'Prompt variables do not match its template: undeclared [], unused ["tools"].',
