@@ -1,10 +1,11 @@
 import type OpenAI from 'openai';
 import { approvalTools } from '../agents';
+import type { Environment } from '../agents/environments';
 import { policyFor, type PolicySource, type RunPolicy } from '../core/policy';
 import { ToolExecutionError } from '../core/errors';
 import { toApplicationFailure } from './application-failure';
 import type { NotificationChannel } from './channels/channel';
-import { ReleaseStoreError, type DeployResult, type Environment, type ReleaseStore, type TestRunSummary } from './deploybot/release-store';
+import { ReleaseStoreError, type DeployResult, type ReleaseStore, type TestRunSummary } from './deploybot/release-store';
 import { createChooseNextTool } from './choose-next-tool';
 import { createExecuteTool, type ToolExecutors } from './execute-tool';
 import { createNotifyHuman } from './notify-human';

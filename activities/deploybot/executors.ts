@@ -1,6 +1,7 @@
 import { ToolExecutionError } from '../../core/errors';
 import type { ToolExecutor } from '../execute-tool';
-import { ReleaseStoreError, type Environment, type ReleaseStore } from './release-store';
+import type { Environment } from '../../agents/environments';
+import { ReleaseStoreError, type ReleaseStore } from './release-store';
 
 /** Release-store errors are the tool's answer to the model, not a crash. */
 export function asToolError<T>(work: () => Promise<T>): Promise<T> {

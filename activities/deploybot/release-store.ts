@@ -1,3 +1,4 @@
+import { Environment } from '../../agents/environments';
 import { withEnvironmentLock } from './environment-lock';
 import { resolveCommit } from './git-export';
 import { appendHistory, findOperation, lastSwitchBySha, readHistory, rollbackTarget, type HistoryEntry } from './release-history';
@@ -19,7 +20,6 @@ import { listTestRuns, readTestRun, type TestRunRecord, type TestRunSummary } fr
 export { ReleaseStoreError } from './release-store-error';
 export type { TestRunRecord, TestRunSummary } from './test-output-store';
 
-export type Environment = 'staging' | 'production';
 
 export interface ReleaseStoreOptions {
   /** Path of a git repository to deploy from. */
@@ -106,8 +106,6 @@ export interface RollbackPlan {
   fromSha: string;
   toSha: string;
 }
-
-const ENVIRONMENTS: readonly string[] = ['staging', 'production'] satisfies Environment[];
 
 export function createReleaseStore(options: ReleaseStoreOptions): ReleaseStore {
   // Inputs arrive through Temporal payloads, so the types are checked again at runtime.
@@ -246,10 +244,9 @@ async function listReleases(layout: EnvironmentLayout): Promise<ReleaseInfo[]> {
 }
 
 function assertEnvironment(environment: unknown): Environment {
-  if (typeof environment !== 'string' || !ENVIRONMENTS.includes(environment)) {
-    throw new ReleaseStoreError(`Unknown environment ${JSON.stringify(environment)}. Use one of: ${ENVIRONMENTS.join(', ')}.`);
-  }
-  return environment as Environment;
+  const parsed = Environment.safeParse(environment);
+  if (!parsed.success) throw new ReleaseStoreError(`Unknown environment ${JSON.stringify(environment)}. Use one of: ${Environment.options.join(', ')}.`);
+  return parsed.data;
 }
 
 function assertOperationId(operationId: unknown): void {

@@ -1,6 +1,7 @@
 import type { ToolResolver } from '../resolve-tool-call';
 import { asToolError } from './executors';
-import type { Environment, ReleaseStore } from './release-store';
+import type { Environment } from '../../agents/environments';
+import type { ReleaseStore } from './release-store';
 
 /**
  * What approval tools over the release store will really do, fixed before a human is asked:

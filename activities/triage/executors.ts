@@ -1,7 +1,8 @@
 import { MAX_TOOL_OUTPUT_CHARS } from '../../core/constants';
 import { ToolExecutionError } from '../../core/errors';
 import { asToolError } from '../deploybot/executors';
-import type { Environment, ReleaseStore, TestRunRecord } from '../deploybot/release-store';
+import type { Environment } from '../../agents/environments';
+import type { ReleaseStore, TestRunRecord } from '../deploybot/release-store';
 import type { ToolExecutor } from '../execute-tool';
 
 /** The triage agent's reading tools over the test runs the release store recorded. */

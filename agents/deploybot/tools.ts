@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineTool, nonEmptyText } from '../../core/tools';
+import { Environment } from '../environments';
 
-const Environment = z.enum(['staging', 'production']).describe('Which environment');
+const EnvironmentArg = Environment.describe('Which environment');
 const Ref = nonEmptyText().describe('A git ref: branch, tag or commit SHA');
 
 export const deployToStaging = defineTool({
@@ -22,14 +23,14 @@ export const deployToProduction = defineTool({
 export const runTests = defineTool({
   name: 'run_tests',
   description: 'Run the test command against the release currently deployed in an environment; the run is recorded by its commit SHA.',
-  parameters: z.object({ environment: Environment }),
+  parameters: z.object({ environment: EnvironmentArg }),
   kind: 'immediate',
 });
 
 export const listReleases = defineTool({
   name: 'list_releases',
   description: 'List the releases of an environment, newest first, marking the current one.',
-  parameters: z.object({ environment: Environment }),
+  parameters: z.object({ environment: EnvironmentArg }),
   kind: 'immediate',
   readOnly: true,
 });
@@ -37,7 +38,7 @@ export const listReleases = defineTool({
 export const rollback = defineTool({
   name: 'rollback',
   description: 'Switch an environment back to the release it ran before. A human approves the exact switch (from which SHA to which).',
-  parameters: z.object({ environment: Environment }),
+  parameters: z.object({ environment: EnvironmentArg }),
   kind: 'approval',
   resolvesArgs: true,
 });

@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { defineAgent } from '../../core/agent';
 import { definePrompt } from '../../core/prompt';
 import { defineTool, nonEmptyText } from '../../core/tools';
+import { Environment } from '../environments';
 
-const Environment = z.enum(['staging', 'production']).describe('Where the tests ran');
+const EnvironmentArg = Environment.describe('Where the tests ran');
 
 export const listTestRuns = defineTool({
   name: 'list_test_runs',
   description: 'List the suites that ran in an environment, newest first: release sha, passed, exit code, when.',
-  parameters: z.object({ environment: Environment }),
+  parameters: z.object({ environment: EnvironmentArg }),
   kind: 'immediate',
   readOnly: true,
 });
@@ -16,7 +17,7 @@ export const listTestRuns = defineTool({
 export const readTestOutput = defineTool({
   name: 'read_test_output',
   description: 'Read the last run of one suite in an environment: its facts and the tail of its output.',
-  parameters: z.object({ environment: Environment, suite: nonEmptyText().describe('A suite name from list_test_runs') }),
+  parameters: z.object({ environment: EnvironmentArg, suite: nonEmptyText().describe('A suite name from list_test_runs') }),
   kind: 'immediate',
   readOnly: true,
 });

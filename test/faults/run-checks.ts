@@ -1,6 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { readHistory } from '../../activities/deploybot/release-history';
 import { layoutFor } from '../../activities/deploybot/release-layout';
+import type { Environment } from '../../agents/environments';
 import type { AgentState } from '../../core/reducer';
 import type { ThreadEvent } from '../../core/thread';
 import { statusQuery, threadQuery, type ThreadView } from '../../workflows/messages';
@@ -26,7 +27,7 @@ export function compareThread(events: readonly ThreadEvent[], reference: readonl
 }
 
 /** How many times each SHA was switched to in an environment: the release store's ledger (history.jsonl). */
-export async function ledgerCounts(root: string, environment: 'staging' | 'production'): Promise<Map<string, number>> {
+export async function ledgerCounts(root: string, environment: Environment): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (const entry of await readHistory(layoutFor(root, environment).historyFile)) {
     if (entry.kind === 'deploy') counts.set(entry.sha, (counts.get(entry.sha) ?? 0) + 1);
