@@ -53,6 +53,8 @@ export const TfaConfig = z.object({
   TFA_POLICY_FILE: z.string().default('config/policy.json'),
   /** Worker log level; notices reach people through their channel, so the default is quiet. */
   TFA_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
+  /** A workflow bundle built ahead (`npm run bundle`; the Docker image sets it): the worker loads it instead of bundling workflows/ at start. */
+  TFA_WORKFLOW_BUNDLE: optionalText,
   /** Temporal Web UI, printed in links. Default http://localhost:8233. */
   TFA_WEB_UI_URL: z.string().default('http://localhost:8233'),
   /** HTTP gateway port (`npm start`). Default 8787; 0 picks a free port. */

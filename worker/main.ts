@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TFA_TASK_QUEUE,
+    workflowBundle: config.TFA_WORKFLOW_BUNDLE ? { codePath: config.TFA_WORKFLOW_BUNDLE } : undefined,
     activities: activitiesFromConfig(config, process.cwd()),
   });
   console.log(`[tfa] worker polling task queue "${config.TFA_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`);
