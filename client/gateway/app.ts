@@ -64,7 +64,8 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     api.addHook('onRequest', requireBearerToken(options.token, options.identity));
     registerRunRoutes(api, runs, options.identity);
   });
-  registerCodecRoutes(app, { codec: options.codec, corsOrigins, authenticate: requireBearerToken(options.token, options.identity) });
+  const authenticate = requireBearerToken(options.token, options.identity);
+  registerCodecRoutes(app, { codec: options.codec, corsOrigins, authenticate, report: options.logError ?? console.error });
   const now = options.now ?? Date.now;
   const githubTarget = options.githubRepository ? { repository: options.githubRepository, branch: options.deployBranch ?? 'main' } : undefined;
   registerGithubWebhook(app, runs, { secret: options.githubWebhookSecret, target: githubTarget, now });

@@ -50,18 +50,30 @@ async function answerPreflight(_request: FastifyRequest, reply: FastifyReply): P
   await reply.header('Access-Control-Max-Age', '600').code(204).send();
 }
 
-function codecHandler(codec: PayloadCodec | undefined, direction: 'encode' | 'decode') {
+/**
+ * Decodes payload by payload: one the codec cannot decrypt (a key this gateway lacks, altered bytes)
+ * comes back unchanged, still `binary/encrypted`, and is reported, so one bad message never hides the
+ * rest of a run's history from the Web UI or the CLI.
+ */
+async function decodeEach(codec: PayloadCodec, payloads: Payload[], report: (line: string) => void): Promise<Payload[]> {
+  return Promise.all(payloads.map(async (payload) => {
+    try {
+      return (await codec.decode([payload]))[0]!;
+    } catch (error) {
+      if (!(error instanceof PayloadDecryptionError)) throw error;
+      report(`[tfa gateway] /codec/decode left a payload encrypted: ${error.message}`);
+      return payload;
+    }
+  }));
+}
+
+function codecHandler(codec: PayloadCodec | undefined, direction: 'encode' | 'decode', report: (line: string) => void) {
   return async function runCodec(request: FastifyRequest): Promise<{ payloads: ReturnType<typeof toJson>[] }> {
     if (!codec) throw new GatewayError(503, 'encryption_off', 'TFA_ENCRYPTION_KEYS is not set, so this gateway has no codec: set it to the keys the worker uses');
     const body = PayloadsBody.safeParse(request.body);
     if (!body.success) throw invalidRequest(body.error, 'body');
-    try {
-      const payloads = await codec[direction](body.data.payloads);
-      return { payloads: payloads.map(toJson) };
-    } catch (error) {
-      if (error instanceof PayloadDecryptionError) throw new GatewayError(400, 'undecryptable_payload', error.message);
-      throw error;
-    }
+    const payloads = direction === 'encode' ? await codec.encode(body.data.payloads) : await decodeEach(codec, body.data.payloads, report);
+    return { payloads: payloads.map(toJson) };
   };
 }
 
@@ -77,7 +89,7 @@ function explainTooLarge(error: Error & { code?: string }): void {
  */
 export function registerCodecRoutes(
   app: FastifyInstance,
-  options: { codec?: PayloadCodec; corsOrigins: readonly string[]; authenticate: onRequestHookHandler },
+  options: { codec?: PayloadCodec; corsOrigins: readonly string[]; authenticate: onRequestHookHandler; report: (line: string) => void },
 ): void {
   app.register(async (scope) => {
     scope.addHook('onRequest', allowOrigin(options.corsOrigins));
@@ -85,8 +97,8 @@ export function registerCodecRoutes(
     scope.register(async (guarded) => {
       guarded.addHook('onRequest', options.authenticate);
       guarded.setErrorHandler(explainTooLarge);
-      guarded.post('/codec/encode', { bodyLimit: CODEC_BODY_LIMIT_BYTES }, codecHandler(options.codec, 'encode'));
-      guarded.post('/codec/decode', { bodyLimit: CODEC_BODY_LIMIT_BYTES }, codecHandler(options.codec, 'decode'));
+      guarded.post('/codec/encode', { bodyLimit: CODEC_BODY_LIMIT_BYTES }, codecHandler(options.codec, 'encode', options.report));
+      guarded.post('/codec/decode', { bodyLimit: CODEC_BODY_LIMIT_BYTES }, codecHandler(options.codec, 'decode', options.report));
     });
   });
 }

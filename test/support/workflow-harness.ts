@@ -8,6 +8,8 @@ import { createToolExecutors } from '../../activities/tool-executors';
 import type { NotificationChannel } from '../../activities/channels/channel';
 import { createConsoleChannel } from '../../activities/channels/console-channel';
 import type { ToolExecutors } from '../../activities/execute-tool';
+import { clientPayloadCodecs, workerPayloadCodecs } from '../../codec/from-config';
+import { parseConfig } from '../../core/config';
 import { PolicyFile } from '../../core/policy';
 import type { AgentState } from '../../core/reducer';
 import { createWorker } from '../../worker/create-worker';
@@ -41,6 +43,8 @@ export interface HarnessOptions {
   channel?: NotificationChannel;
   /** A policy file's contents; default none (development: anyone may decide). */
   policy?: Partial<PolicyFile>;
+  /** TFA_ENCRYPTION_KEYS for the harness's client and worker; default none (plaintext payloads). */
+  encryptionKeys?: string;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -52,7 +56,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const channel = options.channel ?? createConsoleChannel((text) => notifications.push(text));
   const taskQueue = `test-${process.pid}-${++queueCounter}-${Date.now()}`;
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const encryption = parseConfig({ TFA_ENCRYPTION_KEYS: options.encryptionKeys });
+  const client = new Client({ connection, dataConverter: { payloadCodecs: clientPayloadCodecs(encryption) } });
   // The reporter sees only this harness's runs, not those of tests running beside it.
   const listRuns = createListRuns({ client, taskQueue });
   const activities = createActivities({
@@ -63,7 +68,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     releases,
   });
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities: options.wrapActivities?.(activities) ?? activities, workflowBundle: { codePath: workflowBundlePath() } });
+  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities: options.wrapActivities?.(activities) ?? activities, workflowBundle: { codePath: workflowBundlePath() }, payloadCodecs: workerPayloadCodecs(encryption, console.warn) });
   const running = worker.run();
   return {
     client, model, fixture, taskQueue, notifications, worker,
