@@ -25,6 +25,11 @@ export type ScriptedReply =
   | { delayMs: number; then: ScriptedReply } // wait (for timeout tests), then reply
   | { waitFor: Promise<unknown>; then: ScriptedReply }; // hold the reply until the test says so (no clock)
 
+/** A reply that calls one tool; string `args` are sent as they are (malformed JSON for fault tests). */
+export function callTool(name: string, args: ToolCallSpec['arguments']): ScriptedReply {
+  return { toolCall: { name, arguments: args } };
+}
+
 /** A request body: whatever JSON a client sent; tests and responders read its fields freely. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ChatBody = any;

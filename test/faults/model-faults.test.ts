@@ -1,6 +1,6 @@
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { threadQuery } from '../../workflows/messages';
-import type { ScriptedReply } from '../../scripts/scripted-model/server';
+import { callTool, type ScriptedReply } from '../../scripts/scripted-model/server';
 import { startHarness, type Harness } from '../support/workflow-harness';
 import { recordFaultRow } from './fault-table';
 import { DEFINED_END_STATES, waitForAll } from './run-checks';
@@ -10,8 +10,7 @@ import { scanHistories } from './secrets';
 // scripted, then answers; all cases run side by side on one worker. Every run must end in a
 // defined state (or wait for a person on purpose); none may be left running with nothing to wait for.
 
-const call = (name: string, args: Record<string, unknown> | string): ScriptedReply => ({ toolCall: { name, arguments: args } });
-const done = call('done_for_now', { message: 'finished despite the fault' });
+const done = callTool('done_for_now', { message: 'finished despite the fault' });
 const refusal: ScriptedReply = {
   status: 200,
   body: {
@@ -31,13 +30,13 @@ const CASES: Array<{ name: string; faults: ScriptedReply[]; ends: string }> = [
   { name: '500', faults: [{ status: 500 }], ends: 'completed' },
   { name: 'timeout (reply after the 5 s client timeout)', faults: [{ delayMs: 6_000, then: done }], ends: 'completed' },
   { name: 'truncated response body', faults: [truncatedBody], ends: 'completed' },
-  { name: 'truncated tool arguments', faults: [call('deploy_to_staging', '{"ref": "ma')], ends: 'completed' },
-  { name: 'unknown tool', faults: [call('launch_missiles', {})], ends: 'completed' },
-  { name: 'invalid arguments', faults: [call('run_tests', { environment: 'moon' })], ends: 'completed' },
+  { name: 'truncated tool arguments', faults: [callTool('deploy_to_staging', '{"ref": "ma')], ends: 'completed' },
+  { name: 'unknown tool', faults: [callTool('launch_missiles', {})], ends: 'completed' },
+  { name: 'invalid arguments', faults: [callTool('run_tests', { environment: 'moon' })], ends: 'completed' },
   { name: 'refusal', faults: [refusal], ends: 'completed' },
   { name: '401', faults: [{ status: 401 }], ends: 'completed' },
   { name: '401 every time', faults: [{ status: 401 }, { status: 401 }, { status: 401 }], ends: 'needs_human' },
-  { name: 'invalid output every time', faults: [call('launch_missiles', {}), refusal, call('run_tests', {})], ends: 'needs_human' },
+  { name: 'invalid output every time', faults: [callTool('launch_missiles', {}), refusal, callTool('run_tests', {})], ends: 'needs_human' },
 ];
 
 let harness: Harness;

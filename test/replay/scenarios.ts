@@ -4,7 +4,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE, DEPLOY_WORKFLOW_TYPE } from '../../core/constants';
 import { approveSignal, pauseSignal, rejectSignal, replySignal, resumeSignal } from '../../workflows/messages';
 import type { PolicyFile } from '../../core/policy';
-import type { ScriptedReply } from '../../scripts/scripted-model/server';
+import { callTool, type ScriptedReply } from '../../scripts/scripted-model/server';
 import { statementFor } from '../../core/decisions';
 import { alice, trustPolicy } from '../support/identities';
 import { startHarness, waitForState } from '../support/workflow-harness';
@@ -23,16 +23,15 @@ export interface ReplayScenario {
   drive(handle: WorkflowHandle): Promise<void>;
 }
 
-const call = (name: string, args: Record<string, unknown> | string): ScriptedReply => ({ toolCall: { name, arguments: args } });
 
 export const replayScenarios: ReplayScenario[] = [
   {
     name: 'deploybot-approved',
     script: [
-      call('deploy_to_staging', { ref: 'main' }),
-      call('run_tests', { environment: 'staging' }),
-      call('deploy_to_production', { ref: 'main' }),
-      call('done_for_now', { message: 'main is live' }),
+      callTool('deploy_to_staging', { ref: 'main' }),
+      callTool('run_tests', { environment: 'staging' }),
+      callTool('deploy_to_production', { ref: 'main' }),
+      callTool('done_for_now', { message: 'main is live' }),
     ],
     async drive(handle) {
       await waitForState(handle, (state) => state.status === 'awaiting_approval');
@@ -42,11 +41,11 @@ export const replayScenarios: ReplayScenario[] = [
   {
     name: 'deploybot-rejected-errors-escalated',
     script: [
-      call('deploy_to_production', { ref: 'main' }),
-      call('no_such_tool', {}),
-      call('run_tests', { environment: 'moon' }),
-      call('deploy_to_staging', '{not json'),
-      call('done_for_now', { message: 'stopped after rejection' }),
+      callTool('deploy_to_production', { ref: 'main' }),
+      callTool('no_such_tool', {}),
+      callTool('run_tests', { environment: 'moon' }),
+      callTool('deploy_to_staging', '{not json'),
+      callTool('done_for_now', { message: 'stopped after rejection' }),
     ],
     async drive(handle) {
       await waitForState(handle, (state) => state.status === 'awaiting_approval');
@@ -58,7 +57,7 @@ export const replayScenarios: ReplayScenario[] = [
   },
   {
     name: 'deploybot-approval-timed-out',
-    script: [call('deploy_to_production', { ref: 'main' })],
+    script: [callTool('deploy_to_production', { ref: 'main' })],
     policy: { defaultApprovers: 'anyone', agents: { deploybot: { requestTimeoutMs: 500, escalationTimeoutMs: 500, escalateTo: 'oncall' } } },
     async drive() {},
   },
@@ -66,11 +65,11 @@ export const replayScenarios: ReplayScenario[] = [
     name: 'deploy-pipeline-approved',
     start: { workflowType: DEPLOY_WORKFLOW_TYPE, args: [{ ref: 'main', requestedBy: 'alice' }] },
     script: (sha) => [
-      call('list_test_suites', { sha }),
-      call('run_test_suite', { sha, suite: 'default' }),
-      call('report_test_results', { passed: true, summary: 'default suite passed' }),
-      call('deploy_to_production', { ref: sha }),
-      call('finish_deploy', { deployed: true, message: 'live' }),
+      callTool('list_test_suites', { sha }),
+      callTool('run_test_suite', { sha, suite: 'default' }),
+      callTool('report_test_results', { passed: true, summary: 'default suite passed' }),
+      callTool('deploy_to_production', { ref: sha }),
+      callTool('finish_deploy', { deployed: true, message: 'live' }),
     ],
     async drive(handle) {
       await waitForState(handle.client.getHandle(`${handle.workflowId}-deploy`), (state) => state.status === 'awaiting_approval');
@@ -80,7 +79,7 @@ export const replayScenarios: ReplayScenario[] = [
   {
     name: 'deploybot-signed-approval',
     policy: trustPolicy(),
-    script: [call('deploy_to_production', { ref: 'main' }), call('done_for_now', { message: 'main is live' })],
+    script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'main is live' })],
     async drive(handle) {
       const { pending } = await waitForState(handle, (state) => state.status === 'awaiting_approval');
       await handle.signal(approveSignal, { requestId: pending!.requestId, by: 'alice' }); // unsigned: refused
@@ -93,15 +92,15 @@ export const replayScenarios: ReplayScenario[] = [
     name: 'deploy-pipeline-tests-unrecorded',
     start: { workflowType: DEPLOY_WORKFLOW_TYPE, args: [{ ref: 'main', requestedBy: 'alice' }] },
     script: [
-      call('report_test_results', { passed: true, summary: 'all good (nothing was run)' }),
-      call('send_notification', { severity: 'warning', title: 'tests inconclusive', message: 'tests of main were inconclusive' }),
-      call('finish_notifying', { message: 'sent' }),
+      callTool('report_test_results', { passed: true, summary: 'all good (nothing was run)' }),
+      callTool('send_notification', { severity: 'warning', title: 'tests inconclusive', message: 'tests of main were inconclusive' }),
+      callTool('finish_notifying', { message: 'sent' }),
     ],
     async drive() {},
   },
   {
     name: 'deploybot-undecodable-and-folded-refusals',
-    script: [call('deploy_to_production', { ref: 'main' }), call('done_for_now', { message: 'main is live' })],
+    script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'main is live' })],
     async drive(handle) {
       await waitForState(handle, (state) => state.status === 'awaiting_approval');
       await execFileAsync(temporalCliPath(), ['workflow', 'signal', '--workflow-id', handle.workflowId, '--name', 'approve',
@@ -112,7 +111,7 @@ export const replayScenarios: ReplayScenario[] = [
   },
   {
     name: 'deploybot-pause-requested',
-    script: [call('deploy_to_production', { ref: 'main' }), call('done_for_now', { message: 'main is live' })],
+    script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'main is live' })],
     async drive(handle) {
       await waitForState(handle, (state) => state.status === 'awaiting_approval');
       await handle.signal(pauseSignal, { by: 'gina', reason: 'read the release notes first' });
@@ -124,7 +123,7 @@ export const replayScenarios: ReplayScenario[] = [
   },
   {
     name: 'deploybot-pause-withdrawn',
-    script: [call('deploy_to_production', { ref: 'main' }), call('done_for_now', { message: 'main is live' })],
+    script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'main is live' })],
     async drive(handle) {
       await waitForState(handle, (state) => state.status === 'awaiting_approval');
       await handle.signal(pauseSignal, { by: 'gina' });
@@ -135,9 +134,9 @@ export const replayScenarios: ReplayScenario[] = [
   {
     name: 'deploybot-read-only-then-approved',
     script: [
-      call('list_releases', { environment: 'production' }),
-      call('deploy_to_production', { ref: 'main' }),
-      call('done_for_now', { message: 'main is live' }),
+      callTool('list_releases', { environment: 'production' }),
+      callTool('deploy_to_production', { ref: 'main' }),
+      callTool('done_for_now', { message: 'main is live' }),
     ],
     async drive(handle) {
       await waitForState(handle, (state) => state.status === 'awaiting_approval');

@@ -5,7 +5,7 @@ import { demoAgentFor, deploybotDemoResponder, type DemoAgent } from '../../scri
 import { ran, rejected, rendered, started, ev } from './demo-responders/synthetic-thread';
 import { listedSuites } from '../../scripts/scripted-model/responders/tester';
 import { runReport } from '../../scripts/scripted-model/responders/reporter';
-import type { ScriptedReply } from '../../scripts/scripted-model/server';
+import { callTool, type ScriptedReply } from '../../scripts/scripted-model/server';
 
 /** The responder's reply for `agent` (offered its real tools) after its task and `later` events; checks the arguments. */
 function step(agent: DemoAgent, task: string, ...later: NewEvent[][]): ScriptedReply {
@@ -16,7 +16,6 @@ function step(agent: DemoAgent, task: string, ...later: NewEvent[][]): ScriptedR
   if ('toolCall' in reply) expect(findTool(definition, reply.toolCall.name)!.parameters.safeParse(reply.toolCall.arguments).success).toBe(true);
   return reply;
 }
-const call = (name: string, args: Record<string, unknown>): ScriptedReply => ({ toolCall: { name, arguments: args } });
 const args = (reply: ScriptedReply): any => ('toolCall' in reply ? reply.toolCall.arguments : reply);
 
 describe('which agent a request comes from', () => {
@@ -40,11 +39,11 @@ describe('deploybot policy (simulated)', () => {
   const passed = ran('run_tests', { environment: 'staging' }, { suite: 'default', passed: true, exitCode: 0 });
 
   it('walks staging, tests, production, then done', () => {
-    expect(step('deploybot', task)).toEqual(call('deploy_to_staging', { ref: 'v1.2.3' }));
-    expect(step('deploybot', task, staged)).toEqual(call('run_tests', { environment: 'staging' }));
-    expect(step('deploybot', task, staged, passed)).toEqual(call('deploy_to_production', { ref: 'v1.2.3' }));
+    expect(step('deploybot', task)).toEqual(callTool('deploy_to_staging', { ref: 'v1.2.3' }));
+    expect(step('deploybot', task, staged)).toEqual(callTool('run_tests', { environment: 'staging' }));
+    expect(step('deploybot', task, staged, passed)).toEqual(callTool('deploy_to_production', { ref: 'v1.2.3' }));
     const live = ran('deploy_to_production', { ref: 'v1.2.3' }, { sha: 'abc' });
-    expect(step('deploybot', task, staged, passed, live)).toEqual(call('done_for_now', { message: 'Deployed v1.2.3 to production.' }));
+    expect(step('deploybot', task, staged, passed, live)).toEqual(callTool('done_for_now', { message: 'Deployed v1.2.3 to production.' }));
   });
 
   it('stops when tests fail and stays on staging when production is rejected', () => {
@@ -56,7 +55,7 @@ describe('deploybot policy (simulated)', () => {
   });
 
   it('defaults the ref to main', () => {
-    expect(step('deploybot', 'ship it')).toEqual(call('deploy_to_staging', { ref: 'main' }));
+    expect(step('deploybot', 'ship it')).toEqual(callTool('deploy_to_staging', { ref: 'main' }));
   });
 });
 
@@ -67,17 +66,17 @@ describe('tester policy (simulated)', () => {
   const result = (suite: string, passed: boolean) => ran('run_test_suite', { sha, suite }, { sha, suite, passed, output: '{"suite":"x"} <done>' });
 
   it('lists the suites of the task\'s SHA, then runs each one not yet run, in order, on that SHA', () => {
-    expect(step('tester', task)).toEqual(call('list_test_suites', { sha }));
-    expect(step('tester', task, listed)).toEqual(call('run_test_suite', { sha, suite: 'unit' }));
-    expect(step('tester', task, listed, result('unit', true))).toEqual(call('run_test_suite', { sha, suite: 'e2e' }));
+    expect(step('tester', task)).toEqual(callTool('list_test_suites', { sha }));
+    expect(step('tester', task, listed)).toEqual(callTool('run_test_suite', { sha, suite: 'unit' }));
+    expect(step('tester', task, listed, result('unit', true))).toEqual(callTool('run_test_suite', { sha, suite: 'e2e' }));
   });
 
   it('reports passed only when every suite passed, naming the failed ones', () => {
     expect(step('tester', task, listed, result('unit', true), result('e2e', true))).toEqual(
-      call('report_test_results', { passed: true, summary: '2 suite(s) ran: 2 passed, 0 failed' }),
+      callTool('report_test_results', { passed: true, summary: '2 suite(s) ran: 2 passed, 0 failed' }),
     );
     expect(step('tester', task, listed, result('e2e', false), result('unit', true))).toEqual(
-      call('report_test_results', { passed: false, summary: '2 suite(s) ran: 1 passed, 1 failed (e2e)' }),
+      callTool('report_test_results', { passed: false, summary: '2 suite(s) ran: 1 passed, 1 failed (e2e)' }),
     );
   });
 
@@ -90,14 +89,14 @@ describe('deployer policy (simulated)', () => {
   const task = 'Deploy release 9f8e7d (ref main, use the SHA as the ref) to production. Staging tests passed: 1 suite(s) ran';
 
   it('deploys the SHA, then finishes deployed', () => {
-    expect(step('deployer', task)).toEqual(call('deploy_to_production', { ref: '9f8e7d' }));
+    expect(step('deployer', task)).toEqual(callTool('deploy_to_production', { ref: '9f8e7d' }));
     const live = ran('deploy_to_production', { ref: '9f8e7d' }, { sha: '9f8e7d', changed: true });
-    expect(step('deployer', task, live)).toEqual(call('finish_deploy', { deployed: true, message: 'Release 9f8e7d is live.' }));
+    expect(step('deployer', task, live)).toEqual(callTool('finish_deploy', { deployed: true, message: 'Release 9f8e7d is live.' }));
   });
 
   it('finishes not deployed with the reason when a person rejects', () => {
     expect(step('deployer', task, rejected('deploy_to_production', { ref: '9f8e7d' }, 'change freeze & <no> deploys'))).toEqual(
-      call('finish_deploy', { deployed: false, message: 'Rejected: change freeze & <no> deploys' }),
+      callTool('finish_deploy', { deployed: false, message: 'Rejected: change freeze & <no> deploys' }),
     );
   });
 });
@@ -106,9 +105,9 @@ describe('notifier policy (simulated)', () => {
   const task = 'Pipeline for ref main (requested by alice) needs attention: tests failed on staging for release abc: 1 failed (e2e)';
 
   it('sends the task as a critical alert, then finishes', () => {
-    expect(step('notifier', task)).toEqual(call('send_notification', { severity: 'critical', title: 'Deploy pipeline needs attention', message: task }));
+    expect(step('notifier', task)).toEqual(callTool('send_notification', { severity: 'critical', title: 'Deploy pipeline needs attention', message: task }));
     const sent = ran('send_notification', { severity: 'critical' }, { sent: true, channel: 'console' });
-    expect(step('notifier', task, sent)).toEqual(call('finish_notifying', { message: 'Alert sent.' }));
+    expect(step('notifier', task, sent)).toEqual(callTool('finish_notifying', { message: 'Alert sent.' }));
   });
 });
 
@@ -123,8 +122,8 @@ describe('triage policy (simulated)', () => {
   const read = ran('read_test_output', { environment: 'staging', suite: 'suite1' }, { environment: 'staging', suite: 'suite1', passed: false, output });
 
   it('lists staging runs, reads the first failed one, then drafts an issue quoting its output head', () => {
-    expect(step('triage', task)).toEqual(call('list_test_runs', { environment: 'staging' }));
-    expect(step('triage', task, runs(true, false, false))).toEqual(call('read_test_output', { environment: 'staging', suite: 'suite1' }));
+    expect(step('triage', task)).toEqual(callTool('list_test_runs', { environment: 'staging' }));
+    expect(step('triage', task, runs(true, false, false))).toEqual(callTool('read_test_output', { environment: 'staging', suite: 'suite1' }));
     const issue = args(step('triage', task, runs(true, false, false), read));
     expect(issue).toMatchObject({ title: 'Test suite suite1 fails on staging', labels: ['test-failure'] });
     expect(issue.body).toContain('release abc (exit code 2)');
@@ -144,10 +143,10 @@ describe('reporter policy (simulated)', () => {
   const listing = (runs: object[], extra = {}) => ({ since: 't', hours: 24, count: runs.length, truncated: false, runs, ...extra });
 
   it('lists the last 24 hours, then reports counts by status and the runs that failed or wait', () => {
-    expect(step('reporter', 'daily report')).toEqual(call('list_runs', { hours: 24 }));
+    expect(step('reporter', 'daily report')).toEqual(callTool('list_runs', { hours: 24 }));
     const runs = [run('a', 'COMPLETED', 'completed'), run('b', 'FAILED'), run('c', 'RUNNING', 'awaiting_approval'), run('d', 'RUNNING', 'running'), run('e', 'COMPLETED')];
     expect(step('reporter', 'daily report', ran('list_runs', { hours: 24 }, listing(runs)))).toEqual(
-      call('publish_report', { summary: '5 runs in the last 24 h: 2 COMPLETED, 1 FAILED, 2 RUNNING.', highlights: ['b: FAILED', 'c: RUNNING (awaiting_approval)'] }),
+      callTool('publish_report', { summary: '5 runs in the last 24 h: 2 COMPLETED, 1 FAILED, 2 RUNNING.', highlights: ['b: FAILED', 'c: RUNNING (awaiting_approval)'] }),
     );
   });
 

@@ -4,11 +4,11 @@ import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import type { AgentRunResult } from '../../core/run';
 import { approveSignal, rejectSignal, threadQuery } from '../../workflows/messages';
 import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { callTool } from '../../scripts/scripted-model/server';
 
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-const call = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
 
 function start(message: string, extra: Record<string, unknown> = {}) {
   return harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
@@ -21,10 +21,10 @@ function start(message: string, extra: Record<string, unknown> = {}) {
 test('deploys to staging, tests, waits for approval, deploys to production and finishes', async () => {
   harness = await startHarness({
     script: [
-      call('deploy_to_staging', { ref: 'main' }),
-      call('run_tests', { environment: 'staging' }),
-      call('deploy_to_production', { ref: 'main' }),
-      call('done_for_now', { message: 'main is live' }),
+      callTool('deploy_to_staging', { ref: 'main' }),
+      callTool('run_tests', { environment: 'staging' }),
+      callTool('deploy_to_production', { ref: 'main' }),
+      callTool('done_for_now', { message: 'main is live' }),
     ],
   });
   const handle = await start('deploy main to production');
@@ -56,8 +56,8 @@ test('deploys to staging, tests, waits for approval, deploys to production and f
 test('a rejection reason reaches the model, which adapts without deploying to production', async () => {
   harness = await startHarness({
     script: [
-      call('deploy_to_production', { ref: 'main' }),
-      call('done_for_now', { message: 'Stopped: production is frozen' }),
+      callTool('deploy_to_production', { ref: 'main' }),
+      callTool('done_for_now', { message: 'Stopped: production is frozen' }),
     ],
   });
   const handle = await start('deploy main to production');

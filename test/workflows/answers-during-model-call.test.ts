@@ -1,6 +1,7 @@
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { pauseSignal, resumeSignal, statusQuery, threadQuery } from '../../workflows/messages';
 import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { callTool } from '../../scripts/scripted-model/server';
 
 // Issue 12, item 2: a run answers while its model call is in flight. The model call waits on a gate
 // the test opens (no clock); the only timing bound is the issue's own, made generous for a shared machine.
@@ -9,7 +10,6 @@ const GENEROUS_QUERY_BOUND_MS = 1_000;
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-const call = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
 
 function gate(): { opened: Promise<void>; open(): void } {
   let open!: () => void;
@@ -19,7 +19,7 @@ function gate(): { opened: Promise<void>; open(): void } {
 
 async function runHeldInItsModelCall(held: Promise<void>) {
   harness = await startHarness({
-    script: [{ waitFor: held, then: call('list_releases', { environment: 'staging' }) }, call('done_for_now', { message: 'listed' })],
+    script: [{ waitFor: held, then: callTool('list_releases', { environment: 'staging' }) }, callTool('done_for_now', { message: 'listed' })],
   });
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,

@@ -7,17 +7,16 @@ import type { DeployState } from '../../core/pipeline';
 import type { deployWorkflow } from '../../workflows/deploy';
 import { approveSignal, deployStatusQuery, rejectSignal, threadQuery } from '../../workflows/messages';
 import { FIXTURE_TEST_COMMAND } from '../support/deploy-fixture';
-import type { ScriptedReply } from '../../scripts/scripted-model/server';
+import { callTool, type ScriptedReply } from '../../scripts/scripted-model/server';
 import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
 
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-const call = (name: string, args: Record<string, unknown>): ScriptedReply => ({ toolCall: { name, arguments: args } });
 const testsPass = (sha: string) => [
-  call('list_test_suites', { sha }),
-  call('run_test_suite', { sha, suite: 'default' }),
-  call('report_test_results', { passed: true, summary: 'default suite passed' }),
+  callTool('list_test_suites', { sha }),
+  callTool('run_test_suite', { sha, suite: 'default' }),
+  callTool('report_test_results', { passed: true, summary: 'default suite passed' }),
 ];
 
 async function startPipeline(ref: string, script: (sha: string) => ScriptedReply[]) {
@@ -36,7 +35,7 @@ async function waitForChildApproval(parentId: string, suffix: string) {
 const productionRelease = () => readlink(path.join(harness.fixture.root, 'production', 'current'));
 
 test('the full DAG: staging, the test agent passes, one approval sent to the parent id, production deployed', async () => {
-  const handle = await startPipeline('main', (sha) => [...testsPass(sha), call('deploy_to_production', { ref: sha }), call('finish_deploy', { deployed: true, message: 'live' })]);
+  const handle = await startPipeline('main', (sha) => [...testsPass(sha), callTool('deploy_to_production', { ref: sha }), callTool('finish_deploy', { deployed: true, message: 'live' })]);
   const waiting = await waitForChildApproval(handle.workflowId, 'deploy');
   expect(waiting.pending).toMatchObject({ tool: 'deploy_to_production' });
   const status = await handle.query(deployStatusQuery);
@@ -56,7 +55,7 @@ test('the full DAG: staging, the test agent passes, one approval sent to the par
 });
 
 test('a pipeline page tells someone holding only its id that a step waits, and each step and activity names its task', async () => {
-  const handle = await startPipeline('main', (sha) => [...testsPass(sha), call('deploy_to_production', { ref: sha }), call('finish_deploy', { deployed: true, message: 'live' })]);
+  const handle = await startPipeline('main', (sha) => [...testsPass(sha), callTool('deploy_to_production', { ref: sha }), callTool('finish_deploy', { deployed: true, message: 'live' })]);
   await waitForChildApproval(handle.workflowId, 'deploy');
   const { currentDetails } = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
   expect(currentDetails).toContain('**deployWorkflow** for `main`: deploying');
@@ -75,10 +74,10 @@ test('a pipeline page tells someone holding only its id that a step waits, and e
 
 test('failing tests take the notify path: an alert goes out and nothing reaches production', async () => {
   const handle = await startPipeline('broken', (sha) => [
-    call('run_test_suite', { sha, suite: 'default' }),
-    call('report_test_results', { passed: false, summary: 'default suite failed: status.txt is not ok' }),
-    call('send_notification', { severity: 'critical', title: 'broken failed on staging', message: 'check failed: status.txt is not ok' }),
-    call('finish_notifying', { message: 'alert sent' }),
+    callTool('run_test_suite', { sha, suite: 'default' }),
+    callTool('report_test_results', { passed: false, summary: 'default suite failed: status.txt is not ok' }),
+    callTool('send_notification', { severity: 'critical', title: 'broken failed on staging', message: 'check failed: status.txt is not ok' }),
+    callTool('finish_notifying', { message: 'alert sent' }),
   ]);
   const result = await handle.result();
   expect(result).toMatchObject({ outcome: 'tests_failed', tests: { passed: false } });
@@ -90,7 +89,7 @@ test('failing tests take the notify path: an alert goes out and nothing reaches 
 });
 
 test('a rejected production approval ends the deploy agent without deploying, and the parent reports it', async () => {
-  const handle = await startPipeline('main', (sha) => [...testsPass(sha), call('deploy_to_production', { ref: sha }), call('finish_deploy', { deployed: false, message: 'rejected: change freeze' })]);
+  const handle = await startPipeline('main', (sha) => [...testsPass(sha), callTool('deploy_to_production', { ref: sha }), callTool('finish_deploy', { deployed: false, message: 'rejected: change freeze' })]);
   await waitForChildApproval(handle.workflowId, 'deploy');
   await handle.signal(rejectSignal, { by: 'bob', reason: 'change freeze' });
   const result = await handle.result();
@@ -101,9 +100,9 @@ test('a rejected production approval ends the deploy agent without deploying, an
 
 test('a child that hits its step limit is a typed failure the parent branches on', async () => {
   const handle = await startPipeline('main', (sha) => [
-    ...Array.from({ length: 10 }, () => call('list_test_suites', { sha })),
-    call('send_notification', { severity: 'warning', title: 'tests inconclusive', message: 'the test agent ran out of steps' }),
-    call('finish_notifying', { message: 'sent' }),
+    ...Array.from({ length: 10 }, () => callTool('list_test_suites', { sha })),
+    callTool('send_notification', { severity: 'warning', title: 'tests inconclusive', message: 'the test agent ran out of steps' }),
+    callTool('finish_notifying', { message: 'sent' }),
   ]);
   const result = await handle.result();
   expect(result.outcome).toBe('tests_inconclusive');
@@ -112,7 +111,7 @@ test('a child that hits its step limit is a typed failure the parent branches on
 });
 
 test('cancelling the parent while a child waits for approval cancels everything and deploys nothing', async () => {
-  const handle = await startPipeline('main', (sha) => [...testsPass(sha), call('deploy_to_production', { ref: sha })]);
+  const handle = await startPipeline('main', (sha) => [...testsPass(sha), callTool('deploy_to_production', { ref: sha })]);
   await waitForChildApproval(handle.workflowId, 'deploy');
   await handle.cancel();
   await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
@@ -123,7 +122,7 @@ test('cancelling the parent while a child waits for approval cancels everything 
 });
 
 test('a release that already runs in production is reported as already deployed, without asking anyone', async () => {
-  const first = await startPipeline('main', (sha) => [...testsPass(sha), call('deploy_to_production', { ref: sha }), call('finish_deploy', { deployed: true, message: 'live' })]);
+  const first = await startPipeline('main', (sha) => [...testsPass(sha), callTool('deploy_to_production', { ref: sha }), callTool('finish_deploy', { deployed: true, message: 'live' })]);
   await waitForChildApproval(first.workflowId, 'deploy');
   await first.signal(approveSignal, { by: 'alice' });
   expect((await first.result()).outcome).toBe('deployed');
@@ -137,8 +136,8 @@ test('a release that already runs in production is reported as already deployed,
 
 describe('tests that really ran, on that commit', () => {
   const alertCalls = [
-    call('send_notification', { severity: 'warning', title: 'pipeline stopped', message: 'see the pipeline summary' }),
-    call('finish_notifying', { message: 'alert sent' }),
+    callTool('send_notification', { severity: 'warning', title: 'pipeline stopped', message: 'see the pipeline summary' }),
+    callTool('finish_notifying', { message: 'alert sent' }),
   ];
 
   /** Starts a pipeline whose test agent waits until `deployOver` is deployed to staging over the staged release. */
@@ -158,8 +157,8 @@ describe('tests that really ran, on that commit', () => {
 
   test('X staged, Y deployed over it: tests run on X, and X does not reach production when its recorded runs fail', async () => {
     const { handle, staged } = await stageThenDeployOver('broken', 'main', (sha) => [
-      call('run_test_suite', { sha, suite: 'default' }),
-      call('report_test_results', { passed: true, summary: 'looks fine to me' }),
+      callTool('run_test_suite', { sha, suite: 'default' }),
+      callTool('report_test_results', { passed: true, summary: 'looks fine to me' }),
       ...alertCalls,
     ]);
     const result = await handle.result();
@@ -173,8 +172,8 @@ describe('tests that really ran, on that commit', () => {
   test('X staged, Y deployed over it: tests run on X, and X reaches production only after its recorded runs pass', async () => {
     const { handle, staged } = await stageThenDeployOver('main', 'broken', (sha) => [
       ...testsPass(sha),
-      call('deploy_to_production', { ref: sha }),
-      call('finish_deploy', { deployed: true, message: 'live' }),
+      callTool('deploy_to_production', { ref: sha }),
+      callTool('finish_deploy', { deployed: true, message: 'live' }),
     ]);
     await waitForChildApproval(handle.workflowId, 'deploy');
     await handle.signal(approveSignal, { by: 'alice' });
@@ -184,7 +183,7 @@ describe('tests that really ran, on that commit', () => {
   });
 
   test('a tester that reports passed:true without running a suite ends the pipeline tests_inconclusive with an alert, and no production approval is asked', async () => {
-    const handle = await startPipeline('main', () => [call('report_test_results', { passed: true, summary: 'all green, trust me' }), ...alertCalls]);
+    const handle = await startPipeline('main', () => [callTool('report_test_results', { passed: true, summary: 'all green, trust me' }), ...alertCalls]);
     const result = await handle.result();
     expect(result).toMatchObject({ outcome: 'tests_inconclusive', evidence: { verdict: 'missing', runs: [] } });
     expect(result.summary).toContain('No test run of release');
@@ -198,7 +197,7 @@ describe('tests that really ran, on that commit', () => {
     const first = await harness.fixture.commitOn('p-moving', { 'version.txt': 'v1\n' });
     const workflowId = `deploy-p-moving-${Date.now()}`;
     const runPipeline = async (sha: string) => {
-      harness.model.enqueue(...testsPass(sha), call('deploy_to_production', { ref: sha }), call('finish_deploy', { deployed: true, message: 'live' }));
+      harness.model.enqueue(...testsPass(sha), callTool('deploy_to_production', { ref: sha }), callTool('finish_deploy', { deployed: true, message: 'live' }));
       const handle = await harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, { taskQueue: harness.taskQueue, workflowId, args: [{ ref: 'p-moving', requestedBy: 'alice' }] });
       await waitForChildApproval(workflowId, 'deploy');
       await handle.signal(approveSignal, { by: 'alice' });

@@ -8,12 +8,12 @@ import { createRuns } from '../../client/runs';
 import { approveSignal, decideUpdate, pauseSignal, rejectSignal, resumeSignal, threadQuery } from '../../workflows/messages';
 import { alice, trustPolicy } from '../support/identities';
 import { eventually, startHarness, waitForState, type Harness, type HarnessOptions } from '../support/workflow-harness';
+import { callTool } from '../../scripts/scripted-model/server';
 
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-const call = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
-const productionThenDone = [call('deploy_to_production', { ref: 'main' }), call('done_for_now', { message: 'finished' })];
+const productionThenDone = [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'finished' })];
 
 async function startRun(options: HarnessOptions) {
   harness = await startHarness(options);
@@ -34,7 +34,7 @@ test('a pause between choosing a tool and running it holds the tool until resume
   // The model holds its reply until the pause is acknowledged: the test, not a delay, decides the order.
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
-  const handle = await startRun({ script: [{ waitFor: held, then: call('deploy_to_staging', { ref: 'main' }) }, call('done_for_now', { message: 'ok' })] });
+  const handle = await startRun({ script: [{ waitFor: held, then: callTool('deploy_to_staging', { ref: 'main' }) }, callTool('done_for_now', { message: 'ok' })] });
   await eventually(() => harness.model.requests.length === 1); // the model is choosing right now
   await handle.signal(pauseSignal, { by: 'alice', reason: 'checking the release notes' });
   await waitForState(handle, (state) => state.pauseRequested?.by === 'alice');

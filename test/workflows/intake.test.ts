@@ -11,9 +11,9 @@ import { approveSignal, decideUpdate, rejectSignal, statusQuery, threadQuery } f
 import { call as gatewayCall, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
 import { temporalCliPath, testServerAddress } from '../support/test-server';
 import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { callTool } from '../../scripts/scripted-model/server';
 
 const execFileAsync = promisify(execFile);
-const call = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
 /** What the thread query may weigh after any flood: far under Temporal's 2 MB payload limit. */
 const SMALL_THREAD_BYTES = 64 * 1024;
 
@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 async function runAwaitingApproval(): Promise<WorkflowHandle> {
-  harness = await startHarness({ script: [call('deploy_to_production', { ref: 'main' }), call('done_for_now', { message: 'finished' })] });
+  harness = await startHarness({ script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'finished' })] });
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,
     workflowId: `intake-${Date.now()}-${Math.random().toString(36).slice(2)}`,

@@ -4,13 +4,12 @@ import type { AgentRunResult } from '../../core/run';
 import type { ThreadView } from '../../workflows/messages';
 import { threadQuery } from '../../workflows/messages';
 import { FIXTURE_TEST_COMMAND } from '../support/deploy-fixture';
-import type { ScriptedReply } from '../../scripts/scripted-model/server';
+import { callTool } from '../../scripts/scripted-model/server';
 import { startHarness, type Harness } from '../support/workflow-harness';
 
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-const call = (name: string, args: Record<string, unknown>): ScriptedReply => ({ toolCall: { name, arguments: args } });
 
 function startAgent(agent: string, message: string) {
   return harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
@@ -43,9 +42,9 @@ test('triage reads the real output of a failing suite and ends with the drafted 
   expect(await releases.runTests({ environment: 'staging' })).toMatchObject({ passed: false });
   const issue = { title: 'default suite fails on staging', body: 'check failed: status.txt is not ok', labels: ['test-failure', 'default'] };
   harness.model.enqueue(
-    call('list_test_runs', { environment: 'staging' }),
-    call('read_test_output', { environment: 'staging', suite: 'default' }),
-    call('draft_issue', issue),
+    callTool('list_test_runs', { environment: 'staging' }),
+    callTool('read_test_output', { environment: 'staging', suite: 'default' }),
+    callTool('draft_issue', issue),
   );
 
   const handle = await startAgent('triage', 'the default suite failed on staging; draft an issue');
@@ -60,8 +59,8 @@ test('triage reads the real output of a failing suite and ends with the drafted 
 test('triage is told, as a tool error, when the suite it asks for never ran', async () => {
   harness = await startHarness({
     script: [
-      call('read_test_output', { environment: 'production', suite: 'default' }),
-      call('draft_issue', { title: 'no test output', body: 'default never ran in production', labels: [] }),
+      callTool('read_test_output', { environment: 'production', suite: 'default' }),
+      callTool('draft_issue', { title: 'no test output', body: 'default never ran in production', labels: [] }),
     ],
   });
   const handle = await startAgent('triage', 'why did production tests fail?');
@@ -75,14 +74,14 @@ test('triage is told, as a tool error, when the suite it asks for never ran', as
 });
 
 test('reporter lists the recent runs from Temporal visibility and ends with the published report', async () => {
-  harness = await startHarness({ script: [call('finish_notifying', { message: 'nothing to send' })] });
+  harness = await startHarness({ script: [callTool('finish_notifying', { message: 'nothing to send' })] });
   const completed = await startAgent('notifier', 'nothing failed');
   await completed.result();
   const failed = await startAgent('no-such-agent', 'this run fails at once');
   await expect(failed.result()).rejects.toThrow();
   await waitUntilListed([completed.workflowId, failed.workflowId]);
   const report = { summary: '2 runs: 1 completed, 1 failed', highlights: [`${failed.workflowId} failed`] };
-  harness.model.enqueue(call('list_runs', { hours: 1 }), call('publish_report', report));
+  harness.model.enqueue(callTool('list_runs', { hours: 1 }), callTool('publish_report', report));
 
   const handle = await startAgent('reporter', 'summarise the last hour');
   const result = await handle.result();

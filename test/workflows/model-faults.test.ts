@@ -1,12 +1,12 @@
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { replySignal, threadQuery } from '../../workflows/messages';
 import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { callTool } from '../../scripts/scripted-model/server';
 
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-const call = (name: string, args: Record<string, unknown> | string) => ({ toolCall: { name, arguments: args } });
-const done = call('done_for_now', { message: 'finished' });
+const done = callTool('done_for_now', { message: 'finished' });
 
 function start(extra: Record<string, unknown> = {}) {
   return harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
@@ -19,9 +19,9 @@ function start(extra: Record<string, unknown> = {}) {
 test('three invalid model outputs in a row make the run ask a human, whose reply lets it finish', async () => {
   harness = await startHarness({
     script: [
-      call('launch_missiles', {}),
-      call('deploy_to_staging', '{"ref": "main"'),
-      call('run_tests', { environment: 'moon' }),
+      callTool('launch_missiles', {}),
+      callTool('deploy_to_staging', '{"ref": "main"'),
+      callTool('run_tests', { environment: 'moon' }),
       done,
     ],
   });
@@ -54,7 +54,7 @@ test('a model that answers in text instead of a tool call gets an error event, n
 
 test('ends with max_steps_reached when the step limit runs out, never looping on', async () => {
   harness = await startHarness({
-    script: [call('list_releases', { environment: 'staging' }), call('list_releases', { environment: 'staging' }), done],
+    script: [callTool('list_releases', { environment: 'staging' }), callTool('list_releases', { environment: 'staging' }), done],
   });
   const result = await (await start({ maxSteps: 2 })).result();
   expect(result).toEqual({
@@ -87,7 +87,7 @@ test('HTTP 401 is not retried: it becomes one ConfigurationError event', async (
 
 test('a failing tool goes back to the model as an error it can correct', async () => {
   harness = await startHarness({
-    script: [call('deploy_to_staging', { ref: 'no-such-branch' }), call('deploy_to_staging', { ref: 'main' }), done],
+    script: [callTool('deploy_to_staging', { ref: 'no-such-branch' }), callTool('deploy_to_staging', { ref: 'main' }), done],
   });
   const handle = await start();
   expect(await handle.result()).toMatchObject({ status: 'completed' });

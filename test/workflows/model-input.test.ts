@@ -6,6 +6,7 @@ import { findAgent } from '../../agents';
 import { modelInputDigest, renderModelInput } from '../../core/model-input';
 import { threadQuery } from '../../workflows/messages';
 import { startHarness, type Harness } from '../support/workflow-harness';
+import { callTool } from '../../scripts/scripted-model/server';
 
 let harness: Harness;
 afterEach(async () => {
@@ -13,11 +14,10 @@ afterEach(async () => {
   harness = undefined as unknown as Harness;
 });
 
-const call = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
 
 async function finishedRun() {
   harness = await startHarness({
-    script: [call('list_releases', { environment: 'staging' }), call('done_for_now', { message: 'listed' })],
+    script: [callTool('list_releases', { environment: 'staging' }), callTool('done_for_now', { message: 'listed' })],
   });
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,

@@ -3,15 +3,15 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { approveSignal, pauseSignal, resumeSignal, statusQuery, threadQuery } from '../../workflows/messages';
 import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { callTool } from '../../scripts/scripted-model/server';
 
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-const call = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
 
 /** A run waiting for approval: the approval is the step boundary the test controls. */
 async function runAwaitingApproval(): Promise<WorkflowHandle> {
-  harness = await startHarness({ script: [call('deploy_to_production', { ref: 'main' }), call('done_for_now', { message: 'finished' })] });
+  harness = await startHarness({ script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'finished' })] });
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,
     workflowId: `pausing-${Date.now()}-${Math.random().toString(36).slice(2)}`,

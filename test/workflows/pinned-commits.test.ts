@@ -7,14 +7,13 @@ import { argsDigest } from '../../core/digest';
 import type { EventOf, ThreadEventType } from '../../core/thread';
 import { approveSignal, threadQuery } from '../../workflows/messages';
 import { FIXTURE_TEST_COMMAND } from '../support/deploy-fixture';
-import type { ScriptedReply } from '../../scripts/scripted-model/server';
+import { callTool, type ScriptedReply } from '../../scripts/scripted-model/server';
 import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
 
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-const call = (name: string, args: Record<string, unknown>): ScriptedReply => ({ toolCall: { name, arguments: args } });
-const done = call('done_for_now', { message: 'finished' });
+const done = callTool('done_for_now', { message: 'finished' });
 
 async function startDeploybot(script: ScriptedReply[]) {
   harness.model.enqueue(...script);
@@ -35,7 +34,7 @@ beforeEach(async () => (harness = await startHarness()));
 describe('commits, not refs', () => {
   test('approving deploy_to_production {"ref":"p-moving"} then moving the branch deploys the approved SHA, not the newer commit', async () => {
     const approved = await harness.fixture.commitOn('p-moving', { 'version.txt': 'v1\n' });
-    const handle = await startDeploybot([call('deploy_to_production', { ref: 'p-moving' }), done]);
+    const handle = await startDeploybot([callTool('deploy_to_production', { ref: 'p-moving' }), done]);
     const waiting = await waitForState(handle, (state) => state.status === 'awaiting_approval');
     const pinned = { ref: 'p-moving', sha: approved };
     expect(waiting.pending).toMatchObject({ tool: 'deploy_to_production', args: pinned, argsDigest: argsDigest(pinned) });
@@ -52,7 +51,7 @@ describe('commits, not refs', () => {
   });
 
   test('a ref that does not resolve is a tool error the model sees, and no approval is asked', async () => {
-    const handle = await startDeploybot([call('deploy_to_production', { ref: 'no-such-branch' }), done]);
+    const handle = await startDeploybot([callTool('deploy_to_production', { ref: 'no-such-branch' }), done]);
     expect(await handle.result()).toMatchObject({ status: 'completed' });
     const [error] = await eventsOf(handle, 'error');
     expect(error).toMatchObject({ source: 'tool', tool: 'deploy_to_production', message: expect.stringContaining('Unknown ref "no-such-branch"') });
@@ -64,7 +63,7 @@ describe('commits, not refs', () => {
     const [good, bad] = [await harness.fixture.sha('main'), await harness.fixture.sha('broken')];
     await store().deploy({ environment: 'production', ref: 'main', operationId: 'first' });
     await store().deploy({ environment: 'production', ref: 'broken', operationId: 'second' });
-    const handle = await startDeploybot([call('rollback', { environment: 'production' }), done]);
+    const handle = await startDeploybot([callTool('rollback', { environment: 'production' }), done]);
     const waiting = await waitForState(handle, (state) => state.status === 'awaiting_approval');
     expect(waiting.pending).toMatchObject({ tool: 'rollback', args: { environment: 'production', fromSha: bad, toSha: good } });
     await handle.signal(approveSignal, { by: 'alice' });
@@ -75,7 +74,7 @@ describe('commits, not refs', () => {
   test('an approved rollback is refused when the environment no longer runs the SHA it was asked to leave', async () => {
     await store().deploy({ environment: 'production', ref: 'main', operationId: 'first' });
     await store().deploy({ environment: 'production', ref: 'broken', operationId: 'second' });
-    const handle = await startDeploybot([call('rollback', { environment: 'production' }), done]);
+    const handle = await startDeploybot([callTool('rollback', { environment: 'production' }), done]);
     await waitForState(handle, (state) => state.status === 'awaiting_approval');
     const since = await harness.fixture.commitOn('hotfix', { 'version.txt': 'hotfix\n' });
     await store().deploy({ environment: 'production', ref: 'hotfix', operationId: 'third' });

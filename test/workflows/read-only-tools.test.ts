@@ -2,15 +2,15 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { threadQuery } from '../../workflows/messages';
 import { startHarness, type Harness } from '../support/workflow-harness';
+import { callTool } from '../../scripts/scripted-model/server';
 
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-const call = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
 
 test('a read-only tool runs inside the decision that chose it; a tool that acts stays an activity of its own', async () => {
   harness = await startHarness({
-    script: [call('list_releases', { environment: 'staging' }), call('deploy_to_staging', { ref: 'main' }), call('done_for_now', { message: 'done' })],
+    script: [callTool('list_releases', { environment: 'staging' }), callTool('deploy_to_staging', { ref: 'main' }), callTool('done_for_now', { message: 'done' })],
   });
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,

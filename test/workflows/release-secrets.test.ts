@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { threadQuery } from '../../workflows/messages';
-import type { ScriptedReply } from '../../scripts/scripted-model/server';
+import { callTool } from '../../scripts/scripted-model/server';
 import { startHarness, type Harness } from '../support/workflow-harness';
 
 /** Secrets the worker process holds, as a real deployment would; the harness's worker runs in this process. */
@@ -29,14 +29,13 @@ afterEach(async () => {
   }
 });
 
-const call = (name: string, args: Record<string, unknown>): ScriptedReply => ({ toolCall: { name, arguments: args } });
 
 /** Runs the tester on `sha` with one suite and returns its whole thread as JSON text. */
 async function testRelease(sha: string, suite: string): Promise<string> {
   harness.model.enqueue(
-    call('list_test_suites', { sha }),
-    call('run_test_suite', { sha, suite }),
-    call('report_test_results', { passed: true, summary: 'ran it' }),
+    callTool('list_test_suites', { sha }),
+    callTool('run_test_suite', { sha, suite }),
+    callTool('report_test_results', { passed: true, summary: 'ran it' }),
   );
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,

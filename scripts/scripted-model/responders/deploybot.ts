@@ -9,8 +9,8 @@
  *   no deploy_to_production result -> deploy_to_production {ref}
  *   otherwise                      -> done_for_now (deployed)
  */
-import type { ScriptedReply } from '../server';
-import { callTool, field, rejectionReason, taskText, toolResults } from './rendered-context';
+import { callTool, type ScriptedReply } from '../server';
+import { field, rejectionReason, taskText, toolResults } from './rendered-context';
 
 const DEFAULT_REF = 'main';
 

@@ -6,8 +6,8 @@
  *   the approval was rejected      -> finish_deploy {deployed: false, "Rejected: <reason>"}
  *   otherwise                      -> deploy_to_production {ref: <sha>} (a human approves it)
  */
-import type { ScriptedReply } from '../server';
-import { callTool, rejectionReason, taskText, toolResults } from './rendered-context';
+import { callTool, type ScriptedReply } from '../server';
+import { rejectionReason, taskText, toolResults } from './rendered-context';
 
 /** The release to deploy: the word after "Deploy release" (or after "deploy"), else "main". */
 export function releaseToDeploy(context: string): string {

@@ -5,8 +5,8 @@
  *   no send_notification result -> send_notification {critical, the task text as the message}
  *   otherwise                   -> finish_notifying {"Alert sent."}
  */
-import type { ScriptedReply } from '../server';
-import { callTool, taskText, toolResults } from './rendered-context';
+import { callTool, type ScriptedReply } from '../server';
+import { taskText, toolResults } from './rendered-context';
 
 export const ALERT_TITLE = 'Deploy pipeline needs attention';
 

@@ -10,7 +10,6 @@
  * "… [N more characters cut]" and an elided one in "…". So lists are read field by field with
  * `field` and `objectsStartingWith` rather than with JSON.parse alone.
  */
-import type { ScriptedReply } from '../server';
 
 export interface RenderedElement {
   /** The raw attribute text, e.g. ` tool="run_tests" truncated="true"`. */
@@ -90,8 +89,4 @@ export function objectsStartingWith(json: string, firstKey: string): string[] {
 export function stringField(json: string, key: string): string | undefined {
   const value = field(json, key);
   return typeof value === 'string' ? value : undefined;
-}
-
-export function callTool(name: string, args: Record<string, unknown>): ScriptedReply {
-  return { toolCall: { name, arguments: args } };
 }

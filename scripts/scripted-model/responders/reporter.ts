@@ -7,8 +7,8 @@
  * Highlights name up to 5 runs that failed or timed out, or wait for a person (agent status
  * awaiting_approval, awaiting_reply, needs_human or paused).
  */
-import type { ScriptedReply } from '../server';
-import { callTool, field, objectsStartingWith, stringField, toolResults } from './rendered-context';
+import { callTool, type ScriptedReply } from '../server';
+import { field, objectsStartingWith, stringField, toolResults } from './rendered-context';
 
 export const REPORT_HOURS = 24;
 export const MAX_HIGHLIGHTS = 5;

@@ -8,8 +8,8 @@
  *
  * passed is true only when at least one suite ran and every suite's last run has "passed":true.
  */
-import type { ScriptedReply } from '../server';
-import { callTool, field, objectsStartingWith, stringField, taskText, toolResults } from './rendered-context';
+import { callTool, type ScriptedReply } from '../server';
+import { field, objectsStartingWith, stringField, taskText, toolResults } from './rendered-context';
 
 /** The release to test: the first full commit SHA in the task, else the word after "release". */
 export function shaToTest(context: string): string {

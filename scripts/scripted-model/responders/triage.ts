@@ -6,8 +6,8 @@
  *   no read_test_output result     -> read_test_output {staging, the first failed suite}
  *   otherwise                      -> draft_issue {title, intro + first 1000 chars of the output, ["test-failure"]}
  */
-import type { ScriptedReply } from '../server';
-import { callTool, field, objectsStartingWith, stringField, toolResults } from './rendered-context';
+import { callTool, type ScriptedReply } from '../server';
+import { field, objectsStartingWith, stringField, toolResults } from './rendered-context';
 
 const ENVIRONMENT = 'staging';
 /** Characters of the failing suite's output quoted in the issue body. */
