@@ -1,4 +1,4 @@
-import { log } from '@temporalio/activity';
+import { activityInfo, log } from '@temporalio/activity';
 import { printable } from '../core/terminal-text';
 import { answerCommands } from '../core/waiting';
 import type { NotificationChannel } from './channels/channel';
@@ -16,18 +16,20 @@ export interface NotifyHumanInput {
 }
 
 /** The notice as plain text: who it is for, what waits, how to answer; no control characters (it reaches terminals). */
-export function noticeText(input: NotifyHumanInput): string {
+export function noticeText(input: NotifyHumanInput, namespace?: string): string {
   const header = input.escalatedTo
     ? `[tfa] ESCALATED to ${input.escalatedTo}: ${input.agent} run ${input.workflowId} still waits for a human (${input.kind}, request ${input.requestId}):`
     : `[tfa] ${input.agent} run ${input.workflowId} waits for a human (${input.kind}, request ${input.requestId}):`;
-  const commands = answerCommands(input.workflowId, input).map((command) => `    ${command}`);
+  const commands = answerCommands(input.workflowId, input, namespace).map((command) => `    ${command}`);
   return printable([header, `  ${input.summary}`, '  answer with one of:', ...commands].join('\n'));
 }
 
 /** Contacting a human is a side effect like any other (F7), sent through the configured channel. */
 export function createNotifyHuman(deps: { channel: NotificationChannel }) {
   return async function notifyHuman(input: NotifyHumanInput): Promise<void> {
-    await deps.channel.send({ type: 'human_needed', data: { ...input }, text: noticeText(input), commands: answerCommands(input.workflowId, input) });
+    const namespace = activityInfo().workflowNamespace; // the run's, so the printed `temporal` lines reach it
+    const commands = answerCommands(input.workflowId, input, namespace);
+    await deps.channel.send({ type: 'human_needed', data: { ...input }, text: noticeText(input, namespace), commands });
     log.info('human notified', { workflowId: input.workflowId, requestId: input.requestId, channel: deps.channel.name });
   };
 }

@@ -13,7 +13,7 @@ import type { Decision } from '../core/decisions';
 import { shellQuote } from '../core/shell-quote';
 import { printable } from '../core/terminal-text';
 import { AgentStatus } from '../core/thread';
-import { connectClient } from './connect';
+import { connectClient, temporalSettings } from './connect';
 import { describeError } from './describe-error';
 import { formatDeployStatus, formatStatus } from './format-status';
 import { tokenDigest } from './gateway/identity';
@@ -64,7 +64,7 @@ function requireSigner(name: string): StatementSigner {
 /** Connects, runs one operation, prints its output without control characters (thread text comes from models and senders), closes. */
 async function withClient(work: (client: Client, config: TfaConfig) => Promise<string | void>): Promise<void> {
   const config = parseConfig(process.env);
-  const { client, close } = await connectClient(config);
+  const { client, close } = await connectClient(temporalSettings(process.env));
   try {
     const output = await work(client, config);
     if (output) console.log(printable(output));
@@ -187,10 +187,11 @@ export function buildProgram(): Command {
     .option('--json', 'print the thread and state as JSON')
     .option('--run <runId>', 'an earlier run of this workflow id (one an earlier_events line names)')
     .action((id: string, opts: { json?: boolean; run?: string }) =>
-      withRuns(async (runs) => {
-        const status = await runs.status(id, opts.run);
+      withClient(async (client, config) => {
+        const status = await createRuns(client, config.TFA_TASK_QUEUE).status(id, opts.run);
         if (opts.json) return JSON.stringify(status.kind === 'agent' ? status.view : status, null, 2);
-        return status.kind === 'agent' ? formatStatus(id, status.view) : formatDeployStatus(id, status.state, status.step);
+        const { namespace } = client.options;
+        return status.kind === 'agent' ? formatStatus(id, status.view, namespace) : formatDeployStatus(id, status.state, status.step, namespace);
       }));
   program.command('model-input <workflowId>').description('exactly what the model was sent at a step (default: what it gets next)')
     .option('--step <n>', 'the model decision to show (1 = the first)', positiveInt)

@@ -1,9 +1,54 @@
-import { Client, Connection } from '@temporalio/client';
-import type { TfaConfig } from '../core/config';
+// Every connection to Temporal (CLI, gateway, worker, npm start) is made here, from one source of
+// settings: Temporal's own client configuration, the same the `temporal` CLI and every SDK read.
+import { Client, Connection, type DataConverter } from '@temporalio/client';
+import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+import type { NativeConnection } from '@temporalio/worker';
+import { DEFAULT_NAMESPACE } from '../core/constants';
 import { describeError } from './describe-error';
 
 /** How long a command waits for the Temporal server before saying it cannot reach it. */
 const CONNECT_TIMEOUT = '3 seconds';
+
+/** The dev server's frontend (`npm start`), used when no address is configured. */
+export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
+
+/**
+ * Where and how to reach Temporal. Read by `temporalSettings` from, last wins: the profile
+ * `TEMPORAL_PROFILE` (default `default`) of the config file `TEMPORAL_CONFIG_FILE` (default
+ * ~/.config/temporalio/temporal.toml, what `temporal config set` writes), then `TEMPORAL_ADDRESS`,
+ * `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY` (turns TLS on), `TEMPORAL_TLS` (true/false),
+ * `TEMPORAL_TLS_SERVER_CA_CERT_PATH|_DATA`, `TEMPORAL_TLS_SERVER_NAME`,
+ * `TEMPORAL_TLS_CLIENT_CERT_PATH|_DATA` and `TEMPORAL_TLS_CLIENT_KEY_PATH|_DATA` (mTLS),
+ * `TEMPORAL_GRPC_META_<NAME>` (extra gRPC headers).
+ */
+export interface TemporalSettings {
+  address: string;
+  namespace: string;
+  /** What Connection and NativeConnection take: address, TLS, API key, gRPC metadata. */
+  connection: ClientConnectConfig['connectionOptions'] & { address: string };
+}
+
+/** Reads Temporal's client configuration; a missing profile or unreadable certificate is an error naming the setting. */
+export function temporalSettings(env: Record<string, string | undefined>): TemporalSettings {
+  // An empty variable (`TEMPORAL_API_KEY=`) means unset, as in core/config.ts.
+  const setOnly = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''),
+  );
+  let loaded: ReturnType<typeof loadClientConnectConfig>;
+  try {
+    loaded = loadClientConnectConfig({ overrideEnvVars: setOnly });
+  } catch (error) {
+    throw new Error(
+      `Invalid Temporal client configuration (TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE, TEMPORAL_TLS_*): ${describeError(error)}`,
+    );
+  }
+  const { address = DEFAULT_TEMPORAL_ADDRESS, tls, apiKey, metadata } = loaded.connectionOptions;
+  return {
+    address,
+    namespace: loaded.namespace ?? DEFAULT_NAMESPACE,
+    connection: { address, tls, apiKey, metadata },
+  };
+}
 
 /** The error a person sees when no server answers: where we looked and what to do. */
 export function unreachable(address: string, error: unknown): Error {
@@ -13,11 +58,40 @@ export function unreachable(address: string, error: unknown): Error {
   );
 }
 
+/** What a client may add to its connection: the encryption codec's `dataConverter` goes here. */
+export interface ClientExtras {
+  dataConverter?: DataConverter;
+}
+
 /** A Temporal client for the configured server; close its connection when done. */
-export async function connectClient(config: TfaConfig): Promise<{ client: Client; close: () => Promise<void> }> {
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: CONNECT_TIMEOUT }).catch((error: unknown) => {
-    throw unreachable(config.TEMPORAL_ADDRESS, error);
+export async function connectClient(
+  settings: TemporalSettings,
+  extras: ClientExtras = {},
+): Promise<{ client: Client; close: () => Promise<void> }> {
+  const connection = await Connection.connect({ ...settings.connection, connectTimeout: CONNECT_TIMEOUT }).catch((error: unknown) => {
+    throw unreachable(settings.address, error);
   });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: settings.namespace, dataConverter: extras.dataConverter });
   return { client, close: () => connection.close() };
+}
+
+/** A client that connects on first use, for code that must be built synchronously (the worker's activities). */
+export function lazyClient(settings: TemporalSettings, extras: ClientExtras = {}): Client {
+  const connection = Connection.lazy({ ...settings.connection, connectTimeout: CONNECT_TIMEOUT });
+  return new Client({ connection, namespace: settings.namespace, dataConverter: extras.dataConverter });
+}
+
+/** The worker's native connection (its dataConverter goes to Worker.create, not here). */
+export async function connectWorker(settings: TemporalSettings): Promise<NativeConnection> {
+  // Loaded here, not at the top: the CLI never needs the worker's native module.
+  const { NativeConnection } = await import('@temporalio/worker');
+  return NativeConnection.connect(settings.connection).catch((error: unknown) => {
+    throw unreachable(settings.address, nativeReason(error));
+  });
+}
+
+/** The native client's transport errors end in the OS's words, e.g. `message: "Connection refused"`. */
+function nativeReason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return /message: "([^"]+)"/.exec(text)?.[1] ?? text.split('\n')[0] ?? text;
 }

@@ -5,8 +5,11 @@ import { printable } from '../core/terminal-text';
 import { answerCommands } from '../core/waiting';
 import type { ThreadView } from '../workflows/messages';
 
-/** `tfa status`: the state, exactly what is waiting for whom, then the thread one event a line (control characters stripped). */
-export function formatStatus(workflowId: string, { state, events }: ThreadView): string {
+/**
+ * `tfa status`: the state, exactly what is waiting for whom, then the thread one event a line (control characters stripped).
+ * The `temporal` answer lines name `namespace` unless it is `default`.
+ */
+export function formatStatus(workflowId: string, { state, events }: ThreadView, namespace?: string): string {
   const lines = [`${workflowId}  agent=${state.agent}  status=${state.status}  step=${state.step}/${state.maxSteps}`];
   const pending = state.pending;
   if (pending?.kind === 'approval') {
@@ -15,7 +18,7 @@ export function formatStatus(workflowId: string, { state, events }: ThreadView):
   } else if (pending) {
     lines.push(`waiting for a reply (request ${pending.requestId}): ${pending.question ?? ''}`);
   }
-  if (pending) lines.push('answer with one of:', ...answerCommands(workflowId, pending).map((command) => `  ${command}`));
+  if (pending) lines.push('answer with one of:', ...answerCommands(workflowId, pending, namespace).map((command) => `  ${command}`));
   if (state.pauseRequested) {
     const { by, reason } = state.pauseRequested;
     lines.push(`pause requested${by ? ` by ${by}` : ''}${reason ? ` (${reason})` : ''}: takes effect at the next step boundary; resume withdraws it`);
@@ -38,7 +41,12 @@ export function formatStatus(workflowId: string, { state, events }: ThreadView):
 }
 
 /** `tfa status` of a deploy pipeline: the DAG's stage, each child, and the running child's thread (control characters stripped). */
-export function formatDeployStatus(workflowId: string, state: DeployState, step?: { workflowId: string; view: ThreadView }): string {
+export function formatDeployStatus(
+  workflowId: string,
+  state: DeployState,
+  step?: { workflowId: string; view: ThreadView },
+  namespace?: string,
+): string {
   const lines = [`${workflowId}  deployWorkflow  ref=${state.ref}  stage=${state.stage}  outcome=${state.outcome ?? '-'}`];
   if (state.stagingSha) lines.push(`staging: ${state.stagingSha}${state.productionSha ? `   production: ${state.productionSha}` : ''}`);
   if (state.tests) lines.push(`tests: ${state.tests.passed ? 'passed' : 'FAILED'}: ${state.tests.summary}`);
@@ -47,6 +55,6 @@ export function formatDeployStatus(workflowId: string, state: DeployState, step?
     lines.push(`  ${child.stage.padEnd(9)} ${child.agent.padEnd(9)} ${child.status.padEnd(17)} ${child.workflowId}`);
   }
   if (state.summary) lines.push(`summary: ${state.summary}`);
-  if (step) lines.push('', `running step ${step.workflowId}:`, formatStatus(step.workflowId, step.view));
+  if (step) lines.push('', `running step ${step.workflowId}:`, formatStatus(step.workflowId, step.view, namespace));
   return printable(lines.join('\n'));
 }

@@ -13,11 +13,10 @@ const standardWebhookSecret = z.string().regex(
 /**
  * Every setting, read once from the environment by worker/ and client/ (pure here: the
  * environment comes in as an argument). Paths are resolved against `cwd` by the caller.
+ * Where Temporal is (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*,
+ * profiles) is Temporal's own client configuration, read by client/connect.ts `temporalSettings`.
  */
 export const TfaConfig = z.object({
-  /** Temporal frontend, host:port. Default localhost:7233 (the dev server's). */
-  TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
-  TEMPORAL_NAMESPACE: z.string().default('default'),
   /** Task queue the worker polls and runs start on. Default `tfa`. */
   TFA_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
   /** With neither key nor base URL set, `npm start` runs the scripted (simulated) model. */

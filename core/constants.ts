@@ -1,6 +1,9 @@
 /** Task queue the worker polls and clients start runs on, unless TFA_TASK_QUEUE overrides it. */
 export const DEFAULT_TASK_QUEUE = 'tfa';
 
+/** Temporal's namespace when none is configured; printed `temporal` commands name any other with --namespace. */
+export const DEFAULT_NAMESPACE = 'default';
+
 /** Workflow type of one agent's loop; the name the Temporal CLI uses with `--type`. */
 export const AGENT_WORKFLOW_TYPE = 'agentWorkflow';
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_NAMES } from '../core/constants';
+import { DEFAULT_NAMESPACE, SEARCH_ATTRIBUTE_NAMES } from '../core/constants';
 import { devServerTuningArgs } from './dev-server-tuning';
 
 export interface DevServer {
@@ -30,8 +30,11 @@ async function waitUntilReachable(address: string, child: ChildProcess, timeoutM
   }
 }
 
-/** `temporal server start-dev` persisting to <dataDir>/temporal.db, with the Web UI and the tuning of dev-server-tuning.ts; reuses a running server. */
-export async function startDevServer(options: { cli: string; address: string; dataDir: string; uiPort: number }): Promise<DevServer> {
+/**
+ * `temporal server start-dev` persisting to <dataDir>/temporal.db, with the Web UI and the tuning of dev-server-tuning.ts,
+ * and `namespace` beside `default` when another is configured; reuses a running server.
+ */
+export async function startDevServer(options: { cli: string; address: string; namespace?: string; dataDir: string; uiPort: number }): Promise<DevServer> {
   if (await reachable(options.address)) return { process: null, stop: async () => {} };
   const [host, port] = options.address.split(':');
   fs.mkdirSync(options.dataDir, { recursive: true });
@@ -40,6 +43,7 @@ export async function startDevServer(options: { cli: string; address: string; da
     options.cli,
     ['server', 'start-dev', '--db-filename', path.join(options.dataDir, 'temporal.db'), '--ip', host === 'localhost' ? '127.0.0.1' : host!,
       '--port', port ?? '7233', '--ui-port', String(options.uiPort), '--log-level', 'warn',
+      ...(options.namespace && options.namespace !== DEFAULT_NAMESPACE ? ['--namespace', options.namespace] : []),
       ...Object.values(SEARCH_ATTRIBUTE_NAMES).flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
       ...devServerTuningArgs()],
     { stdio: ['ignore', log, log] },

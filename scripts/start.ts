@@ -1,10 +1,9 @@
 // `npm start`: the Temporal dev server (with Web UI), the scripted model when no LLM is
 // configured, the worker and the HTTP gateway, in one process tree. Ctrl-C stops everything.
 import path from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
-import { AGENT_WORKFLOW_TYPE } from '../core/constants';
+import { AGENT_WORKFLOW_TYPE, DEFAULT_NAMESPACE } from '../core/constants';
 import { parseConfig, type TfaConfig } from '../core/config';
-import { connectClient } from '../client/connect';
+import { connectClient, connectWorker, temporalSettings, type TemporalSettings } from '../client/connect';
 import { startGateway, type RunningGateway } from '../client/gateway/start-gateway';
 import { startScriptedModelServer, deploybotDemoResponder } from './scripted-model/server';
 import { activitiesFromConfig } from '../worker/activities-from-config';
@@ -22,11 +21,12 @@ function gatewayLines(config: TfaConfig, gateway: RunningGateway): string[] {
   ];
 }
 
-function banner(config: TfaConfig, modelLine: string, gateway: RunningGateway, temporalCli: string): string {
+function banner(config: TfaConfig, temporal: TemporalSettings, modelLine: string, gateway: RunningGateway, temporalCli: string): string {
   const input = JSON.stringify({ agent: 'deploybot', message: 'deploy main to production' });
+  const namespace = temporal.namespace === DEFAULT_NAMESPACE ? '' : ` --namespace ${temporal.namespace}`;
   return [
     '',
-    `tfa is running. Temporal Web UI: ${config.TFA_WEB_UI_URL}   (server ${config.TEMPORAL_ADDRESS}, task queue "${config.TFA_TASK_QUEUE}")`,
+    `tfa is running. Temporal Web UI: ${config.TFA_WEB_UI_URL}   (server ${temporal.address}${namespace}, task queue "${config.TFA_TASK_QUEUE}")`,
     modelLine,
     ...gatewayLines(config, gateway),
     '',
@@ -34,7 +34,7 @@ function banner(config: TfaConfig, modelLine: string, gateway: RunningGateway, t
     `\`temporal\` is at ${path.dirname(temporalCli)} (export PATH="${path.dirname(temporalCli)}:$PATH").`,
     'Launch DeployBot, in another terminal:',
     '  tfa launch deploybot deploy main to production --workflow-id deploy-main',
-    `  (or: temporal workflow start --task-queue ${config.TFA_TASK_QUEUE} --type ${AGENT_WORKFLOW_TYPE} --workflow-id deploy-main --input '${input}')`,
+    `  (or: temporal workflow start${namespace} --task-queue ${config.TFA_TASK_QUEUE} --type ${AGENT_WORKFLOW_TYPE} --workflow-id deploy-main --input '${input}')`,
     'When it asks for approval, this terminal prints the exact lines to answer, each naming the request, e.g.:',
     '  tfa approve deploy-main --request-id <request id> --by you',
     'Watch it: tfa status deploy-main, or the Web UI (the run\'s User Metadata tab says what it waits for). Ctrl-C stops everything.',
@@ -44,11 +44,12 @@ function banner(config: TfaConfig, modelLine: string, gateway: RunningGateway, t
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
+  const temporal = temporalSettings(process.env);
   installRuntime(config.TFA_LOG_LEVEL);
   const cwd = process.cwd();
   const dataDir = path.resolve(cwd, config.TFA_DATA_DIR);
   const temporalCli = ensureTemporalCli();
-  const server = await startDevServer({ cli: temporalCli, address: config.TEMPORAL_ADDRESS, dataDir, uiPort: new URL(config.TFA_WEB_UI_URL).port ? Number(new URL(config.TFA_WEB_UI_URL).port) : 8233 });
+  const server = await startDevServer({ cli: temporalCli, address: temporal.address, namespace: temporal.namespace, dataDir, uiPort: new URL(config.TFA_WEB_UI_URL).port ? Number(new URL(config.TFA_WEB_UI_URL).port) : 8233 });
   const offline = !config.OPENAI_API_KEY && !config.OPENAI_BASE_URL;
   const scripted = offline ? await startScriptedModelServer({ responder: deploybotDemoResponder() }) : null;
   const workerConfig = scripted ? { ...config, OPENAI_BASE_URL: scripted.baseURL, OPENAI_API_KEY: 'scripted' } : config;
@@ -56,16 +57,16 @@ async function main(): Promise<void> {
     ? `Model: SCRIPTED (simulated, not an LLM) at ${scripted.baseURL}: no OPENAI_API_KEY or OPENAI_BASE_URL is set.`
     : `Model: ${config.OPENAI_BASE_URL ?? 'https://api.openai.com/v1'} (${config.TFA_MODEL ?? 'agent default model'})`;
   const policy = loadPolicy(path.resolve(cwd, config.TFA_POLICY_FILE), console.log);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TFA_TASK_QUEUE, activities: activitiesFromConfig(workerConfig, cwd, console.log, policy) });
-  const temporal = await connectClient(config);
-  const gateway = await startGateway({ config, client: temporal.client, cwd, policy });
-  console.log(banner(config, modelLine, gateway, temporalCli));
+  const connection = await connectWorker(temporal);
+  const worker = await createWorker({ connection, namespace: temporal.namespace, taskQueue: config.TFA_TASK_QUEUE, activities: activitiesFromConfig(workerConfig, cwd, console.log, policy, temporal) });
+  const temporalClient = await connectClient(temporal);
+  const gateway = await startGateway({ config, client: temporalClient.client, cwd, policy });
+  console.log(banner(config, temporal, modelLine, gateway, temporalCli));
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {
     await gateway.close();
-    await temporal.close();
+    await temporalClient.close();
     await connection.close();
     await scripted?.close();
     await server.stop();

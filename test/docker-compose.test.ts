@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { temporalSettings } from '../client/connect';
 import { parseConfig, TfaConfig } from '../core/config';
 
 const root = path.resolve(__dirname, '..');
@@ -102,7 +103,7 @@ describe('docker-compose.yml', () => {
     for (const name of CLIENT_ONLY_SETTINGS) expect(settings).toContain(name); // still a real setting
     const workerSettings = settings.filter((name) => !CLIENT_ONLY_SETTINGS.includes(name));
     expect(workerSettings).toEqual(
-      expect.arrayContaining(['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TFA_TASK_QUEUE', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'TFA_MODEL']),
+      expect.arrayContaining(['TFA_TASK_QUEUE', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'TFA_MODEL']),
     );
     expect(Object.keys(environment('worker'))).toEqual(expect.arrayContaining(workerSettings));
   });
@@ -119,7 +120,8 @@ describe('docker-compose.yml', () => {
       Object.entries(environment('worker')).map(([name, value]) => [name, interpolateWithEmptyHost(String(value ?? ''))]),
     );
     const config = parseConfig(env);
-    expect(config).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'default', TFA_TASK_QUEUE: 'tfa' });
+    expect(config).toMatchObject({ TFA_TASK_QUEUE: 'tfa' });
+    expect(temporalSettings(env)).toMatchObject({ address: 'temporal:7233', namespace: 'default' });
     expect(config.OPENAI_API_KEY).toBeUndefined();
     expect(config.TFA_MODEL).toBeUndefined();
   });

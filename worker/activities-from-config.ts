@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import OpenAI from 'openai';
 import { createActivities } from '../activities';
 import { commandEnvironment } from '../activities/deploybot/command-environment';
 import { createReleaseStore } from '../activities/deploybot/release-store';
 import { createListRuns } from '../activities/reporter/list-runs';
 import { createToolExecutors } from '../activities/tool-executors';
+import { lazyClient, temporalSettings, type TemporalSettings } from '../client/connect';
 import type { TfaConfig } from '../core/config';
 import { channelFromConfig } from './notification-channel';
 import type { PolicySource } from '../core/policy';
@@ -18,6 +18,8 @@ export function activitiesFromConfig(
   write: (text: string) => void = console.log,
   /** Already loaded by a caller that shares it (npm start's gateway); else read from TFA_POLICY_FILE. */
   policy: PolicySource = loadPolicy(path.resolve(cwd, config.TFA_POLICY_FILE), write),
+  /** Where Temporal is (client/connect.ts); default: read from this process's environment. */
+  temporal: TemporalSettings = temporalSettings(process.env),
 ) {
   const openai = new OpenAI({
     apiKey: config.OPENAI_API_KEY ?? 'not-needed-for-this-endpoint',
@@ -33,7 +35,7 @@ export function activitiesFromConfig(
   });
   const channel = channelFromConfig(config, write);
   // Lazy: it connects on first use (a model input query, the reporter's list_runs), so building the activities stays synchronous.
-  const client = new Client({ connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
+  const client = lazyClient(temporal);
   const listRuns = createListRuns({ client, taskQueue: config.TFA_TASK_QUEUE });
   const executors = createToolExecutors({ releases, channel, listRuns });
   return createActivities({ openai, model: config.TFA_MODEL, executors, channel, policy, releases });

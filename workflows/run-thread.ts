@@ -1,4 +1,4 @@
-import { setCurrentDetails, uuid4 } from '@temporalio/workflow';
+import { setCurrentDetails, uuid4, workflowInfo } from '@temporalio/workflow';
 import { initialState, reduce, replay, type AgentState } from '../core/reducer';
 import { placeRefusal } from '../core/refusals';
 import type { NewEvent, ThreadEvent } from '../core/thread';
@@ -27,7 +27,7 @@ export class RunThread {
     const stamped = { ...event, id: uuid4(), at: new Date().toISOString() } as ThreadEvent;
     this.events.push(stamped);
     this.state = reduce(this.state, stamped);
-    setCurrentDetails(describeWaiting(this.workflowId, this.state));
+    this.showWaiting();
     this.publish?.(this.state);
     return stamped;
   }
@@ -36,8 +36,13 @@ export class RunThread {
   restore(events: readonly ThreadEvent[]): void {
     this.events.push(...events);
     this.state = replay(events);
-    setCurrentDetails(describeWaiting(this.workflowId, this.state));
+    this.showWaiting();
     this.publish?.(this.state);
+  }
+
+  /** The Web UI's current details; its `temporal` lines name the run's namespace unless it is `default`. */
+  private showWaiting(): void {
+    setCurrentDetails(describeWaiting(this.workflowId, this.state, workflowInfo().namespace));
   }
 
   last(): ThreadEvent | undefined {

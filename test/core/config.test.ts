@@ -4,8 +4,6 @@ import { DEFAULT_TASK_QUEUE } from '../../core/constants';
 describe('parseConfig', () => {
   it('fills every default from an empty environment', () => {
     expect(parseConfig({})).toEqual({
-      TEMPORAL_ADDRESS: 'localhost:7233',
-      TEMPORAL_NAMESPACE: 'default',
       TFA_TASK_QUEUE: DEFAULT_TASK_QUEUE,
       TFA_NOTIFY_CHANNEL: 'console',
       TFA_LOG_LEVEL: 'WARN',
@@ -34,8 +32,6 @@ describe('parseConfig', () => {
 
   it('keeps values that are set', () => {
     const config = parseConfig({
-      TEMPORAL_ADDRESS: 'temporal:7233',
-      TEMPORAL_NAMESPACE: 'agents',
       TFA_TASK_QUEUE: 'deploys',
       OPENAI_API_KEY: 'sk-test',
       OPENAI_BASE_URL: 'http://localhost:11434/v1',
@@ -43,8 +39,6 @@ describe('parseConfig', () => {
       TFA_DATA_DIR: '/var/tfa',
     });
     expect(config).toMatchObject({
-      TEMPORAL_ADDRESS: 'temporal:7233',
-      TEMPORAL_NAMESPACE: 'agents',
       TFA_TASK_QUEUE: 'deploys',
       OPENAI_API_KEY: 'sk-test',
       OPENAI_BASE_URL: 'http://localhost:11434/v1',

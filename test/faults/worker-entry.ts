@@ -1,7 +1,7 @@
 // worker/main.ts with one difference: the workflow code is the bundle jest's global setup built
 // once (TFA_TEST_WORKFLOW_BUNDLE), so every worker process a fault scenario starts and kills runs
 // the same workflow code, however the checkout changes meanwhile, and none pays for webpack again.
-import { NativeConnection } from '@temporalio/worker';
+import { connectWorker, temporalSettings } from '../../client/connect';
 import { parseConfig } from '../../core/config';
 import { activitiesFromConfig } from '../../worker/activities-from-config';
 import { createWorker } from '../../worker/create-worker';
@@ -11,15 +11,16 @@ import { workflowBundlePath } from '../support/test-server';
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
   installRuntime(config.TFA_LOG_LEVEL);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = temporalSettings(process.env);
+  const connection = await connectWorker(temporal);
   const worker = await createWorker({
     connection,
-    namespace: config.TEMPORAL_NAMESPACE,
+    namespace: temporal.namespace,
     taskQueue: config.TFA_TASK_QUEUE,
-    activities: activitiesFromConfig(config, process.cwd()),
+    activities: activitiesFromConfig(config, process.cwd(), console.log, undefined, temporal),
     workflowBundle: { codePath: workflowBundlePath() },
   });
-  console.log(`[tfa] worker polling task queue "${config.TFA_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`);
+  console.log(`[tfa] worker polling task queue "${config.TFA_TASK_QUEUE}" on ${temporal.address}`);
   try {
     await worker.run();
   } finally {
