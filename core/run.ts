@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MESSAGE_LIMITS, PauseInput } from './decisions';
 import { ThreadEvent, type AgentStatus } from './thread';
+import { UsageTotals } from './usage';
 
 /**
  * Field limits of a run's start input (README "Limits and floods"), over which the start is refused.
@@ -8,6 +9,17 @@ import { ThreadEvent, type AgentStatus } from './thread';
  * failure text along in its children's tasks.
  */
 export const RUN_INPUT_LIMITS = { agent: 100, ref: 250, message: 32_000, requestedBy: MESSAGE_LIMITS.by } as const;
+
+/**
+ * Where a wait for a person stood when the run continued as new: the request, whether it was already
+ * escalated, and when the current phase ends (absent for runs without request timeouts).
+ */
+export const ContinuedWait = z.object({
+  requestId: z.string().max(MESSAGE_LIMITS.requestId),
+  phase: z.enum(['asked', 'escalated']),
+  deadline: z.number().int().nullable(),
+});
+export type ContinuedWait = z.infer<typeof ContinuedWait>;
 
 /** Input of `agentWorkflow`, as typed on the Temporal CLI: `--input '{"agent":"deploybot","message":"..."}'`. */
 export const AgentWorkflowInput = z.object({
@@ -17,9 +29,16 @@ export const AgentWorkflowInput = z.object({
   requestedBy: z.string().max(RUN_INPUT_LIMITS.requestedBy).optional(),
   /** Steps per workflow run before continuing as new (Temporal may suggest it sooner). Default 100. */
   continueAsNewAfterSteps: z.number().int().min(5).optional(),
+  /** History size at which a run continues as new, also while it waits (Temporal may suggest it sooner). */
+  continueAsNewAtHistoryBytes: z.number().int().min(10_000).optional(),
   /** Set by the workflow itself when it continues as new: the thread it carries (core/continuation.ts). */
   continued: z
-    .object({ events: z.array(ThreadEvent).min(2), pauseRequested: PauseInput.nullable() })
+    .object({
+      events: z.array(ThreadEvent).min(2),
+      pauseRequested: PauseInput.nullable(),
+      /** The wait for a person the run was in, so its continuation keeps waiting without asking again. */
+      waiting: ContinuedWait.optional(),
+    })
     .optional(),
 });
 export type AgentWorkflowInput = z.infer<typeof AgentWorkflowInput>;
@@ -30,5 +49,7 @@ export const AgentRunResult = z.object({
   result: z.record(z.string(), z.unknown()).nullable(),
   reason: z.string().nullable(),
   steps: z.number().int(),
+  /** Tokens and cost of the run's model calls, by model (a pipeline sums its children's); absent when none reported usage. */
+  usage: UsageTotals.optional(),
 });
 export type AgentRunResult = z.infer<typeof AgentRunResult> & { status: Extract<AgentStatus, string> };

@@ -7,15 +7,15 @@ import { describeIssues } from '../core/decisions';
 import { renderModelInputWithEdits } from '../core/model-input-render';
 import { RunPolicy } from '../core/policy';
 import type { AgentState } from '../core/reducer';
-import { AgentRunResult, AgentWorkflowInput } from '../core/run';
+import { AgentRunResult, AgentWorkflowInput, type ContinuedWait } from '../core/run';
 import { FINAL_STATUSES, type EventOf } from '../core/thread';
 import { chooseNextTool, executeTool, loadRunPolicy, MODEL_ACTIVITY_OPTIONS, planModelInput, TOOL_ACTIVITY_OPTIONS } from './activities';
 import { errorEventFrom } from './failures';
 import { registerHandlers } from './handlers';
-import { askHuman, escalate, requestApproval } from './human-requests';
+import { askHuman, awaitApproval, escalate, requestApproval, waitForHuman } from './human-requests';
 import { createPauseControl, PAUSE_REQUESTED_PATCH, stepBoundary } from './pausing';
 import { pinnedArgs } from './pin-args';
-import type { Run } from './run';
+import type { HandOver, Run } from './run';
 import { RunThread } from './run-thread';
 import { tfaAgentKey, tfaPendingRequestKey, tfaStatusKey } from './search-attributes';
 
@@ -146,11 +146,43 @@ function searchAttributePublisher(agent: string): (state: AgentState) => void {
   };
 }
 
+/** Runs continue as new while they wait for a person or a resume, too; older runs replay without it. */
+const CONTINUE_WHILE_WAITING_PATCH = 'continue-while-waiting-v1';
+
 /** Whether this run should hand its thread to a fresh run, at a step boundary with nothing pending. */
 function shouldContinueAsNew(run: Run, stepsAtStart: number, afterSteps: number): boolean {
   const { state } = run.thread;
   if (state.pending || FINAL_STATUSES.includes(state.status) || !allHandlersFinished()) return false;
-  return workflowInfo().continueAsNewSuggested || state.step - stepsAtStart >= afterSteps;
+  return run.handOver.ready() || workflowInfo().continueAsNewSuggested || state.step - stepsAtStart >= afterSteps;
+}
+
+/** Continue-as-new for this run: the recent thread goes along, bounded; this run keeps the rest. */
+function handOverFor(run: () => Run, input: AgentWorkflowInput, whileWaiting: boolean): HandOver {
+  const historyLimit = input.continueAsNewAtHistoryBytes ?? Number.POSITIVE_INFINITY;
+  return {
+    ready() {
+      const info = workflowInfo();
+      return whileWaiting && allHandlersFinished() && (info.continueAsNewSuggested || info.historySize >= historyLimit);
+    },
+    async continueAsNew(waiting?: ContinuedWait): Promise<never> {
+      const { thread, control } = run();
+      const note = { id: uuid4(), at: new Date().toISOString(), runId: workflowInfo().runId };
+      return continueAsNew<typeof agentWorkflow>({
+        ...input,
+        continued: { events: carryThread(thread.events, note), pauseRequested: control.requested, ...(waiting ? { waiting } : {}) },
+      });
+    },
+  };
+}
+
+/** A run continued while waiting keeps waiting on the same request, without asking again. */
+async function resumeWait(run: Run, waiting: ContinuedWait): Promise<void> {
+  const pending = run.thread.state.pending;
+  if (pending?.requestId !== waiting.requestId) return;
+  if (pending.kind !== 'approval') return waitForHuman(run, waiting);
+  const call = run.thread.events.find((event): event is EventOf<'tool_call'> => event.type === 'tool_call' && event.callId === pending.callId);
+  if (!call) throw ApplicationFailure.nonRetryable(`the carried thread lacks the tool call ${pending.callId} of request ${pending.requestId}`, 'ContinuationError');
+  if (await awaitApproval(run, waiting)) await execute(run, call, pending.args);
 }
 
 /**
@@ -171,7 +203,8 @@ async function startRun(input: AgentWorkflowInput, agent: AgentDefinition): Prom
   const timeouts = patched(HUMAN_POLICY_PATCH);
   const thread = new RunThread(workflowId, timeouts ? searchAttributePublisher(agent.name) : undefined, patched(FOLD_REFUSALS_PATCH));
   const control = createPauseControl(input.continued?.pauseRequested ?? null, patched(PAUSE_REQUESTED_PATCH));
-  const run: Run = { thread, agent, control, workflowId, policy: RunPolicy.parse({}), timeouts };
+  const handOver = handOverFor(() => run, input, patched(CONTINUE_WHILE_WAITING_PATCH));
+  const run: Run = { thread, agent, control, workflowId, policy: RunPolicy.parse({}), timeouts, handOver };
   registerHandlers(thread, () => run.policy, run.control); // before any await, so queries work from the start
   if (input.continued) {
     assertOwnContinuation();
@@ -191,15 +224,14 @@ export async function agentWorkflow(rawInput: AgentWorkflowInput): Promise<Agent
   const { input, agent } = parseInput(rawInput);
   const run = await startRun(input, agent);
   const stepsAtStart = run.thread.state.step;
+  if (input.continued?.waiting) await resumeWait(run, input.continued.waiting);
   while (!FINAL_STATUSES.includes(run.thread.state.status)) {
-    await stepBoundary(run.thread, run.control);
+    await stepBoundary(run.thread, run.control, run.handOver);
     if (shouldContinueAsNew(run, stepsAtStart, input.continueAsNewAfterSteps ?? DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS)) {
-      // The recent thread goes along, bounded; this run keeps the rest, named in an earlier_events note.
-      const note = { id: uuid4(), at: new Date().toISOString(), runId: workflowInfo().runId };
-      await continueAsNew<typeof agentWorkflow>({ ...input, continued: { events: carryThread(run.thread.events, note), pauseRequested: run.control.requested } });
+      await run.handOver.continueAsNew();
     }
     await step(run);
   }
-  const { status, result, reason, step: steps } = run.thread.state;
-  return AgentRunResult.parse({ status, result, reason, steps });
+  const { status, result, reason, step: steps, usage } = run.thread.state;
+  return AgentRunResult.parse({ status, result, reason, steps, usage });
 }

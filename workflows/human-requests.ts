@@ -1,6 +1,8 @@
 import { condition, uuid4 } from '@temporalio/workflow';
 import { argsDigest } from '../core/digest';
 import { requestTimeoutFor } from '../core/policy';
+import type { PendingRequest } from '../core/reducer';
+import type { ContinuedWait } from '../core/run';
 import type { EventOf } from '../core/thread';
 import type { NotifyHumanInput } from '../activities';
 import { notifyHuman } from './activities';
@@ -22,38 +24,83 @@ async function notify(run: Run, input: NotifyHumanInput): Promise<void> {
   }
 }
 
+/** What a notice, a timer and a timeout reason say about the pending request. */
+function requestSummary(pending: PendingRequest): string {
+  switch (pending.kind) {
+    case 'approval':
+      return `${pending.tool} ${JSON.stringify(pending.args)}`;
+    case 'input':
+      return pending.question ?? '';
+    case 'escalation':
+      return `The agent is stuck (${pending.question}). Reply with guidance, or resume.`;
+  }
+}
+
+/** The tool whose request timeout applies: the approval's tool, or the tool that asked the question. */
+function requestTool(run: Run, pending: PendingRequest): string | undefined {
+  if (pending.tool) return pending.tool;
+  const asked = run.thread.events.find((event): event is EventOf<'tool_call'> => event.type === 'tool_call' && event.callId === pending.callId);
+  return asked?.tool;
+}
+
+/**
+ * Waits until answered (true) or past the wait's deadline (false). When the run should continue as
+ * new (a flood of messages grew its history), it does so from here, carrying where the wait stands.
+ */
+async function waitPhase(run: Run, answered: () => boolean, wait: ContinuedWait, summary: string): Promise<boolean> {
+  for (;;) {
+    const done = () => answered() || run.handOver.ready();
+    if (wait.deadline === null) await condition(done);
+    else if (!(await condition(done, Math.max(1, wait.deadline - Date.now()), { summary: summary.slice(0, 200) }))) return answered();
+    if (answered()) return true;
+    await run.handOver.continueAsNew(wait);
+  }
+}
+
 /**
  * Notifies, then waits for the answer on a durable timer: past the request's timeout the escalation
- * contact is told and the run waits once more, then it ends `timed_out`.
+ * contact is told and the run waits once more, then it ends `timed_out`. A run continued while
+ * waiting (`resumed`) picks the wait up where it stood, without notifying again.
  */
-export async function waitForHuman(run: Run, kind: NotifyHumanInput['kind'], summary: string, tool?: string): Promise<void> {
+export async function waitForHuman(run: Run, resumed?: ContinuedWait): Promise<void> {
   const { thread, policy } = run;
-  const requestId = thread.state.pending!.requestId;
+  const pending = thread.state.pending!;
+  const { requestId, kind } = pending;
+  const summary = requestSummary(pending);
   const answered = () => thread.state.pending?.requestId !== requestId;
   const notice: NotifyHumanInput = { workflowId: run.workflowId, agent: run.agent.name, requestId, kind, summary };
-  await notify(run, notice);
-  if (!run.timeouts) return void (await condition(answered));
-  const timeout = requestTimeoutFor(policy, tool);
-  if (await condition(answered, timeout, { summary: `wait for ${kind}: ${summary}`.slice(0, 200) })) return;
-  thread.append({ type: 'request_escalated', requestId, to: policy.escalateTo, reason: `no answer within ${formatDuration(timeout)}` });
-  await notify(run, { ...notice, escalatedTo: policy.escalateTo });
-  if (await condition(answered, policy.escalationTimeoutMs, { summary: `escalated to ${policy.escalateTo}: ${summary}`.slice(0, 200) })) return;
+  if (!resumed) await notify(run, notice);
+  if (!run.timeouts) return void (await waitPhase(run, answered, { requestId, phase: 'asked', deadline: null }, summary));
+  const timeout = requestTimeoutFor(policy, requestTool(run, pending));
+  let wait: ContinuedWait = resumed ?? { requestId, phase: 'asked', deadline: Date.now() + timeout };
+  if (wait.phase === 'asked') {
+    if (await waitPhase(run, answered, wait, `wait for ${kind}: ${summary}`)) return;
+    thread.append({ type: 'request_escalated', requestId, to: policy.escalateTo, reason: `no answer within ${formatDuration(timeout)}` });
+    await notify(run, { ...notice, escalatedTo: policy.escalateTo });
+    wait = { requestId, phase: 'escalated', deadline: Date.now() + policy.escalationTimeoutMs };
+  }
+  if (await waitPhase(run, answered, wait, `escalated to ${policy.escalateTo}: ${summary}`)) return;
   const waited = formatDuration(timeout + policy.escalationTimeoutMs);
   thread.append({ type: 'run_ended', status: 'timed_out', reason: `nobody answered request ${requestId} (${summary}) within ${waited}, escalation to ${policy.escalateTo} included` });
 }
 
 /** Asks for approval of exactly this call with `args` (pinned, e.g. a commit SHA); true only when this very request was granted. */
 export async function requestApproval(run: Run, call: EventOf<'tool_call'>, args = call.args): Promise<boolean> {
-  const requestId = uuid4();
-  run.thread.append({ type: 'approval_requested', requestId, callId: call.callId, tool: call.tool, args, argsDigest: argsDigest(args) });
-  await waitForHuman(run, 'approval', `${call.tool} ${JSON.stringify(args)}`, call.tool);
+  run.thread.append({ type: 'approval_requested', requestId: uuid4(), callId: call.callId, tool: call.tool, args, argsDigest: argsDigest(args) });
+  return awaitApproval(run);
+}
+
+/** Waits for the pending approval (`resumed`: in a run continued while waiting); true only when it was granted. */
+export async function awaitApproval(run: Run, resumed?: ContinuedWait): Promise<boolean> {
+  const requestId = run.thread.state.pending!.requestId;
+  await waitForHuman(run, resumed);
   return run.thread.events.some((event) => event.type === 'approval_granted' && event.requestId === requestId);
 }
 
 export async function askHuman(run: Run, call: EventOf<'tool_call'>): Promise<void> {
   const { question, options } = call.args as { question: string; options?: string[] | null };
   run.thread.append({ type: 'human_input_requested', requestId: uuid4(), callId: call.callId, question, options: options ?? undefined });
-  await waitForHuman(run, 'input', question, call.tool);
+  await waitForHuman(run);
 }
 
 /** After too many consecutive errors the run stops and asks a human instead of spinning (F9). */
@@ -61,5 +108,5 @@ export async function escalate(run: Run): Promise<void> {
   const lastError = [...run.thread.events].reverse().find((event) => event.type === 'error');
   const reason = `${run.thread.state.consecutiveErrors} consecutive errors; last: ${lastError?.type === 'error' ? lastError.message : 'unknown'}`;
   run.thread.append({ type: 'escalated', requestId: uuid4(), reason });
-  await waitForHuman(run, 'escalation', `The agent is stuck (${reason}). Reply with guidance, or resume.`);
+  await waitForHuman(run);
 }

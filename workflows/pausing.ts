@@ -7,6 +7,7 @@
 import { condition } from '@temporalio/workflow';
 import { parseMessage, PauseInput, ResumeInput } from '../core/decisions';
 import { FINAL_STATUSES } from '../core/thread';
+import type { HandOver } from './run';
 import type { RunThread } from './run-thread';
 
 /** A pause is acknowledged at once with pause_requested; older runs replay without it. */
@@ -54,12 +55,21 @@ export function onResume(thread: RunThread, control: PauseControl, raw: unknown)
   refuse(thread, 'resume', parsed.value.by, 'the run is not paused');
 }
 
-/** Honours a requested pause: between steps, and between choosing a tool and running it. */
-export async function stepBoundary(thread: RunThread, control: PauseControl): Promise<void> {
-  if (!control.requested) return;
-  thread.append({ type: 'paused', ...control.requested });
-  control.requested = null;
-  await condition(() => control.resume !== null);
+/**
+ * Honours a requested pause: between steps, and between choosing a tool and running it. Between steps
+ * (`handOver` given) a paused run may continue as new while it waits, and its continuation, restored
+ * paused, waits here for the resume.
+ */
+export async function stepBoundary(thread: RunThread, control: PauseControl, handOver?: HandOver): Promise<void> {
+  if (control.requested) {
+    thread.append({ type: 'paused', ...control.requested });
+    control.requested = null;
+  } else if (!handOver || thread.state.status !== 'paused') return;
+  for (;;) {
+    await condition(() => control.resume !== null || (handOver?.ready() ?? false));
+    if (control.resume !== null) break;
+    await handOver!.continueAsNew();
+  }
   thread.append({ type: 'resumed', ...control.resume! });
   control.resume = null;
 }

@@ -1,7 +1,19 @@
 import type { AgentDefinition } from '../core/agent';
 import type { RunPolicy } from '../core/policy';
+import type { ContinuedWait } from '../core/run';
 import type { PauseControl } from './pausing';
 import type { RunThread } from './run-thread';
+
+/**
+ * Continue-as-new from wherever the run stands, waits included, so no flood of messages can carry a
+ * run's history to Temporal's limit.
+ */
+export interface HandOver {
+  /** True when Temporal suggests it or the history passed the run's limit, and no handler is mid-way. */
+  ready(): boolean;
+  /** Continues as new with the bounded thread and, from inside a wait, where the wait stood. */
+  continueAsNew(waiting?: ContinuedWait): Promise<never>;
+}
 
 /** Everything one run's steps need; lives for the run's lifetime inside the workflow. */
 export interface Run {
@@ -12,4 +24,5 @@ export interface Run {
   policy: RunPolicy;
   /** False when replaying a run started before request timeouts existed (patch `human-policy-v1`). */
   timeouts: boolean;
+  handOver: HandOver;
 }

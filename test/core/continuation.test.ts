@@ -48,12 +48,29 @@ describe('carryThread', () => {
           expect(notes(thread).length).toBeLessThanOrEqual(1);
           expect(notes(thread).every((earlier) => earlier.runId === `run-${run}`)).toBe(true);
         });
-        // run_started, the task, a rejection and a reply, the note, then the recent events back to a tool call.
+        // run_started, the task, a rejection, a reply, a pending request and its tool call, the note, then
+        // the recent events back to a tool call.
         const recentStart = thread.findIndex((event) => event.type === 'earlier_events') + 1;
-        expect(recentStart).toBeLessThanOrEqual(5);
+        expect(recentStart).toBeLessThanOrEqual(7);
         expect(thread.length - recentStart).toBeLessThanOrEqual(2 * 10);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('always carries the request still waiting for a person and the tool call that made it', () => {
+    fc.assert(
+      fc.property(anyThread(120), (events) => {
+        const { pending } = replay(events);
+        fc.pre(pending !== null);
+        const carried = carryThread(events, note('r1'), 10);
+        const asked = (list: readonly ThreadEvent[]) =>
+          list.find((event) => 'requestId' in event && event.requestId === pending!.requestId && event.type !== 'decision_refused');
+        expect(asked(carried)).toEqual(asked(events));
+        const call = (list: readonly ThreadEvent[]) => list.find((event) => event.type === 'tool_call' && event.callId === pending!.callId);
+        if (pending!.callId) expect(call(carried)).toEqual(call(events));
+      }),
+      { numRuns: 300 },
     );
   });
 
