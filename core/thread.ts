@@ -230,8 +230,3 @@ export type EventOf<T extends ThreadEventType> = Extract<ThreadEvent, { type: T 
 
 /** An event before the thread stamps it with `id` and `at`. */
 export type NewEvent = ThreadEvent extends infer E ? (E extends ThreadEvent ? Omit<E, 'id' | 'at'> : never) : never;
-
-export const Thread = z.object({
-  events: z.array(ThreadEvent),
-});
-export type Thread = z.infer<typeof Thread>;

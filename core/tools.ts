@@ -36,8 +36,6 @@ export function defineTool<Params extends z.ZodObject>(tool: ToolDefinition<Para
   return Object.freeze({ ...tool });
 }
 
-export type ToolParams<T extends ToolDefinition> = z.infer<T['parameters']>;
-
 /** A required, non-blank string. A refinement, not `minLength`, which OpenAI's strict tool schemas refuse. */
 export function nonEmptyText() {
   return z.string().refine((text) => text.trim().length > 0, { message: 'must not be empty' });

@@ -44,8 +44,4 @@ export class RunThread {
   private showWaiting(): void {
     setCurrentDetails(describeWaiting(this.workflowId, this.state, workflowInfo().namespace));
   }
-
-  last(): ThreadEvent | undefined {
-    return this.events[this.events.length - 1];
-  }
 }
