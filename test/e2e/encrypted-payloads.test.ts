@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { EncryptionCodec, encryptionKeysFrom } from '../../codec/encryption-codec';
@@ -7,7 +9,10 @@ import { parseConfig } from '../../core/config';
 import { approveSignal, threadQuery } from '../../workflows/messages';
 import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
 import { applicationPayloads, encodingOf, historyBytes, payloadsIn, payloadsJson, rawHistory } from '../support/raw-history';
+import { temporalCliPath, testServerAddress } from '../support/test-server';
 import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
+
+const execFileAsync = promisify(execFile);
 
 const toolCall = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
 const KEY_A = `a:${randomBytes(32).toString('base64')}`;
@@ -33,6 +38,15 @@ function tampering(codec: PayloadCodec): PayloadCodec {
   };
 }
 const clientWith = (codec: PayloadCodec) => new Client({ connection: harness.client.connection, dataConverter: { payloadCodecs: [codec] } });
+
+const decodeBase64 = (text: string | undefined) => Buffer.from(text ?? '', 'base64').toString();
+/** Payloads in protobuf JSON (what `temporal ... --output json` prints): objects with `metadata` and base64 `data`. */
+function jsonPayloadsIn(value: unknown): { metadata: Record<string, string>; data?: string }[] {
+  if (value === null || typeof value !== 'object') return [];
+  const record = value as Record<string, any>;
+  if (record.metadata && typeof record.metadata.encoding === 'string') return [record as { metadata: Record<string, string>; data?: string }];
+  return Object.values(record).flatMap(jsonPayloadsIn);
+}
 
 let harness: Harness;
 let gateway: TestGateway;
@@ -85,6 +99,19 @@ test('the gateway\'s /codec/decode gives the plaintext back to an authorised cal
   for (const plaintext of [TASK, BRANCH, sha, COMMENT]) expect(text).toContain(plaintext);
   const encodings = decoded.body.payloads.map((payload: any) => Buffer.from(payload.metadata.encoding, 'base64').toString());
   expect(encodings.filter((encoding: string) => encoding === 'binary/encrypted')).toHaveLength(2); // mallory's two approvals
+});
+
+test('`temporal workflow show --codec-endpoint <gateway>/codec --codec-auth` decodes the history; without them it is ciphertext', async () => {
+  const show = async (...extra: string[]) => {
+    const { stdout } = await execFileAsync(temporalCliPath(), ['workflow', 'show', '--address', testServerAddress(), '--workflow-id', workflowId, '--output', 'json', ...extra], { maxBuffer: 16 * 1024 * 1024 });
+    const payloads = jsonPayloadsIn(JSON.parse(stdout));
+    return { encodings: new Set(payloads.map((payload) => decodeBase64(payload.metadata.encoding))), text: payloads.map((payload) => decodeBase64(payload.data)).join('\n') };
+  };
+  const decoded = await show('--codec-endpoint', `${gateway.url}/codec`, '--codec-auth', `Bearer ${TEST_TOKEN}`);
+  for (const plaintext of [TASK, BRANCH, sha, COMMENT]) expect(decoded.text).toContain(plaintext);
+  const raw = await show();
+  for (const plaintext of [TASK, BRANCH, sha, COMMENT]) expect(raw.text).not.toContain(plaintext);
+  expect(raw.encodings).toContain('binary/encrypted');
 });
 
 test('after rotation to key B, history written with key A still decodes with keys "B,A"; with B alone it stays encrypted', async () => {
