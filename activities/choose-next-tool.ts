@@ -8,8 +8,10 @@ import { ConfigurationError, ModelOutputError, ModelOutputErrorCode, ModelUnavai
 import { DEFAULT_MODEL } from '../core/constants';
 import { describeIssues } from '../core/zod-issues';
 import { modelInputDigest, type ModelInput } from '../core/model-input';
+import { costOf, priceOf, type ModelCallUsage, type PriceTable } from '../core/usage';
 import { toApplicationFailure } from './application-failure';
 import type { ExecuteToolInput, ToolOutput } from './execute-tool';
+import { recordModelCall } from './model-call-metrics';
 
 /**
  * The rendered, budgeted input of one decision, as the workflow sends it (shown in the Web UI).
@@ -35,6 +37,8 @@ export interface ChosenToolCall extends ValidToolCall {
   inputDigest: string;
   /** A read-only tool's output, when the decision ran it (ReadOnlyToolsInDecision); a failed one is left to executeTool. */
   readOnlyOutput?: ToolOutput;
+  /** The tokens the call used, as the endpoint reported them (absent when it reported none), and their cost. */
+  usage?: ModelCallUsage;
 }
 
 /** HTTP statuses that retrying cannot fix: bad request, credentials, permissions, unknown model. */
@@ -58,12 +62,14 @@ function endpointFailure(error: unknown): never {
   throw toApplicationFailure(new ModelUnavailableError(`The model endpoint failed: ${message}`), { nonRetryable: false });
 }
 
-function invalidOutput(code: ModelOutputErrorCode, message: string): never {
-  throw toApplicationFailure(new ModelOutputError(code, message), { nonRetryable: true, details: [{ code }] });
+/** The call's usage goes along in the failure's details, so the run's thread counts an invalid answer's tokens too. */
+function invalidOutputWith(code: ModelOutputErrorCode, message: string, usage?: ModelCallUsage): never {
+  throw toApplicationFailure(new ModelOutputError(code, message), { nonRetryable: true, details: [{ code, ...(usage && { usage }) }] });
 }
 
 /** Checks that the model answered with exactly one call of a known tool with valid arguments. */
-export function validateToolCall(agent: AgentDefinition, completion: ChatCompletion): ValidToolCall {
+export function validateToolCall(agent: AgentDefinition, completion: ChatCompletion, usage?: ModelCallUsage): ValidToolCall {
+  const invalidOutput: (code: ModelOutputErrorCode, message: string) => never = (code, message) => invalidOutputWith(code, message, usage);
   const calls = (completion.choices[0]?.message.tool_calls ?? []).filter((call) => call.type === 'function');
   if (calls.length === 0) invalidOutput(ModelOutputErrorCode.noToolCall, 'You answered without a tool call; answer with exactly one tool call.');
   if (calls.length > 1) invalidOutput(ModelOutputErrorCode.multipleToolCalls, `You called ${calls.length} tools at once; call exactly one.`);
@@ -104,16 +110,37 @@ async function readOnlyOutput(agent: AgentDefinition, call: ValidToolCall, optio
 
 type ExecuteTool = (input: ExecuteToolInput) => Promise<ToolOutput>;
 
-export function createChooseNextTool(deps: { openai: OpenAI; model?: string; executeTool?: ExecuteTool }) {
+/** The usage the endpoint reported (OpenAI's `usage`), priced by the table; undefined when it reported none. */
+export function usageOf(completion: ChatCompletion, requestedModel: string, prices: PriceTable | undefined): ModelCallUsage | undefined {
+  if (!completion.usage) return undefined;
+  const counts = {
+    inputTokens: completion.usage.prompt_tokens,
+    outputTokens: completion.usage.completion_tokens,
+    cachedInputTokens: completion.usage.prompt_tokens_details?.cached_tokens ?? 0,
+  };
+  const model = completion.model || requestedModel;
+  const price = priceOf(prices, model);
+  return { model, ...counts, ...(price && { costUsd: costOf(price, counts) }) };
+}
+
+/** Which code a failed call counts under: the model output code, else the HTTP status. */
+function failureCode(error: unknown): string {
+  if (error instanceof OpenAI.APIError) return error.status === undefined ? 'no_response' : `http_${error.status}`;
+  const details = (error as { details?: Array<{ code?: unknown }> } | undefined)?.details;
+  return typeof details?.[0]?.code === 'string' ? details[0].code : 'unknown';
+}
+
+export function createChooseNextTool(deps: { openai: OpenAI; model?: string; executeTool?: ExecuteTool; prices?: PriceTable }) {
   return async function chooseNextTool(input: ChooseNextToolInput): Promise<ChosenToolCall> {
     const agent = findAgent(input.agent);
     if (!agent) throw toApplicationFailure(new ConfigurationError(`Unknown agent "${input.agent}".`), { nonRetryable: true });
     const modelInput = modelInputOf(input);
     const { instructions, context } = modelInput;
+    const model = deps.model ?? agent.model ?? DEFAULT_MODEL;
     let completion: ChatCompletion;
     try {
       completion = await deps.openai.chat.completions.create({
-        model: deps.model ?? agent.model ?? DEFAULT_MODEL,
+        model,
         messages: [
           { role: 'system', content: instructions },
           { role: 'user', content: context },
@@ -123,10 +150,19 @@ export function createChooseNextTool(deps: { openai: OpenAI; model?: string; exe
         parallel_tool_calls: false,
       });
     } catch (error) {
+      recordModelCall({ agent: agent.name, model, outcome: 'endpoint_error', code: failureCode(error) });
       endpointFailure(error);
     }
-    const call = validateToolCall(agent, completion);
+    const usage = usageOf(completion, model, deps.prices);
+    let call: ValidToolCall;
+    try {
+      call = validateToolCall(agent, completion, usage);
+    } catch (error) {
+      recordModelCall({ agent: agent.name, model, outcome: 'invalid_output', code: failureCode(error), usage });
+      throw error;
+    }
+    recordModelCall({ agent: agent.name, model, outcome: 'ok', usage });
     const output = await readOnlyOutput(agent, call, 'readOnlyTools' in input ? input.readOnlyTools : undefined, deps.executeTool);
-    return { ...call, inputDigest: modelInputDigest(modelInput), ...(output && { readOnlyOutput: output }) };
+    return { ...call, inputDigest: modelInputDigest(modelInput), ...(output && { readOnlyOutput: output }), ...(usage && { usage }) };
   };
 }

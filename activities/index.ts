@@ -3,6 +3,7 @@ import { approvalTools } from '../agents';
 import type { Environment } from '../agents/environments';
 import { policyFor, type PolicySource, type RunPolicy } from '../core/policy';
 import { ToolExecutionError } from '../core/errors';
+import type { PriceTable } from '../core/usage';
 import { toApplicationFailure } from './application-failure';
 import type { NotificationChannel } from './channels/channel';
 import { ReleaseStoreError, type DeployResult, type ReleaseStore, type TestRunSummary } from './deploybot/release-store';
@@ -30,6 +31,8 @@ export interface ActivityDependencies {
   policy?: PolicySource;
   /** The release store the pipeline deploys to directly (no LLM). */
   releases: ReleaseStore;
+  /** Prices per model (TFA_PRICES_FILE): each model call's usage is recorded with its cost; none: cost unknown. */
+  prices?: PriceTable;
 }
 
 /** Every side effect of a run, built from its dependencies. */
@@ -39,7 +42,7 @@ export function createActivities(deps: ActivityDependencies) {
   const executeTool = createExecuteTool(deps.executors, secretScrubber(deps.secretsFrom ?? process.env));
   return {
     planModelInput,
-    chooseNextTool: createChooseNextTool({ openai: deps.openai, model: deps.model, executeTool }),
+    chooseNextTool: createChooseNextTool({ openai: deps.openai, model: deps.model, executeTool, prices: deps.prices }),
     executeTool,
     resolveToolCall: createResolveToolCall(deps.resolvers ?? createToolResolvers(deps.releases)),
     notifyHuman: createNotifyHuman({ channel: deps.channel }),

@@ -2,7 +2,9 @@ import { renderEvent } from '../core/context';
 import type { DeployState } from '../core/pipeline';
 import { shellQuote } from '../core/shell-quote';
 import { printable } from '../core/terminal-text';
-import { answerCommands } from '../core/waiting';
+import { answerLines, pauseRequestNote, pendingAsk } from '../core/waiting';
+import { sumUsage } from '../core/usage';
+import { formatUsage } from './format-usage';
 import type { ThreadView } from '../workflows/messages';
 
 /**
@@ -22,6 +24,7 @@ export function formatStatus(workflowId: string, { state, events }: ThreadView, 
   if (state.pauseRequested) {
     const { by, reason } = state.pauseRequested;
     lines.push(`pause requested${by ? ` by ${by}` : ''}${reason ? ` (${reason})` : ''}: takes effect at the next step boundary; resume withdraws it`);
+  lines.push(...formatUsage(state.usage));
   }
   if (state.result) lines.push(`result: ${JSON.stringify(state.result)}`);
   if (state.reason) lines.push(`reason: ${state.reason}`);
@@ -52,6 +55,7 @@ export function formatDeployStatus(
   if (state.tests) lines.push(`tests: ${state.tests.passed ? 'passed' : 'FAILED'}: ${state.tests.summary}`);
   lines.push('steps:');
   for (const child of state.children) {
+  lines.push(...formatUsage(sumUsage([state.usage, step?.view.state.usage]), step ? 'tokens (finished steps and the running one)' : 'tokens (all steps)'));
     lines.push(`  ${child.stage.padEnd(9)} ${child.agent.padEnd(9)} ${child.status.padEnd(17)} ${child.workflowId}`);
   }
   if (state.summary) lines.push(`summary: ${state.summary}`);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentRunResult, RUN_INPUT_LIMITS } from './run';
 import { nonEmptyText } from './tools';
+import { sumUsage, UsageTotals } from './usage';
 
 /** Input of `deployWorkflow`: `temporal workflow start --type deployWorkflow --input '{"ref":"main","requestedBy":"you"}'`. */
 export const DeployWorkflowInput = z.object({
@@ -93,6 +94,8 @@ export const DeployState = z.object({
   summary: z.string().nullable(),
   /** Human messages sent to the parent and where they went (the waiting child), or why nowhere; folded (recordForwarded). */
   forwarded: z.array(ForwardedMessage),
+  /** Tokens and cost of the finished steps' model calls, summed (pipelineUsage); absent until one reports usage. */
+  usage: UsageTotals.optional(),
 });
 export type DeployState = z.infer<typeof DeployState>;
 
@@ -137,4 +140,9 @@ export function describePipeline(workflowId: string, state: DeployState): string
   }
   if (state.summary) lines.push('', state.summary);
   return lines.join('\n');
+}
+
+/** The pipeline's usage: its finished children's totals added up (a running child's are in its own status). */
+export function pipelineUsage(state: DeployState): UsageTotals | undefined {
+  return sumUsage(state.children.map((child) => child.result?.usage));
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentStatus, ThreadEvent, ToolKind } from './thread';
+import { addCall, UsageTotals } from './usage';
 
 export const PendingRequest = z.object({
   requestId: z.string(),
@@ -31,6 +32,8 @@ export const AgentState = z.object({
   eventCount: z.number().int(),
   /** Who asked for a pause that has not taken effect yet, and why; absent when none is pending. */
   pauseRequested: z.object({ by: z.string().optional(), reason: z.string().optional() }).optional(),
+  /** Tokens and cost of the run's model calls, by model; absent until a call reports usage. */
+  usage: UsageTotals.optional(),
 });
 export type AgentState = z.infer<typeof AgentState>;
 
@@ -144,9 +147,15 @@ function apply(state: AgentState, event: ThreadEvent): AgentState {
   }
 }
 
+/** Adds the usage a model call reported (tool calls and model errors carry it). */
+function countUsage(state: AgentState, event: ThreadEvent): AgentState {
+  if ((event.type !== 'tool_call' && event.type !== 'error') || !event.usage) return state;
+  return { ...state, usage: addCall(state.usage, event.usage) };
+}
+
 /** (state, event) => state: the agent as a stateless reducer (F12). */
 export function reduce(state: AgentState, event: ThreadEvent): AgentState {
-  return { ...apply(state, event), eventCount: state.eventCount + 1 };
+  return { ...countUsage(apply(state, event), event), eventCount: state.eventCount + 1 };
 }
 
 /** The state of a run is nothing but its events folded (F5). */

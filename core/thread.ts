@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Verification } from './identity';
 import { RunPolicy } from './policy';
+import { ModelCallUsage } from './usage';
 
 /** The four ways a tool's call drives the control flow (F8). */
 export const ToolKind = z.enum(['immediate', 'approval', 'human', 'terminal']);
@@ -48,6 +49,8 @@ export const ToolCall = z.object({
   args: JsonObject,
   /** sha256 of the model input this call answered (`tfa model-input` checks against it); absent on older calls. */
   inputDigest: z.string().optional(),
+  /** The tokens the model call that chose it used; absent on older calls and endpoints that report none. */
+  usage: ModelCallUsage.optional(),
 });
 export const ToolResult = z.object({
   ...base,
@@ -71,6 +74,8 @@ export const ErrorEvent = z.object({
   stack: z.string().optional(),
   callId: z.string().optional(),
   tool: z.string().optional(),
+  /** A model error's call still used tokens (invalid output); absent for other errors. */
+  usage: ModelCallUsage.optional(),
 });
 export const ApprovalRequested = z.object({
   ...base,

@@ -9,7 +9,8 @@ import { startScriptedModelServer, deploybotDemoResponder } from './scripted-mod
 import { activitiesFromConfig } from '../worker/activities-from-config';
 import { loadPolicy } from '../worker/policy-file';
 import { createWorker } from '../worker/create-worker';
-import { installRuntime } from '../worker/quiet-runtime';
+import { installRuntime, metricsEndpoint } from '../worker/quiet-runtime';
+import { startWorkerMetrics } from '../worker/run-gauges';
 import { startDevServer } from './dev-server';
 import { ensureTemporalCli } from './temporal-cli.cjs';
 
@@ -45,7 +46,7 @@ function banner(config: TfaConfig, temporal: TemporalSettings, modelLine: string
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
   const temporal = temporalSettings(process.env);
-  installRuntime(config.TFA_LOG_LEVEL);
+  installRuntime(config.TFA_LOG_LEVEL, metricsEndpoint(config));
   const cwd = process.cwd();
   const dataDir = path.resolve(cwd, config.TFA_DATA_DIR);
   const temporalCli = ensureTemporalCli();
@@ -64,9 +65,11 @@ async function main(): Promise<void> {
   console.log(banner(config, temporal, modelLine, gateway, temporalCli));
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
+  const metrics = startWorkerMetrics(metricsEndpoint(config), { connection, namespace: temporal.namespace, taskQueue: config.TFA_TASK_QUEUE });
   } finally {
     await gateway.close();
     await temporalClient.close();
+    metrics.stop();
     await connection.close();
     await scripted?.close();
     await server.stop();

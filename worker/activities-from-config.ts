@@ -10,6 +10,7 @@ import type { TfaConfig } from '../core/config';
 import { channelFromConfig } from './notification-channel';
 import type { PolicySource } from '../core/policy';
 import { loadPolicy } from './policy-file';
+import { loadPrices } from './prices-file';
 
 /** The production wiring: the `openai` client unchanged, a Temporal client (visibility, for the reporter), and the real tool executors. */
 export function activitiesFromConfig(
@@ -38,5 +39,6 @@ export function activitiesFromConfig(
   const client = lazyClient(temporal);
   const listRuns = createListRuns({ client, taskQueue: config.TFA_TASK_QUEUE });
   const executors = createToolExecutors({ releases, channel, listRuns });
-  return createActivities({ openai, model: config.TFA_MODEL, executors, channel, policy, releases });
+  const prices = loadPrices(path.resolve(cwd, config.TFA_PRICES_FILE), write);
+  return createActivities({ openai, model: config.TFA_MODEL, executors, channel, policy, releases, prices });
 }

@@ -3,11 +3,12 @@ import { connectWorker, temporalSettings } from '../client/connect';
 import { parseConfig } from '../core/config';
 import { activitiesFromConfig } from './activities-from-config';
 import { createWorker } from './create-worker';
-import { installRuntime } from './quiet-runtime';
+import { installRuntime, metricsEndpoint } from './quiet-runtime';
+import { startWorkerMetrics } from './run-gauges';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
-  installRuntime(config.TFA_LOG_LEVEL);
+  installRuntime(config.TFA_LOG_LEVEL, metricsEndpoint(config));
   const temporal = temporalSettings(process.env);
   const connection = await connectWorker(temporal);
   const worker = await createWorker({
@@ -23,9 +24,11 @@ async function main(): Promise<void> {
   } finally {
     await connection.close();
   }
+  const metrics = startWorkerMetrics(metricsEndpoint(config), { connection, namespace: temporal.namespace, taskQueue: config.TFA_TASK_QUEUE });
 }
 
 main().catch((error: unknown) => {
+    metrics.stop();
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

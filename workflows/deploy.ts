@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation, patched, setCurrentDetails, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import { describeIssues } from '../core/zod-issues';
-import { describePipeline, DeployWorkflowInput, judgeTestRuns, TestReport, type DeployState, type PipelineChild } from '../core/pipeline';
+import { describePipeline, DeployWorkflowInput, judgeTestRuns, pipelineUsage, TestReport, type DeployState, type PipelineChild } from '../core/pipeline';
 import { RUN_INPUT_LIMITS, type AgentRunResult } from '../core/run';
 import { deployRelease, readCurrentRelease, readTestRuns, RELEASE_ACTIVITY_OPTIONS, TEST_RUNS_ACTIVITY_OPTIONS } from './activities';
 import { agentWorkflow } from './agent';
@@ -61,6 +61,7 @@ async function runAgent(state: DeployState, agent: string, suffix: string, messa
     child.status = 'failed';
     child.result = { status: 'failed', result: null, reason: error.cause?.message ?? error.message, steps: 0 };
   }
+  state.usage = pipelineUsage(state);
   showProgress(state);
   return child;
 }

@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
 import { MAX_ERROR_STACK_CHARS } from '../core/constants';
 import type { NewEvent } from '../core/thread';
+import { ModelCallUsage } from '../core/usage';
 
 /** An activity's failure as a compact error event (F9): type, code, message, trimmed stack. */
 export function errorEventFrom(
@@ -13,7 +14,8 @@ export function errorEventFrom(
   if (!(error instanceof ActivityFailure) && !local) throw error; // a workflow bug: let Temporal surface it
   const cause = local ? error : error.cause;
   const application = cause instanceof ApplicationFailure ? cause : undefined;
-  const details = application?.details?.[0] as { code?: string } | undefined;
+  const details = application?.details?.[0] as { code?: string; usage?: unknown } | undefined;
+  const usage = ModelCallUsage.safeParse(details?.usage);
   return {
     type: 'error',
     source,
@@ -23,5 +25,6 @@ export function errorEventFrom(
     stack: cause?.stack?.slice(0, MAX_ERROR_STACK_CHARS),
     callId: call?.callId,
     tool: call?.tool,
+    ...(usage.success && { usage: usage.data }),
   };
 }

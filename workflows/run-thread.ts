@@ -3,6 +3,7 @@ import { initialState, reduce, replay, type AgentState } from '../core/reducer';
 import { placeRefusal } from '../core/refusals';
 import type { NewEvent, ThreadEvent } from '../core/thread';
 import { describeWaiting } from '../core/waiting';
+import { emitRunMetrics } from './run-metrics';
 
 /** The run's one source of truth (F5): events in order, and the state folded from them (F12). */
 export class RunThread {
@@ -26,6 +27,7 @@ export class RunThread {
     // uuid4() and Date are replay-safe inside the workflow sandbox.
     const stamped = { ...event, id: uuid4(), at: new Date().toISOString() } as ThreadEvent;
     this.events.push(stamped);
+    emitRunMetrics(stamped, this.state);
     this.state = reduce(this.state, stamped);
     this.showWaiting();
     this.publish?.(this.state);

@@ -7,10 +7,12 @@
  *
  * Every response says it is simulated: `model` is "scripted-model (simulated,
  * not an LLM)" unless the request named a model, and `system_fingerprint` is
- * always "scripted".
+ * always "scripted". Its `usage` is simulated too: o200k_base counts of what the
+ * request carried, with simulated prompt caching (simulated-usage.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createUsageSimulator } from './simulated-usage';
 
 export { deploybotDemoResponder } from './demo-responder';
 
@@ -74,11 +76,6 @@ export function openAIErrorBody(status: number, message: string): { error: { mes
   return { error: { message, ...known } };
 }
 
-/** Rough token count (chars / 4), enough for plausible `usage` numbers. */
-function approximateTokens(text: string): number {
-  return Math.max(1, Math.ceil(text.length / 4));
-}
-
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (response.writableEnded || response.destroyed) return; // the client gave up (e.g. its timeout fired)
   const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -97,6 +94,8 @@ function readBody(request: IncomingMessage): Promise<string> {
 
 interface CompletionContext {
   requestBody: ChatBody;
+  /** The simulated `usage` of this request and reply (simulated-usage.ts). */
+  usageOf: (requestBody: ChatBody, reply: unknown) => unknown;
   nextCallId: () => string;
   sequence: number;
 }
@@ -122,8 +121,6 @@ function buildCompletion(reply: { toolCalls: ToolCallSpec[] } | { text: string }
   const message = 'text' in reply
     ? { role: 'assistant' as const, content: reply.text, refusal: null }
     : toToolCallMessage(reply.toolCalls, context);
-  const promptTokens = approximateTokens(JSON.stringify(context.requestBody.messages ?? []));
-  const completionTokens = approximateTokens(JSON.stringify(message));
   const requestedModel = context.requestBody.model;
   return {
     id: `chatcmpl-scripted-${context.sequence}`,
@@ -132,7 +129,7 @@ function buildCompletion(reply: { toolCalls: ToolCallSpec[] } | { text: string }
     model: typeof requestedModel === 'string' && requestedModel !== '' ? requestedModel : SIMULATED_MODEL_NAME,
     system_fingerprint: SYSTEM_FINGERPRINT,
     choices: [{ index: 0, message, logprobs: null, finish_reason: 'text' in reply ? 'stop' : 'tool_calls' }],
-    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+    usage: context.usageOf(context.requestBody, message),
   };
 }
 
@@ -153,6 +150,7 @@ export async function startScriptedModelServer(
   const pendingTimers = new Set<NodeJS.Timeout>();
   let servedCount = 0;
   let toolCallCounter = 0;
+  const usageOf = createUsageSimulator();
 
   /** Next scripted reply, else the responder's, else null (script exhausted). */
   function takeReply(body: ChatBody): ScriptedReply | null {
@@ -206,7 +204,7 @@ export async function startScriptedModelServer(
       return sendJson(response, 500, openAIErrorBody(500, message));
     }
     servedCount += 1;
-    sendReply(response, reply, { requestBody: body, sequence: servedCount, nextCallId: () => `call_${++toolCallCounter}` });
+    sendReply(response, reply, { requestBody: body, usageOf, sequence: servedCount, nextCallId: () => `call_${++toolCallCounter}` });
   }
 
   const server: Server = createServer((request, response) => {

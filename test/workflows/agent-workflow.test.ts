@@ -36,7 +36,7 @@ test('deploys to staging, tests, waits for approval, deploys to production and f
   await handle.signal(approveSignal, { by: 'alice', comment: 'ship it' });
   const result: AgentRunResult = await handle.result();
 
-  expect(result).toEqual({ status: 'completed', result: { message: 'main is live' }, reason: null, steps: 4 });
+  expect(result).toEqual({ status: 'completed', result: { message: 'main is live' }, reason: null, steps: 4, usage: expect.any(Object) });
   const sha = await harness.fixture.sha('main');
   for (const environment of ['staging', 'production']) {
     expect(await readlink(path.join(harness.fixture.root, environment, 'current'))).toContain(sha);

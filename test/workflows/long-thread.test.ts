@@ -21,7 +21,7 @@ test('a 300-step run continues as new every 100 steps with a bounded thread, and
     args: [{ agent: 'deploybot', message: 'list staging releases 299 times', maxSteps: 400, continueAsNewAfterSteps: 100 }],
   });
 
-  expect(await handle.result()).toEqual({ status: 'completed', result: { message: 'listed 299 times' }, reason: null, steps: 300 });
+  expect(await handle.result()).toEqual({ status: 'completed', result: { message: 'listed 299 times' }, reason: null, steps: 300, usage: expect.any(Object) });
   const listed = [];
   for await (const run of harness.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) listed.push(run);
   const runs = listed.sort((a, b) => a.startTime.getTime() - b.startTime.getTime()).map((run) => run.runId);

@@ -50,7 +50,7 @@ test('triage reads the real output of a failing suite and ends with the drafted 
   const handle = await startAgent('triage', 'the default suite failed on staging; draft an issue');
   const result: AgentRunResult = await handle.result();
 
-  expect(result).toEqual({ status: 'completed', result: issue, reason: null, steps: 3 });
+  expect(result).toEqual({ status: 'completed', result: issue, reason: null, steps: 3, usage: expect.any(Object) });
   const thread = await handle.query(threadQuery);
   expect(toolResult(thread, 'list_test_runs')).toMatchObject({ output: expect.stringContaining('"suite":"default","sha":"' + (await harness.fixture.sha('broken'))) });
   expect(toolResult(thread, 'read_test_output')).toMatchObject({ output: expect.stringContaining('status.txt is not ok') });
@@ -86,7 +86,7 @@ test('reporter lists the recent runs from Temporal visibility and ends with the 
   const handle = await startAgent('reporter', 'summarise the last hour');
   const result = await handle.result();
 
-  expect(result).toEqual({ status: 'completed', result: report, reason: null, steps: 2 });
+  expect(result).toEqual({ status: 'completed', result: report, reason: null, steps: 2, usage: expect.any(Object) });
   const listed = JSON.parse(toolResult(await handle.query(threadQuery), 'list_runs')!.output);
   const byId = (id: string) => listed.runs.find((run: { workflowId: string }) => run.workflowId === id);
   expect(byId(completed.workflowId)).toMatchObject({ type: 'agentWorkflow', executionStatus: 'COMPLETED', status: 'completed', closeTime: expect.any(String) });
