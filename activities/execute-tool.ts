@@ -3,6 +3,8 @@ import { MAX_TOOL_OUTPUT_CHARS } from '../core/constants';
 import { trimText } from '../core/context';
 import { ToolExecutionError } from '../core/errors';
 import { toApplicationFailure } from './application-failure';
+import { traceToolRun } from './telemetry/gen-ai-spans';
+import type { Tracing } from './telemetry/tracing';
 
 const HEARTBEAT_INTERVAL_MS = 5_000;
 
@@ -27,7 +29,7 @@ export type ToolExecutor = (args: Record<string, unknown>, context: { operationI
 export type ToolExecutors = Readonly<Record<string, Readonly<Record<string, ToolExecutor>>>>;
 
 /** `scrub` removes the worker's secret values from what enters the thread (output and error messages). */
-export function createExecuteTool(executors: ToolExecutors, scrub: (text: string) => string = (text) => text) {
+export function createExecuteTool(executors: ToolExecutors, scrub: (text: string) => string = (text) => text, tracing?: Tracing) {
   return async function executeTool(input: ExecuteToolInput): Promise<ToolOutput> {
     const executor = executors[input.agent]?.[input.tool];
     if (!executor) {
@@ -39,7 +41,7 @@ export function createExecuteTool(executors: ToolExecutors, scrub: (text: string
     // Heartbeats let Temporal notice a dead worker within the heartbeat timeout, not the 15-minute limit.
     const heartbeats = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
     try {
-      result = await executor(input.args, { operationId: input.operationId });
+      result = await traceToolRun(tracing, { name: input.tool, callId: input.callId }, () => executor(input.args, { operationId: input.operationId }));
     } catch (error) {
       // A ToolExecutionError is final and goes back to the model; anything else may be transient and is retried.
       if (error instanceof ToolExecutionError) {

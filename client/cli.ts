@@ -20,9 +20,12 @@ import { tokenDigest } from './gateway/identity';
 import { createKey, keysDir, personalSigner, readKey, type StatementSigner } from './keys';
 import { createRuns, type DecisionTaken, type ModelInputShown, type Runs } from './runs';
 import type { RunSummary } from '../activities/reporter/run-summary';
+import { startTracing, type Tracing } from '../activities/telemetry/tracing';
 import { createSchedules, type ScheduleListing, type Schedules } from './schedules';
 
 const defaultUser = process.env.TFA_USER ?? os.userInfo().username;
+/** Set by main when OTEL_EXPORTER_OTLP_ENDPOINT turns tracing on: the command's client carries its span. */
+let commandTracing: Tracing | undefined;
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -64,7 +67,7 @@ function requireSigner(name: string): StatementSigner {
 /** Connects, runs one operation, prints its output without control characters (thread text comes from models and senders), closes. */
 async function withClient(work: (client: Client, config: TfaConfig) => Promise<string | void>): Promise<void> {
   const config = parseConfig(process.env);
-  const { client, close } = await connectClient(temporalSettings(process.env));
+  const { client, close } = await connectClient(temporalSettings(process.env), { interceptors: commandTracing?.clientInterceptors() });
   try {
     const output = await work(client, config);
     if (output) console.log(printable(output));
@@ -226,9 +229,35 @@ function packageVersion(): string {
   return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/** The words naming the command in `args` (`schedule create`), without its arguments and options. */
+function commandPath(program: Command, args: string[]): string {
+  const words: string[] = [];
+  let command = program;
+  for (const word of args) {
+    const sub = command.commands.find((candidate) => candidate.name() === word);
+    if (!sub) break;
+    words.push(word);
+    command = sub;
+  }
+  return words.join(' ');
+}
+
+/** With tracing on, the command is a root span (`tfa launch`) and what it asks Temporal joins its trace. */
+async function runCommand(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  commandTracing = await startTracing('tfa-cli');
+  const tracing = commandTracing;
+  if (!tracing) return void (await program.parseAsync(argv));
+  try {
+    await tracing.inSpan(`tfa ${commandPath(program, argv.slice(2))}`.trim(), 'internal', {}, () => program.parseAsync(argv));
+  } finally {
+    await tracing.shutdown(); // exports the command's spans before the process ends
+  }
+}
+
 /** Runs `tfa` with these arguments; any error prints one line and exits 1. */
 export function main(argv: string[] = process.argv): void {
-  buildProgram().parseAsync(argv).catch((error: unknown) => {
+  runCommand(argv).catch((error: unknown) => {
     console.error(printable(`tfa: ${describeError(error)}`));
     process.exit(1);
   });

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Tracing } from '../../activities/telemetry/tracing';
 import type { EventRoutes } from '../event-routes';
 import { createRuns } from '../runs';
 import { requireBearerToken } from './auth';
@@ -10,6 +11,7 @@ import { BODY_LIMIT_BYTES, toGatewayError } from './errors';
 import type { GatewayIdentity } from './identity';
 import { registerEventsRoute } from './events-route';
 import { registerGithubWebhook } from './github-webhook';
+import { traceRequests } from './request-spans';
 import { registerRunRoutes } from './runs-routes';
 import { registerSlackCommands } from './slack-commands';
 
@@ -36,6 +38,8 @@ export interface GatewayOptions {
   codecCorsOrigins?: readonly string[];
   /** Where 5xx errors are reported. */
   logError?: (line: string) => void;
+  /** Each request a server span, the root of the run it starts (give `client` tracing's interceptors too); none: no tracing. */
+  tracing?: Tracing;
 }
 
 function handleErrors(app: FastifyInstance, logError: (line: string) => void): void {
@@ -56,6 +60,7 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   const app = Fastify({ bodyLimit: BODY_LIMIT_BYTES, logger: false });
   const runs = createRuns(options.client, options.taskQueue);
   handleErrors(app, options.logError ?? console.error);
+  if (options.tracing) traceRequests(app, options.tracing);
   const corsOrigins = options.codecCorsOrigins ?? [];
   const authenticated = options.token !== undefined || (options.identity?.people.size ?? 0) > 0;
   app.addHook('onRequest', guardBrowserRequests({ authenticated, crossOriginAllowed: codecCorsAllowed(corsOrigins) }));

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { encryptionCodecFrom } from '../../codec/from-config';
+import type { Tracing } from '../../activities/telemetry/tracing';
 import type { TfaConfig } from '../../core/config';
 import { loadEventRoutes } from '../event-routes';
 import type { PolicySource } from '../../core/policy';
@@ -44,7 +45,7 @@ function describeGuard(config: TfaConfig, unauthenticated: boolean): string {
 }
 
 /** Builds and starts the gateway for `npm start`; a busy port is an error that says how to pick another. */
-export async function startGateway(options: { config: TfaConfig; client: Client; cwd: string; policy: PolicySource }): Promise<RunningGateway> {
+export async function startGateway(options: { config: TfaConfig; client: Client; cwd: string; policy: PolicySource; tracing?: Tracing }): Promise<RunningGateway> {
   const { config } = options;
   const { host, port, unauthenticated } = gatewayAddress(config);
   const app = buildGateway({
@@ -64,6 +65,7 @@ export async function startGateway(options: { config: TfaConfig; client: Client;
     }),
     codec: encryptionCodecFrom(config) ?? undefined,
     codecCorsOrigins: config.TFA_CODEC_CORS_ORIGINS ?? [new URL(config.TFA_WEB_UI_URL).origin],
+    tracing: options.tracing,
   });
   try {
     await app.listen({ host, port });

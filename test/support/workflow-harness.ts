@@ -2,6 +2,7 @@ import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import OpenAI from 'openai';
 import { createActivities, type Activities } from '../../activities';
+import type { Tracing } from '../../activities/telemetry/tracing';
 import { createReleaseStore } from '../../activities/deploybot/release-store';
 import { createListRuns } from '../../activities/reporter/list-runs';
 import { createToolExecutors } from '../../activities/tool-executors';
@@ -47,6 +48,10 @@ export interface HarnessOptions {
   encryptionKeys?: string;
   /** A Temporal server the test started itself; default the shared test server. */
   address?: string;
+  /** Traces the worker, its activities and `client`; pass a bundle built with TRACING_WORKFLOW_MODULES as `workflowBundlePath`. */
+  tracing?: Tracing;
+  /** Default: the bundle jest's global setup built. */
+  workflowBundlePath?: string;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -59,7 +64,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const taskQueue = `test-${process.pid}-${++queueCounter}-${Date.now()}`;
   const connection = await Connection.connect({ address });
   const encryption = parseConfig({ TFA_ENCRYPTION_KEYS: options.encryptionKeys });
-  const client = new Client({ connection, dataConverter: { payloadCodecs: clientPayloadCodecs(encryption) } });
+  const client = new Client({ connection, dataConverter: { payloadCodecs: clientPayloadCodecs(encryption) }, interceptors: options.tracing?.clientInterceptors() });
   // The reporter sees only this harness's runs, not those of tests running beside it.
   const listRuns = createListRuns({ client, taskQueue });
   const activities = createActivities({
@@ -68,9 +73,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     channel,
     policy: options.policy ? { kind: 'file', file: PolicyFile.parse(options.policy) } : { kind: 'none' },
     releases,
+    tracing: options.tracing,
   });
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities: options.wrapActivities?.(activities) ?? activities, workflowBundle: { codePath: workflowBundlePath() }, payloadCodecs: workerPayloadCodecs(encryption, console.warn) });
+  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities: options.wrapActivities?.(activities) ?? activities, workflowBundle: { codePath: options.workflowBundlePath ?? workflowBundlePath() }, payloadCodecs: workerPayloadCodecs(encryption, console.warn), tracing: options.tracing });
   const running = worker.run();
   return {
     client, model, fixture, taskQueue, notifications, worker,

@@ -1,0 +1,153 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startTracing, TRACING_WORKFLOW_MODULES, type Tracing } from '../../activities/telemetry/tracing';
+import { PAYLOAD_CONVERTER_PATH } from '../../worker/create-worker';
+import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
+import { renderSpanTree, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
+import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
+
+const toolCall = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
+const OTLP_SPAN_KIND = { server: 2, client: 3 };
+const OTEL_VARIABLES = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL'] as const;
+const savedEnv = Object.fromEntries(OTEL_VARIABLES.map((name) => [name, process.env[name]]));
+
+let receiver: OtlpReceiver;
+let tracing: Tracing | undefined;
+let harness: Harness | undefined;
+let gateway: TestGateway | undefined;
+let bundleDir: string;
+let bundleCode: string;
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+  process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/json';
+  tracing = await startTracing('tfa');
+  // Tracing needs Temporal's workflow interceptors in the bundle; the shared bundle has none (tracing-off.test.ts).
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+    workflowInterceptorModules: [...TRACING_WORKFLOW_MODULES],
+    logger: quiet,
+  });
+  bundleCode = bundle.code;
+  bundleDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tfa-traced-bundle-'));
+  await fs.writeFile(path.join(bundleDir, 'workflow-bundle.js'), bundle.code);
+  harness = await startHarness({
+    script: [toolCall('deploy_to_production', { ref: 'main' }), toolCall('done_for_now', { message: 'main is live' })],
+    tracing,
+    workflowBundlePath: path.join(bundleDir, 'workflow-bundle.js'),
+  });
+  gateway = await startTestGateway({ client: harness.client, taskQueue: harness.taskQueue, token: TEST_TOKEN, tracing });
+  await runDeployBotOverHttp();
+  await exportEverySpan();
+}, 180_000);
+
+afterAll(async () => {
+  await gateway?.close();
+  await harness?.close();
+  await tracing?.shutdown();
+  await receiver?.close();
+  await fs.rm(bundleDir, { recursive: true, force: true });
+  for (const name of OTEL_VARIABLES) {
+    if (savedEnv[name] === undefined) delete process.env[name];
+    else process.env[name] = savedEnv[name];
+  }
+});
+
+/** Worker and gateway stopped, then the SDK shut down: every span has been exported, with no waiting on a timer. */
+async function exportEverySpan(): Promise<void> {
+  await gateway!.close();
+  gateway = undefined;
+  await harness!.close(); // after the worker's shutdown every workflow span has passed through the sink
+  harness = undefined;
+  await tracing!.shutdown();
+  tracing = undefined;
+}
+
+function only(spans: ReceivedSpan[], what: string): ReceivedSpan {
+  if (spans.length !== 1) throw new Error(`expected one ${what}, found ${spans.length}: ${spans.map((span) => span.name).join(', ')}`);
+  return spans[0]!;
+}
+
+function traceTools(trace: ReceivedSpan[]) {
+  const childrenOf = (parent: ReceivedSpan, name: string | RegExp) =>
+    trace.filter((span) => span.parentSpanId === parent.spanId && (typeof name === 'string' ? span.name === name : name.test(span.name)));
+  /** `StartActivity:<type>` spans under `parent`, each with its one `RunActivity:<type>` child. */
+  const activityRuns = (parent: ReceivedSpan, type: string) =>
+    childrenOf(parent, `StartActivity:${type}`).map((start) => only(childrenOf(start, `RunActivity:${type}`), `RunActivity:${type}`));
+  return { childrenOf, activityRuns };
+}
+
+const showGenAi = (span: ReceivedSpan) =>
+  Object.entries(span.attributes)
+    .filter(([key]) => key.startsWith('gen_ai.') || key.startsWith('http.'))
+    .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
+    .join(' ');
+
+/** The scenario every test reads: launch DeployBot over HTTP, approve the deploy over HTTP, wait for the end. */
+async function runDeployBotOverHttp(): Promise<void> {
+  const launched = await call(gateway!, '/agents/deploybot/runs', { body: { message: 'deploy main to production', requestedBy: 'ci' } });
+  if (launched.status !== 201) throw new Error(`launch answered ${launched.status}: ${JSON.stringify(launched.body)}`);
+  const handle = harness!.client.workflow.getHandle(launched.body.workflowId);
+  await waitForState(handle, (state) => state.status === 'awaiting_approval');
+  const approved = await call(gateway!, `/runs/${handle.workflowId}/approve`, { body: { by: 'alice' } });
+  if (approved.status !== 200) throw new Error(`approve answered ${approved.status}: ${JSON.stringify(approved.body)}`);
+  const result = await handle.result();
+  if (result.status !== 'completed') throw new Error(`the run ended ${result.status}`);
+}
+
+test('a DeployBot run launched over HTTP is one trace: the request, the workflow, each model call and each tool', () => {
+  const request = only(receiver.spans.filter((span) => span.name === 'POST /agents/:agent/runs'), 'launch request span');
+  const trace = receiver.spans.filter((span) => span.traceId === request.traceId);
+  if (process.env.TFA_PRINT_TRACE) console.log(renderSpanTree(trace, showGenAi));
+  expect(request).toMatchObject({ service: 'tfa', kind: OTLP_SPAN_KIND.server, attributes: { 'http.route': '/agents/:agent/runs', 'http.response.status_code': 201 } });
+  // One root, and every other span's parent is in the same trace.
+  expect(trace.filter((span) => !span.parentSpanId)).toEqual([request]);
+  const ids = new Set(trace.map((span) => span.spanId));
+  expect(trace.filter((span) => span.parentSpanId && !ids.has(span.parentSpanId))).toEqual([]);
+
+  const { childrenOf, activityRuns } = traceTools(trace);
+  const start = only(childrenOf(request, 'StartWorkflow:agentWorkflow'), 'StartWorkflow');
+  const run = only(childrenOf(start, 'RunWorkflow:agentWorkflow'), 'RunWorkflow');
+
+  const chats = activityRuns(run, 'chooseNextTool').map((decision) => only(childrenOf(decision, /^chat /), 'chat span'));
+  expect(chats).toHaveLength(2);
+  for (const chat of chats) {
+    expect(chat.kind).toBe(OTLP_SPAN_KIND.client);
+    expect(chat.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': expect.any(String),
+      'gen_ai.response.id': expect.stringMatching(/^chatcmpl-/),
+      'gen_ai.response.finish_reasons': ['tool_calls'],
+      'gen_ai.usage.input_tokens': expect.any(Number),
+      'gen_ai.usage.output_tokens': expect.any(Number),
+      'server.address': '127.0.0.1',
+    });
+    expect(chat.name).toBe(`chat ${chat.attributes['gen_ai.request.model']}`);
+    expect(chat.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
+  }
+
+  const tool = only(activityRuns(run, 'executeTool').flatMap((execution) => childrenOf(execution, /^execute_tool /)), 'tool span');
+  expect(tool).toMatchObject({
+    name: 'execute_tool deploy_to_production',
+    attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'deploy_to_production', 'gen_ai.tool.call.id': expect.any(String) },
+  });
+});
+
+test('the approval is its own trace: the HTTP request, the update it sends and the workflow handling it', () => {
+  const approval = only(receiver.spans.filter((span) => span.name === 'POST /runs/:id/approve'), 'approve request span');
+  const trace = receiver.spans.filter((span) => span.traceId === approval.traceId);
+  expect(trace.filter((span) => !span.parentSpanId)).toEqual([approval]);
+  const { childrenOf } = traceTools(trace);
+  const update = only(childrenOf(approval, 'StartWorkflowUpdate:decide'), 'StartWorkflowUpdate');
+  expect(childrenOf(update, 'HandleUpdate:decide')).toHaveLength(1);
+});
+
+test('the traced bundle carries Temporal\'s workflow interceptors', () => {
+  expect(bundleCode).toContain('OpenTelemetryInboundInterceptor');
+});
