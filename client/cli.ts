@@ -13,6 +13,7 @@ import type { Decision } from '../core/decisions';
 import { shellQuote } from '../core/shell-quote';
 import { printable } from '../core/terminal-text';
 import { AgentStatus } from '../core/thread';
+import { clientPayloadCodecs } from '../codec/from-config';
 import { connectClient, temporalSettings } from './connect';
 import { describeError } from './describe-error';
 import { formatDeployStatus, formatStatus } from './format-status';
@@ -67,7 +68,10 @@ function requireSigner(name: string): StatementSigner {
 /** Connects, runs one operation, prints its output without control characters (thread text comes from models and senders), closes. */
 async function withClient(work: (client: Client, config: TfaConfig) => Promise<string | void>): Promise<void> {
   const config = parseConfig(process.env);
-  const { client, close } = await connectClient(temporalSettings(process.env), { interceptors: commandTracing?.clientInterceptors() });
+  const { client, close } = await connectClient(temporalSettings(process.env), {
+    dataConverter: { payloadCodecs: clientPayloadCodecs(config) },
+    interceptors: commandTracing?.clientInterceptors(),
+  });
   try {
     const output = await work(client, config);
     if (output) console.log(printable(output));

@@ -34,7 +34,15 @@ async function waitUntilReachable(address: string, child: ChildProcess, timeoutM
  * `temporal server start-dev` persisting to <dataDir>/temporal.db, with the Web UI and the tuning of dev-server-tuning.ts,
  * and `namespace` beside `default` when another is configured; reuses a running server.
  */
-export async function startDevServer(options: { cli: string; address: string; namespace?: string; dataDir: string; uiPort: number }): Promise<DevServer> {
+export async function startDevServer(options: {
+  cli: string;
+  address: string;
+  namespace?: string;
+  dataDir: string;
+  uiPort: number;
+  /** The codec server the Web UI decodes payloads with (the gateway's /codec when payloads are encrypted). */
+  uiCodecEndpoint?: string;
+}): Promise<DevServer> {
   if (await reachable(options.address)) return { process: null, stop: async () => {} };
   const [host, port] = options.address.split(':');
   fs.mkdirSync(options.dataDir, { recursive: true });
@@ -43,6 +51,7 @@ export async function startDevServer(options: { cli: string; address: string; na
     options.cli,
     ['server', 'start-dev', '--db-filename', path.join(options.dataDir, 'temporal.db'), '--ip', host === 'localhost' ? '127.0.0.1' : host!,
       '--port', port ?? '7233', '--ui-port', String(options.uiPort), '--log-level', 'warn',
+      ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
       ...(options.namespace && options.namespace !== DEFAULT_NAMESPACE ? ['--namespace', options.namespace] : []),
       ...Object.values(SEARCH_ATTRIBUTE_NAMES).flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
       ...devServerTuningArgs()],

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { AGENT_WORKFLOW_TYPE, DEFAULT_NAMESPACE } from '../core/constants';
 import { parseConfig, type TfaConfig } from '../core/config';
 import { connectClient, connectWorker, temporalSettings, type TemporalSettings } from '../client/connect';
-import { startGateway, type RunningGateway } from '../client/gateway/start-gateway';
+import { gatewayAddress, startGateway, type RunningGateway } from '../client/gateway/start-gateway';
+import { clientPayloadCodecs, workerPayloadCodecs } from '../codec/from-config';
 import { startScriptedModelServer, deploybotDemoResponder } from './scripted-model/server';
 import { activitiesFromConfig } from '../worker/activities-from-config';
 import { loadPolicy } from '../worker/policy-file';
@@ -43,6 +44,14 @@ function banner(config: TfaConfig, temporal: TemporalSettings, modelLine: string
   ].join('\n');
 }
 
+/** With encrypted payloads, the Web UI decodes them through the gateway's codec endpoints (a fixed gateway port is needed). */
+function uiCodecEndpoint(config: TfaConfig): string | undefined {
+  if (!config.TFA_ENCRYPTION_KEYS) return undefined;
+  const { host, port } = gatewayAddress(config);
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return port === 0 ? undefined : `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}/codec`;
+}
+
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
   const temporal = temporalSettings(process.env);
@@ -50,7 +59,7 @@ async function main(): Promise<void> {
   const cwd = process.cwd();
   const dataDir = path.resolve(cwd, config.TFA_DATA_DIR);
   const temporalCli = ensureTemporalCli();
-  const server = await startDevServer({ cli: temporalCli, address: temporal.address, namespace: temporal.namespace, dataDir, uiPort: new URL(config.TFA_WEB_UI_URL).port ? Number(new URL(config.TFA_WEB_UI_URL).port) : 8233 });
+  const server = await startDevServer({ cli: temporalCli, address: temporal.address, namespace: temporal.namespace, dataDir, uiPort: new URL(config.TFA_WEB_UI_URL).port ? Number(new URL(config.TFA_WEB_UI_URL).port) : 8233, uiCodecEndpoint: uiCodecEndpoint(config) });
   const offline = !config.OPENAI_API_KEY && !config.OPENAI_BASE_URL;
   const scripted = offline ? await startScriptedModelServer({ responder: deploybotDemoResponder() }) : null;
   const workerConfig = scripted ? { ...config, OPENAI_BASE_URL: scripted.baseURL, OPENAI_API_KEY: 'scripted' } : config;
@@ -59,8 +68,8 @@ async function main(): Promise<void> {
     : `Model: ${config.OPENAI_BASE_URL ?? 'https://api.openai.com/v1'} (${config.TFA_MODEL ?? 'agent default model'})`;
   const policy = loadPolicy(path.resolve(cwd, config.TFA_POLICY_FILE), console.log);
   const connection = await connectWorker(temporal);
-  const worker = await createWorker({ connection, namespace: temporal.namespace, taskQueue: config.TFA_TASK_QUEUE, activities: activitiesFromConfig(workerConfig, cwd, console.log, policy, temporal) });
-  const temporalClient = await connectClient(temporal);
+  const worker = await createWorker({ connection, namespace: temporal.namespace, taskQueue: config.TFA_TASK_QUEUE, payloadCodecs: workerPayloadCodecs(config, console.warn), activities: activitiesFromConfig(workerConfig, cwd, console.log, policy, temporal) });
+  const temporalClient = await connectClient(temporal, { dataConverter: { payloadCodecs: clientPayloadCodecs(config) } });
   const gateway = await startGateway({ config, client: temporalClient.client, cwd, policy });
   console.log(banner(config, temporal, modelLine, gateway, temporalCli));
   try {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import OpenAI from 'openai';
+import { clientPayloadCodecs } from '../codec/from-config';
 import { createActivities } from '../activities';
 import { commandEnvironment } from '../activities/deploybot/command-environment';
 import { createReleaseStore } from '../activities/deploybot/release-store';
@@ -36,7 +37,9 @@ export function activitiesFromConfig(
   });
   const channel = channelFromConfig(config, write);
   // Lazy: it connects on first use (a model input query, the reporter's list_runs), so building the activities stays synchronous.
-  const client = lazyClient(temporal);
+  const client = lazyClient(temporal, {
+    dataConverter: { payloadCodecs: clientPayloadCodecs(config) }, // query results are encrypted too
+  });
   const listRuns = createListRuns({ client, taskQueue: config.TFA_TASK_QUEUE });
   const executors = createToolExecutors({ releases, channel, listRuns });
   const prices = loadPrices(path.resolve(cwd, config.TFA_PRICES_FILE), write);

@@ -1,4 +1,5 @@
 // The worker process alone, for a Temporal server that runs elsewhere (docker-compose, a cluster).
+import { workerPayloadCodecs } from '../codec/from-config';
 import { connectWorker, temporalSettings } from '../client/connect';
 import { parseConfig } from '../core/config';
 import { activitiesFromConfig } from './activities-from-config';
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     taskQueue: config.TFA_TASK_QUEUE,
     workflowBundle: config.TFA_WORKFLOW_BUNDLE ? { codePath: config.TFA_WORKFLOW_BUNDLE } : undefined,
     activities: activitiesFromConfig(config, process.cwd(), console.log, undefined, temporal),
+    payloadCodecs: workerPayloadCodecs(config, console.warn),
   });
   console.log(`[tfa] worker polling task queue "${config.TFA_TASK_QUEUE}" on ${temporal.address}, namespace "${temporal.namespace}"`);
   try {
