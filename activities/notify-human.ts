@@ -1,6 +1,6 @@
 import { activityInfo, log } from '@temporalio/activity';
 import { printable } from '../core/terminal-text';
-import { answerCommands } from '../core/waiting';
+import { answerCommands, answerLines } from '../core/waiting';
 import type { NotificationChannel } from './channels/channel';
 
 export interface NotifyHumanInput {
@@ -20,8 +20,7 @@ export function noticeText(input: NotifyHumanInput, namespace?: string): string 
   const header = input.escalatedTo
     ? `[tfa] ESCALATED to ${input.escalatedTo}: ${input.agent} run ${input.workflowId} still waits for a human (${input.kind}, request ${input.requestId}):`
     : `[tfa] ${input.agent} run ${input.workflowId} waits for a human (${input.kind}, request ${input.requestId}):`;
-  const commands = answerCommands(input.workflowId, input, namespace).map((command) => `    ${command}`);
-  return printable([header, `  ${input.summary}`, '  answer with one of:', ...commands].join('\n'));
+  return printable([header, `  ${input.summary}`, ...answerLines(input.workflowId, input, '  ', namespace)].join('\n'));
 }
 
 /** Contacting a human is a side effect like any other (F7), sent through the configured channel. */

@@ -3,8 +3,6 @@ import type { DeployState } from '../core/pipeline';
 import { shellQuote } from '../core/shell-quote';
 import { printable } from '../core/terminal-text';
 import { answerLines, pauseRequestNote, pendingAsk } from '../core/waiting';
-import { sumUsage } from '../core/usage';
-import { formatUsage } from './format-usage';
 import type { ThreadView } from '../workflows/messages';
 
 /**
@@ -15,17 +13,13 @@ export function formatStatus(workflowId: string, { state, events }: ThreadView, 
   const lines = [`${workflowId}  agent=${state.agent}  status=${state.status}  step=${state.step}/${state.maxSteps}`];
   const pending = state.pending;
   if (pending?.kind === 'approval') {
-    lines.push(`waiting for approval of ${pending.tool} ${JSON.stringify(pending.args)}`);
+    lines.push(`waiting for approval of ${pendingAsk(pending)}`);
     lines.push(`  request ${pending.requestId}  args ${pending.argsDigest}  since ${pending.since}`);
   } else if (pending) {
-    lines.push(`waiting for a reply (request ${pending.requestId}): ${pending.question ?? ''}`);
+    lines.push(`waiting for a reply (request ${pending.requestId}): ${pendingAsk(pending)}`);
   }
-  if (pending) lines.push('answer with one of:', ...answerCommands(workflowId, pending, namespace).map((command) => `  ${command}`));
-  if (state.pauseRequested) {
-    const { by, reason } = state.pauseRequested;
-    lines.push(`pause requested${by ? ` by ${by}` : ''}${reason ? ` (${reason})` : ''}: takes effect at the next step boundary; resume withdraws it`);
-  lines.push(...formatUsage(state.usage));
-  }
+  if (pending) lines.push(...answerLines(workflowId, pending, '', namespace));
+  if (state.pauseRequested) lines.push(`${pauseRequestNote(state.pauseRequested)}; resume withdraws it`);
   if (state.result) lines.push(`result: ${JSON.stringify(state.result)}`);
   if (state.reason) lines.push(`reason: ${state.reason}`);
   lines.push('thread:');
@@ -55,7 +49,6 @@ export function formatDeployStatus(
   if (state.tests) lines.push(`tests: ${state.tests.passed ? 'passed' : 'FAILED'}: ${state.tests.summary}`);
   lines.push('steps:');
   for (const child of state.children) {
-  lines.push(...formatUsage(sumUsage([state.usage, step?.view.state.usage]), step ? 'tokens (finished steps and the running one)' : 'tokens (all steps)'));
     lines.push(`  ${child.stage.padEnd(9)} ${child.agent.padEnd(9)} ${child.status.padEnd(17)} ${child.workflowId}`);
   }
   if (state.summary) lines.push(`summary: ${state.summary}`);

@@ -45,7 +45,33 @@ export function answerCommands(workflowId: string, pending: Pick<PendingRequest,
   ];
 }
 
-/** What a run waits for and how to answer it, for the Web UI's current details and `tfa status`. */
+/** Heading of the answer commands wherever a waiting request is shown (the Slack channel reads a notice up to it). */
+export const ANSWER_HEADING = 'answer with one of:';
+
+/** The answer commands under their heading, as plain text indented by `indent`: notices and `tfa status`. */
+export function answerLines(
+  workflowId: string,
+  pending: Pick<PendingRequest, 'requestId' | 'kind'>,
+  indent: string,
+  namespace = DEFAULT_NAMESPACE,
+): string[] {
+  const commands = answerCommands(workflowId, pending, namespace).map((command) => `${indent}  ${command}`);
+  return [`${indent}${ANSWER_HEADING}`, ...commands];
+}
+
+/** What a pending request asks, in one line: the tool with its exact arguments, or the question. */
+export function pendingAsk(pending: Pick<PendingRequest, 'kind' | 'tool' | 'args' | 'question'>): string {
+  return pending.kind === 'approval' ? `${pending.tool} ${JSON.stringify(pending.args)}` : (pending.question ?? '');
+}
+
+/** Who asked for the pause that the next step boundary takes, and why. */
+export function pauseRequestNote({ by, reason }: NonNullable<AgentState['pauseRequested']>): string {
+  return `pause requested${by ? ` by ${by}` : ''}${reason ? ` (${reason})` : ''}: it takes effect at the next step boundary`;
+}
+
+const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** What a run waits for and how to answer it (Markdown), for the Web UI's current details. */
 export function describeWaiting(workflowId: string, state: AgentState, namespace = DEFAULT_NAMESPACE): string {
   const pending = state.pending;
   const lines = [`**${state.agent}**: ${state.status}, step ${state.step} of ${state.maxSteps}`];
@@ -53,16 +79,14 @@ export function describeWaiting(workflowId: string, state: AgentState, namespace
     lines.push('', `Paused. Resume: \`${signalCommand(workflowId, 'resume', { by: '<you>' }, namespace)}\``);
   }
   if (state.pauseRequested) {
-    const { by, reason } = state.pauseRequested;
-    const asked = `Pause requested${by ? ` by ${by}` : ''}${reason ? ` (${reason})` : ''}: it takes effect at the next step boundary.`;
-    lines.push('', `${asked} Withdraw: \`${signalCommand(workflowId, 'resume', { by: '<you>' }, namespace)}\``);
+    lines.push('', `${sentence(pauseRequestNote(state.pauseRequested))}. Withdraw: \`${signalCommand(workflowId, 'resume', { by: '<you>' }, namespace)}\``);
   }
   if (!pending) return lines.join('\n');
   if (pending.kind === 'approval') {
-    lines.push('', `Waits for approval of request ${pending.requestId}: \`${pending.tool}\` with \`${JSON.stringify(pending.args)}\` (${pending.argsDigest}).`);
+    lines.push('', `Waits for approval of request ${pending.requestId}: \`${pendingAsk(pending)}\` (${pending.argsDigest}).`);
   } else {
-    lines.push('', `Waits for a reply to request ${pending.requestId}: ${pending.question ?? ''}`);
+    lines.push('', `Waits for a reply to request ${pending.requestId}: ${pendingAsk(pending)}`);
   }
-  lines.push('Answer with one of:', ...answerCommands(workflowId, pending, namespace).map((command) => `- \`${command}\``));
+  lines.push(sentence(ANSWER_HEADING), ...answerCommands(workflowId, pending, namespace).map((command) => `- \`${command}\``));
   return lines.join('\n');
 }

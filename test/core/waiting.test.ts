@@ -25,7 +25,7 @@ describe('describeWaiting', () => {
     expect(describeWaiting('wf-1', state).split('\n')).toEqual([
       '**deploybot**: awaiting_approval, step 1 of 12',
       '',
-      'Waits for approval of request req-1: `deploy_to_production` with `{"ref":"main"}` (sha256:ab12).',
+      'Waits for approval of request req-1: `deploy_to_production {"ref":"main"}` (sha256:ab12).',
       'Answer with one of:',
       '- `tfa approve wf-1 --request-id req-1 --by <you>`',
       '- `tfa reject wf-1 --request-id req-1 --by <you> --reason "<why>"`',
