@@ -3,7 +3,9 @@ import type { DeployState } from '../core/pipeline';
 import { shellQuote } from '../core/shell-quote';
 import { printable } from '../core/terminal-text';
 import { answerLines, pauseRequestNote, pendingAsk } from '../core/waiting';
+import { sumUsage } from '../core/usage';
 import type { ThreadView } from '../workflows/messages';
+import { formatUsage } from './format-usage';
 
 /**
  * `tfa status`: the state, exactly what is waiting for whom, then the thread one event a line (control characters stripped).
@@ -22,6 +24,7 @@ export function formatStatus(workflowId: string, { state, events }: ThreadView, 
   if (state.pauseRequested) lines.push(`${pauseRequestNote(state.pauseRequested)}; resume withdraws it`);
   if (state.result) lines.push(`result: ${JSON.stringify(state.result)}`);
   if (state.reason) lines.push(`reason: ${state.reason}`);
+  lines.push(...formatUsage(state.usage));
   lines.push('thread:');
   for (const event of events) {
     const rendered = event.type === 'decision_refused'
@@ -52,6 +55,7 @@ export function formatDeployStatus(
     lines.push(`  ${child.stage.padEnd(9)} ${child.agent.padEnd(9)} ${child.status.padEnd(17)} ${child.workflowId}`);
   }
   if (state.summary) lines.push(`summary: ${state.summary}`);
+  lines.push(...formatUsage(sumUsage([state.usage, step?.view.state.usage]), step ? 'tokens (finished steps and the running one)' : 'tokens (all steps)'));
   if (step) lines.push('', `running step ${step.workflowId}:`, formatStatus(step.workflowId, step.view, namespace));
   return printable(lines.join('\n'));
 }

@@ -72,9 +72,9 @@ async function main(): Promise<void> {
   const temporalClient = await connectClient(temporal, { dataConverter: { payloadCodecs: clientPayloadCodecs(config) } });
   const gateway = await startGateway({ config, client: temporalClient.client, cwd, policy });
   console.log(banner(config, temporal, modelLine, gateway, temporalCli));
+  const metrics = startWorkerMetrics(metricsEndpoint(config), { connection, namespace: temporal.namespace, taskQueue: config.TFA_TASK_QUEUE });
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
-  const metrics = startWorkerMetrics(metricsEndpoint(config), { connection, namespace: temporal.namespace, taskQueue: config.TFA_TASK_QUEUE });
   } finally {
     await gateway.close();
     await temporalClient.close();

@@ -21,16 +21,16 @@ async function main(): Promise<void> {
     payloadCodecs: workerPayloadCodecs(config, console.warn),
   });
   console.log(`[tfa] worker polling task queue "${config.TFA_TASK_QUEUE}" on ${temporal.address}, namespace "${temporal.namespace}"`);
+  const metrics = startWorkerMetrics(metricsEndpoint(config), { connection, namespace: temporal.namespace, taskQueue: config.TFA_TASK_QUEUE });
   try {
     await worker.run(); // shuts down gracefully on SIGINT/SIGTERM
   } finally {
+    metrics.stop();
     await connection.close();
   }
-  const metrics = startWorkerMetrics(metricsEndpoint(config), { connection, namespace: temporal.namespace, taskQueue: config.TFA_TASK_QUEUE });
 }
 
 main().catch((error: unknown) => {
-    metrics.stop();
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });
