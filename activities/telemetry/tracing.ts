@@ -58,6 +58,8 @@ export function tracingEnabled(env: Env = process.env): boolean {
  */
 export async function startTracing(serviceName: string): Promise<Tracing | undefined> {
   if (!tracingEnabled()) return undefined;
-  const { startOpenTelemetry } = await import('./open-telemetry');
+  // require, not import(): a dynamic import of a .ts file escapes tsx's CommonJS hook (scripts/tfa.cjs).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startOpenTelemetry } = require('./open-telemetry') as typeof import('./open-telemetry');
   return startOpenTelemetry(process.env, serviceName);
 }

@@ -1,14 +1,19 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startTracing, TRACING_WORKFLOW_MODULES, type Tracing } from '../../activities/telemetry/tracing';
 import { PAYLOAD_CONVERTER_PATH } from '../../worker/create-worker';
 import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
 import { renderSpanTree, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { testServerAddress } from '../support/test-server';
+import { callTool } from '../../scripts/scripted-model/server';
 
-const toolCall = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
+const execFileAsync = promisify(execFile);
+const root = path.resolve(__dirname, '../..');
 const OTLP_SPAN_KIND = { server: 2, client: 3 };
 const OTEL_VARIABLES = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL'] as const;
 const savedEnv = Object.fromEntries(OTEL_VARIABLES.map((name) => [name, process.env[name]]));
@@ -37,12 +42,14 @@ beforeAll(async () => {
   bundleDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tfa-traced-bundle-'));
   await fs.writeFile(path.join(bundleDir, 'workflow-bundle.js'), bundle.code);
   harness = await startHarness({
-    script: [toolCall('deploy_to_production', { ref: 'main' }), toolCall('done_for_now', { message: 'main is live' })],
+    script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'main is live' })],
+    responder: () => callTool('done_for_now', { message: 'nothing to deploy' }), // the CLI's run
     tracing,
     workflowBundlePath: path.join(bundleDir, 'workflow-bundle.js'),
   });
   gateway = await startTestGateway({ client: harness.client, taskQueue: harness.taskQueue, token: TEST_TOKEN, tracing });
   await runDeployBotOverHttp();
+  await launchWithTheCli();
   await exportEverySpan();
 }, 180_000);
 
@@ -100,6 +107,14 @@ async function runDeployBotOverHttp(): Promise<void> {
   if (result.status !== 'completed') throw new Error(`the run ended ${result.status}`);
 }
 
+/** `tfa launch` in its own process, as a user runs it; tracing on through the inherited OTEL_* variables. */
+async function launchWithTheCli(): Promise<void> {
+  const env = { ...process.env, TEMPORAL_ADDRESS: testServerAddress(), TFA_TASK_QUEUE: harness!.taskQueue };
+  const { stdout } = await execFileAsync(process.execPath, [path.join(root, 'scripts/tfa.cjs'), 'launch', 'deploybot', 'what is deployed?'], { cwd: root, env });
+  const result = await harness!.client.workflow.getHandle(stdout.trim()).result();
+  if (result.status !== 'completed') throw new Error(`the CLI's run ended ${result.status}`);
+}
+
 test('a DeployBot run launched over HTTP is one trace: the request, the workflow, each model call and each tool', () => {
   const request = only(receiver.spans.filter((span) => span.name === 'POST /agents/:agent/runs'), 'launch request span');
   const trace = receiver.spans.filter((span) => span.traceId === request.traceId);
@@ -146,6 +161,20 @@ test('the approval is its own trace: the HTTP request, the update it sends and t
   const { childrenOf } = traceTools(trace);
   const update = only(childrenOf(approval, 'StartWorkflowUpdate:decide'), 'StartWorkflowUpdate');
   expect(childrenOf(update, 'HandleUpdate:decide')).toHaveLength(1);
+});
+
+test('a run launched by the tfa CLI is one trace across processes: the command, the start, the workflow on the worker', () => {
+  const command = only(receiver.spans.filter((span) => span.name === 'tfa launch'), 'tfa launch span');
+  expect(command).toMatchObject({ service: 'tfa-cli' });
+  expect(command.parentSpanId).toBeUndefined();
+  const trace = receiver.spans.filter((span) => span.traceId === command.traceId);
+  const { childrenOf, activityRuns } = traceTools(trace);
+  const start = only(childrenOf(command, 'StartWorkflow:agentWorkflow'), 'StartWorkflow');
+  expect(start.service).toBe('tfa-cli');
+  const run = only(childrenOf(start, 'RunWorkflow:agentWorkflow'), 'RunWorkflow');
+  expect(run.service).toBe('tfa');
+  const chat = only(activityRuns(run, 'chooseNextTool').flatMap((decision) => childrenOf(decision, /^chat /)), 'chat span');
+  expect(chat.attributes['gen_ai.usage.output_tokens']).toEqual(expect.any(Number));
 });
 
 test('the traced bundle carries Temporal\'s workflow interceptors', () => {
