@@ -50,10 +50,20 @@ export function temporalSettings(env: Record<string, string | undefined>): Tempo
   };
 }
 
-/** The error a person sees when no server answers: where we looked and what to do. */
+/** gRPC's UNAUTHENTICATED and PERMISSION_DENIED: a server answered and refused who we are. */
+const REFUSED_CREDENTIALS = /\b(UNAUTHENTICATED|PERMISSION_DENIED|Unauthenticated|PermissionDenied)\b/;
+
+/** The error a person sees when no server answers, or one refuses the credentials: where we looked and what to do. */
 export function unreachable(address: string, error: unknown): Error {
+  const reason = describeError(error);
+  if (REFUSED_CREDENTIALS.test(reason) || [7, 16].includes((error as { code?: unknown })?.code as number)) {
+    return new Error(
+      `Temporal at ${address} (TEMPORAL_ADDRESS) refused this client: ${reason}. ` +
+        'Check TEMPORAL_API_KEY, or the client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH/_KEY_PATH), or the profile (TEMPORAL_PROFILE).',
+    );
+  }
   return new Error(
-    `cannot reach Temporal at ${address} (TEMPORAL_ADDRESS): ${describeError(error)}. ` +
+    `cannot reach Temporal at ${address} (TEMPORAL_ADDRESS): ${reason}. ` +
       'Start the dev server with `npm start`, or point TEMPORAL_ADDRESS at your server.',
   );
 }

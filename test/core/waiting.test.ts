@@ -1,6 +1,6 @@
 import { replay } from '../../core/reducer';
 import type { NewEvent, ThreadEvent } from '../../core/thread';
-import { describeWaiting } from '../../core/waiting';
+import { answerCommands, describeWaiting } from '../../core/waiting';
 
 let counter = 0;
 function ev(event: NewEvent, at = '2025-01-01T00:00:00.000Z'): ThreadEvent {
@@ -78,5 +78,24 @@ describe('describeWaiting', () => {
     const lines = describeWaiting('wf-6', state).split('\n').filter((line) => line.startsWith('- '));
     expect(lines).toHaveLength(6);
     for (const line of lines) expect(line).toContain('req-1');
+  });
+
+  it('names a namespace other than default in every temporal line, and leaves the default one out', () => {
+    const state = replay([
+      started,
+      ev({ type: 'approval_requested', requestId: 'req-1', callId: 'call-1', tool: 'rollback', args: { environment: 'production' }, argsDigest: 'sha256:00' }),
+    ]);
+    const temporalLines = (namespace?: string) => describeWaiting('wf-7', state, namespace).split('\n').filter((line) => line.includes('temporal workflow'));
+    expect(temporalLines('agents.a1b2c')).toHaveLength(2);
+    for (const line of temporalLines('agents.a1b2c')) expect(line).toMatch(/^- `temporal workflow signal --namespace agents\.a1b2c --workflow-id wf-7 /);
+    expect(temporalLines('default')).toEqual(temporalLines(undefined));
+    for (const line of temporalLines('default')) expect(line).not.toContain('--namespace');
+  });
+});
+
+describe('answerCommands', () => {
+  it('puts the namespace on the reply signal too, shell-quoted', () => {
+    const [, signal] = answerCommands('wf-8', { requestId: 'req-2', kind: 'input' }, "it's");
+    expect(signal).toMatch(/^temporal workflow signal --namespace 'it'\\''s' --workflow-id wf-8 --name reply /);
   });
 });
