@@ -17,7 +17,7 @@ const OPEN_STATUSES = AgentStatus.options.filter((status) => !FINAL_STATUSES.inc
  * queue reports the same numbers: aggregate with max, not sum.
  */
 export function startRunGauges(options: { client: Client; taskQueue: string; intervalMs?: number; warn?: (text: string) => void }): { stop(): void } {
-  const meter = Runtime.instance().metricMeter.withTags({ task_queue: options.taskQueue });
+  const meter = Runtime.instance().metricMeter.withTags({ taskQueue: options.taskQueue });
   const runs = meter.createGauge('tfa_runs', 'int', 'runs', 'Open agent runs on the task queue, by agent status');
   const waiting = meter.createGauge('tfa_approvals_waiting', 'int', 'requests', 'Approval requests waiting for a decision on the task queue');
   const queue = options.taskQueue.replaceAll("'", '');

@@ -1,0 +1,136 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
+import { approveSignal } from '../../workflows/messages';
+import { callTool, startScriptedModelServer, type ScriptedModelServer } from '../../scripts/scripted-model/server';
+import { createDeployFixture, FIXTURE_TEST_COMMAND, type DeployFixture } from '../support/deploy-fixture';
+import { freePort } from '../support/free-port';
+import { testServerAddress, workflowBundlePath } from '../support/test-server';
+import { eventually, waitForState } from '../support/workflow-harness';
+
+const root = path.resolve(__dirname, '../..');
+const execFileAsync = promisify(execFile);
+let model: ScriptedModelServer;
+let fixture: DeployFixture;
+let connection: Connection;
+let worker: ChildProcess | undefined;
+
+afterEach(async () => {
+  if (worker?.pid) process.kill(-worker.pid, 'SIGKILL');
+  await Promise.all([model?.close(), fixture?.cleanup(), connection?.close()]);
+});
+
+/** One Prometheus sample: `name{label="value",...} number`. */
+interface Sample { name: string; labels: Record<string, string>; value: number }
+
+function parseExposition(text: string): Sample[] {
+  return text.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match) throw new Error(`not a Prometheus sample line: ${line}`);
+    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key!, value!]));
+    return { name: match[1]!, labels, value: Number(match[3]) };
+  });
+}
+
+async function scrape(port: number): Promise<Sample[]> {
+  const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+  return parseExposition(await response.text());
+}
+
+/** The sum over the samples of `name` whose labels include `labels`. */
+function total(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
+  return samples.filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
+    .reduce((sum, sample) => sum + sample.value, 0);
+}
+
+/** worker/main.ts in its own process, with the bundle jest built, on `taskQueue`, serving metrics on `metricsPort`. */
+function startWorker(taskQueue: string, metricsPort: number): Promise<string> {
+  const output: string[] = [];
+  worker = spawn(path.join(root, 'node_modules/.bin/tsx'), ['worker/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: testServerAddress(),
+      TFA_TASK_QUEUE: taskQueue,
+      TFA_WORKFLOW_BUNDLE: workflowBundlePath(),
+      TFA_METRICS_PORT: String(metricsPort),
+      OPENAI_BASE_URL: model.baseURL,
+      OPENAI_API_KEY: 'scripted',
+      TFA_DATA_DIR: path.dirname(fixture.root),
+      TFA_DEPLOY_REPO: fixture.repo,
+      TFA_DEPLOY_TEST_COMMAND: FIXTURE_TEST_COMMAND,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so the kill reaches tsx's child too
+  });
+  return new Promise((resolve, reject) => {
+    worker!.stdout!.on('data', (chunk: Buffer) => {
+      output.push(chunk.toString());
+      if (output.join('').includes('worker polling') && output.join('').includes('Prometheus metrics')) resolve(output.join(''));
+    });
+    worker!.once('exit', (code) => reject(new Error(`worker exited early with code ${code}: ${output.join('')}`)));
+  });
+}
+
+test('the worker serves Temporal\'s and tfa\'s metrics on TFA_METRICS_PORT, and tfa status shows the run\'s tokens and cost', async () => {
+  model = await startScriptedModelServer({
+    script: [
+      callTool('deploy_to_staging', { ref: 'main' }),
+      callTool('run_tests', { environment: 'staging' }),
+      { text: 'Looks good to me.' }, // no tool call: an invalid answer, counted as a model error
+      callTool('deploy_to_production', { ref: 'main' }),
+      callTool('done_for_now', { message: 'main is live' }),
+    ],
+  });
+  fixture = await createDeployFixture();
+  connection = await Connection.connect({ address: testServerAddress() });
+  const client = new Client({ connection });
+  const taskQueue = `metrics-${Date.now()}`;
+  const port = await freePort();
+  const started = await startWorker(taskQueue, port);
+  expect(started).toContain(`[tfa] Prometheus metrics: http://127.0.0.1:${port}/metrics`);
+
+  const handle = await client.workflow.start(AGENT_WORKFLOW_TYPE, { taskQueue, workflowId: `metrics-${Date.now()}`, args: [{ agent: 'deploybot', message: 'deploy main to production' }] });
+  await waitForState(handle, (state) => state.status === 'awaiting_approval');
+  const queue = { taskQueue }; // tfa's metrics carry the SDK's tags: namespace, taskQueue, activityType / workflowType
+  // The gauges are counted from visibility every few seconds: wait for the count, never for a time.
+  await eventually(async () => total(await scrape(port), 'tfa_approvals_waiting', queue) === 1, 30_000);
+  expect(total(await scrape(port), 'tfa_runs', { ...queue, status: 'awaiting_approval' })).toBe(1);
+
+  await handle.signal(approveSignal, { by: 'erin' });
+  await handle.result();
+  const samples = await eventually(async () => {
+    const scraped = await scrape(port);
+    return total(scraped, 'tfa_approvals_waiting', queue) === 0 && total(scraped, 'tfa_runs_ended', { status: 'completed' }) === 1 ? scraped : undefined;
+  }, 30_000);
+
+  const agent = { agent: 'deploybot' };
+  expect(total(samples, 'tfa_runs_started', { ...agent, ...queue, workflowType: 'agentWorkflow' })).toBe(1);
+  expect(total(samples, 'tfa_approvals_requested', { ...agent, tool: 'deploy_to_production' })).toBe(1);
+  expect(total(samples, 'tfa_approvals_decided', { ...agent, tool: 'deploy_to_production', decision: 'approved' })).toBe(1);
+  expect(total(samples, 'tfa_approval_wait_seconds_count', { ...agent, decision: 'approved' })).toBe(1);
+  expect(total(samples, 'tfa_approval_wait_seconds_sum')).toBeGreaterThanOrEqual(0);
+  expect(total(samples, 'tfa_errors', { ...agent, source: 'model', code: 'no_tool_call' })).toBe(1);
+  expect(total(samples, 'tfa_model_calls', { ...agent, outcome: 'ok' })).toBe(4);
+  expect(total(samples, 'tfa_model_calls', { ...agent, outcome: 'invalid_output', code: 'no_tool_call' })).toBe(1);
+  expect(total(samples, 'tfa_model_calls', { ...queue, activityType: 'chooseNextTool' })).toBe(5);
+  const inputTokens = total(samples, 'tfa_model_input_tokens', agent);
+  expect(inputTokens).toBeGreaterThan(5 * 100); // five prompts with DeployBot's instructions and context
+  expect(total(samples, 'tfa_model_output_tokens', agent)).toBeGreaterThan(0);
+  // The scripted model simulates prompt caching: later prompts repeat the instructions and tools of earlier ones.
+  const cachedTokens = total(samples, 'tfa_model_cached_input_tokens', agent);
+  expect(cachedTokens).toBeGreaterThan(0);
+  expect(cachedTokens).toBeLessThan(inputTokens);
+  expect(total(samples, 'tfa_runs', { ...queue, status: 'awaiting_approval' })).toBe(0);
+  // Temporal's own worker metrics come out of the same endpoint.
+  expect(total(samples, 'temporal_workflow_completed', { task_queue: taskQueue })).toBeGreaterThanOrEqual(1);
+  expect(total(samples, 'temporal_activity_execution_latency_count', { task_queue: taskQueue })).toBeGreaterThanOrEqual(6);
+
+  // tfa status: the same tokens, priced by config/prices.json (the scripted model answers as the model asked for).
+  const env = { ...process.env, TEMPORAL_ADDRESS: testServerAddress() };
+  const { stdout } = await execFileAsync(path.join(root, 'node_modules/.bin/tsx'), ['client/cli.ts', 'status', handle.workflowId], { cwd: root, env });
+  const line = stdout.split('\n').find((text) => text.startsWith('tokens: '));
+  expect(line).toMatch(new RegExp(`^tokens: 5 model calls, ${inputTokens.toLocaleString('en-US')} in \\(${cachedTokens.toLocaleString('en-US')} cached\\), [\\d,]+ out; cost \\$0\\.\\d{6}$`));
+}, 120_000);
