@@ -12,6 +12,8 @@ import { costOf, priceOf, type ModelCallUsage, type PriceTable } from '../core/u
 import { toApplicationFailure } from './application-failure';
 import type { ExecuteToolInput, ToolOutput } from './execute-tool';
 import { recordModelCall } from './model-call-metrics';
+import { traceChat } from './telemetry/gen-ai-spans';
+import type { Tracing } from './telemetry/tracing';
 
 /**
  * The rendered, budgeted input of one decision, as the workflow sends it (shown in the Web UI).
@@ -130,7 +132,7 @@ function failureCode(error: unknown): string {
   return typeof details?.[0]?.code === 'string' ? details[0].code : 'unknown';
 }
 
-export function createChooseNextTool(deps: { openai: OpenAI; model?: string; executeTool?: ExecuteTool; prices?: PriceTable }) {
+export function createChooseNextTool(deps: { openai: OpenAI; model?: string; executeTool?: ExecuteTool; prices?: PriceTable; tracing?: Tracing }) {
   return async function chooseNextTool(input: ChooseNextToolInput): Promise<ChosenToolCall> {
     const agent = findAgent(input.agent);
     if (!agent) throw toApplicationFailure(new ConfigurationError(`Unknown agent "${input.agent}".`), { nonRetryable: true });
@@ -139,7 +141,7 @@ export function createChooseNextTool(deps: { openai: OpenAI; model?: string; exe
     const model = deps.model ?? agent.model ?? DEFAULT_MODEL;
     let completion: ChatCompletion;
     try {
-      completion = await deps.openai.chat.completions.create({
+      completion = await traceChat(deps.tracing, { model, baseURL: deps.openai.baseURL }, () => deps.openai.chat.completions.create({
         model,
         messages: [
           { role: 'system', content: instructions },
@@ -148,7 +150,7 @@ export function createChooseNextTool(deps: { openai: OpenAI; model?: string; exe
         tools: toolsFor(agent),
         tool_choice: 'required',
         parallel_tool_calls: false,
-      });
+      }));
     } catch (error) {
       recordModelCall({ agent: agent.name, model, outcome: 'endpoint_error', code: failureCode(error) });
       endpointFailure(error);

@@ -9,6 +9,7 @@ import type { NotificationChannel } from './channels/channel';
 import { ReleaseStoreError, type DeployResult, type ReleaseStore, type TestRunSummary } from './deploybot/release-store';
 import { createChooseNextTool } from './choose-next-tool';
 import { createExecuteTool, type ToolExecutors } from './execute-tool';
+import type { Tracing } from './telemetry/tracing';
 import { createNotifyHuman } from './notify-human';
 import { planModelInput, warmTokenizer } from './plan-model-input';
 import { createResolveToolCall, type ToolResolvers } from './resolve-tool-call';
@@ -33,16 +34,18 @@ export interface ActivityDependencies {
   releases: ReleaseStore;
   /** Prices per model (TFA_PRICES_FILE): each model call's usage is recorded with its cost; none: cost unknown. */
   prices?: PriceTable;
+  /** Spans for each model call and tool run (telemetry/tracing.ts); none: tracing is off. */
+  tracing?: Tracing;
 }
 
 /** Every side effect of a run, built from its dependencies. */
 export function createActivities(deps: ActivityDependencies) {
   // Load the o200k ranks (~1 s) now, not inside the first run's workflow task (planModelInput).
   setImmediate(warmTokenizer);
-  const executeTool = createExecuteTool(deps.executors, secretScrubber(deps.secretsFrom ?? process.env));
+  const executeTool = createExecuteTool(deps.executors, secretScrubber(deps.secretsFrom ?? process.env), deps.tracing);
   return {
     planModelInput,
-    chooseNextTool: createChooseNextTool({ openai: deps.openai, model: deps.model, executeTool, prices: deps.prices }),
+    chooseNextTool: createChooseNextTool({ openai: deps.openai, model: deps.model, executeTool, prices: deps.prices, tracing: deps.tracing }),
     executeTool,
     resolveToolCall: createResolveToolCall(deps.resolvers ?? createToolResolvers(deps.releases)),
     notifyHuman: createNotifyHuman({ channel: deps.channel }),

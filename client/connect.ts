@@ -1,6 +1,6 @@
 // Every connection to Temporal (CLI, gateway, worker, npm start) is made here, from one source of
 // settings: Temporal's own client configuration, the same the `temporal` CLI and every SDK read.
-import { Client, Connection, type DataConverter } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors, type DataConverter } from '@temporalio/client';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnection } from '@temporalio/worker';
 import { DEFAULT_NAMESPACE } from '../core/constants';
@@ -71,6 +71,8 @@ export function unreachable(address: string, error: unknown): Error {
 /** What a client may add to its connection: the encryption codec's `dataConverter` goes here. */
 export interface ClientExtras {
   dataConverter?: DataConverter;
+  /** Tracing's client interceptors (activities/telemetry/tracing.ts); none: tracing is off. */
+  interceptors?: ClientInterceptors;
 }
 
 /** A Temporal client for the configured server; close its connection when done. */
@@ -81,7 +83,7 @@ export async function connectClient(
   const connection = await Connection.connect({ ...settings.connection, connectTimeout: CONNECT_TIMEOUT }).catch((error: unknown) => {
     throw unreachable(settings.address, error);
   });
-  const client = new Client({ connection, namespace: settings.namespace, dataConverter: extras.dataConverter });
+  const client = new Client({ connection, namespace: settings.namespace, dataConverter: extras.dataConverter, interceptors: extras.interceptors });
   return { client, close: () => connection.close() };
 }
 

@@ -14,6 +14,7 @@ import { installRuntime, metricsEndpoint } from '../worker/quiet-runtime';
 import { startWorkerMetrics } from '../worker/run-gauges';
 import { startDevServer } from './dev-server';
 import { ensureTemporalCli } from './temporal-cli.cjs';
+import { startTracing } from '../activities/telemetry/tracing';
 
 function gatewayLines(config: TfaConfig, gateway: RunningGateway): string[] {
   const auth = config.TFA_GATEWAY_TOKEN ? ' -H "Authorization: Bearer $TFA_GATEWAY_TOKEN"' : '';
@@ -68,9 +69,10 @@ async function main(): Promise<void> {
     : `Model: ${config.OPENAI_BASE_URL ?? 'https://api.openai.com/v1'} (${config.TFA_MODEL ?? 'agent default model'})`;
   const policy = loadPolicy(path.resolve(cwd, config.TFA_POLICY_FILE), console.log);
   const connection = await connectWorker(temporal);
-  const worker = await createWorker({ connection, namespace: temporal.namespace, taskQueue: config.TFA_TASK_QUEUE, payloadCodecs: workerPayloadCodecs(config, console.warn), activities: activitiesFromConfig(workerConfig, cwd, console.log, policy, temporal) });
-  const temporalClient = await connectClient(temporal, { dataConverter: { payloadCodecs: clientPayloadCodecs(config) } });
-  const gateway = await startGateway({ config, client: temporalClient.client, cwd, policy });
+  const tracing = await startTracing('tfa'); // OTEL_EXPORTER_OTLP_ENDPOINT turns it on
+  const worker = await createWorker({ connection, namespace: temporal.namespace, taskQueue: config.TFA_TASK_QUEUE, payloadCodecs: workerPayloadCodecs(config, console.warn), activities: activitiesFromConfig(workerConfig, cwd, console.log, policy, temporal, tracing), tracing });
+  const temporalClient = await connectClient(temporal, { dataConverter: { payloadCodecs: clientPayloadCodecs(config) }, interceptors: tracing?.clientInterceptors() });
+  const gateway = await startGateway({ config, client: temporalClient.client, cwd, policy, tracing });
   console.log(banner(config, temporal, modelLine, gateway, temporalCli));
   const metrics = startWorkerMetrics(metricsEndpoint(config), { connection, namespace: temporal.namespace, taskQueue: config.TFA_TASK_QUEUE });
   try {
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
     await connection.close();
     await scripted?.close();
     await server.stop();
+    await tracing?.shutdown();
     console.log('tfa stopped; runs and threads are kept in', path.join(dataDir, 'temporal.db'));
   }
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { clientPayloadCodecs } from '../codec/from-config';
 import { createActivities } from '../activities';
+import type { Tracing } from '../activities/telemetry/tracing';
 import { commandEnvironment } from '../activities/deploybot/command-environment';
 import { createReleaseStore } from '../activities/deploybot/release-store';
 import { createListRuns } from '../activities/reporter/list-runs';
@@ -22,6 +23,8 @@ export function activitiesFromConfig(
   policy: PolicySource = loadPolicy(path.resolve(cwd, config.TFA_POLICY_FILE), write),
   /** Where Temporal is (client/connect.ts); default: read from this process's environment. */
   temporal: TemporalSettings = temporalSettings(process.env),
+  /** Spans for model calls and tool runs (startTracing); none: tracing is off. */
+  tracing?: Tracing,
 ) {
   const openai = new OpenAI({
     apiKey: config.OPENAI_API_KEY ?? 'not-needed-for-this-endpoint',
@@ -43,5 +46,5 @@ export function activitiesFromConfig(
   const listRuns = createListRuns({ client, taskQueue: config.TFA_TASK_QUEUE });
   const executors = createToolExecutors({ releases, channel, listRuns });
   const prices = loadPrices(path.resolve(cwd, config.TFA_PRICES_FILE), write);
-  return createActivities({ openai, model: config.TFA_MODEL, executors, channel, policy, releases, prices });
+  return createActivities({ openai, model: config.TFA_MODEL, executors, channel, policy, releases, prices, tracing });
 }

@@ -1,6 +1,7 @@
 // The worker process alone, for a Temporal server that runs elsewhere (docker-compose, a cluster).
 import { workerPayloadCodecs } from '../codec/from-config';
 import { connectWorker, temporalSettings } from '../client/connect';
+import { startTracing } from '../activities/telemetry/tracing';
 import { parseConfig } from '../core/config';
 import { activitiesFromConfig } from './activities-from-config';
 import { createWorker } from './create-worker';
@@ -12,13 +13,15 @@ async function main(): Promise<void> {
   installRuntime(config.TFA_LOG_LEVEL, metricsEndpoint(config));
   const temporal = temporalSettings(process.env);
   const connection = await connectWorker(temporal);
+  const tracing = await startTracing('tfa-worker'); // OTEL_EXPORTER_OTLP_ENDPOINT turns it on
   const worker = await createWorker({
     connection,
     namespace: temporal.namespace,
     taskQueue: config.TFA_TASK_QUEUE,
     workflowBundle: config.TFA_WORKFLOW_BUNDLE ? { codePath: config.TFA_WORKFLOW_BUNDLE } : undefined,
-    activities: activitiesFromConfig(config, process.cwd(), console.log, undefined, temporal),
+    activities: activitiesFromConfig(config, process.cwd(), console.log, undefined, temporal, tracing),
     payloadCodecs: workerPayloadCodecs(config, console.warn),
+    tracing,
   });
   console.log(`[tfa] worker polling task queue "${config.TFA_TASK_QUEUE}" on ${temporal.address}, namespace "${temporal.namespace}"`);
   const metrics = startWorkerMetrics(metricsEndpoint(config), { connection, namespace: temporal.namespace, taskQueue: config.TFA_TASK_QUEUE });
@@ -27,6 +30,7 @@ async function main(): Promise<void> {
   } finally {
     metrics.stop();
     await connection.close();
+    await tracing?.shutdown(); // exports the last spans
   }
 }
 
