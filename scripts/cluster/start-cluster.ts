@@ -7,7 +7,7 @@ import { freePortsBelowEphemeral } from './ports';
 import { ensurePostgres, startPostgres } from './postgres';
 import { run, waitFor } from './processes';
 import { ensureTemporalServer } from './temporal-server-build';
-import { SERVER_PORT_NAMES, serverPorts, setupSchemas, startTemporalServer } from './temporal-server';
+import { createNamespace, SERVER_PORT_NAMES, serverPorts, setupSchemas, startTemporalServer } from './temporal-server';
 
 export interface ClusterOptions {
   namespace?: string;
@@ -30,13 +30,14 @@ export interface RunningCluster {
   stop(): Promise<void>;
 }
 
-/** `temporal operator namespace create`, then waits until the frontend knows the namespace (its cache refreshes every few seconds). */
-async function createNamespace(cli: string, address: string, namespace: string): Promise<void> {
+/** The namespace job, then a check that every search attribute tfa's workflows set exists and the frontend knows the namespace. */
+async function prepareNamespace(cli: string, address: string, namespace: string): Promise<void> {
+  await createNamespace({ temporalCli: cli, address, namespace });
   const target = ['--address', address, '--namespace', namespace];
-  await run(cli, ['operator', 'namespace', 'create', ...target]);
-  // tfa's own (all Keyword): the worker may not create them where it lacks operator rights.
-  const searchAttributes = Object.values(SEARCH_ATTRIBUTE_NAMES).flatMap((name) => ['--name', name, '--type', 'Keyword']);
-  await run(cli, ['operator', 'search-attribute', 'create', ...target, ...searchAttributes]);
+  const listed = await run(cli, ['operator', 'search-attribute', 'list', ...target]);
+  const missing = Object.values(SEARCH_ATTRIBUTE_NAMES).filter((name) => !new RegExp(`\\b${name}\\b`).test(listed));
+  if (missing.length > 0) throw new Error(`deploy/temporal/create-namespace.sh did not register ${missing.join(', ')}`);
+  // The frontend's namespace cache refreshes every few seconds: wait until a call in the namespace works.
   await waitFor(`namespace ${namespace} usable`, () => run(cli, ['workflow', 'count', ...target]).then(() => true), 60_000, 500);
 }
 
@@ -71,7 +72,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
     const numHistoryShards = options.numHistoryShards ?? 4;
     const server = await timed('server', () => startTemporalServer({ build, temporalCli, dir, ports, postgresPort: postgres.port, numHistoryShards }));
     stops.push(server.stop);
-    await timed('namespace', () => createNamespace(temporalCli, server.address, namespace));
+    await timed('namespace', () => prepareNamespace(temporalCli, server.address, namespace));
     return { address: server.address, namespace, dir, temporalCli, timings, stop: () => stopAll(options.keep ?? false) };
   } catch (error) {
     await stopAll(true); // the logs explain the failure

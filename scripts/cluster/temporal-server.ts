@@ -4,21 +4,30 @@ import { POSTGRES_USER } from './postgres';
 import { run, startLongRunning, waitFor } from './processes';
 import type { TemporalServerBuild } from './temporal-server-build';
 
-/** Temporal's two databases and the schema directory (under schema/postgresql/v12) each is set up from. */
-const DATABASES = [
-  { name: 'temporal', schema: 'temporal' },
-  { name: 'temporal_visibility', schema: 'visibility' },
-] as const;
+const deployDir = path.resolve(__dirname, '../../deploy/temporal');
 
-/** Creates both databases and brings their schemas to the newest version, as Temporal's admin-tools job does. */
+/**
+ * Creates both databases and brings their schemas to the newest version: docker-compose.yml's
+ * schema job (deploy/temporal/setup-schema.sh), run with the tool built from the same module.
+ */
 export async function setupSchemas(build: TemporalServerBuild, postgresPort: number): Promise<void> {
-  const env = { ...process.env, SQL_PLUGIN: 'postgres12', SQL_HOST: '127.0.0.1', SQL_PORT: String(postgresPort), SQL_USER: POSTGRES_USER };
-  for (const { name, schema } of DATABASES) {
-    const database = ['--db', name];
-    await run(build.sqlTool, [...database, 'create-database'], { env });
-    await run(build.sqlTool, [...database, 'setup-schema', '-v', '0.0'], { env });
-    await run(build.sqlTool, [...database, 'update-schema', '-d', path.join(build.postgresSchemaDir, schema, 'versioned')], { env });
-  }
+  await run('sh', [path.join(deployDir, 'setup-schema.sh')], {
+    env: {
+      ...process.env,
+      TEMPORAL_SQL_TOOL: build.sqlTool,
+      TEMPORAL_SCHEMA_DIR: build.postgresSchemaDir,
+      SQL_HOST: '127.0.0.1',
+      SQL_PORT: String(postgresPort),
+      SQL_USER: POSTGRES_USER,
+    },
+  });
+}
+
+/** docker-compose.yml's namespace job (deploy/temporal/create-namespace.sh): the namespace and tfa's search attributes. */
+export async function createNamespace(options: { temporalCli: string; address: string; namespace: string }): Promise<void> {
+  await run('sh', [path.join(deployDir, 'create-namespace.sh')], {
+    env: { ...process.env, TEMPORAL_CLI: options.temporalCli, TEMPORAL_ADDRESS: options.address, TEMPORAL_NAMESPACE: options.namespace },
+  });
 }
 
 /** Every port the server listens on: a gRPC and a membership port per service, and the frontend's HTTP API. */
