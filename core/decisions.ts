@@ -167,12 +167,11 @@ export function evaluateDecision(state: AgentState, decision: Decision, policy: 
   return { accepted: true, requestId, event: acceptedEvent(requestId, decision, verified) };
 }
 
+/** A message body as its schema reads it, or the refusal to record in its place. */
+export type ParsedMessage<T> = { ok: true; value: T } | { ok: false; reason: string; event: NewEvent };
+
 /** Validates a raw message body; a malformed or undecodable one becomes an audit refusal instead of a crash. */
-export function parseMessage<S extends z.ZodType>(
-  schema: S,
-  messageName: string,
-  raw: unknown,
-): { ok: true; value: z.infer<S> } | { ok: false; reason: string; event: NewEvent } {
+export function parseMessage<S extends z.ZodType>(schema: S, messageName: string, raw: unknown): ParsedMessage<z.infer<S>> {
   const undecodable = undecodableReason(raw);
   if (undecodable !== null) return { ok: false, reason: undecodable, event: { type: 'decision_refused', message: messageName, reason: undecodable } };
   const parsed = schema.safeParse(raw ?? {});
@@ -181,4 +180,44 @@ export function parseMessage<S extends z.ZodType>(
   const claimed = (raw as { by?: unknown } | null)?.by;
   const claimedBy = typeof claimed === 'string' ? claimed.slice(0, MESSAGE_LIMITS.by) : undefined;
   return { ok: false, reason, event: { type: 'decision_refused', message: messageName, by: claimedBy, reason } };
+}
+
+function withAction<T, D extends Decision>(parsed: ParsedMessage<T>, toDecision: (value: T) => D): ParsedMessage<D> {
+  return parsed.ok ? { ok: true, value: toDecision(parsed.value) } : parsed;
+}
+
+/** An approve, reject or reply signal's body as a Decision, or the refusal to record in its place. */
+export function parseDecisionSignal(action: Decision['action'], raw: unknown): ParsedMessage<Decision> {
+  switch (action) {
+    case 'approve':
+      return withAction(parseMessage(ApproveInput, action, raw), (value) => ({ action, ...value }));
+    case 'reject':
+      return withAction(parseMessage(RejectInput, action, raw), (value) => ({ action, ...value }));
+    case 'reply':
+      return withAction(parseMessage(ReplyInput, action, raw), (value) => ({ action, ...value }));
+  }
+}
+
+/** A decision the `decide` update carries: approve or reject. */
+export type UpdateDecision = Extract<Decision, { action: 'approve' | 'reject' }>;
+
+function decisionOf(input: DecideInput): UpdateDecision {
+  if (input.decision === 'approve') {
+    const { decision: _approve, ...approval } = input;
+    return { action: 'approve', ...approval };
+  }
+  const { decision: _reject, ...rejection } = input;
+  return { action: 'reject', ...rejection };
+}
+
+/**
+ * The `decide` update's body as a Decision, or why it is refused. Its validator and its handler both
+ * read the body through this: a replay runs the handler without the validator.
+ */
+export function parseDecideInput(raw: unknown): { ok: true; decision: UpdateDecision } | { ok: false; reason: string } {
+  const undecodable = undecodableReason(raw);
+  if (undecodable !== null) return { ok: false, reason: `decision refused: ${undecodable}` };
+  const parsed = DecideInput.safeParse(raw);
+  if (!parsed.success) return { ok: false, reason: `malformed decide body: ${describeIssues(parsed.error)}` };
+  return { ok: true, decision: decisionOf(parsed.data) };
 }

@@ -1,16 +1,5 @@
 import { log, setHandler, workflowInfo } from '@temporalio/workflow';
-import {
-  ApproveInput,
-  DecideInput,
-  describeIssues,
-  evaluateDecision,
-  parseMessage,
-  RejectInput,
-  ReplyInput,
-  type Decision,
-  type DecisionPolicy,
-} from '../core/decisions';
-import { undecodableReason } from '../core/undecodable';
+import { evaluateDecision, parseDecideInput, parseDecisionSignal, type Decision, type DecisionPolicy } from '../core/decisions';
 import {
   approveSignal,
   decideUpdate,
@@ -32,15 +21,14 @@ function applyDecision(thread: RunThread, decision: Decision, policy: DecisionPo
 
 /** Every message of the public API (workflows/messages.ts) wired to the thread. */
 export function registerHandlers(thread: RunThread, policyOf: () => DecisionPolicy, control: PauseControl): void {
-  const decisionSignal = (action: Decision['action'], schema: typeof ApproveInput | typeof RejectInput | typeof ReplyInput) =>
-    (raw: unknown) => {
-      const parsed = parseMessage(schema, action, raw);
-      if (!parsed.ok) return void thread.append(parsed.event);
-      applyDecision(thread, { action, ...(parsed.value as object) } as Decision, policyOf());
-    };
-  setHandler(approveSignal, decisionSignal('approve', ApproveInput));
-  setHandler(rejectSignal, decisionSignal('reject', RejectInput));
-  setHandler(replySignal, decisionSignal('reply', ReplyInput));
+  const decisionSignal = (action: Decision['action']) => (raw: unknown) => {
+    const parsed = parseDecisionSignal(action, raw);
+    if (parsed.ok) applyDecision(thread, parsed.value, policyOf());
+    else thread.append(parsed.event);
+  };
+  setHandler(approveSignal, decisionSignal('approve'));
+  setHandler(rejectSignal, decisionSignal('reject'));
+  setHandler(replySignal, decisionSignal('reply'));
   setHandler(pauseSignal, (raw) => onPause(thread, control, raw));
   setHandler(resumeSignal, (raw) => onResume(thread, control, raw));
   setHandler(threadQuery, () => ({ events: thread.events, state: thread.state }));
@@ -48,18 +36,16 @@ export function registerHandlers(thread: RunThread, policyOf: () => DecisionPoli
   setHandler(
     decideUpdate,
     (input) => {
-      const { decision, ...rest } = DecideInput.parse(input);
-      applyDecision(thread, { action: decision, ...rest } as Decision, policyOf());
-      return { requestId: thread.state.resolvedRequestIds.at(-1)!, decision };
+      const parsed = parseDecideInput(input);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      applyDecision(thread, parsed.decision, policyOf());
+      return { requestId: thread.state.resolvedRequestIds.at(-1)!, decision: parsed.decision.action };
     },
     {
       validator: (input) => {
-        const undecodable = undecodableReason(input);
-        if (undecodable !== null) throw new Error(`decision refused: ${undecodable}`);
-        const parsed = DecideInput.safeParse(input);
-        if (!parsed.success) throw new Error(`malformed decide body: ${describeIssues(parsed.error)}`);
-        const { decision, ...rest } = parsed.data;
-        const outcome = evaluateDecision(thread.state, { action: decision, ...rest } as Decision, policyOf(), workflowInfo().workflowId);
+        const parsed = parseDecideInput(input);
+        if (!parsed.ok) throw new Error(parsed.reason);
+        const outcome = evaluateDecision(thread.state, parsed.decision, policyOf(), workflowInfo().workflowId);
         if (!outcome.accepted) throw new Error(`decision refused: ${outcome.reason}`);
       },
     },

@@ -2,6 +2,8 @@ import {
   ApproveInput,
   DecideInput,
   evaluateDecision,
+  parseDecideInput,
+  parseDecisionSignal,
   parseMessage,
   PauseInput,
   RejectInput,
@@ -10,6 +12,7 @@ import {
   type Decision,
 } from '../../core/decisions';
 import { replay, type AgentState } from '../../core/reducer';
+import { undecodablePayload } from '../../core/undecodable';
 import { DecisionRefused, ThreadEvent, type NewEvent } from '../../core/thread';
 
 let counter = 0;
@@ -277,5 +280,37 @@ describe('parseMessage', () => {
       if (parsed.ok) throw new Error('expected a refusal');
       expect(DecisionRefused.safeParse(ev(parsed.event)).success).toBe(true);
     }
+  });
+});
+
+describe('parseDecisionSignal', () => {
+  it('gives each signal body as a decision with its action, fields trimmed', () => {
+    expect(parseDecisionSignal('approve', { by: ' bob ', comment: 'go' })).toEqual({ ok: true, value: { action: 'approve', by: 'bob', comment: 'go' } });
+    expect(parseDecisionSignal('reject', { by: 'bob', reason: ' frozen ' })).toEqual({ ok: true, value: { action: 'reject', by: 'bob', reason: 'frozen' } });
+    expect(parseDecisionSignal('reply', { by: 'ann', text: 'main', requestId: 'req-1' })).toEqual({
+      ok: true,
+      value: { action: 'reply', by: 'ann', text: 'main', requestId: 'req-1' },
+    });
+  });
+
+  it('refuses a body that fails its action\'s schema with the refusal event to record', () => {
+    const parsed = parseDecisionSignal('reject', { by: 'bob' });
+    expect(parsed).toMatchObject({ ok: false, event: { type: 'decision_refused', message: 'reject', by: 'bob' } });
+  });
+});
+
+describe('parseDecideInput', () => {
+  it('gives the update body as a decision named by its verdict', () => {
+    expect(parseDecideInput({ decision: 'approve', by: ' dave ', requestId: 'req-1' })).toEqual({
+      ok: true,
+      decision: { action: 'approve', by: 'dave', requestId: 'req-1' },
+    });
+    expect(parseDecideInput({ decision: 'reject', by: 'dave', reason: 'no' })).toEqual({ ok: true, decision: { action: 'reject', by: 'dave', reason: 'no' } });
+  });
+
+  it('refuses a malformed body and an undecodable payload with the message the update\'s sender gets', () => {
+    expect(parseDecideInput({ decision: 'reject', by: 'dave' })).toEqual({ ok: false, reason: expect.stringMatching(/^malformed decide body: reason: /) });
+    expect(parseDecideInput({ decision: 'maybe', by: 'dave' })).toMatchObject({ ok: false, reason: expect.stringMatching(/^malformed decide body: decision: /) });
+    expect(parseDecideInput(undecodablePayload('json/protobuf'))).toEqual({ ok: false, reason: expect.stringMatching(/^decision refused: .*json\/protobuf/) });
   });
 });
