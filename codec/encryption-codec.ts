@@ -117,3 +117,18 @@ export class EncryptionCodec implements PayloadCodec {
     return temporal.api.common.v1.Payload.decode(plaintext);
   }
 }
+
+/** A client without keys: plaintext passes, and an encrypted payload is an error that says which variable to set. */
+export class MissingKeysCodec implements PayloadCodec {
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads;
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    for (const payload of payloads) {
+      if (metadataText(payload, METADATA_ENCODING_KEY) !== ENCRYPTED_ENCODING) continue;
+      throw new PayloadDecryptionError(metadataText(payload, METADATA_KEY_ID) ?? '(none)', 'TFA_ENCRYPTION_KEYS is not set here: set it to the keys the worker uses');
+    }
+    return payloads;
+  }
+}

@@ -1,6 +1,6 @@
 import type { PayloadCodec } from '@temporalio/common';
 import type { TfaConfig } from '../core/config';
-import { EncryptionCodec, encryptionKeysFrom, type PayloadDecryptionError } from './encryption-codec';
+import { EncryptionCodec, encryptionKeysFrom, MissingKeysCodec, type PayloadDecryptionError } from './encryption-codec';
 
 /** The encryption codec TFA_ENCRYPTION_KEYS asks for, or null when it is unset (payloads stay plaintext). */
 export function encryptionCodecFrom(config: Pick<TfaConfig, 'TFA_ENCRYPTION_KEYS'>): EncryptionCodec | null {
@@ -8,10 +8,9 @@ export function encryptionCodecFrom(config: Pick<TfaConfig, 'TFA_ENCRYPTION_KEYS
   return keys && keys.length > 0 ? new EncryptionCodec({ keys: encryptionKeysFrom(keys) }) : null;
 }
 
-/** A client's payload codecs (CLI, gateway, scripts): a payload it cannot decrypt is an error naming the key id. */
+/** A client's payload codecs (CLI, gateway, scripts): a payload it cannot decrypt, or any encrypted one without keys, is an error naming the key id. */
 export function clientPayloadCodecs(config: Pick<TfaConfig, 'TFA_ENCRYPTION_KEYS'>): PayloadCodec[] {
-  const codec = encryptionCodecFrom(config);
-  return codec ? [codec] : [];
+  return [encryptionCodecFrom(config) ?? new MissingKeysCodec()];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { EncryptionCodec, ENCRYPTED_ENCODING, METADATA_KEY_ID, PayloadDecryptionError, type EncryptionKey } from '../../codec/encryption-codec';
-import { workerPayloadCodecs } from '../../codec/from-config';
+import { clientPayloadCodecs, workerPayloadCodecs } from '../../codec/from-config';
 import { parseConfig } from '../../core/config';
 
 const keyA: EncryptionKey = { id: 'a', key: randomBytes(32) };
@@ -53,6 +53,14 @@ describe('EncryptionCodec', () => {
     await expect(relabelled.decode([asB])).rejects.toThrow(/key "b": authentication failed/);
     await expect(new EncryptionCodec({ keys: [{ id: 'a', key: keyB.key }] }).decode([encrypted!])).rejects.toThrow(/key "a": authentication failed/);
     await expect(codec.decode([{ ...encrypted!, data: Buffer.alloc(5) }])).rejects.toThrow(/too short/);
+  });
+
+  test('a client without keys passes plaintext and names the variable to set for an encrypted payload', async () => {
+    const [encrypted] = await new EncryptionCodec({ keys: [keyA] }).encode([plaintextPayload()]);
+    const [keyless] = clientPayloadCodecs(parseConfig({}));
+    expect(await keyless!.encode([plaintextPayload()])).toEqual([plaintextPayload()]);
+    expect(await keyless!.decode([plaintextPayload()])).toEqual([plaintextPayload()]);
+    await expect(keyless!.decode([encrypted!])).rejects.toThrow('cannot decrypt a payload encrypted with key "a": TFA_ENCRYPTION_KEYS is not set here');
   });
 
   test('on a worker, an undecryptable payload passes on still encrypted and is reported, not thrown', async () => {
