@@ -1,26 +1,22 @@
-import { allHandlersFinished, ApplicationFailure, continueAsNew, patched, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { findAgent } from '../agents';
-import type { ChooseNextToolInput, ChosenToolCall, ToolOutput } from '../activities';
 import { findTool, type AgentDefinition } from '../core/agent';
-import { carryThread } from '../core/continuation';
 import { describeIssues } from '../core/decisions';
-import { renderModelInputWithEdits } from '../core/model-input-render';
 import { RunPolicy } from '../core/policy';
 import type { AgentState } from '../core/reducer';
 import { AgentRunResult, AgentWorkflowInput, type ContinuedWait } from '../core/run';
 import { FINAL_STATUSES, type EventOf } from '../core/thread';
-import { chooseNextTool, executeTool, loadRunPolicy, MODEL_ACTIVITY_OPTIONS, planModelInput, TOOL_ACTIVITY_OPTIONS } from './activities';
+import { executeTool, loadRunPolicy, TOOL_ACTIVITY_OPTIONS } from './activities';
+import { assertOwnContinuation, CONTINUE_WHILE_WAITING_PATCH, DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS, handOverFor, shouldContinueAsNew } from './continue-as-new';
 import { errorEventFrom } from './failures';
 import { registerHandlers } from './handlers';
 import { askHuman, awaitApproval, escalate, requestApproval, waitForHuman } from './human-requests';
 import { createPauseControl, PAUSE_REQUESTED_PATCH, stepBoundary } from './pausing';
 import { pinnedArgs } from './pin-args';
-import type { HandOver, Run } from './run';
+import { chooseNext, takeDecidedOutput } from './model-call';
+import type { Run } from './run';
 import { RunThread } from './run-thread';
 import { tfaAgentKey, tfaPendingRequestKey, tfaStatusKey } from './search-attributes';
-
-/** Steps per workflow run before it continues as new, unless the input says otherwise. */
-const DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS = 100;
 
 /** Request timeouts, the run policy and search attributes arrived together; older runs replay without them. */
 const HUMAN_POLICY_PATCH = 'human-policy-v1';
@@ -38,59 +34,11 @@ function parseInput(raw: unknown): { input: AgentWorkflowInput; agent: AgentDefi
   return { input: parsed.data, agent };
 }
 
-/**
- * The model activity receives the rendered, budgeted input (prompt and context), so the Web UI shows
- * exactly what the model was sent; the history grows by at most the budget's text per step.
- */
-const MODEL_INPUT_INLINE_PATCH = 'model-input-inline-v1';
-
-/** Runs recorded before MODEL_INPUT_INLINE_PATCH sent an event count; the activity read the thread back. */
-async function modelCallInput(run: Run, step: number): Promise<{ input: ChooseNextToolInput; summary: string }> {
-  const { thread, agent } = run;
-  if (patched(MODEL_INPUT_INLINE_PATCH)) {
-    const events = thread.events.slice(); // a signal landing meanwhile waits for the next step
-    const { edits } = await planModelInput({ agent: agent.name, events });
-    // Replay matches commands by type and activity id, never by input: the recorded input stands, so
-    // a run the worker replays (evicted from its cache, or queried after it ended) skips the render.
-    const rendered = workflowInfo().unsafe.isReplaying ? { instructions: '', context: '' } : renderModelInputWithEdits(agent, events, edits);
-    return { input: { agent: agent.name, ...rendered }, summary: `${agent.name} step ${step}: choose the next tool` };
-  }
-  const summary = `${agent.name} step ${step}: choose the next tool (its input: tfa model-input ${run.workflowId} --step ${step} --run ${workflowInfo().runId})`;
-  return { input: { agent: agent.name, events: thread.events.length }, summary };
-}
-
-/** A read-only tool the model chooses runs inside the decision's activity: no round trip of its own. */
-const READ_ONLY_IN_DECISION_PATCH = 'read-only-in-decision-v1';
-/** The same, decided before the step's local activity: v1's marker after it broke replay when that activity was slow. */
-const READ_ONLY_IN_DECISION_EARLY_PATCH = 'read-only-in-decision-v2';
-
-/** Outputs of read-only tools the decision already ran, by call id, until the call is dispatched. */
-const decidedOutputs = new WeakMap<Run, Map<string, ToolOutput>>();
-
-async function chooseNext(run: Run): Promise<ChosenToolCall | null> {
-  const step = run.thread.state.step + 1;
-  // Decided before the planning local activity, so its marker lands in the workflow task that starts the
-  // step whatever that activity's timing (a slow one heartbeats the task; replay must still find the marker).
-  const decidedEarly = patched(READ_ONLY_IN_DECISION_EARLY_PATCH);
-  try {
-    const { input, summary } = await modelCallInput(run, step);
-    const readOnlyInDecision = decidedEarly || patched(READ_ONLY_IN_DECISION_PATCH);
-    const readOnlyTools = 'events' in input || !readOnlyInDecision ? {} : { readOnlyTools: { operationId: `${run.workflowId}/step-${step}` } };
-    const { readOnlyOutput, ...choice } = await chooseNextTool.executeWithOptions({ ...MODEL_ACTIVITY_OPTIONS, summary }, [{ ...input, ...readOnlyTools }]);
-    if (readOnlyOutput) decidedOutputs.set(run, new Map([[choice.callId, readOnlyOutput]]));
-    return choice;
-  } catch (error) {
-    run.thread.append(errorEventFrom(error, 'model'));
-    return null;
-  }
-}
-
 /** Runs the call with `args`: the model's, or for an approval the ones the request showed. */
 async function execute(run: Run, call: EventOf<'tool_call'>, args = call.args): Promise<void> {
   const summary = `${call.tool} ${JSON.stringify(args)}`;
   try {
-    const decided = decidedOutputs.get(run)?.get(call.callId);
-    decidedOutputs.delete(run);
+    const decided = takeDecidedOutput(run, call.callId);
     const { output, truncated } = decided ?? (await executeTool.executeWithOptions({ ...TOOL_ACTIVITY_OPTIONS, summary }, [
       { agent: run.agent.name, tool: call.tool, callId: call.callId, args, operationId: `${run.workflowId}/${call.id}` },
     ]));
@@ -117,7 +65,7 @@ async function dispatch(run: Run, call: EventOf<'tool_call'>): Promise<void> {
   }
 }
 
-async function step(run: Run): Promise<void> {
+async function takeStep(run: Run): Promise<void> {
   const { thread, agent } = run;
   if (thread.state.consecutiveErrors >= agent.errorThreshold) return escalate(run);
   if (thread.state.step >= thread.state.maxSteps) {
@@ -131,7 +79,7 @@ async function step(run: Run): Promise<void> {
   await dispatch(run, call);
 }
 
-/** Keeps TfaStatus/TfaPendingRequest current, so `temporal workflow list --query` finds waiting runs. */
+/** Keeps TfaAgent/TfaStatus/TfaPendingRequest current, so `temporal workflow list --query` finds waiting runs. */
 function searchAttributePublisher(agent: string): (state: AgentState) => void {
   let published = '';
   return (state) => {
@@ -146,35 +94,6 @@ function searchAttributePublisher(agent: string): (state: AgentState) => void {
   };
 }
 
-/** Runs continue as new while they wait for a person or a resume, too; older runs replay without it. */
-const CONTINUE_WHILE_WAITING_PATCH = 'continue-while-waiting-v1';
-
-/** Whether this run should hand its thread to a fresh run, at a step boundary with nothing pending. */
-function shouldContinueAsNew(run: Run, stepsAtStart: number, afterSteps: number): boolean {
-  const { state } = run.thread;
-  if (state.pending || FINAL_STATUSES.includes(state.status) || !allHandlersFinished()) return false;
-  return run.handOver.ready() || workflowInfo().continueAsNewSuggested || state.step - stepsAtStart >= afterSteps;
-}
-
-/** Continue-as-new for this run: the recent thread goes along, bounded; this run keeps the rest. */
-function handOverFor(run: () => Run, input: AgentWorkflowInput, whileWaiting: boolean): HandOver {
-  const historyLimit = input.continueAsNewAtHistoryBytes ?? Number.POSITIVE_INFINITY;
-  return {
-    ready() {
-      const info = workflowInfo();
-      return whileWaiting && allHandlersFinished() && (info.continueAsNewSuggested || info.historySize >= historyLimit);
-    },
-    async continueAsNew(waiting?: ContinuedWait): Promise<never> {
-      const { thread, control } = run();
-      const note = { id: uuid4(), at: new Date().toISOString(), runId: workflowInfo().runId };
-      return continueAsNew<typeof agentWorkflow>({
-        ...input,
-        continued: { events: carryThread(thread.events, note), pauseRequested: control.requested, ...(waiting ? { waiting } : {}) },
-      });
-    },
-  };
-}
-
 /** A run continued while waiting keeps waiting on the same request, without asking again. */
 async function resumeWait(run: Run, waiting: ContinuedWait): Promise<void> {
   const pending = run.thread.state.pending;
@@ -185,26 +104,13 @@ async function resumeWait(run: Run, waiting: ContinuedWait): Promise<void> {
   if (await awaitApproval(run, waiting)) await execute(run, call, pending.args);
 }
 
-/**
- * Only this workflow writes a thread (design.md, Trust model): a carried thread is accepted only in a
- * run this workflow continued as new, never from a start request, a retry or a cron run.
- */
-function assertOwnContinuation(): void {
-  const info = workflowInfo();
-  if (info.continuedFromExecutionRunId !== undefined && info.attempt === 1 && !info.cronSchedule) return;
-  throw ApplicationFailure.nonRetryable(
-    '"continued" is set only by agentWorkflow itself when it continues as new; start a run with "agent" and "message" alone.',
-    'ConfigurationError',
-  );
-}
-
 async function startRun(input: AgentWorkflowInput, agent: AgentDefinition): Promise<Run> {
   const workflowId = workflowInfo().workflowId;
-  const timeouts = patched(HUMAN_POLICY_PATCH);
-  const thread = new RunThread(workflowId, timeouts ? searchAttributePublisher(agent.name) : undefined, patched(FOLD_REFUSALS_PATCH));
+  const startedWithHumanPolicy = patched(HUMAN_POLICY_PATCH);
+  const thread = new RunThread(workflowId, startedWithHumanPolicy ? searchAttributePublisher(agent.name) : undefined, patched(FOLD_REFUSALS_PATCH));
   const control = createPauseControl(input.continued?.pauseRequested ?? null, patched(PAUSE_REQUESTED_PATCH));
   const handOver = handOverFor(() => run, input, patched(CONTINUE_WHILE_WAITING_PATCH));
-  const run: Run = { thread, agent, control, workflowId, policy: RunPolicy.parse({}), timeouts, handOver };
+  const run: Run = { thread, agent, control, workflowId, policy: RunPolicy.parse({}), startedWithHumanPolicy, handOver };
   registerHandlers(thread, () => run.policy, run.control); // before any await, so queries work from the start
   if (input.continued) {
     assertOwnContinuation();
@@ -213,8 +119,8 @@ async function startRun(input: AgentWorkflowInput, agent: AgentDefinition): Prom
     run.policy = started?.type === 'run_started' && started.policy ? started.policy : run.policy;
     return run;
   }
-  if (timeouts) run.policy = await loadRunPolicy({ agent: agent.name });
-  thread.append({ type: 'run_started', agent: agent.name, maxSteps: input.maxSteps ?? agent.maxSteps, policy: timeouts ? run.policy : undefined });
+  if (startedWithHumanPolicy) run.policy = await loadRunPolicy({ agent: agent.name });
+  thread.append({ type: 'run_started', agent: agent.name, maxSteps: input.maxSteps ?? agent.maxSteps, policy: startedWithHumanPolicy ? run.policy : undefined });
   thread.append({ type: 'user_message', text: input.message, by: input.requestedBy });
   return run;
 }
@@ -230,7 +136,7 @@ export async function agentWorkflow(rawInput: AgentWorkflowInput): Promise<Agent
     if (shouldContinueAsNew(run, stepsAtStart, input.continueAsNewAfterSteps ?? DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS)) {
       await run.handOver.continueAsNew();
     }
-    await step(run);
+    await takeStep(run);
   }
   const { status, result, reason, step: steps, usage } = run.thread.state;
   return AgentRunResult.parse({ status, result, reason, steps, usage });

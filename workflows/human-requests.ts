@@ -70,7 +70,7 @@ export async function waitForHuman(run: Run, resumed?: ContinuedWait): Promise<v
   const answered = () => thread.state.pending?.requestId !== requestId;
   const notice: NotifyHumanInput = { workflowId: run.workflowId, agent: run.agent.name, requestId, kind, summary };
   if (!resumed) await notify(run, notice);
-  if (!run.timeouts) return void (await waitPhase(run, answered, { requestId, phase: 'asked', deadline: null }, summary));
+  if (!run.startedWithHumanPolicy) return void (await waitPhase(run, answered, { requestId, phase: 'asked', deadline: null }, summary));
   const timeout = requestTimeoutFor(policy, requestTool(run, pending));
   let wait: ContinuedWait = resumed ?? { requestId, phase: 'asked', deadline: Date.now() + timeout };
   if (wait.phase === 'asked') {

@@ -22,7 +22,10 @@ export interface Run {
   control: PauseControl;
   workflowId: string;
   policy: RunPolicy;
-  /** False when replaying a run started before request timeouts existed (patch `human-policy-v1`). */
-  timeouts: boolean;
+  /**
+   * True for runs started with the run policy (patch `human-policy-v1`): request timeouts, escalation
+   * and search attributes. False only when replaying older runs.
+   */
+  startedWithHumanPolicy: boolean;
   handOver: HandOver;
 }

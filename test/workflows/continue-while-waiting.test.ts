@@ -10,6 +10,8 @@ import { eventually, startHarness, waitForState, type Harness, type HarnessOptio
 
 const call = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
 
+jest.setTimeout(180_000); // floods and continuations on a loaded machine
+
 let harness: Harness;
 afterEach(async () => harness?.close());
 
@@ -35,7 +37,7 @@ async function floodUntilContinued(handle: WorkflowHandle): Promise<AgentWorkflo
   const latest = await eventually(async () => {
     const description = await handle.describe();
     return description.runId !== firstRunId ? description : undefined;
-  });
+  }, 60_000);
   const history = await harness.client.workflow.getHandle(handle.workflowId, latest.runId).fetchHistory();
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   const [input] = arrayFromPayloads(defaultPayloadConverter, started?.input?.payloads ?? []);
