@@ -45,8 +45,10 @@ function allowOrigin(origins: readonly string[]) {
   };
 }
 
-async function answerPreflight(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
+async function answerPreflight(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   reply.header('Access-Control-Allow-Methods', 'POST, OPTIONS').header('Access-Control-Allow-Headers', ALLOWED_HEADERS);
+  // Chromium asks before a page on a public address calls this loopback gateway (Private Network Access).
+  if (request.headers['access-control-request-private-network'] === 'true') reply.header('Access-Control-Allow-Private-Network', 'true');
   await reply.header('Access-Control-Max-Age', '600').code(204).send();
 }
 

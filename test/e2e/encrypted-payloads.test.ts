@@ -151,6 +151,12 @@ describe('the codec endpoints: run API auth, CORS for the Web UI origin only, bo
     expect(response.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
     expect(response.headers.get('access-control-allow-methods')).toContain('POST');
     expect(response.headers.get('access-control-allow-headers')?.toLowerCase().split(/,\s*/)).toEqual(expect.arrayContaining(['authorization', 'content-type', 'x-namespace']));
+    expect(response.headers.get('access-control-allow-private-network')).toBeNull();
+    const fromPublicUi = await fetch(`${gateway.url}/codec/decode`, {
+      method: 'OPTIONS',
+      headers: { origin: UI_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-private-network': 'true' },
+    });
+    expect(fromPublicUi.headers.get('access-control-allow-private-network')).toBe('true');
   });
 
   test('the Web UI origin may POST to the codec; another origin, or the UI origin on the run API, is refused', async () => {
