@@ -1,8 +1,9 @@
 import {
-  QueryNotRegisteredError, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowUpdateFailedError,
+  QueryNotRegisteredError, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy,
   type Client,
 } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE, DEPLOY_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES, WAITING_STATUSES } from '../core/constants';
+import { TfaError } from '../core/errors';
 import { statementFor, type ApproveInput, type Decision, type RejectInput, type ReplyInput, type PauseInput, type ResumeInput } from '../core/decisions';
 import { agents, findAgent } from '../agents';
 import { eventsBeforeStep, modelInputDigest, renderModelInput, type ModelInput } from '../core/model-input';
@@ -31,6 +32,9 @@ export interface ModelInputShown {
   digest?: string;
   recorded?: string;
 }
+
+/** A decision sent to a deploy pipeline none of whose steps waits for one: refused like a decision the run refuses. */
+export class NoDecisionPendingError extends TfaError {}
 
 /** A decision taken, and by which run: a deploy pipeline's waiting step answers for it. */
 export type DecisionTaken = DecideResult & { workflowId: string };
@@ -67,8 +71,7 @@ export function createRuns(client: Client, taskQueue: string) {
     const state = await handle.query(deployStatusQuery);
     const step = activeChild(state)?.workflowId;
     if (step) return step;
-    // Refused like any decision, so callers answer 409 / "Refused:" with this reason.
-    throw new WorkflowUpdateFailedError('Workflow Update failed', new Error(`deploy pipeline ${workflowId} has no step waiting for a decision (stage: ${state.stage})`));
+    throw new NoDecisionPendingError(`deploy pipeline ${workflowId} has no step waiting for a decision (stage: ${state.stage})`);
   }
 
   /**

@@ -9,6 +9,7 @@ import {
 import type { z } from 'zod';
 import { describeIssues, issuesOf, type Issue } from '../../core/zod-issues';
 import { describeError } from '../describe-error';
+import { NoDecisionPendingError } from '../runs';
 
 /** Every 4xx/5xx the gateway sends: `{ error: { code, message, issues? } }`. */
 export interface ErrorBody {
@@ -68,6 +69,7 @@ function fromTemporal(error: unknown): GatewayError | null {
   if (error instanceof WorkflowUpdateFailedError) {
     return new GatewayError(409, 'decision_refused', describeError(error.cause ?? error));
   }
+  if (error instanceof NoDecisionPendingError) return new GatewayError(409, 'decision_refused', error.message);
   if (error instanceof WorkflowExecutionAlreadyStartedError) {
     return new GatewayError(409, 'run_exists', `a run with workflow id ${error.workflowId} already exists: choose another id`);
   }

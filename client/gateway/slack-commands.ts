@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { describeError } from '../describe-error';
 import type { StatementSigner } from '../keys';
-import type { Runs } from '../runs';
+import { NoDecisionPendingError, type Runs } from '../runs';
 import { acceptRawBodies, rawBodyOf } from './bodies';
 import { GatewayError } from './errors';
 import type { GatewayIdentity } from './identity';
@@ -48,6 +48,7 @@ export function ephemeral(text: string) {
 
 function explainDecisionFailure(workflowId: string, error: unknown): string {
   if (error instanceof WorkflowUpdateFailedError) return `Refused: ${describeError(error.cause ?? error)}`;
+  if (error instanceof NoDecisionPendingError) return `Refused: ${error.message}`;
   if (error instanceof WorkflowNotFoundError) return `No run ${workflowId} is waiting: ${error.message}`;
   return `Could not reach run ${workflowId}: ${describeError(error)}`;
 }

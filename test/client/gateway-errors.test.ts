@@ -1,6 +1,7 @@
 import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { GatewayError, toGatewayError } from '../../client/gateway/errors';
+import { NoDecisionPendingError } from '../../client/runs';
 
 function grpcError(code: number, details: string): Error {
   return Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });
@@ -18,6 +19,11 @@ describe('toGatewayError', () => {
     const refusal = ApplicationFailure.nonRetryable('request r1 was already decided', 'DecisionRefused');
     expect(toGatewayError(new WorkflowUpdateFailedError('Workflow Update failed', refusal)))
       .toMatchObject({ statusCode: 409, code: 'decision_refused', message: 'request r1 was already decided' });
+  });
+
+  it('refuses a decision for a pipeline with no step waiting as a 409, like a decision the run refuses', () => {
+    expect(toGatewayError(new NoDecisionPendingError('deploy pipeline p has no step waiting for a decision (stage: finished)')))
+      .toMatchObject({ statusCode: 409, code: 'decision_refused', message: 'deploy pipeline p has no step waiting for a decision (stage: finished)' });
   });
 
   it('says what to check when no worker answers, a run is stuck or the server is away', () => {
