@@ -1,7 +1,7 @@
 import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
-import type { Tracing } from '../activities/telemetry/tracing';
+import { bundleTracesWorkflows, type Tracing } from '../activities/telemetry/tracing';
 import { ensureSearchAttributes } from './ensure-search-attributes';
 
 export interface CreateWorkerOptions {
@@ -13,7 +13,7 @@ export interface CreateWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** The encryption codec (codec/from-config.ts workerPayloadCodecs); none: payloads are plaintext. */
   payloadCodecs?: PayloadCodec[];
-  /** Temporal's OpenTelemetry interceptors and sink; a prebuilt bundle must then include TRACING_WORKFLOW_MODULES. None: no tracing. */
+  /** Temporal's OpenTelemetry interceptors and sink (a prebuilt bundle without TRACING_WORKFLOW_MODULES is then set aside). None: no tracing. */
   tracing?: Tracing;
 }
 
@@ -24,6 +24,9 @@ export const PAYLOAD_CONVERTER_PATH = require.resolve('../workflows/payload-conv
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   await ensureSearchAttributes(options.connection, options.namespace);
   const traced = options.tracing?.workerOptions();
+  // A bundle made without the workflow interceptors would leave the workflow out of every trace.
+  const prebuilt = options.workflowBundle && (!traced || bundleTracesWorkflows(options.workflowBundle)) ? options.workflowBundle : undefined;
+  if (options.workflowBundle && !prebuilt) console.warn('[tfa] tracing is on and TFA_WORKFLOW_BUNDLE was bundled without it: bundling workflows/ at start instead (`npm run bundle` with OTEL_EXPORTER_OTLP_ENDPOINT set includes it)');
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -31,10 +34,10 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     activities: options.activities,
     // A prebuilt bundle must be bundled with the same path (bundleWorkflowCode's payloadConverterPath).
     dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH, payloadCodecs: options.payloadCodecs ?? [] },
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
+    ...(prebuilt
+      ? { workflowBundle: prebuilt }
       : { workflowsPath: require.resolve('../workflows') }),
-    // A prebuilt bundle already holds (or lacks) the workflow interceptors; only a bundle made here takes them.
-    ...(traced && { sinks: traced.sinks, interceptors: options.workflowBundle ? { ...traced.interceptors, workflowModules: [] } : traced.interceptors }),
+    // A prebuilt bundle already holds the workflow interceptors; only a bundle made here takes the modules.
+    ...(traced && { sinks: traced.sinks, interceptors: prebuilt ? { ...traced.interceptors, workflowModules: [] } : traced.interceptors }),
   });
 }

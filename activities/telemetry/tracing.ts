@@ -1,6 +1,7 @@
 // Tracing is off unless OpenTelemetry's standard variables ask for it; then worker, gateway and CLI
 // export spans over OTLP/HTTP. Everything here is type-only until startTracing loads the SDK, so a
 // process with tracing off loads no OpenTelemetry module at all.
+import { readFileSync } from 'node:fs';
 import type { Attributes, Span, Tracer } from '@opentelemetry/api';
 import type { WorkflowClientInterceptor } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
@@ -35,6 +36,12 @@ export interface Tracing {
 
 /** Temporal's workflow interceptors, for bundleWorkflowCode's workflowInterceptorModules when tracing is on. */
 export const TRACING_WORKFLOW_MODULES: readonly string[] = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+
+/** Whether a prebuilt workflow bundle was built with TRACING_WORKFLOW_MODULES (they register this interceptor). */
+export function bundleTracesWorkflows(bundle: { code: string } | { codePath: string }): boolean {
+  const code = 'code' in bundle ? bundle.code : readFileSync(bundle.codePath, 'utf8');
+  return code.includes('OpenTelemetryInboundInterceptor');
+}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
