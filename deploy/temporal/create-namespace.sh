@@ -8,7 +8,13 @@ namespace=${TEMPORAL_NAMESPACE:-default}
 "$temporal" operator cluster health
 "$temporal" operator namespace describe --namespace "$namespace" >/dev/null 2>&1 ||
   "$temporal" operator namespace create --namespace "$namespace" --retention "${TEMPORAL_RETENTION:-7d}"
-existing=$("$temporal" operator search-attribute list --namespace "$namespace")
+# A new namespace reaches the frontend's cache within seconds; until then calls in it are refused.
+tries=0
+until existing=$("$temporal" operator search-attribute list --namespace "$namespace" 2>/dev/null); do
+  tries=$((tries + 1))
+  if [ "$tries" -ge 60 ]; then echo "namespace $namespace was not usable after 60 s" >&2; exit 1; fi
+  sleep 1
+done
 for name in TfaAgent TfaStatus TfaPendingRequest; do
   case "$existing" in
     *" $name "*) ;;
