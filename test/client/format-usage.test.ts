@@ -1,4 +1,7 @@
+import { formatDeployStatus } from '../../client/format-status';
 import { formatUsage } from '../../client/format-usage';
+import type { DeployState } from '../../core/pipeline';
+import { replay } from '../../core/reducer';
 import { addCall } from '../../core/usage';
 
 describe('formatUsage', () => {
@@ -20,5 +23,16 @@ describe('formatUsage', () => {
 
   it('says when no call reported usage', () => {
     expect(formatUsage(undefined)).toEqual(['tokens: none reported']);
+  });
+});
+
+describe('formatDeployStatus', () => {
+  it('adds the running step\'s usage to the finished steps\' sum', () => {
+    const finished = addCall(undefined, { model: 'gpt-4o-mini', inputTokens: 1_000, outputTokens: 10, cachedInputTokens: 0, costUsd: 0.5 });
+    const running = addCall(undefined, { model: 'gpt-4o-mini', inputTokens: 500, outputTokens: 5, cachedInputTokens: 0, costUsd: 0.25 });
+    const state = { ref: 'main', stage: 'deploying', stagingSha: null, productionSha: null, tests: null, children: [], outcome: null, summary: null, forwarded: [], usage: finished } as DeployState;
+    const view = { events: [], state: { ...replay([]), agent: 'deployer', usage: running } };
+    expect(formatDeployStatus('deploy-1', state, { workflowId: 'deploy-1-deploy', view })).toContain('tokens (finished steps and the running one): 2 model calls, 1,500 in (0 cached), 15 out; cost $0.750000');
+    expect(formatDeployStatus('deploy-1', state)).toContain('tokens (all steps): 1 model call, 1,000 in (0 cached), 10 out; cost $0.500000');
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
-import { approveSignal } from '../../workflows/messages';
+import { approveSignal, threadQuery } from '../../workflows/messages';
 import { callTool, startScriptedModelServer, type ScriptedModelServer } from '../../scripts/scripted-model/server';
 import { createDeployFixture, FIXTURE_TEST_COMMAND, type DeployFixture } from '../support/deploy-fixture';
 import { freePort } from '../support/free-port';
@@ -127,6 +127,14 @@ test('the worker serves Temporal\'s and tfa\'s metrics on TFA_METRICS_PORT, and 
   // Temporal's own worker metrics come out of the same endpoint.
   expect(total(samples, 'temporal_workflow_completed', { task_queue: taskQueue })).toBeGreaterThanOrEqual(1);
   expect(total(samples, 'temporal_activity_execution_latency_count', { task_queue: taskQueue })).toBeGreaterThanOrEqual(6);
+
+  // A query of the ended run makes the worker replay its whole history: the SDK emits no workflow metric while replaying.
+  await handle.query(threadQuery);
+  const afterReplay = await scrape(port);
+  expect(total(afterReplay, 'tfa_runs_started', agent)).toBe(1);
+  expect(total(afterReplay, 'tfa_approvals_decided', agent)).toBe(1);
+  expect(total(afterReplay, 'tfa_errors', agent)).toBe(1);
+  expect(total(afterReplay, 'tfa_runs_ended', agent)).toBe(1);
 
   // tfa status: the same tokens, priced by config/prices.json (the scripted model answers as the model asked for).
   const env = { ...process.env, TEMPORAL_ADDRESS: testServerAddress() };
