@@ -4,14 +4,14 @@ import { shellQuote } from '../core/shell-quote';
 import { printable } from '../core/terminal-text';
 import { answerLines, pauseRequestNote, pendingAsk } from '../core/waiting';
 import { sumUsage } from '../core/usage';
-import type { ThreadView } from '../workflows/messages';
+import type { ThreadSnapshot } from '../workflows/messages';
 import { formatUsage } from './format-usage';
 
 /**
  * `tfa status`: the state, exactly what is waiting for whom, then the thread one event a line (control characters stripped).
  * The `temporal` answer lines name `namespace` unless it is `default`.
  */
-export function formatStatus(workflowId: string, { state, events }: ThreadView, namespace?: string): string {
+export function formatStatus(workflowId: string, { state, events }: ThreadSnapshot, namespace?: string): string {
   const lines = [`${workflowId}  agent=${state.agent}  status=${state.status}  step=${state.step}/${state.maxSteps}`];
   const pending = state.pending;
   if (pending?.kind === 'approval') {
@@ -44,7 +44,7 @@ export function formatStatus(workflowId: string, { state, events }: ThreadView, 
 export function formatDeployStatus(
   workflowId: string,
   state: DeployState,
-  step?: { workflowId: string; view: ThreadView },
+  step?: { workflowId: string; view: ThreadSnapshot },
   namespace?: string,
 ): string {
   const lines = [`${workflowId}  deployWorkflow  ref=${state.ref}  stage=${state.stage}  outcome=${state.outcome ?? '-'}`];

@@ -11,7 +11,7 @@ import { activeChild, type DeployState, type DeployWorkflowInput } from '../core
 import type { AgentWorkflowInput } from '../core/run';
 import type { AgentStatus, EventOf, ThreadEvent } from '../core/thread';
 import { summarizeRun, type RunSummary } from '../activities/reporter/run-summary';
-import { decideUpdate, deployStatusQuery, pauseSignal, replySignal, resumeSignal, statusQuery, threadQuery, type DecideResult, type ThreadView } from '../workflows/messages';
+import { decideUpdate, deployStatusQuery, pauseSignal, replySignal, resumeSignal, statusQuery, threadQuery, type DecideResult, type ThreadSnapshot } from '../workflows/messages';
 import { describeError } from './describe-error';
 import type { StatementSigner } from './keys';
 
@@ -23,8 +23,8 @@ export function listQuery(options: { status?: AgentStatus; waiting?: boolean } =
 
 /** What `tfa status` shows: one run's thread, or a pipeline's DAG with the thread of its running step. */
 export type RunStatus =
-  | { kind: 'agent'; view: ThreadView }
-  | { kind: 'deploy'; state: DeployState; step?: { workflowId: string; view: ThreadView } };
+  | { kind: 'agent'; view: ThreadSnapshot }
+  | { kind: 'deploy'; state: DeployState; step?: { workflowId: string; view: ThreadSnapshot } };
 
 /** A step's model input as rendered now, its digest, and the digest its tool call recorded (none for a failed decision or an older run). */
 export interface ModelInputShown {
@@ -52,7 +52,7 @@ export function createRuns(client: Client, taskQueue: string) {
    * A run's thread; a run that failed before it registered its handlers (an unknown agent, bad input)
    * is explained with its own failure instead of the SDK's "no handler" error.
    */
-  async function readThread(workflowId: string, runId?: string): Promise<ThreadView> {
+  async function readThread(workflowId: string, runId?: string): Promise<ThreadSnapshot> {
     const handle = client.workflow.getHandle(workflowId, runId);
     try {
       return await handle.query(threadQuery);
@@ -140,7 +140,7 @@ export function createRuns(client: Client, taskQueue: string) {
     },
     pause: (workflowId: string, input: PauseInput) => client.workflow.getHandle(workflowId).signal(pauseSignal, input),
     resume: (workflowId: string, input: ResumeInput) => client.workflow.getHandle(workflowId).signal(resumeSignal, input),
-    thread: (workflowId: string): Promise<ThreadView> => readThread(workflowId),
+    thread: (workflowId: string): Promise<ThreadSnapshot> => readThread(workflowId),
     /**
      * What the model was sent at `step`, or gets next: rendered from the thread by the same function as
      * the model activity, with the digest the step's tool call recorded, to check the two agree.

@@ -128,13 +128,17 @@ export const HumanReply = z.object({
   /** The attester that vouched for `by`, when it was not the person's own key. */
   attestedBy: z.string().optional(),
 });
-export const Escalated = z.object({
+/**
+ * The agent made too many errors in a row (its errorThreshold) and asks a person for guidance: status
+ * needs_human, answered with a reply or a resume. Not to be confused with request_escalated.
+ */
+export const ErrorsEscalated = z.object({
   ...base,
   type: z.literal('escalated'),
   requestId: z.string(),
   reason: z.string(),
 });
-/** A request waited past its timeout: the escalation contact was told, and the run waits once more. */
+/** A request waited past its timeout (the run's policy): the escalation contact was told, and the run waits once more. */
 export const RequestEscalated = z.object({
   ...base,
   type: z.literal('request_escalated'),
@@ -218,7 +222,7 @@ export const ThreadEvent = z.discriminatedUnion('type', [
   ApprovalRejected,
   HumanInputRequested,
   HumanReply,
-  Escalated,
+  ErrorsEscalated,
   RequestEscalated,
   DecisionRefused,
   PauseRequested,

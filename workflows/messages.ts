@@ -22,12 +22,13 @@ export const pauseSignal = defineSignal<[PauseInput]>('pause');
 /** Continues a paused run (or one that needs a human); feedback goes into the context. */
 export const resumeSignal = defineSignal<[ResumeInput]>('resume');
 
-export interface ThreadView {
+/** The run's thread as the `thread` query answers it: its events and the state folded from them, at one moment. */
+export interface ThreadSnapshot {
   events: ThreadEvent[];
   state: AgentState;
 }
-/** All events of the run and the state derived from them; the model activity renders its input from these. */
-export const threadQuery = defineQuery<ThreadView>('thread');
+/** The run's thread: what `tfa status`, `tfa model-input` and the gateway show. */
+export const threadQuery = defineQuery<ThreadSnapshot>('thread');
 /** The derived state alone. */
 export const statusQuery = defineQuery<AgentState>('status');
 

@@ -1,10 +1,10 @@
 /**
  * The SIMULATED model of the offline demo (`npm start` without an OpenAI key) and of tests: fixed
- * policies, not an LLM, one per bundled agent (test/support/demo-responders/). The agent is told
+ * policies, not an LLM, one per bundled agent (scripts/scripted-model/responders/). The agent is told
  * by the tools the request offers, e.g. `report_test_results` means the tester; each policy reads
  * only the last user message, the event log core/context.ts renders, and picks one tool call.
  *
- * A request without tools gets DeployBot's policy (as before there were several); one whose tools
+ * A request without tools gets DeployBot's policy, the demo's first agent; one whose tools
  * fit no policy gets a text answer saying so, which the agent records as a model error.
  */
 import type { ScriptedReply, ScriptedResponder } from './server';

@@ -4,7 +4,7 @@ import { layoutFor } from '../../activities/deploybot/release-layout';
 import type { Environment } from '../../agents/environments';
 import type { AgentState } from '../../core/reducer';
 import type { ThreadEvent } from '../../core/thread';
-import { statusQuery, threadQuery, type ThreadView } from '../../workflows/messages';
+import { statusQuery, threadQuery, type ThreadSnapshot } from '../../workflows/messages';
 
 /** A thread as the order of what happened, without ids, times or arguments: `tool_call:run_tests`, ... */
 export function eventSignature(events: readonly ThreadEvent[]): string[] {
@@ -62,7 +62,7 @@ export async function waitForAll(
  * The run's thread, asking again while a query fails: after a kill, a query can go to the dead
  * worker's sticky queue and time out until the server gives up on it.
  */
-export async function threadOf(handle: WorkflowHandle, timeoutMs = 120_000): Promise<ThreadView> {
+export async function threadOf(handle: WorkflowHandle, timeoutMs = 120_000): Promise<ThreadSnapshot> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -1,7 +1,7 @@
 import { createReleaseStore } from '../../activities/deploybot/release-store';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import type { AgentRunResult } from '../../core/run';
-import type { ThreadView } from '../../workflows/messages';
+import type { ThreadSnapshot } from '../../workflows/messages';
 import { threadQuery } from '../../workflows/messages';
 import { FIXTURE_TEST_COMMAND } from '../support/deploy-fixture';
 import { callTool } from '../../scripts/scripted-model/server';
@@ -19,8 +19,8 @@ function startAgent(agent: string, message: string) {
   });
 }
 
-type ToolResultEvent = Extract<ThreadView['events'][number], { type: 'tool_result' }>;
-const toolResult = (view: ThreadView, tool: string) =>
+type ToolResultEvent = Extract<ThreadSnapshot['events'][number], { type: 'tool_result' }>;
+const toolResult = (view: ThreadSnapshot, tool: string) =>
   view.events.find((event): event is ToolResultEvent => event.type === 'tool_result' && event.tool === tool);
 
 /** Visibility is eventually consistent: wait until the runs are listed before reporting on them. */
