@@ -10,7 +10,8 @@ import { executeTool, loadRunPolicy, TOOL_ACTIVITY_OPTIONS } from './activities'
 import { assertOwnContinuation, CONTINUE_WHILE_WAITING_PATCH, DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS, handOverFor, shouldContinueAsNew } from './continue-as-new';
 import { errorEventFrom } from './failures';
 import { registerHandlers } from './handlers';
-import { askHuman, awaitApproval, escalate, requestApproval, waitForHuman } from './human-requests';
+import { escalate } from './escalation';
+import { askHuman, awaitApproval, requestApproval, waitForHuman } from './human-requests';
 import { createPauseControl, PAUSE_REQUESTED_PATCH, stepBoundary } from './pausing';
 import { pinnedArgs } from './pin-args';
 import { chooseNext, takeDecidedOutput } from './model-call';

@@ -1,3 +1,7 @@
+/**
+ * Waiting for people (F7), in one place: approval and input requests, their notice, the durable wait
+ * with its timeout and escalation contact, and picking a wait up again after continue-as-new.
+ */
 import { condition, uuid4 } from '@temporalio/workflow';
 import { argsDigest } from '../core/digest';
 import { requestTimeoutFor } from '../core/policy';
@@ -100,13 +104,5 @@ export async function awaitApproval(run: Run, resumed?: ContinuedWait): Promise<
 export async function askHuman(run: Run, call: EventOf<'tool_call'>): Promise<void> {
   const { question, options } = call.args as { question: string; options?: string[] | null };
   run.thread.append({ type: 'human_input_requested', requestId: uuid4(), callId: call.callId, question, options: options ?? undefined });
-  await waitForHuman(run);
-}
-
-/** After too many consecutive errors the run stops and asks a human instead of spinning (F9). */
-export async function escalate(run: Run): Promise<void> {
-  const lastError = [...run.thread.events].reverse().find((event) => event.type === 'error');
-  const reason = `${run.thread.state.consecutiveErrors} consecutive errors; last: ${lastError?.type === 'error' ? lastError.message : 'unknown'}`;
-  run.thread.append({ type: 'escalated', requestId: uuid4(), reason });
   await waitForHuman(run);
 }
