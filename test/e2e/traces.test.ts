@@ -157,6 +157,7 @@ test('a DeployBot run launched over HTTP is one trace: the request, the workflow
 test('the approval is its own trace: the HTTP request, the update it sends and the workflow handling it', () => {
   const approval = only(receiver.spans.filter((span) => span.name === 'POST /runs/:id/approve'), 'approve request span');
   const trace = receiver.spans.filter((span) => span.traceId === approval.traceId);
+  if (process.env.TFA_PRINT_TRACE) console.log(renderSpanTree(trace, showGenAi));
   expect(trace.filter((span) => !span.parentSpanId)).toEqual([approval]);
   const { childrenOf } = traceTools(trace);
   const update = only(childrenOf(approval, 'StartWorkflowUpdate:decide'), 'StartWorkflowUpdate');
@@ -168,6 +169,7 @@ test('a run launched by the tfa CLI is one trace across processes: the command, 
   expect(command).toMatchObject({ service: 'tfa-cli' });
   expect(command.parentSpanId).toBeUndefined();
   const trace = receiver.spans.filter((span) => span.traceId === command.traceId);
+  if (process.env.TFA_PRINT_TRACE) console.log(renderSpanTree(trace, (span) => `[${span.service}] ${showGenAi(span)}`));
   const { childrenOf, activityRuns } = traceTools(trace);
   const start = only(childrenOf(command, 'StartWorkflow:agentWorkflow'), 'StartWorkflow');
   expect(start.service).toBe('tfa-cli');
