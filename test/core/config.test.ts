@@ -15,6 +15,8 @@ describe('parseConfig', () => {
       TFA_DEPLOY_ENV_PASSTHROUGH: [],
       TFA_DEPLOY_BRANCH: 'main',
       TFA_WEB_UI_URL: 'http://localhost:8233',
+      TFA_PRICES_FILE: 'config/prices.json',
+      TFA_METRICS_HOST: '127.0.0.1',
     });
     expect(DEFAULT_TASK_QUEUE).toBe('tfa');
   });
