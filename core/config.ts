@@ -87,7 +87,8 @@ export const TfaConfig = z.object({
   /** Payload encryption keys `<id>:<base64 of 32 bytes>`, comma-separated: the first encrypts, all decrypt. Unset: payloads are plaintext. */
   TFA_ENCRYPTION_KEYS: EncryptionKeyList.optional(),
   /** Browser origins that may call the gateway's codec endpoints, comma-separated. Default: the origin of TFA_WEB_UI_URL. */
-  TFA_CODEC_CORS_ORIGINS: z.string().transform((list) => list.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '')).optional(),
+  TFA_CODEC_CORS_ORIGINS: z.string().transform((list) => list.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin is scheme://host[:port] with no path, e.g. http://localhost:8233'))).optional(),
 }).refine((config) => !config.TFA_GITHUB_WEBHOOK_SECRET || config.TFA_GITHUB_REPOSITORY, {
   path: ['TFA_GITHUB_REPOSITORY'],
   message: 'required with TFA_GITHUB_WEBHOOK_SECRET: set it to the owner/name of the repository whose merges deploy',

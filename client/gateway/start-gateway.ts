@@ -28,6 +28,17 @@ export function gatewayAddress(config: TfaConfig): { host: string; port: number;
   return { host, port, unauthenticated };
 }
 
+/**
+ * Browser origins allowed on the codec endpoints: TFA_CODEC_CORS_ORIGINS, else the Web UI's origin
+ * (TFA_WEB_UI_URL) and, for a loopback UI, its twin (localhost and 127.0.0.1 name the same page).
+ */
+export function codecCorsOrigins(config: Pick<TfaConfig, 'TFA_CODEC_CORS_ORIGINS' | 'TFA_WEB_UI_URL'>): string[] {
+  if (config.TFA_CODEC_CORS_ORIGINS) return config.TFA_CODEC_CORS_ORIGINS;
+  const ui = new URL(config.TFA_WEB_UI_URL);
+  const twin = { localhost: '127.0.0.1', '127.0.0.1': 'localhost' }[ui.hostname];
+  return twin ? [ui.origin, `${ui.protocol}//${twin}${ui.port ? `:${ui.port}` : ''}`] : [ui.origin];
+}
+
 export interface RunningGateway {
   url: string;
   /** One line for the banner: where it listens and how it is guarded. */
@@ -64,7 +75,7 @@ export async function startGateway(options: { config: TfaConfig; client: Client;
       policy: options.policy,
     }),
     codec: encryptionCodecFrom(config) ?? undefined,
-    codecCorsOrigins: config.TFA_CODEC_CORS_ORIGINS ?? [new URL(config.TFA_WEB_UI_URL).origin],
+    codecCorsOrigins: codecCorsOrigins(config),
     tracing: options.tracing,
   });
   try {

@@ -1,6 +1,6 @@
 import { classifyGithubDelivery } from '../../client/gateway/github-webhook';
 import { parseSlackCommand } from '../../client/gateway/slack-commands';
-import { gatewayAddress, isLoopback } from '../../client/gateway/start-gateway';
+import { codecCorsOrigins, gatewayAddress, isLoopback } from '../../client/gateway/start-gateway';
 import { parseConfig } from '../../core/config';
 
 describe('classifyGithubDelivery', () => {
@@ -89,5 +89,17 @@ describe('gatewayAddress', () => {
 
   it('refuses a short token with how to make a good one', () => {
     expect(() => parseConfig({ TFA_GATEWAY_TOKEN: 'short' })).toThrow(/TFA_GATEWAY_TOKEN: use at least 16 characters/);
+  });
+});
+
+describe('codecCorsOrigins', () => {
+  test('defaults to the Web UI origin and its loopback twin', () => {
+    expect(codecCorsOrigins(parseConfig({}))).toEqual(['http://localhost:8233', 'http://127.0.0.1:8233']);
+    expect(codecCorsOrigins(parseConfig({ TFA_WEB_UI_URL: 'https://temporal.example.com/ui' }))).toEqual(['https://temporal.example.com']);
+  });
+
+  test('TFA_CODEC_CORS_ORIGINS replaces the default', () => {
+    expect(codecCorsOrigins(parseConfig({ TFA_CODEC_CORS_ORIGINS: 'https://a.example, https://b.example:8443' }))).toEqual(['https://a.example', 'https://b.example:8443']);
+    expect(() => parseConfig({ TFA_CODEC_CORS_ORIGINS: 'http://localhost:8233/' })).toThrow(/TFA_CODEC_CORS_ORIGINS.*scheme:\/\/host\[:port\] with no path/);
   });
 });
