@@ -107,7 +107,9 @@ describe('docker-compose.yml, loaded by compose-go', () => {
   test('mounts the policy file read-only where the worker and the gateway read it, and points elsewhere with TFA_POLICY_FILE_HOST', () => {
     for (const name of ['worker', 'gateway']) {
       const policyPath = path.posix.resolve('/app', parseConfig(environment(name)).TFA_POLICY_FILE);
-      expect(mountAt(name, policyPath)).toMatchObject({ type: 'bind', source: path.join(root, 'config/policy.json'), read_only: true });
+      const policy = mountAt(name, policyPath) as { bind?: { create_host_path?: boolean } } | undefined;
+      expect(policy).toMatchObject({ type: 'bind', source: path.join(root, 'config/policy.json'), read_only: true });
+      expect(policy?.bind?.create_host_path).not.toBe(true); // a missing file stops `up` instead of becoming an empty directory
     }
     const custom = load({ TFA_POLICY_FILE_HOST: '/etc/tfa/policy.json' });
     expect(service('worker', custom).volumes).toContainEqual(expect.objectContaining({ source: '/etc/tfa/policy.json' }));
