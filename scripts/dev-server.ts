@@ -11,6 +11,7 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/** Whether a dev server answers here: local and plain text by nature, so the address alone (no TLS, no key from client/connect.ts). */
 async function reachable(address: string): Promise<boolean> {
   try {
     const connection = await Connection.connect({ address, connectTimeout: '1 second' });
