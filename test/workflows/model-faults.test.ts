@@ -62,6 +62,7 @@ test('ends with max_steps_reached when the step limit runs out, never looping on
     result: null,
     reason: 'reached the limit of 2 steps without finishing',
     steps: 2,
+    usage: expect.any(Object),
   });
   expect(harness.model.remaining()).toBe(1);
 });
