@@ -54,13 +54,13 @@ export const TfaConfig = z.object({
   TFA_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
   /** A workflow bundle built ahead (`npm run bundle`; the Docker image sets it): the worker loads it instead of bundling workflows/ at start. */
   TFA_WORKFLOW_BUNDLE: optionalText,
-  /** Temporal Web UI, printed in links. Default http://localhost:8233. */
   /** JSON price table per model (USD per 1M tokens) the model activity costs calls with. Default config/prices.json; missing file: costs unknown. */
   TFA_PRICES_FILE: z.string().min(1).default('config/prices.json'),
   /** Port of the worker's Prometheus endpoint (`/metrics`): Temporal's worker metrics and tfa's own. Unset: no endpoint. */
   TFA_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Interface the metrics endpoint binds. Default 127.0.0.1; `0.0.0.0` lets a Prometheus on another host (or container) scrape it. */
   TFA_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Temporal Web UI, printed in links. Default http://localhost:8233. */
   TFA_WEB_UI_URL: z.string().default('http://localhost:8233'),
   /** HTTP gateway port (`npm start`). Default 8787; 0 picks a free port. */
   TFA_GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).optional(),
