@@ -23,7 +23,7 @@ const STEPS = 20;
 const ROUNDS = 3;
 const SIGNAL_RUNS = Number(process.env.TFA_BENCH_SIGNAL_RUNS ?? 30);
 const HISTORY_STEPS = 300;
-/** Runs left waiting for approval at once (issue 12, item 5): about 3.5 MB of worker memory each here; TFA_BENCH_PAUSED_RUNS=0 skips it. */
+/** Runs left waiting for approval at once (issue 12, item 5); TFA_BENCH_PAUSED_RUNS=0 skips it. */
 const PAUSED_RUNS = Number(process.env.TFA_BENCH_PAUSED_RUNS ?? 1000);
 
 async function withServer<T>(tuned: boolean, bundlePath: string, measure: (harness: Harness) => Promise<T>): Promise<T> {
@@ -85,8 +85,8 @@ interface BenchResults {
   queries: { maxMsDuringModelCall: number; medianMsDuringModelCall: number };
   render: { firstTenMs: number; lastTenMs: number; lastToFirstRatio: number };
   signal: { runs: number; medianMs: number; p95Ms: number };
-  history: { bytesPerStep: number; steps: number; bytesPerStepFirst10: number; bytesPerStepLast10: number; maxBytesPerStep: number; maxInputBytes: number; maxOverheadBytes: number; largestRunBytes: number };
-  paused: { runs: number | null; idleWorkerRssMb: number | null; workerRssMb: number | null; approveAllS: number | null };
+  history: { bytesPerStep: number; steps: number; bytesPerStepFirst10: number; bytesPerStepLast10: number; maxBytesPerStep: number; maxInputBytes: number; maxOverheadBytes: number; largestRunBytes: number; maxOverheadStep: Record<string, number> };
+  paused: { runs: number | null; idleWorkerRssMb: number | null; workerRssMb: number | null; resumeEvictedMs: number | null; approveAllS: number | null };
 }
 
 const fixed = (value: number) => Math.round(value * 10) / 10;
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     queries: await queryLatencyDuringModelCall(harness),
     signal: await signalLatency(harness, SIGNAL_RUNS),
     history: await historyOverSteps(harness, HISTORY_STEPS),
-    paused: PAUSED_RUNS > 0 ? await pausedRuns(harness, PAUSED_RUNS) : null,
+    paused: PAUSED_RUNS > 0 ? await pausedRuns(PAUSED_RUNS) : null,
   }));
   const untuned = await withServer(false, bundlePath, loops);
   const peer = await peers();
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     render: { firstTenMs: Math.round(renderFirst * 100) / 100, lastTenMs: Math.round(renderLast * 100) / 100, lastToFirstRatio: fixed(renderLast / renderFirst) },
     signal: { runs: SIGNAL_RUNS, medianMs: fixed(tuned.signal.medianMs), p95Ms: fixed(tuned.signal.p95Ms) },
     history: { bytesPerStep: tuned.history.bytesPerStepLast10, ...tuned.history },
-    paused: tuned.paused ?? { runs: null, idleWorkerRssMb: null, workerRssMb: null, approveAllS: null },
+    paused: tuned.paused ? { ...tuned.paused, resumeEvictedMs: fixed(tuned.paused.resumeEvictedMs) } : { runs: null, idleWorkerRssMb: null, workerRssMb: null, resumeEvictedMs: null, approveAllS: null },
   };
   printTable(results);
   await fs.mkdir(path.join(__dirname, 'results'), { recursive: true });
@@ -147,7 +147,8 @@ function printTable(r: BenchResults): void {
     ['queries during a held model call', `max ${r.queries.maxMsDuringModelCall} ms`, `median ${r.queries.medianMsDuringModelCall} ms`],
     [`approval signal -> tool started (${r.signal.runs} runs)`, `median ${r.signal.medianMs} ms`, `p95 ${r.signal.p95Ms} ms`],
     [`history per step (${r.history.steps} steps)`, `${r.history.bytesPerStepFirst10} B -> ${r.history.bytesPerStepLast10} B`, `max ${r.history.maxBytesPerStep} B = input ${r.history.maxInputBytes} B + at most ${r.history.maxOverheadBytes} B; largest run ${Math.round(r.history.largestRunBytes / 1024)} KB`],
-    [`${r.paused.runs ?? 0} runs waiting for approval`, r.paused.runs ? `RSS ${r.paused.idleWorkerRssMb} -> ${r.paused.workerRssMb} MB` : 'not run', r.paused.runs ? `approve all and finish: ${r.paused.approveAllS} s (worker in the bench process)` : ''],
+    ['  its worst step, bytes by kind', Object.entries(r.history.maxOverheadStep).map(([kind, bytes]) => `${kind} ${bytes}`).join(', '), ''],
+    [`${r.paused.runs ?? 0} runs waiting for approval`, r.paused.runs ? `RSS ${r.paused.idleWorkerRssMb} -> ${r.paused.workerRssMb} MB` : 'not run', r.paused.runs ? `after a worker restart (none cached): approval -> tool started ${r.paused.resumeEvictedMs} ms (median of 5 alone); all others approved and finished ${r.paused.approveAllS} s` : ''],
     [`render per step (${HISTORY_STEPS}-step thread)`, `${r.render.firstTenMs} -> ${r.render.lastTenMs} ms`, `ratio ${r.render.lastToFirstRatio}`],
   ];
   console.log(`\nper step: wall = model HTTP + tool (no-op) + engine; ${STEPS}-step loops, median of ${ROUNDS} rounds\n`);

@@ -1,7 +1,7 @@
 // tfa's side of `npm run bench`: scripted tool loops on a real dev server, figures taken from the
 // runs' own histories (server timestamps). Tools are no-ops (fixed output), so wall minus the
 // model's HTTP time is the engine's share: Temporal's hand-offs plus tfa's workflow and activity code.
-import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import OpenAI from 'openai';
 import { createChooseNextTool } from '../activities/choose-next-tool';
@@ -27,8 +27,8 @@ const millis = (event: HistoryEvent) => Number(event.eventTime!.seconds) * 1000 
 const call = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
 const argsOf: Record<string, Record<string, unknown>> = { list_releases: { environment: 'staging' }, deploy_to_staging: { ref: 'main' } };
 
-export async function benchHarness(): Promise<Harness> {
-  return startHarness({ executors: NO_OP_EXECUTORS });
+export async function benchHarness(taskQueue?: string): Promise<Harness> {
+  return startHarness({ executors: NO_OP_EXECUTORS, taskQueue });
 }
 
 async function startAgent(harness: Harness, name: string, message: string, extra: Record<string, unknown> = {}): Promise<WorkflowHandleWithFirstExecutionRunId> {
@@ -90,27 +90,51 @@ export async function signalLatency(harness: Harness, runs: number): Promise<{ m
     await waitForState(handle, (state) => state.status === 'awaiting_approval');
     await handle.signal(approveSignal, { by: 'bench' });
     await handle.result();
-    const events = (await handle.fetchHistory()).events ?? [];
-    const signaled = events.find((event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'approve')!;
-    const scheduled = events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'executeTool').at(-1)!;
-    const started = events.find((event) => event.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduled.eventId?.toString());
-    samples.push(millis(started ?? scheduled) - millis(signaled));
+    samples.push(await signalToToolStartedMs(handle));
   }
   return { medianMs: median(samples), p95Ms: percentile(samples, 0.95) };
 }
 
+/** Where a step's history bytes go: the event kinds that carry them. */
+function byteKind(event: HistoryEvent): string {
+  if (event.activityTaskScheduledEventAttributes) return 'activityScheduledEnvelope';
+  if (event.activityTaskStartedEventAttributes) return 'activityStarted';
+  if (event.activityTaskCompletedEventAttributes) return 'activityCompleted';
+  if (event.markerRecordedEventAttributes) return 'markers';
+  if (event.upsertWorkflowSearchAttributesEventAttributes) return 'searchAttributes';
+  if (event.workflowTaskScheduledEventAttributes || event.workflowTaskStartedEventAttributes || event.workflowTaskCompletedEventAttributes) return 'workflowTasks';
+  return 'other';
+}
+
+interface StepBytes {
+  bytes: number;
+  /** The model input's text (instructions + context), as the budget counts it. */
+  inputBytes: number;
+  /** The same, as stored: the activity input payload (JSON-escaped, with the agent name and the read-only operation id). */
+  inputPayloadBytes: number;
+  /** The rest of the step's bytes by event kind (the input payload left out of activityScheduledEnvelope). */
+  kinds: Record<string, number>;
+}
+
 /** History bytes each step adds, and each step's model input (instructions + context) in them. */
-function stepBytes(events: HistoryEvent[]): Array<{ bytes: number; inputBytes: number }> {
-  const steps: Array<{ bytes: number; inputBytes: number }> = [];
+function stepBytes(events: HistoryEvent[]): StepBytes[] {
+  const steps: StepBytes[] = [];
   for (const event of events) {
     const size = temporal.api.history.v1.HistoryEvent.encode(event).finish().length;
     const scheduled = event.activityTaskScheduledEventAttributes;
+    let payloadBytes = 0;
     if (scheduled?.activityType?.name === 'chooseNextTool') {
-      const input = JSON.parse(Buffer.from(scheduled.input!.payloads![0]!.data!).toString()) as { instructions?: string; context?: string };
-      steps.push({ bytes: 0, inputBytes: Buffer.byteLength((input.instructions ?? '') + (input.context ?? '')) });
+      const data = scheduled.input!.payloads![0]!.data!;
+      const input = JSON.parse(Buffer.from(data).toString()) as { instructions?: string; context?: string };
+      payloadBytes = data.length;
+      steps.push({ bytes: 0, inputBytes: Buffer.byteLength((input.instructions ?? '') + (input.context ?? '')), inputPayloadBytes: payloadBytes, kinds: {} });
     }
     // The continue-as-new event carries the bounded thread to the next run: counted per run, not per step.
-    if (steps.length > 0 && !event.workflowExecutionContinuedAsNewEventAttributes) steps.at(-1)!.bytes += size;
+    if (steps.length === 0 || event.workflowExecutionContinuedAsNewEventAttributes) continue;
+    const step = steps.at(-1)!;
+    step.bytes += size;
+    const kind = byteKind(event);
+    step.kinds[kind] = (step.kinds[kind] ?? 0) + size - payloadBytes;
   }
   return steps;
 }
@@ -120,7 +144,7 @@ export async function historyOverSteps(harness: Harness, steps: number) {
   harness.model.enqueue(...Array.from({ length: steps - 1 }, () => call('list_releases', argsOf.list_releases!)), call('done_for_now', { message: 'done' }));
   const handle = await startAgent(harness, 'history', `list staging ${steps - 1} times`, { maxSteps: steps + 5 });
   await handle.result();
-  const perStep: Array<{ bytes: number; inputBytes: number }> = [];
+  const perStep: StepBytes[] = [];
   let largestRunBytes = 0;
   let runId: string | undefined = handle.firstExecutionRunId;
   while (runId) {
@@ -131,32 +155,66 @@ export async function historyOverSteps(harness: Harness, steps: number) {
     runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
   const overhead = perStep.map((step) => step.bytes - step.inputBytes);
+  const worst = perStep[overhead.indexOf(Math.max(...overhead))]!;
   return {
     steps: perStep.length, bytesPerStepFirst10: median(perStep.slice(0, 10).map((step) => step.bytes)), bytesPerStepLast10: median(perStep.slice(-10).map((step) => step.bytes)),
     maxBytesPerStep: Math.max(...perStep.map((step) => step.bytes)), maxInputBytes: Math.max(...perStep.map((step) => step.inputBytes)),
     maxOverheadBytes: Math.max(...overhead), largestRunBytes,
+    // The step with the most overhead: its input's JSON escaping (payload minus text) and its other bytes by event kind.
+    maxOverheadStep: { inputEscapingBytes: worst.inputPayloadBytes - worst.inputBytes, ...worst.kinds },
   };
 }
 
 const rssMb = () => Math.round(process.memoryUsage().rss / 1e6);
 
+/** Approval signal recorded -> the approved tool's activity started, from the run's history (after it finished). */
+async function signalToToolStartedMs(handle: WorkflowHandle): Promise<number> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const signaled = events.find((event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'approve')!;
+  const scheduled = events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'executeTool').at(-1)!;
+  const started = events.find((event) => event.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduled.eventId?.toString());
+  return millis(started ?? scheduled) - millis(signaled);
+}
+
+/** Runs of pausedRuns approved one at a time, each timed. */
+const EVICTED_RESUMES = 5;
+
 /**
- * `runs` runs waiting for approval on the bench's worker (in this process, so RSS includes the bench's
- * client too): RSS idle and with all of them waiting, then approving all and waiting for them to finish.
+ * `runs` runs waiting for approval on a worker of their own (in this process, so RSS includes the bench's
+ * clients and idle workers too): RSS before and with all of them waiting. Then that worker stops and a
+ * fresh one takes over the queue, so every run is out of the workflow cache, as after a restart or an
+ * eviction: the first EVICTED_RESUMES are approved one at a time (signal to the tool started, median: the
+ * workflow task replays the run's history), then all the others at once, waited for until they finish.
  */
-export async function pausedRuns(harness: Harness, runs: number) {
+export async function pausedRuns(runs: number) {
+  const waitingWorker = await benchHarness();
   const idleRssMb = rssMb();
-  harness.model.enqueue(...Array.from({ length: runs }, () => call('deploy_to_production', { ref: 'main' })));
-  const handles: WorkflowHandleWithFirstExecutionRunId[] = [];
-  for (let run = 0; run < runs; run++) handles.push(await startAgent(harness, 'paused', 'deploy main'));
-  const waiting = `TaskQueue="${harness.taskQueue}" AND TfaStatus="awaiting_approval"`;
+  waitingWorker.model.enqueue(...Array.from({ length: runs }, () => call('deploy_to_production', { ref: 'main' })));
+  const ids: string[] = [];
+  for (let run = 0; run < runs; run++) ids.push((await startAgent(waitingWorker, 'paused', 'deploy main')).workflowId);
+  const waiting = `TaskQueue="${waitingWorker.taskQueue}" AND TfaStatus="awaiting_approval"`;
   const deadline = Date.now() + 30 * 60_000;
-  while ((await harness.client.workflow.count(waiting)).count < runs && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
+  while ((await waitingWorker.client.workflow.count(waiting)).count < runs && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // let the last workflow tasks settle
   const workerRssMb = rssMb();
-  harness.model.enqueue(...Array.from({ length: runs }, () => call('done_for_now', { message: 'deployed' })));
-  const started = performance.now();
-  await Promise.all(handles.map((handle) => handle.signal(approveSignal, { by: 'bench' })));
-  await Promise.all(handles.map((handle) => handle.result()));
-  return { runs, idleWorkerRssMb: idleRssMb, workerRssMb, approveAllS: Math.round((performance.now() - started) / 100) / 10 };
+  await waitingWorker.close();
+  const resuming = await benchHarness(waitingWorker.taskQueue);
+  try {
+    resuming.model.enqueue(...Array.from({ length: runs }, () => call('done_for_now', { message: 'deployed' })));
+    const handles = ids.map((id) => resuming.client.workflow.getHandle(id));
+    const alone = handles.slice(0, Math.min(EVICTED_RESUMES, runs - 1));
+    const resumes: number[] = [];
+    for (const handle of alone) {
+      await handle.signal(approveSignal, { by: 'bench' });
+      await handle.result();
+      resumes.push(await signalToToolStartedMs(handle));
+    }
+    const others = handles.slice(alone.length);
+    const started = performance.now();
+    await Promise.all(others.map((handle) => handle.signal(approveSignal, { by: 'bench' })));
+    await Promise.all(others.map((handle) => handle.result()));
+    return { runs, idleWorkerRssMb: idleRssMb, workerRssMb, resumeEvictedMs: median(resumes), approveAllS: Math.round((performance.now() - started) / 100) / 10 };
+  } finally {
+    await resuming.close();
+  }
 }

@@ -44,6 +44,8 @@ export interface HarnessOptions {
   channel?: NotificationChannel;
   /** A policy file's contents; default none (development: anyone may decide). */
   policy?: Partial<PolicyFile>;
+  /** Poll an existing task queue (e.g. to take over the runs of a closed harness); default a new one. */
+  taskQueue?: string;
   /** TFA_ENCRYPTION_KEYS for the harness's client and worker; default none (plaintext payloads). */
   encryptionKeys?: string;
   /** A Temporal server the test started itself; default the shared test server. */
@@ -61,7 +63,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const notifications: string[] = [];
   const releases = createReleaseStore({ repo: fixture.repo, root: fixture.root, testCommand: FIXTURE_TEST_COMMAND });
   const channel = options.channel ?? createConsoleChannel((text) => notifications.push(text));
-  const taskQueue = `test-${process.pid}-${++queueCounter}-${Date.now()}`;
+  const taskQueue = options.taskQueue ?? `test-${process.pid}-${++queueCounter}-${Date.now()}`;
   const connection = await Connection.connect({ address });
   const encryption = parseConfig({ TFA_ENCRYPTION_KEYS: options.encryptionKeys });
   const client = new Client({ connection, dataConverter: { payloadCodecs: clientPayloadCodecs(encryption) }, interceptors: options.tracing?.clientInterceptors() });
