@@ -2,6 +2,7 @@
 // elsewhere: docker-compose.yml's gateway service, a cluster. Configured by the same environment
 // as `npm start` (core/config.ts, Temporal's client variables); SIGINT/SIGTERM stop it.
 import path from 'node:path';
+import { startTracing } from '../activities/telemetry/tracing';
 import { connectClient, temporalSettings } from '../client/connect';
 import { startGateway } from '../client/gateway/start-gateway';
 import { parseConfig } from '../core/config';
@@ -12,8 +13,9 @@ async function main(): Promise<void> {
   const temporal = temporalSettings(process.env);
   const cwd = process.cwd();
   const policy = loadPolicy(path.resolve(cwd, config.TFA_POLICY_FILE), console.log);
-  const temporalClient = await connectClient(temporal);
-  const gateway = await startGateway({ config, client: temporalClient.client, cwd, policy }).catch(async (error: unknown) => {
+  const tracing = await startTracing('tfa-gateway'); // OTEL_EXPORTER_OTLP_ENDPOINT turns it on
+  const temporalClient = await connectClient(temporal, { interceptors: tracing?.clientInterceptors() });
+  const gateway = await startGateway({ config, client: temporalClient.client, cwd, policy, tracing }).catch(async (error: unknown) => {
     await temporalClient.close();
     throw error;
   });
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
   });
   await gateway.close();
   await temporalClient.close();
+  await tracing?.shutdown();
 }
 
 main().catch((error: unknown) => {
