@@ -11,10 +11,10 @@ import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/
 import { applicationPayloads, encodingOf, historyBytes, payloadsIn, payloadsJson, rawHistory } from '../support/raw-history';
 import { temporalCliPath, testServerAddress } from '../support/test-server';
 import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { callTool } from '../../scripts/scripted-model/server';
 
 const execFileAsync = promisify(execFile);
 
-const toolCall = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
 const KEY_A = `a:${randomBytes(32).toString('base64')}`;
 const KEY_B = `b:${randomBytes(32).toString('base64')}`;
 const UI_ORIGIN = 'http://localhost:8233';
@@ -56,7 +56,7 @@ let sha: string;
 beforeAll(async () => {
   harness = await startHarness({
     encryptionKeys: KEY_A,
-    script: [toolCall('deploy_to_production', { ref: BRANCH }), toolCall('done_for_now', { message: 'the build is live' })],
+    script: [callTool('deploy_to_production', { ref: BRANCH }), callTool('done_for_now', { message: 'the build is live' })],
   });
   sha = await harness.fixture.commitOn(BRANCH, { 'notes.txt': 'quarterly build\n' });
   gateway = await startTestGateway({ client: harness.client, taskQueue: harness.taskQueue, token: TEST_TOKEN, codec: codecOf(KEY_A), codecCorsOrigins: [UI_ORIGIN] });

@@ -1,12 +1,11 @@
 import { createHmac } from 'node:crypto';
 import type { DeployState } from '../../core/pipeline';
-import type { ScriptedReply } from '../../scripts/scripted-model/server';
+import { callTool } from '../../scripts/scripted-model/server';
 import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
 import { threadQuery } from '../../workflows/messages';
 import { call, startTestGateway, type TestGateway } from '../client/gateway-fixture';
 
 const SECRET = 'slack-signing-secret';
-const toolCall = (name: string, args: Record<string, unknown>): ScriptedReply => ({ toolCall: { name, arguments: args } });
 
 let harness: Harness;
 let gateway: TestGateway;
@@ -33,8 +32,8 @@ function slash(text: string, command: string, user = 'alice') {
 test('/deploy main runs the pipeline; /tfa approve with the pipeline id decides in its waiting step', async () => {
   const sha = await harness.fixture.sha('main');
   harness.model.enqueue(
-    toolCall('list_test_suites', { sha }), toolCall('run_test_suite', { sha, suite: 'default' }), toolCall('report_test_results', { passed: true, summary: 'passed' }),
-    toolCall('deploy_to_production', { ref: sha }), toolCall('finish_deploy', { deployed: true, message: 'live' }),
+    callTool('list_test_suites', { sha }), callTool('run_test_suite', { sha, suite: 'default' }), callTool('report_test_results', { passed: true, summary: 'passed' }),
+    callTool('deploy_to_production', { ref: sha }), callTool('finish_deploy', { deployed: true, message: 'live' }),
   );
   const started = await slash('main', '/deploy');
   const pipelineId = /started (\S+)\.$/.exec(started.body.text)![1]!;

@@ -2,9 +2,9 @@ import { createHmac } from 'node:crypto';
 import { threadQuery } from '../../workflows/messages';
 import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
 import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
+import { callTool } from '../../scripts/scripted-model/server';
 
 const SECRET = 'slack-signing-secret';
-const toolCall = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
 
 let harness: Harness;
 let gateway: TestGateway;
@@ -13,8 +13,8 @@ let deploys: TestGateway;
 beforeAll(async () => {
   harness = await startHarness({
     script: [
-      toolCall('deploy_to_production', { ref: 'main' }), toolCall('done_for_now', { message: 'held: frozen' }),
-      toolCall('deploy_to_production', { ref: 'main' }), toolCall('done_for_now', { message: 'main is live' }),
+      callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'held: frozen' }),
+      callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'main is live' }),
     ],
   });
   gateway = await startTestGateway({ client: harness.client, taskQueue: harness.taskQueue, token: TEST_TOKEN, slackSigningSecret: SECRET });

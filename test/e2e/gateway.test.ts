@@ -1,14 +1,13 @@
 import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
 import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
-
-const toolCall = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
+import { callTool } from '../../scripts/scripted-model/server';
 
 let harness: Harness;
 let gateway: TestGateway;
 
 beforeAll(async () => {
   harness = await startHarness({
-    script: [toolCall('deploy_to_production', { ref: 'main' }), toolCall('done_for_now', { message: 'main is live' })],
+    script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'main is live' })],
   });
   gateway = await startTestGateway({ client: harness.client, taskQueue: harness.taskQueue, token: TEST_TOKEN });
 });

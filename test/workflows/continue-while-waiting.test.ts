@@ -7,15 +7,14 @@ import { AgentWorkflowInput, type ContinuedWait } from '../../core/run';
 import type { ThreadEvent } from '../../core/thread';
 import { approveSignal, pauseSignal, resumeSignal, statusQuery, threadQuery } from '../../workflows/messages';
 import { eventually, startHarness, waitForState, type Harness, type HarnessOptions } from '../support/workflow-harness';
-
-const call = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
+import { callTool } from '../../scripts/scripted-model/server';
 
 jest.setTimeout(180_000); // floods and continuations on a loaded machine
 
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-const DEPLOY_SCRIPT = [call('deploy_to_production', { ref: 'main' }), call('done_for_now', { message: 'finished' })];
+const DEPLOY_SCRIPT = [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'finished' })];
 
 /** Each refused (the `by` is over its limit) and folded, yet each lands whole in the history. */
 const LARGE_REFUSED_APPROVAL = { by: 'x'.repeat(40_000) };
@@ -93,7 +92,7 @@ test('a request already escalated stays escalated in the continuation, with the 
 });
 
 test('a run flooded while paused continues as new still paused, and a resume carries it on to the end', async () => {
-  harness = await startHarness({ script: [call('list_releases', {}), call('done_for_now', { message: 'listed' })] });
+  harness = await startHarness({ script: [callTool('list_releases', {}), callTool('done_for_now', { message: 'listed' })] });
   // Started with the pause, so the run pauses at its first step boundary: nothing races the test.
   const handle = await harness.client.workflow.signalWithStart(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,

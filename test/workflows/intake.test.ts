@@ -10,8 +10,8 @@ import { RUN_INPUT_LIMITS } from '../../core/run';
 import { approveSignal, decideUpdate, rejectSignal, statusQuery, threadQuery } from '../../workflows/messages';
 import { call as gatewayCall, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
 import { temporalCliPath, testServerAddress } from '../support/test-server';
-import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
-import { callTool } from '../../scripts/scripted-model/server';
+import { eventually, startHarness, type Harness } from '../support/workflow-harness';
+import { PRODUCTION_THEN_DONE, startRunAwaitingApproval } from '../support/awaiting-approval';
 
 const execFileAsync = promisify(execFile);
 /** What the thread query may weigh after any flood: far under Temporal's 2 MB payload limit. */
@@ -25,15 +25,10 @@ afterEach(async () => {
   await harness?.close();
 });
 
+/** A run waiting for approval: the approval is the step boundary the test controls. */
 async function runAwaitingApproval(): Promise<WorkflowHandle> {
-  harness = await startHarness({ script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'finished' })] });
-  const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue,
-    workflowId: `intake-${Date.now()}-${Math.random().toString(36).slice(2)}`,
-    args: [{ agent: 'deploybot', message: 'deploy main to production' }],
-  });
-  await waitForState(handle, (state) => state.status === 'awaiting_approval');
-  return handle;
+  harness = await startHarness({ script: PRODUCTION_THEN_DONE });
+  return startRunAwaitingApproval(harness, 'intake');
 }
 
 /** The run still answers, its thread stays small, and a valid approval completes it. */

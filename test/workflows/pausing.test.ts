@@ -1,24 +1,16 @@
 // Issue 11, "What was found" 7: a pause request is acknowledged at once, not only when it takes effect.
 import type { WorkflowHandle } from '@temporalio/client';
-import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { approveSignal, pauseSignal, resumeSignal, statusQuery, threadQuery } from '../../workflows/messages';
 import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
-import { callTool } from '../../scripts/scripted-model/server';
+import { PRODUCTION_THEN_DONE, startRunAwaitingApproval } from '../support/awaiting-approval';
 
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-
 /** A run waiting for approval: the approval is the step boundary the test controls. */
 async function runAwaitingApproval(): Promise<WorkflowHandle> {
-  harness = await startHarness({ script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'finished' })] });
-  const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue,
-    workflowId: `pausing-${Date.now()}-${Math.random().toString(36).slice(2)}`,
-    args: [{ agent: 'deploybot', message: 'deploy main to production' }],
-  });
-  await waitForState(handle, (state) => state.status === 'awaiting_approval');
-  return handle;
+  harness = await startHarness({ script: PRODUCTION_THEN_DONE });
+  return startRunAwaitingApproval(harness, 'pausing');
 }
 
 const eventTypes = async (handle: WorkflowHandle) => (await handle.query(threadQuery)).events.map((event) => event.type);

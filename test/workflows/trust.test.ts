@@ -10,9 +10,9 @@ import { approveSignal, rejectSignal, threadQuery } from '../../workflows/messag
 import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
 import { alice, mallory, testGatewayIdentity, trustPolicy } from '../support/identities';
 import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { callTool } from '../../scripts/scripted-model/server';
+import { PRODUCTION_THEN_DONE } from '../support/awaiting-approval';
 
-const toolCall = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
-const productionThenDone = [toolCall('deploy_to_production', { ref: 'main' }), toolCall('done_for_now', { message: 'finished' })];
 const SLACK_SECRET = 'slack-signing-secret-for-trust';
 
 let harness: Harness;
@@ -23,7 +23,7 @@ afterEach(async () => {
   await harness?.close();
 });
 
-async function startRun(script = productionThenDone, withPolicy = true): Promise<WorkflowHandle> {
+async function startRun(script = PRODUCTION_THEN_DONE, withPolicy = true): Promise<WorkflowHandle> {
   harness = await startHarness({ script, policy: withPolicy ? trustPolicy() : undefined });
   return harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,
@@ -123,7 +123,7 @@ describe('a name is a claim: approvals need a verified identity when the policy 
   });
 
   test('without a policy file anyone may approve, and the thread says the name was only claimed', async () => {
-    const handle = await startRun(productionThenDone, false);
+    const handle = await startRun(PRODUCTION_THEN_DONE, false);
     const pending = await pendingApproval(handle);
     await handle.signal(approveSignal, { requestId: pending.requestId, by: 'whoever' });
     expect(await handle.result()).toMatchObject({ status: 'completed' });
@@ -220,9 +220,9 @@ describe('only the workflow writes its thread', () => {
 
 describe('decisions name the request they answer', () => {
   const twoRequests = [
-    toolCall('deploy_to_production', { ref: 'main' }),
-    toolCall('deploy_to_production', { ref: 'broken' }),
-    toolCall('done_for_now', { message: 'finished' }),
+    callTool('deploy_to_production', { ref: 'main' }),
+    callTool('deploy_to_production', { ref: 'broken' }),
+    callTool('done_for_now', { message: 'finished' }),
   ];
 
   test('after R1 is rejected, the approve line printed for R1 cannot approve R2', async () => {

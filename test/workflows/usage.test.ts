@@ -6,18 +6,17 @@ import type { DeployState } from '../../core/pipeline';
 import type { deployWorkflow } from '../../workflows/deploy';
 import { approveSignal, threadQuery } from '../../workflows/messages';
 import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { callTool } from '../../scripts/scripted-model/server';
 
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-const call = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
-
 test('every model call records the usage the endpoint reported, an invalid answer\'s included, and status totals them', async () => {
   harness = await startHarness({
     script: [
-      call('list_releases', { environment: 'staging' }),
+      callTool('list_releases', { environment: 'staging' }),
       { text: 'I think everything is fine.' }, // no tool call: a model error that still used tokens
-      call('done_for_now', { message: 'nothing to do' }),
+      callTool('done_for_now', { message: 'nothing to do' }),
     ],
   });
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
@@ -48,8 +47,8 @@ test('every model call records the usage the endpoint reported, an invalid answe
 });
 
 test('a run\'s usage totals survive continue-as-new', async () => {
-  const listings = Array.from({ length: 60 }, () => call('list_releases', { environment: 'staging' }));
-  harness = await startHarness({ script: [...listings, call('done_for_now', { message: 'listed 60 times' })] });
+  const listings = Array.from({ length: 60 }, () => callTool('list_releases', { environment: 'staging' }));
+  harness = await startHarness({ script: [...listings, callTool('done_for_now', { message: 'listed 60 times' })] });
   const workflowId = `usage-continued-${Date.now()}`;
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue, workflowId, args: [{ agent: 'deploybot', message: 'list staging releases 60 times', maxSteps: 100, continueAsNewAfterSteps: 55 }],
@@ -71,11 +70,11 @@ test('the deploy pipeline sums its children\'s usage', async () => {
   harness = await startHarness();
   const sha = await harness.fixture.sha('main');
   harness.model.enqueue(
-    call('list_test_suites', { sha }),
-    call('run_test_suite', { sha, suite: 'default' }),
-    call('report_test_results', { passed: true, summary: 'default suite passed' }),
-    call('deploy_to_production', { ref: sha }),
-    call('finish_deploy', { deployed: true, message: 'live' }),
+    callTool('list_test_suites', { sha }),
+    callTool('run_test_suite', { sha, suite: 'default' }),
+    callTool('report_test_results', { passed: true, summary: 'default suite passed' }),
+    callTool('deploy_to_production', { ref: sha }),
+    callTool('finish_deploy', { deployed: true, message: 'live' }),
   );
   const handle = await harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue, workflowId: `usage-deploy-${Date.now()}`, args: [{ ref: 'main', requestedBy: 'alice' }],
