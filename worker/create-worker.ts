@@ -20,6 +20,9 @@ export interface CreateWorkerOptions {
 /** The payload converter every worker and workflow bundle uses: undecodable payloads become refusals. */
 export const PAYLOAD_CONVERTER_PATH = require.resolve('../workflows/payload-converter');
 
+/** The failure converter of an encrypting worker (codec/encoded-failures.ts). */
+const ENCODED_FAILURES_PATH = require.resolve('../codec/encoded-failures');
+
 /** One worker runs every agent's workflows and activities; start more on the same queue to scale out. */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   await ensureSearchAttributes(options.connection, options.namespace);
@@ -33,7 +36,13 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue,
     activities: options.activities,
     // A prebuilt bundle must be bundled with the same path (bundleWorkflowCode's payloadConverterPath).
-    dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH, payloadCodecs: options.payloadCodecs ?? [] },
+    dataConverter: {
+      payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+      payloadCodecs: options.payloadCodecs ?? [],
+      // With a codec (encryption), failure messages are encoded too; a prebuilt bundle keeps the default
+      // converter for workflow failures, and every converter decodes either form.
+      ...(options.payloadCodecs?.length ? { failureConverterPath: ENCODED_FAILURES_PATH } : {}),
+    },
     ...(prebuilt
       ? { workflowBundle: prebuilt }
       : { workflowsPath: require.resolve('../workflows') }),

@@ -22,6 +22,8 @@ const UI_ORIGIN = 'http://localhost:8233';
 const BRANCH = 'release/kestrel-4096';
 const TASK = 'please ship the quarterly amber-5521 build';
 const COMMENT = 'approved after the heron-8812 review';
+/** A ref that names no commit: its tool error (an activity failure) quotes it. */
+const MISSING_REF = 'release/plover-2718';
 
 const codecOf = (keys: string) => new EncryptionCodec({ keys: encryptionKeysFrom(parseConfig({ TFA_ENCRYPTION_KEYS: keys }).TFA_ENCRYPTION_KEYS!) });
 const decodedText = (body: { payloads: { data: string }[] }) => body.payloads.map((payload) => Buffer.from(payload.data, 'base64').toString()).join('\n');
@@ -56,7 +58,11 @@ let sha: string;
 beforeAll(async () => {
   harness = await startHarness({
     encryptionKeys: KEY_A,
-    script: [callTool('deploy_to_production', { ref: BRANCH }), callTool('done_for_now', { message: 'the build is live' })],
+    script: [
+      callTool('deploy_to_production', { ref: MISSING_REF }),
+      callTool('deploy_to_production', { ref: BRANCH }),
+      callTool('done_for_now', { message: 'the build is live' }),
+    ],
   });
   sha = await harness.fixture.commitOn(BRANCH, { 'notes.txt': 'quarterly build\n' });
   gateway = await startTestGateway({ client: harness.client, taskQueue: harness.taskQueue, token: TEST_TOKEN, codec: codecOf(KEY_A), codecCorsOrigins: [UI_ORIGIN] });
@@ -74,10 +80,12 @@ afterAll(async () => {
   await harness?.close();
 });
 
-test('the server keeps only ciphertext: no task, tool argument, pinned SHA or comment in the raw history', async () => {
+test('the server keeps only ciphertext: no task, tool argument, tool error, pinned SHA or comment in the raw history', async () => {
   const events = await rawHistory(harness.client, workflowId);
+  const failures = events.filter((event) => event.activityTaskFailedEventAttributes);
+  expect(failures.map((event) => event.activityTaskFailedEventAttributes!.failure!.message)).toEqual(['Encoded failure']);
   const bytes = historyBytes(events);
-  for (const plaintext of [TASK, BRANCH, sha, COMMENT, 'deploy_to_production']) expect(bytes.includes(plaintext)).toBe(false);
+  for (const plaintext of [TASK, BRANCH, MISSING_REF, sha, COMMENT, 'deploy_to_production']) expect(bytes.includes(plaintext)).toBe(false);
   const payloads = applicationPayloads(events);
   expect(payloads.length).toBeGreaterThan(10);
   expect(new Set(payloads.map(encodingOf))).toEqual(new Set(['binary/encrypted']));
@@ -96,7 +104,7 @@ test('the gateway\'s /codec/decode gives the plaintext back to an authorised cal
   expect(decoded.status).toBe(200);
   expect(decoded.body.payloads).toHaveLength(body.payloads.length);
   const text = decodedText(decoded.body);
-  for (const plaintext of [TASK, BRANCH, sha, COMMENT]) expect(text).toContain(plaintext);
+  for (const plaintext of [TASK, BRANCH, MISSING_REF, sha, COMMENT]) expect(text).toContain(plaintext);
   const encodings = decoded.body.payloads.map((payload: any) => Buffer.from(payload.metadata.encoding, 'base64').toString());
   expect(encodings.filter((encoding: string) => encoding === 'binary/encrypted')).toHaveLength(2); // mallory's two approvals
 });
