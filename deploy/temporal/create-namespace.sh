@@ -5,6 +5,10 @@
 set -eu
 temporal=${TEMPORAL_CLI:-temporal}
 namespace=${TEMPORAL_NAMESPACE:-default}
+# As Temporal's own compose job does: dial the server's IPv4 address, not a name that may resolve to IPv6 first.
+address=${TEMPORAL_ADDRESS:-temporal:7233}
+ipv4=$(getent ahostsv4 "${address%:*}" 2>/dev/null | awk 'NR == 1 { print $1 }')
+if [ -n "$ipv4" ]; then export TEMPORAL_ADDRESS="$ipv4:${address##*:}"; fi
 "$temporal" operator cluster health
 "$temporal" operator namespace describe --namespace "$namespace" >/dev/null 2>&1 ||
   "$temporal" operator namespace create --namespace "$namespace" --retention "${TEMPORAL_RETENTION:-7d}"
