@@ -10,7 +10,7 @@ import { startScriptedModelServer, deploybotDemoResponder } from './scripted-mod
 import { activitiesFromConfig } from '../worker/activities-from-config';
 import { loadPolicy } from '../worker/policy-file';
 import { createWorker } from '../worker/create-worker';
-import { installRuntime, metricsEndpoint } from '../worker/quiet-runtime';
+import { installWorkerRuntime, metricsEndpoint } from '../worker/runtime';
 import { startWorkerMetrics } from '../worker/run-gauges';
 import { startDevServer } from './dev-server';
 import { ensureTemporalCli } from './temporal-cli.cjs';
@@ -56,7 +56,7 @@ function uiCodecEndpoint(config: TfaConfig): string | undefined {
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
   const temporal = temporalSettings(process.env);
-  installRuntime(config.TFA_LOG_LEVEL, metricsEndpoint(config));
+  installWorkerRuntime(config.TFA_LOG_LEVEL, metricsEndpoint(config));
   const cwd = process.cwd();
   const dataDir = path.resolve(cwd, config.TFA_DATA_DIR);
   const temporalCli = ensureTemporalCli();

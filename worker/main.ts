@@ -5,12 +5,12 @@ import { startTracing } from '../activities/telemetry/tracing';
 import { parseConfig } from '../core/config';
 import { activitiesFromConfig } from './activities-from-config';
 import { createWorker } from './create-worker';
-import { installRuntime, metricsEndpoint } from './quiet-runtime';
+import { installWorkerRuntime, metricsEndpoint } from './runtime';
 import { startWorkerMetrics } from './run-gauges';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
-  installRuntime(config.TFA_LOG_LEVEL, metricsEndpoint(config));
+  installWorkerRuntime(config.TFA_LOG_LEVEL, metricsEndpoint(config));
   const temporal = temporalSettings(process.env);
   const connection = await connectWorker(temporal);
   const tracing = await startTracing('tfa-worker'); // OTEL_EXPORTER_OTLP_ENDPOINT turns it on

@@ -2,7 +2,7 @@ import { Client } from '@temporalio/client';
 import { Runtime, type NativeConnection } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTE_NAMES } from '../core/constants';
 import { FINAL_STATUSES, AgentStatus } from '../core/thread';
-import type { MetricsEndpoint } from './quiet-runtime';
+import type { MetricsEndpoint } from './runtime';
 
 /** How often the gauges are counted again: a Prometheus scrape interval's order, a few count queries each time. */
 export const RUN_GAUGE_INTERVAL_MS = 10_000;
@@ -44,7 +44,7 @@ export function startRunGauges(options: { client: Client; taskQueue: string; int
 }
 
 /**
- * With a metrics endpoint (installRuntime got it), starts the run gauges over the worker's own
+ * With a metrics endpoint (installWorkerRuntime got it), starts the run gauges over the worker's own
  * connection and says where to scrape; without one, does nothing.
  */
 export function startWorkerMetrics(

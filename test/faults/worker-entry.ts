@@ -5,12 +5,12 @@ import { connectWorker, temporalSettings } from '../../client/connect';
 import { parseConfig } from '../../core/config';
 import { activitiesFromConfig } from '../../worker/activities-from-config';
 import { createWorker } from '../../worker/create-worker';
-import { installRuntime } from '../../worker/quiet-runtime';
+import { installWorkerRuntime } from '../../worker/runtime';
 import { workflowBundlePath } from '../support/test-server';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
-  installRuntime(config.TFA_LOG_LEVEL);
+  installWorkerRuntime(config.TFA_LOG_LEVEL);
   const temporal = temporalSettings(process.env);
   const connection = await connectWorker(temporal);
   const worker = await createWorker({

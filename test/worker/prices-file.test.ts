@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { costOf, priceOf } from '../../core/usage';
 import { loadPrices } from '../../worker/prices-file';
-import { metricsEndpoint } from '../../worker/quiet-runtime';
+import { metricsEndpoint } from '../../worker/runtime';
 import { parseConfig } from '../../core/config';
 
 const shipped = path.resolve(__dirname, '../../config/prices.json');

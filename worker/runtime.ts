@@ -21,7 +21,7 @@ const APPROVAL_WAIT_BUCKETS = [10, 30, 60, 300, 900, 1_800, 3_600, 4 * 3_600, 12
  * its native core alike, and with `metrics` a Prometheus endpoint at http://host:port/metrics serving
  * Temporal's worker metrics (`temporal_*`) and tfa's own (`tfa_*`, emitted through the SDK's meters).
  */
-export function installRuntime(level: TfaConfig['TFA_LOG_LEVEL'], metrics?: MetricsEndpoint): void {
+export function installWorkerRuntime(level: TfaConfig['TFA_LOG_LEVEL'], metrics?: MetricsEndpoint): void {
   const host = metrics?.host.includes(':') ? `[${metrics.host}]` : metrics?.host;
   Runtime.install({
     logger: new DefaultLogger(level),
