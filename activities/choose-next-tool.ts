@@ -8,7 +8,7 @@ import { ConfigurationError, ModelOutputError, ModelOutputErrorCode, ModelUnavai
 import { DEFAULT_MODEL } from '../core/constants';
 import { describeIssues } from '../core/zod-issues';
 import { modelInputDigest, type ModelInput } from '../core/model-input';
-import { costOf, priceOf, type ModelCallUsage, type PriceTable } from '../core/usage';
+import { costOf, priceOf, USAGE_MODEL_NAME_LIMIT, type ModelCallUsage, type PriceTable } from '../core/usage';
 import { toApplicationFailure } from './application-failure';
 import type { ExecuteToolInput, ToolOutput } from './execute-tool';
 import { recordModelCall } from './model-call-metrics';
@@ -112,15 +112,28 @@ async function readOnlyOutput(agent: AgentDefinition, call: ValidToolCall, optio
 
 type ExecuteTool = (input: ExecuteToolInput) => Promise<ToolOutput>;
 
+/** More tokens than any one call can use: a count above it, negative, fractional or not a number is the endpoint's error. */
+const MAX_REPORTED_TOKENS = 1_000_000_000;
+
+/** A reported token count, or 0 when the endpoint reported something no call can use (the thread, totals and metrics stay valid). */
+function reportedCount(value: unknown): number {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_REPORTED_TOKENS ? (value as number) : 0;
+}
+
+/** The model the endpoint says answered, unless that is not a short name; then the one asked for. */
+function reportedModel(value: unknown, requestedModel: string): string {
+  return typeof value === 'string' && value !== '' && value.length <= USAGE_MODEL_NAME_LIMIT ? value : requestedModel;
+}
+
 /** The usage the endpoint reported (OpenAI's `usage`), priced by the table; undefined when it reported none. */
 export function usageOf(completion: ChatCompletion, requestedModel: string, prices: PriceTable | undefined): ModelCallUsage | undefined {
   if (!completion.usage) return undefined;
   const counts = {
-    inputTokens: completion.usage.prompt_tokens,
-    outputTokens: completion.usage.completion_tokens,
-    cachedInputTokens: completion.usage.prompt_tokens_details?.cached_tokens ?? 0,
+    inputTokens: reportedCount(completion.usage.prompt_tokens),
+    outputTokens: reportedCount(completion.usage.completion_tokens),
+    cachedInputTokens: reportedCount(completion.usage.prompt_tokens_details?.cached_tokens ?? 0),
   };
-  const model = completion.model || requestedModel;
+  const model = reportedModel(completion.model, requestedModel);
   const price = priceOf(prices, model);
   return { model, ...counts, ...(price && { costUsd: costOf(price, counts) }) };
 }

@@ -16,7 +16,8 @@ function activityMeter(): MetricMeter {
  */
 export function recordModelCall(call: { agent: string; model: string; outcome: ModelCallOutcome; code?: string; usage?: ModelCallUsage }): void {
   const meter = activityMeter();
-  const tags = { agent: call.agent, model: call.usage?.model ?? call.model };
+  // The model asked for, from config: the name the endpoint reports is its to choose, and labels must stay a bounded set.
+  const tags = { agent: call.agent, model: call.model };
   meter.createCounter('tfa_model_calls', 'calls', 'Model calls by outcome (ok, invalid_output, endpoint_error) and error code').add(1, { ...tags, outcome: call.outcome, code: call.code ?? '' });
   if (!call.usage) return;
   meter.createCounter('tfa_model_input_tokens', 'tokens', 'Prompt tokens the endpoint reported, cached ones included').add(call.usage.inputTokens, tags);

@@ -2,10 +2,13 @@ import { z } from 'zod';
 
 const tokens = z.number().int().nonnegative();
 
+/** The longest model name a call's usage records. */
+export const USAGE_MODEL_NAME_LIMIT = 200;
+
 /** What one model call used, as the endpoint reported it, and what it cost by the worker's price table. */
 export const ModelCallUsage = z.object({
   /** The model the endpoint says answered (e.g. `gpt-4o-mini-2024-07-18`), else the one asked for. */
-  model: z.string().max(200),
+  model: z.string().max(USAGE_MODEL_NAME_LIMIT),
   /** Prompt tokens, the cached ones included (OpenAI's `prompt_tokens`). */
   inputTokens: tokens,
   /** Completion tokens, reasoning included (`completion_tokens`). */

@@ -2,11 +2,12 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
+import { AGENT_WORKFLOW_TYPE, DEFAULT_MODEL } from '../../core/constants';
 import { approveSignal, threadQuery } from '../../workflows/messages';
 import { callTool, startScriptedModelServer, type ScriptedModelServer } from '../../scripts/scripted-model/server';
 import { createDeployFixture, FIXTURE_TEST_COMMAND, type DeployFixture } from '../support/deploy-fixture';
 import { freePort } from '../support/free-port';
+import { completionReporting } from '../support/hostile-completion';
 import { testServerAddress, workflowBundlePath } from '../support/test-server';
 import { eventually, waitForState } from '../support/workflow-harness';
 
@@ -141,4 +142,33 @@ test('the worker serves Temporal\'s and tfa\'s metrics on TFA_METRICS_PORT, and 
   const { stdout } = await execFileAsync(path.join(root, 'node_modules/.bin/tsx'), ['client/cli.ts', 'status', handle.workflowId], { cwd: root, env });
   const line = stdout.split('\n').find((text) => text.startsWith('tokens: '));
   expect(line).toMatch(new RegExp(`^tokens: 5 model calls, ${inputTokens.toLocaleString('en-US')} in \\(${cachedTokens.toLocaleString('en-US')} cached\\), [\\d,]+ out; cost \\$0\\.\\d{6}$`));
+}, 120_000);
+
+test('metric labels stay a bounded set: the model names a hostile endpoint reports are not labels, and its negative usage fails no model call', async () => {
+  const reported = (index: number, usage: unknown) => ({ model: `attacker-chosen-${index}-${'x'.repeat(100)}`, usage });
+  model = await startScriptedModelServer({
+    script: [
+      completionReporting('list_releases', { environment: 'staging' }, reported(1, { prompt_tokens: -5, completion_tokens: 1.5 })),
+      completionReporting('list_releases', { environment: 'staging' }, reported(2, { prompt_tokens: 10, completion_tokens: 5 })),
+      completionReporting('done_for_now', { message: 'listed' }, reported(3, { prompt_tokens: 20, completion_tokens: 5 })),
+    ],
+  });
+  fixture = await createDeployFixture();
+  connection = await Connection.connect({ address: testServerAddress() });
+  const client = new Client({ connection });
+  const taskQueue = `metrics-hostile-${Date.now()}`;
+  const port = await freePort();
+  await startWorker(taskQueue, port);
+
+  const handle = await client.workflow.start(AGENT_WORKFLOW_TYPE, { taskQueue, workflowId: `metrics-hostile-${Date.now()}`, args: [{ agent: 'deploybot', message: 'list the releases' }] });
+  expect(await handle.result()).toMatchObject({ status: 'completed' });
+  // Each of the three answers became a step: none was lost to a retry because its usage could not be counted.
+  expect((await handle.query(threadQuery)).events.filter((event) => event.type === 'tool_call')).toHaveLength(3);
+  const samples = await eventually(async () => {
+    const scraped = await scrape(port);
+    return total(scraped, 'tfa_model_calls', { taskQueue }) === 3 ? scraped : undefined;
+  }, 30_000);
+  const modelLabels = new Set(samples.filter((sample) => sample.name.startsWith('tfa_model_')).map((sample) => sample.labels.model));
+  expect([...modelLabels]).toEqual([DEFAULT_MODEL]);
+  expect(total(samples, 'tfa_model_input_tokens', { taskQueue })).toBe(30);
 }, 120_000);
