@@ -82,3 +82,23 @@ test('the Web UI shows a tool argument of an encrypted run, decoded through the 
   }
   expect(decodeCalls).toContain('POST');
 }, 180_000);
+
+// Issue 12: each step's model activity receives the rendered input, so the Web UI shows what the model was sent.
+test('the Web UI shows the model input of a step (the agent\'s instructions) on its model activity', async () => {
+  const workflowId = `web-ui-model-input-${Date.now()}`;
+  const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, { taskQueue: harness.taskQueue, workflowId, args: [{ agent: 'deploybot', message: 'ship the osprey build' }] });
+  await waitForState(handle, (state) => state.status === 'awaiting_approval', 60_000);
+
+  const page = await browser.newPage();
+  await page.goto(`${uiUrl}/namespaces/default/workflows/${workflowId}/${handle.firstExecutionRunId}/history`);
+  const instructions = 'You are deploybot, a deployment assistant.';
+  // The event list shows each event's summary; opening the model activity's scheduled event shows its input.
+  await page.getByRole('row').filter({ hasText: 'Activity Task Scheduled' }).filter({ hasText: 'chooseNextTool' }).first().click();
+  try {
+    await page.getByText(instructions).first().waitFor({ timeout: 60_000 });
+  } catch (error) {
+    console.log((await page.locator('body').innerText()).slice(0, 4000));
+    throw error;
+  }
+  await page.screenshot({ path: path.join(os.tmpdir(), 'tfa-web-ui-model-input.png'), fullPage: true });
+}, 180_000);
