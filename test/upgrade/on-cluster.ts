@@ -1,6 +1,7 @@
 // `npx tsx test/upgrade/on-cluster.ts`: the upgrade scenario of upgrade.test.ts on the PostgreSQL
 // cluster of scripts/cluster/ (Temporal's own server, SQL visibility) instead of the dev server.
 // Prints what happened; exits 1 if the run did not finish on N+1 as it does on the dev server.
+import '../support/quiet-runtime'; // errors only: the workers' start and stop are expected
 import { startCluster } from '../../scripts/cluster/start-cluster';
 import { FINISHED_ON, FINISHED_ON_PATCH, NEXT_REVISION, STARTED_ON_PATCH } from './revision-change';
 import { bundleRevision, createUpgradeEnvironment, patchMarked, signalledAt, upgradeWaitingRun } from './waiting-run-upgrade';
