@@ -50,13 +50,16 @@ export function temporalSettings(env: Record<string, string | undefined>): Tempo
   };
 }
 
-/** gRPC's UNAUTHENTICATED and PERMISSION_DENIED: a server answered and refused who we are. */
-const REFUSED_CREDENTIALS = /\b(UNAUTHENTICATED|PERMISSION_DENIED|Unauthenticated|PermissionDenied)\b/;
+/**
+ * gRPC's UNAUTHENTICATED and PERMISSION_DENIED, as grpc-js names them and as the worker's native
+ * client describes them: a server answered and refused who we are.
+ */
+const REFUSED_CREDENTIALS =
+  /\b(UNAUTHENTICATED|PERMISSION_DENIED)\b|does not have valid authentication credentials|does not have permission to execute/;
 
 /** The error a person sees when no server answers, or one refuses the credentials: where we looked and what to do. */
-export function unreachable(address: string, error: unknown): Error {
-  const reason = describeError(error);
-  if (REFUSED_CREDENTIALS.test(reason) || [7, 16].includes((error as { code?: unknown })?.code as number)) {
+export function unreachable(address: string, error: unknown, reason = describeError(error)): Error {
+  if (REFUSED_CREDENTIALS.test(describeError(error)) || [7, 16].includes((error as { code?: unknown })?.code as number)) {
     return new Error(
       `Temporal at ${address} (TEMPORAL_ADDRESS) refused this client: ${reason}. ` +
         'Check TEMPORAL_API_KEY, or the client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH/_KEY_PATH), or the profile (TEMPORAL_PROFILE).',
@@ -98,7 +101,7 @@ export async function connectWorker(settings: TemporalSettings): Promise<NativeC
   // Loaded here, not at the top: the CLI never needs the worker's native module.
   const { NativeConnection } = await import('@temporalio/worker');
   return NativeConnection.connect(settings.connection).catch((error: unknown) => {
-    throw unreachable(settings.address, nativeReason(error));
+    throw unreachable(settings.address, error, nativeReason(error));
   });
 }
 

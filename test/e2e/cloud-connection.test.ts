@@ -85,7 +85,7 @@ test('without the API key the endpoint refuses the CLI, and the error names the 
   const { TEMPORAL_API_KEY: _key, ...withoutKey } = cloudEnv;
   const refused = await tfa({ ...withoutKey, TEMPORAL_TLS: 'true' }, 'list');
   expect(refused.code).toBe(1);
-  expect(refused.stderr).toContain(`Temporal at ${proxy.address} (TEMPORAL_ADDRESS)`);
+  expect(refused.stderr).toContain(`Temporal at ${proxy.address} (TEMPORAL_ADDRESS) refused this client`);
   expect(refused.stderr).toContain('missing or wrong API key');
   expect(refused.stderr).toContain('TEMPORAL_API_KEY');
 });
@@ -95,4 +95,18 @@ test('without the private CA the TLS handshake fails, and the error says where i
   const untrusted = await tfa(withoutCa, 'list');
   expect(untrusted.code).toBe(1);
   expect(untrusted.stderr).toContain(`cannot reach Temporal at ${proxy.address} (TEMPORAL_ADDRESS)`);
+});
+
+test('a worker without the API key stops at start, saying the server refused it', async () => {
+  const { TEMPORAL_API_KEY: _key, ...withoutKey } = cloudEnv;
+  const exit = await startWorkerProcess({ ...withoutKey, TEMPORAL_TLS: 'true', TFA_DATA_DIR: dir, TFA_LOG_LEVEL: 'ERROR' }).then(
+    async (started) => {
+      await started.kill();
+      return 'it started';
+    },
+    (error: Error) => error.message,
+  );
+  expect(exit).toContain('worker exited early with code 1');
+  expect(exit).toContain(`Temporal at ${proxy.address} (TEMPORAL_ADDRESS) refused this client`);
+  expect(exit).toContain('missing or wrong API key');
 });
