@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from './constants';
 import { EncryptionKeyList } from './encryption-keys';
+import { describeIssues } from './zod-issues';
 
 const optionalText = z.string().trim().min(1).optional().catch(undefined);
 
@@ -101,6 +102,5 @@ export function parseConfig(env: Record<string, string | undefined>): TfaConfig 
   const setOnly = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const parsed = TfaConfig.safeParse(setOnly);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-  throw new Error(`Invalid configuration: ${problems}`);
+  throw new Error(`Invalid configuration: ${describeIssues(parsed.error, '(environment)')}`);
 }
