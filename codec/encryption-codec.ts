@@ -17,13 +17,22 @@ const TAG_BYTES = 16;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** Longest key id a message repeats: the id is sender-controlled metadata, and the worker and gateway log it. */
+const MAX_KEY_ID_CHARS = 64;
+
+/** The key id as a message shows it: cut and made printable, so a sender cannot forge log lines or flood them. */
+function printableKeyId(id: string): string {
+  const printable = id.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return printable.length > MAX_KEY_ID_CHARS ? `${printable.slice(0, MAX_KEY_ID_CHARS)}…` : printable;
+}
+
 /** An encrypted payload that this process cannot open: a key it does not hold, or altered bytes. */
 export class PayloadDecryptionError extends TfaError {
   constructor(
     readonly keyId: string,
     reason: string,
   ) {
-    super(`cannot decrypt a payload encrypted with key "${keyId}": ${reason}`);
+    super(`cannot decrypt a payload encrypted with key "${printableKeyId(keyId)}": ${reason}`);
   }
 }
 
