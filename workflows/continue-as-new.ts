@@ -25,10 +25,12 @@ export function shouldContinueAsNew(run: Run, stepsAtStart: number, afterSteps: 
 /** Continue-as-new for this run: the recent thread goes along, bounded; this run keeps the rest. */
 export function handOverFor(run: () => Run, input: AgentWorkflowInput, whileWaiting: boolean): HandOver {
   const historyLimit = input.continueAsNewAtHistoryBytes ?? Number.POSITIVE_INFINITY;
+  // Counted from this run's start: a start input (a long task, a carried thread) larger than the limit must not continue the run forever.
+  const startSize = workflowInfo().historySize;
   return {
     ready() {
       const info = workflowInfo();
-      return whileWaiting && allHandlersFinished() && (info.continueAsNewSuggested || info.historySize >= historyLimit);
+      return whileWaiting && allHandlersFinished() && (info.continueAsNewSuggested || info.historySize - startSize >= historyLimit);
     },
     async continueAsNew(waiting?: ContinuedWait): Promise<never> {
       const { thread, control } = run();
