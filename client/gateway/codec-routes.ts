@@ -6,6 +6,8 @@ import { GatewayError, invalidRequest } from './errors';
 
 /** Largest codec request: a history page's payloads, each at most Temporal's 2 MB blob limit, in base64. */
 export const CODEC_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+/** Most payloads in one codec request: the Web UI and the CLI send one event's or one page's; tiny ones by the million cost seconds and hundreds of MB. */
+export const CODEC_MAX_PAYLOADS = 10_000;
 export const CODEC_PATHS = ['/codec/encode', '/codec/decode'] as const;
 /** Headers the Web UI and the `temporal` CLI send to a codec server. */
 const ALLOWED_HEADERS = 'Authorization, Content-Type, X-Namespace';
@@ -17,7 +19,7 @@ const base64Bytes = z
 
 /** Temporal's `Payloads` message in protobuf JSON: bytes fields are base64 strings. */
 const PayloadsBody = z.object({
-  payloads: z.array(z.object({ metadata: z.record(z.string(), base64Bytes).optional(), data: base64Bytes.optional() })),
+  payloads: z.array(z.unknown()).max(CODEC_MAX_PAYLOADS).pipe(z.array(z.object({ metadata: z.record(z.string(), base64Bytes).optional(), data: base64Bytes.optional() }))),
 });
 
 function toJson(payload: Payload): { metadata: Record<string, string>; data: string } {
