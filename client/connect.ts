@@ -38,8 +38,11 @@ export function temporalSettings(env: Record<string, string | undefined>): Tempo
   try {
     loaded = loadClientConnectConfig({ overrideEnvVars: setOnly });
   } catch (error) {
+    // First line only, and where: a TOML syntax error goes on to quote the file's lines, an api_key or a client key among them.
+    const line = (error as { line?: unknown }).line;
+    const where = typeof line === 'number' ? ` (line ${line})` : '';
     throw new Error(
-      `Invalid Temporal client configuration (TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE, TEMPORAL_TLS_*): ${describeError(error)}`,
+      `Invalid Temporal client configuration (TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE, TEMPORAL_TLS_*): ${describeError(error).split('\n')[0]}${where}`,
     );
   }
   const { address = DEFAULT_TEMPORAL_ADDRESS, tls, apiKey, metadata } = loaded.connectionOptions;
@@ -71,6 +74,21 @@ export function unreachable(address: string, error: unknown, reason = describeEr
   );
 }
 
+/** The settings' secrets (API key, gRPC header values, client key), which an error may quote (grpc-js: `Metadata string value "..." contains illegal characters`). */
+function secretsOf(settings: TemporalSettings): string[] {
+  const { apiKey, metadata, tls } = settings.connection;
+  const clientKey = typeof tls === 'object' && tls !== null ? tls.clientCertPair?.key : undefined;
+  return [typeof apiKey === 'string' ? apiKey : undefined, ...Object.values(metadata ?? {}), clientKey]
+    .flatMap((secret) => (secret ? [secret.toString(), secret.toString().trim()] : []))
+    .filter((secret) => secret.length >= 4);
+}
+
+/** An error to print, with every secret of the settings replaced by `[redacted]`. */
+function redacted(error: Error, settings: TemporalSettings): Error {
+  const message = secretsOf(settings).reduce((text, secret) => text.replaceAll(secret, '[redacted]'), error.message);
+  return new Error(message);
+}
+
 /** What a client may add to its connection: the encryption codec's `dataConverter` goes here. */
 export interface ClientExtras {
   dataConverter?: DataConverter;
@@ -84,7 +102,7 @@ export async function connectClient(
   extras: ClientExtras = {},
 ): Promise<{ client: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ ...settings.connection, connectTimeout: CONNECT_TIMEOUT }).catch((error: unknown) => {
-    throw unreachable(settings.address, error);
+    throw redacted(unreachable(settings.address, error), settings);
   });
   const client = new Client({ connection, namespace: settings.namespace, dataConverter: extras.dataConverter, interceptors: extras.interceptors });
   return { client, close: () => connection.close() };
@@ -101,7 +119,7 @@ export async function connectWorker(settings: TemporalSettings): Promise<NativeC
   // Loaded here, not at the top: the CLI never needs the worker's native module.
   const { NativeConnection } = await import('@temporalio/worker');
   return NativeConnection.connect(settings.connection).catch((error: unknown) => {
-    throw unreachable(settings.address, error, nativeReason(error));
+    throw redacted(unreachable(settings.address, error, nativeReason(error)), settings);
   });
 }
 
