@@ -4,12 +4,12 @@ import path from 'node:path';
 import { run } from './processes';
 
 /**
- * Temporal's server and its SQL schema tool, built from the server's Go module. v1.30.4: v1.31
- * needs go.temporal.io/auto-scaled-workers, which the Go module proxy refuses (403), and v1.30.9+
- * needs Go 1.26.10.
+ * Temporal's server and its SQL schema tool, built from the server's Go module. v1.31.2: v1.31.3 and
+ * v1.31.4 need go.temporal.io/auto-scaled-workers v0.0.0-1.31.2, which the Go module proxy refuses
+ * (403 "This module version is not available"), and v1.31.5 and v1.32 need Go 1.26.10.
  */
 export const TEMPORAL_SERVER_MODULE = 'go.temporal.io/server';
-export const TEMPORAL_SERVER_VERSION = 'v1.30.4';
+export const TEMPORAL_SERVER_VERSION = 'v1.31.2';
 
 export interface TemporalServerBuild {
   server: string;
