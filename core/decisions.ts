@@ -6,7 +6,6 @@ import type { NewEvent } from './thread';
 import { undecodableReason } from './undecodable';
 import { describeIssues } from './zod-issues';
 
-export { describeIssues } from './zod-issues';
 
 /** Field limits of every message a person sends (README "Limits"): over them a message is refused like any malformed one. */
 export const MESSAGE_LIMITS = { by: 200, requestId: 100, text: 4_000 } as const;

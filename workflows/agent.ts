@@ -1,7 +1,7 @@
 import { ApplicationFailure, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { findAgent } from '../agents';
 import { findTool, type AgentDefinition } from '../core/agent';
-import { describeIssues } from '../core/decisions';
+import { describeIssues } from '../core/zod-issues';
 import { RunPolicy } from '../core/policy';
 import type { AgentState } from '../core/reducer';
 import { AgentRunResult, AgentWorkflowInput, type ContinuedWait } from '../core/run';

@@ -7,6 +7,7 @@ import { argsDigest } from '../core/digest';
 import { requestTimeoutFor } from '../core/policy';
 import type { PendingRequest } from '../core/reducer';
 import type { ContinuedWait } from '../core/run';
+import { pendingAsk } from '../core/waiting';
 import type { EventOf } from '../core/thread';
 import type { NotifyHumanInput } from '../activities';
 import { notifyHuman } from './activities';
@@ -30,14 +31,8 @@ async function notify(run: Run, input: NotifyHumanInput): Promise<void> {
 
 /** What a notice, a timer and a timeout reason say about the pending request. */
 function requestSummary(pending: PendingRequest): string {
-  switch (pending.kind) {
-    case 'approval':
-      return `${pending.tool} ${JSON.stringify(pending.args)}`;
-    case 'input':
-      return pending.question ?? '';
-    case 'escalation':
-      return `The agent is stuck (${pending.question}). Reply with guidance, or resume.`;
-  }
+  if (pending.kind !== 'escalation') return pendingAsk(pending);
+  return `The agent is stuck (${pending.question}). Reply with guidance, or resume.`;
 }
 
 /** The tool whose request timeout applies: the approval's tool, or the tool that asked the question. */

@@ -33,10 +33,16 @@ async function startDeploy(options: HarnessOptions = {}): Promise<WorkflowHandle
 async function floodUntilContinued(handle: WorkflowHandle): Promise<AgentWorkflowInput & { startedAt: number }> {
   const { runId: firstRunId } = await handle.describe();
   for (let sent = 0; sent < 10; sent++) await handle.signal(approveSignal, LARGE_REFUSED_APPROVAL);
-  const latest = await eventually(async () => {
-    const description = await handle.describe();
-    return description.runId !== firstRunId ? description : undefined;
-  }, 60_000);
+  let last = '';
+  const latest = await eventually(
+    async () => {
+      const description = await handle.describe();
+      last = `run ${description.runId}: ${description.historyLength} events, ${description.historySize} bytes, ${description.status.name}`;
+      return description.runId !== firstRunId ? description : undefined;
+    },
+    60_000,
+    () => last,
+  );
   const history = await harness.client.workflow.getHandle(handle.workflowId, latest.runId).fetchHistory();
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   const [input] = arrayFromPayloads(defaultPayloadConverter, started?.input?.payloads ?? []);
