@@ -122,7 +122,10 @@ async function killBusiestWorker(workers: TfaProcess[], gate: WorkerGate): Promi
 async function main(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfa-cluster-run-'));
   console.log(`[cluster] ${RUNS} DeployBot runs and ${PIPELINES} pipelines, ${WORKERS} workers; one worker SIGKILLed mid-step`);
-  const setup = await setUp(workDir);
+  const setup = await setUp(workDir).catch((error: unknown) => {
+    fs.rmSync(workDir, { recursive: true, force: true });
+    throw error;
+  });
   const workers: TfaProcess[] = [];
   let gateway: { process: TfaProcess; url: string } | undefined;
   const connection = await Connection.connect({ address: setup.cluster.address });
