@@ -120,9 +120,12 @@ function reportedCount(value: unknown): number {
   return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_REPORTED_TOKENS ? (value as number) : 0;
 }
 
-/** The model the endpoint says answered, unless that is not a short name; then the one asked for. */
+/** A model name as providers write them (`gpt-4o-2024-08-06`, `org/model@v1`): printable ASCII, no spaces or line breaks. */
+const MODEL_NAME = /^[\x21-\x7e]+$/;
+
+/** The model the endpoint says answered, unless that is not a short name (tfa status prints it); then the one asked for. */
 function reportedModel(value: unknown, requestedModel: string): string {
-  return typeof value === 'string' && value !== '' && value.length <= USAGE_MODEL_NAME_LIMIT ? value : requestedModel;
+  return typeof value === 'string' && MODEL_NAME.test(value) && value.length <= USAGE_MODEL_NAME_LIMIT ? value : requestedModel;
 }
 
 /** The usage the endpoint reported (OpenAI's `usage`), priced by the table; undefined when it reported none. */

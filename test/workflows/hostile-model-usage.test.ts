@@ -18,11 +18,11 @@ const ABSURD_USAGE: { usage: unknown; model: unknown }[] = [
   { model: 'huge', usage: { prompt_tokens: 1e308, completion_tokens: 1e308, prompt_tokens_details: { cached_tokens: 1e308 } } },
   { model: 'huge', usage: { prompt_tokens: 1e308, completion_tokens: 1e308 } },
   { model: 42, usage: { prompt_tokens: 'many', completion_tokens: null } },
-  { model: 'fine', usage: { prompt_tokens: 10, completion_tokens: 5 } },
+  { model: 'fine\n  tokens: 0 model calls; cost $0.000000', usage: { prompt_tokens: 10, completion_tokens: 5 } }, // a forged tfa status line
   { model: 'fine', usage: { prompt_tokens: 10, completion_tokens: 5 } },
 ];
 
-test('absurd usage from the model endpoint (negative, fractional, 1e308, not numbers, a 5,000-char model name) leaves the run, its result and its continuation well-formed', async () => {
+test('absurd usage from the model endpoint (negative, fractional, 1e308, not numbers, a 5,000-char or multi-line model name) leaves the run, its result and its continuation well-formed', async () => {
   const script = [
     ...ABSURD_USAGE.map((reported) => completionReporting('list_releases', { environment: 'staging' }, reported)),
     completionReporting('done_for_now', { message: 'listed' }, { model: 'fine', usage: { prompt_tokens: 10, completion_tokens: 5 } }),
@@ -42,7 +42,7 @@ test('absurd usage from the model endpoint (negative, fractional, 1e308, not num
   const { state } = await handle.query(threadQuery);
   expect(UsageTotals.safeParse(state.usage).success).toBe(true);
   for (const [model, totals] of Object.entries(state.usage ?? {})) {
-    expect(model.length).toBeLessThanOrEqual(200);
+    expect(model).toMatch(/^[\x21-\x7e]{1,200}$/);
     for (const value of Object.values(totals)) expect(Number.isSafeInteger(value) || (Number.isFinite(value) && value >= 0)).toBe(true);
   }
   expect(grandTotal(state.usage).calls).toBe(harness.model.requests.length);
