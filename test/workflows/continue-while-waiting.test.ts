@@ -29,16 +29,22 @@ async function startDeploy(options: HarnessOptions = {}): Promise<WorkflowHandle
   });
 }
 
-/** Floods the run until it has continued as new; returns the continuation's start input and time. */
+/**
+ * Floods the run until it has continued as new (a run checks after each message it handles, so the
+ * flood goes on until it has); returns the continuation's start input and time.
+ */
 async function floodUntilContinued(handle: WorkflowHandle): Promise<AgentWorkflowInput & { startedAt: number }> {
   const { runId: firstRunId } = await handle.describe();
-  for (let sent = 0; sent < 10; sent++) await handle.signal(approveSignal, LARGE_REFUSED_APPROVAL);
+  let sent = 0;
+  for (; sent < 5; sent++) await handle.signal(approveSignal, LARGE_REFUSED_APPROVAL);
   let last = '';
   const latest = await eventually(
     async () => {
       const description = await handle.describe();
       last = `run ${description.runId}: ${description.historyLength} events, ${description.historySize} bytes, ${description.status.name}`;
-      return description.runId !== firstRunId ? description : undefined;
+      if (description.runId !== firstRunId) return description;
+      if (sent++ < 40) await handle.signal(approveSignal, LARGE_REFUSED_APPROVAL); // 1.6 MB at most
+      return undefined;
     },
     60_000,
     () => last,
