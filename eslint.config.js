@@ -3,8 +3,18 @@ const tseslint = require('typescript-eslint');
 const { builtinModules } = require('node:module');
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
-const sideEffectLibraries = ['openai', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'fastify', 'js-tiktoken'];
-const sandboxPaths = [...nodeBuiltins, ...sideEffectLibraries].map((name) => ({ name, message: 'workflows/, core/ and agents/ run in the replayed workflow sandbox: move I/O into an activity.' }));
+const sideEffectLibraries = [
+  'openai',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
+  'fastify',
+  'js-tiktoken',
+];
+const sandboxPaths = [...nodeBuiltins, ...sideEffectLibraries].map((name) => ({
+  name,
+  message: 'workflows/, core/ and agents/ run in the replayed workflow sandbox: move I/O into an activity.',
+}));
 
 // Rooms (design.md): core <- agents <- workflows/activities <- worker/client/scripts; product code never imports tests or benches.
 const ROOMS_BELOW = {
@@ -25,21 +35,36 @@ function roomPatterns(room) {
   const allowed = ALLOWED_ACROSS[room] ?? [];
   // A folder's bare name would exclude the folder itself, and gitignore-style patterns cannot re-include a file under it.
   const bare = (other) => (allowed.some((file) => file.startsWith(`../${other}/`)) ? [] : [`../${other}`]);
-  const rooms = forbidden.flatMap((other) => [...bare(other), `../${other}/**`, `../../${other}`, `../../${other}/**`, `../../../${other}/**`]);
-  return [{
-    group: [...rooms, ...allowed.map((file) => `!${file}`)],
-    message: `Imports go one way (core <- agents <- workflows/activities <- worker/client/scripts) and product code never imports tests: ${room}/ may not import this. Move the shared piece down.`,
-  }];
+  const rooms = forbidden.flatMap((other) => [
+    ...bare(other),
+    `../${other}/**`,
+    `../../${other}`,
+    `../../${other}/**`,
+    `../../../${other}/**`,
+  ]);
+  return [
+    {
+      group: [...rooms, ...allowed.map((file) => `!${file}`)],
+      message: `Imports go one way (core <- agents <- workflows/activities <- worker/client/scripts) and product code never imports tests: ${room}/ may not import this. Move the shared piece down.`,
+    },
+  ];
 }
-const tokenizerPattern = { group: ['**/core/model-input', '**/core/tokens', 'js-tiktoken', 'js-tiktoken/*'], message: 'The tokenizer stays out of the sandbox: render with core/model-input-render and the edit count planModelInput returns.' };
+const tokenizerPattern = {
+  group: ['**/core/model-input', '**/core/tokens', 'js-tiktoken', 'js-tiktoken/*'],
+  message:
+    'The tokenizer stays out of the sandbox: render with core/model-input-render and the edit count planModelInput returns.',
+};
 const sandboxRooms = ['core', 'agents', 'workflows'];
 const roomRules = Object.keys(ROOMS_BELOW).map((room) => ({
   files: [`${room}/**/*.ts`],
   rules: {
-    'no-restricted-imports': ['error', {
-      paths: sandboxRooms.includes(room) ? sandboxPaths : [],
-      patterns: [...roomPatterns(room), ...(room === 'workflows' ? [tokenizerPattern] : [])],
-    }],
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: sandboxRooms.includes(room) ? sandboxPaths : [],
+        patterns: [...roomPatterns(room), ...(room === 'workflows' ? [tokenizerPattern] : [])],
+      },
+    ],
   },
 }));
 
@@ -63,7 +88,10 @@ module.exports = tseslint.config(
     // Workflow code is replayed: no I/O, no Node APIs, no environment.
     files: ['workflows/**/*.ts', 'core/**/*.ts', 'agents/**/*.ts'],
     rules: {
-      'no-restricted-globals': ['error', { name: 'process', message: 'Read configuration in worker/ or client/ and pass it in.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'Read configuration in worker/ or client/ and pass it in.' },
+      ],
     },
   },
   // Each room's imports; workflows/, core/ and agents/ also run in the sandbox (no Node APIs, no tokenizer in workflows/).
@@ -75,10 +103,19 @@ module.exports = tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'core/ is pure: take the time as an argument.' },
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'core/ is pure: take the time as an argument.' },
-        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'core/ is pure: take randomness as an argument.' },
-        { selector: "CallExpression[callee.name=/^set(Timeout|Interval)$/]", message: 'core/ is pure: no timers.' },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'core/ is pure: take the time as an argument.',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'core/ is pure: take the time as an argument.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: 'core/ is pure: take randomness as an argument.',
+        },
+        { selector: 'CallExpression[callee.name=/^set(Timeout|Interval)$/]', message: 'core/ is pure: no timers.' },
       ],
     },
   },

@@ -20,7 +20,8 @@ import type { Tracing } from './telemetry/tracing';
  * Runs scheduled before the patch model-input-inline-v1 sent `events`, a count of the thread's
  * events, for the activity to read the thread back; that form is refused (see modelInputOf).
  */
-export type ChooseNextToolInput = { agent: string; events: number } | ({ agent: string; readOnlyTools?: ReadOnlyToolsInDecision } & ModelInput);
+export type ChooseNextToolInput =
+  { agent: string; events: number } | ({ agent: string; readOnlyTools?: ReadOnlyToolsInDecision } & ModelInput);
 
 /** Set by runs with the patch read-only-in-decision-v1: a chosen read-only tool runs here, in the same activity. */
 export interface ReadOnlyToolsInDecision {
@@ -54,42 +55,72 @@ function toolsFor(agent: AgentDefinition) {
 
 function endpointFailure(error: unknown): never {
   if (error instanceof OpenAI.APIError && error.status !== undefined && NON_RETRYABLE_STATUSES.has(error.status)) {
-    const fix = error.status === 401 || error.status === 403 ? 'check OPENAI_API_KEY' : 'check TFA_MODEL and OPENAI_BASE_URL';
+    const fix =
+      error.status === 401 || error.status === 403 ? 'check OPENAI_API_KEY' : 'check TFA_MODEL and OPENAI_BASE_URL';
     throw toApplicationFailure(
-      new ConfigurationError(`The model endpoint refused the request (HTTP ${error.status}: ${error.message}); ${fix}.`),
+      new ConfigurationError(
+        `The model endpoint refused the request (HTTP ${error.status}: ${error.message}); ${fix}.`,
+      ),
       { nonRetryable: true },
     );
   }
   const message = error instanceof Error ? error.message : String(error);
-  throw toApplicationFailure(new ModelUnavailableError(`The model endpoint failed: ${message}`), { nonRetryable: false });
+  throw toApplicationFailure(new ModelUnavailableError(`The model endpoint failed: ${message}`), {
+    nonRetryable: false,
+  });
 }
 
 /** The call's usage goes along in the failure's details, so the run's thread counts an invalid answer's tokens too. */
 function invalidOutputWith(code: ModelOutputErrorCode, message: string, usage?: ModelCallUsage): never {
-  throw toApplicationFailure(new ModelOutputError(code, message), { nonRetryable: true, details: [{ code, ...(usage && { usage }) }] });
+  throw toApplicationFailure(new ModelOutputError(code, message), {
+    nonRetryable: true,
+    details: [{ code, ...(usage && { usage }) }],
+  });
 }
 
 /** Checks that the model answered with exactly one call of a known tool with valid arguments. */
-export function validateToolCall(agent: AgentDefinition, completion: ChatCompletion, usage?: ModelCallUsage): ValidToolCall {
-  const invalidOutput: (code: ModelOutputErrorCode, message: string) => never = (code, message) => invalidOutputWith(code, message, usage);
+export function validateToolCall(
+  agent: AgentDefinition,
+  completion: ChatCompletion,
+  usage?: ModelCallUsage,
+): ValidToolCall {
+  const invalidOutput: (code: ModelOutputErrorCode, message: string) => never = (code, message) =>
+    invalidOutputWith(code, message, usage);
   const calls = (completion.choices[0]?.message.tool_calls ?? []).filter((call) => call.type === 'function');
-  if (calls.length === 0) invalidOutput(ModelOutputErrorCode.noToolCall, 'You answered without a tool call; answer with exactly one tool call.');
-  if (calls.length > 1) invalidOutput(ModelOutputErrorCode.multipleToolCalls, `You called ${calls.length} tools at once; call exactly one.`);
+  if (calls.length === 0)
+    invalidOutput(
+      ModelOutputErrorCode.noToolCall,
+      'You answered without a tool call; answer with exactly one tool call.',
+    );
+  if (calls.length > 1)
+    invalidOutput(
+      ModelOutputErrorCode.multipleToolCalls,
+      `You called ${calls.length} tools at once; call exactly one.`,
+    );
   const call = calls[0]!;
   const tool = findTool(agent, call.function.name);
   if (!tool) {
     const known = agent.tools.map((candidate) => candidate.name).join(', ');
-    invalidOutput(ModelOutputErrorCode.unknownTool, `There is no tool "${call.function.name}"; the tools are: ${known}.`);
+    invalidOutput(
+      ModelOutputErrorCode.unknownTool,
+      `There is no tool "${call.function.name}"; the tools are: ${known}.`,
+    );
   }
   let raw: unknown;
   try {
     raw = JSON.parse(call.function.arguments || '{}');
   } catch {
-    invalidOutput(ModelOutputErrorCode.malformedArguments, `The arguments of ${tool.name} were not valid JSON: ${call.function.arguments.slice(0, 200)}`);
+    invalidOutput(
+      ModelOutputErrorCode.malformedArguments,
+      `The arguments of ${tool.name} were not valid JSON: ${call.function.arguments.slice(0, 200)}`,
+    );
   }
   const parsed = tool.parameters.safeParse(raw);
   if (!parsed.success) {
-    invalidOutput(ModelOutputErrorCode.invalidArguments, `Invalid arguments for ${tool.name}: ${describeIssues(parsed.error)}.`);
+    invalidOutput(
+      ModelOutputErrorCode.invalidArguments,
+      `Invalid arguments for ${tool.name}: ${describeIssues(parsed.error)}.`,
+    );
   }
   return { callId: call.id, tool: tool.name, args: parsed.data as Record<string, unknown> };
 }
@@ -98,16 +129,29 @@ export function validateToolCall(agent: AgentDefinition, completion: ChatComplet
 function modelInputOf(input: ChooseNextToolInput): ModelInput {
   if ('events' in input) {
     const fact = 'This model call was scheduled with an event count, before the workflow sent the model input inline';
-    throw toApplicationFailure(new ConfigurationError(`${fact}; the run's next step sends it inline.`), { nonRetryable: true });
+    throw toApplicationFailure(new ConfigurationError(`${fact}; the run's next step sends it inline.`), {
+      nonRetryable: true,
+    });
   }
   return { instructions: input.instructions, context: input.context };
 }
 
 /** One micro-agent decision (F1, F4): the model picks the next tool call. */
 /** Runs a read-only tool the model chose, inside the decision; undefined when it is not read-only or fails (the workflow then runs it as an activity). */
-async function readOnlyOutput(agent: AgentDefinition, call: ValidToolCall, options: ReadOnlyToolsInDecision | undefined, executeTool: ExecuteTool | undefined) {
+async function readOnlyOutput(
+  agent: AgentDefinition,
+  call: ValidToolCall,
+  options: ReadOnlyToolsInDecision | undefined,
+  executeTool: ExecuteTool | undefined,
+) {
   if (!options || !executeTool || !findTool(agent, call.tool)?.readOnly) return undefined;
-  return executeTool({ agent: agent.name, tool: call.tool, callId: call.callId, args: call.args, operationId: options.operationId }).catch(() => undefined);
+  return executeTool({
+    agent: agent.name,
+    tool: call.tool,
+    callId: call.callId,
+    args: call.args,
+    operationId: options.operationId,
+  }).catch(() => undefined);
 }
 
 type ExecuteTool = (input: ExecuteToolInput) => Promise<ToolOutput>;
@@ -117,7 +161,9 @@ const MAX_REPORTED_TOKENS = 1_000_000_000;
 
 /** A reported token count, or 0 when the endpoint reported something no call can use (the thread, totals and metrics stay valid). */
 function reportedCount(value: unknown): number {
-  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_REPORTED_TOKENS ? (value as number) : 0;
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_REPORTED_TOKENS
+    ? (value as number)
+    : 0;
 }
 
 /** A model name as providers write them (`gpt-4o-2024-08-06`, `org/model@v1`): printable ASCII, no spaces or line breaks. */
@@ -125,11 +171,17 @@ const MODEL_NAME = /^[\x21-\x7e]+$/;
 
 /** The model the endpoint says answered, unless that is not a short name (tfa status prints it); then the one asked for. */
 function reportedModel(value: unknown, requestedModel: string): string {
-  return typeof value === 'string' && MODEL_NAME.test(value) && value.length <= USAGE_MODEL_NAME_LIMIT ? value : requestedModel;
+  return typeof value === 'string' && MODEL_NAME.test(value) && value.length <= USAGE_MODEL_NAME_LIMIT
+    ? value
+    : requestedModel;
 }
 
 /** The usage the endpoint reported (OpenAI's `usage`), priced by the table; undefined when it reported none. */
-export function usageOf(completion: ChatCompletion, requestedModel: string, prices: PriceTable | undefined): ModelCallUsage | undefined {
+export function usageOf(
+  completion: ChatCompletion,
+  requestedModel: string,
+  prices: PriceTable | undefined,
+): ModelCallUsage | undefined {
   if (!completion.usage) return undefined;
   const counts = {
     inputTokens: reportedCount(completion.usage.prompt_tokens),
@@ -148,25 +200,34 @@ function failureCode(error: unknown): string {
   return typeof details?.[0]?.code === 'string' ? details[0].code : 'unknown';
 }
 
-export function createChooseNextTool(deps: { openai: OpenAI; model?: string; executeTool?: ExecuteTool; prices?: PriceTable; tracing?: Tracing }) {
+export function createChooseNextTool(deps: {
+  openai: OpenAI;
+  model?: string;
+  executeTool?: ExecuteTool;
+  prices?: PriceTable;
+  tracing?: Tracing;
+}) {
   return async function chooseNextTool(input: ChooseNextToolInput): Promise<ChosenToolCall> {
     const agent = findAgent(input.agent);
-    if (!agent) throw toApplicationFailure(new ConfigurationError(`Unknown agent "${input.agent}".`), { nonRetryable: true });
+    if (!agent)
+      throw toApplicationFailure(new ConfigurationError(`Unknown agent "${input.agent}".`), { nonRetryable: true });
     const modelInput = modelInputOf(input);
     const { instructions, context } = modelInput;
     const model = deps.model ?? agent.model ?? DEFAULT_MODEL;
     let completion: ChatCompletion;
     try {
-      completion = await traceChat(deps.tracing, { model, baseURL: deps.openai.baseURL }, () => deps.openai.chat.completions.create({
-        model,
-        messages: [
-          { role: 'system', content: instructions },
-          { role: 'user', content: context },
-        ],
-        tools: toolsFor(agent),
-        tool_choice: 'required',
-        parallel_tool_calls: false,
-      }));
+      completion = await traceChat(deps.tracing, { model, baseURL: deps.openai.baseURL }, () =>
+        deps.openai.chat.completions.create({
+          model,
+          messages: [
+            { role: 'system', content: instructions },
+            { role: 'user', content: context },
+          ],
+          tools: toolsFor(agent),
+          tool_choice: 'required',
+          parallel_tool_calls: false,
+        }),
+      );
     } catch (error) {
       recordModelCall({ agent: agent.name, model, outcome: 'endpoint_error', code: failureCode(error) });
       endpointFailure(error);
@@ -180,7 +241,17 @@ export function createChooseNextTool(deps: { openai: OpenAI; model?: string; exe
       throw error;
     }
     recordModelCall({ agent: agent.name, model, outcome: 'ok', usage });
-    const output = await readOnlyOutput(agent, call, 'readOnlyTools' in input ? input.readOnlyTools : undefined, deps.executeTool);
-    return { ...call, inputDigest: modelInputDigest(modelInput), ...(output && { readOnlyOutput: output }), ...(usage && { usage }) };
+    const output = await readOnlyOutput(
+      agent,
+      call,
+      'readOnlyTools' in input ? input.readOnlyTools : undefined,
+      deps.executeTool,
+    );
+    return {
+      ...call,
+      inputDigest: modelInputDigest(modelInput),
+      ...(output && { readOnlyOutput: output }),
+      ...(usage && { usage }),
+    };
   };
 }

@@ -29,23 +29,34 @@ export type ToolExecutor = (args: Record<string, unknown>, context: { operationI
 export type ToolExecutors = Readonly<Record<string, Readonly<Record<string, ToolExecutor>>>>;
 
 /** `scrub` removes the worker's secret values from what enters the thread (output and error messages). */
-export function createExecuteTool(executors: ToolExecutors, scrub: (text: string) => string = (text) => text, tracing?: Tracing) {
+export function createExecuteTool(
+  executors: ToolExecutors,
+  scrub: (text: string) => string = (text) => text,
+  tracing?: Tracing,
+) {
   return async function executeTool(input: ExecuteToolInput): Promise<ToolOutput> {
     const executor = executors[input.agent]?.[input.tool];
     if (!executor) {
-      throw toApplicationFailure(new ToolExecutionError(`No executor for tool ${input.tool} of agent ${input.agent}.`), {
-        nonRetryable: true,
-      });
+      throw toApplicationFailure(
+        new ToolExecutionError(`No executor for tool ${input.tool} of agent ${input.agent}.`),
+        {
+          nonRetryable: true,
+        },
+      );
     }
     let result: unknown;
     // Heartbeats let Temporal notice a dead worker within the heartbeat timeout, not the 15-minute limit.
     const heartbeats = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
     try {
-      result = await traceToolRun(tracing, { name: input.tool, callId: input.callId }, () => executor(input.args, { operationId: input.operationId }));
+      result = await traceToolRun(tracing, { name: input.tool, callId: input.callId }, () =>
+        executor(input.args, { operationId: input.operationId }),
+      );
     } catch (error) {
       // A ToolExecutionError is final and goes back to the model; anything else may be transient and is retried.
       if (error instanceof ToolExecutionError) {
-        throw toApplicationFailure(new ToolExecutionError(scrub(`${input.tool} failed: ${error.message}`)), { nonRetryable: true });
+        throw toApplicationFailure(new ToolExecutionError(scrub(`${input.tool} failed: ${error.message}`)), {
+          nonRetryable: true,
+        });
       }
       throw error;
     } finally {
@@ -53,7 +64,8 @@ export function createExecuteTool(executors: ToolExecutors, scrub: (text: string
     }
     const json = scrub(JSON.stringify(result ?? null));
     const { text, truncated } = trimText(json, MAX_TOOL_OUTPUT_CHARS);
-    if (truncated) log.info('tool output trimmed for the thread', { tool: input.tool, callId: input.callId, output: json });
+    if (truncated)
+      log.info('tool output trimmed for the thread', { tool: input.tool, callId: input.callId, output: json });
     return { output: text, truncated };
   };
 }

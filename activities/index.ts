@@ -6,7 +6,12 @@ import { ToolExecutionError } from '../core/errors';
 import type { PriceTable } from '../core/usage';
 import { toApplicationFailure } from './application-failure';
 import type { NotificationChannel } from './channels/channel';
-import { ReleaseStoreError, type DeployResult, type ReleaseStore, type TestRunSummary } from './deploybot/release-store';
+import {
+  ReleaseStoreError,
+  type DeployResult,
+  type ReleaseStore,
+  type TestRunSummary,
+} from './deploybot/release-store';
 import { createChooseNextTool } from './choose-next-tool';
 import { createExecuteTool, type ToolExecutors } from './execute-tool';
 import type { Tracing } from './telemetry/tracing';
@@ -45,7 +50,13 @@ export function createActivities(deps: ActivityDependencies) {
   const executeTool = createExecuteTool(deps.executors, secretScrubber(deps.secretsFrom ?? process.env), deps.tracing);
   return {
     planModelInput,
-    chooseNextTool: createChooseNextTool({ openai: deps.openai, model: deps.model, executeTool, prices: deps.prices, tracing: deps.tracing }),
+    chooseNextTool: createChooseNextTool({
+      openai: deps.openai,
+      model: deps.model,
+      executeTool,
+      prices: deps.prices,
+      tracing: deps.tracing,
+    }),
     executeTool,
     resolveToolCall: createResolveToolCall(deps.resolvers ?? createToolResolvers(deps.releases)),
     notifyHuman: createNotifyHuman({ channel: deps.channel }),
@@ -58,7 +69,8 @@ export function createActivities(deps: ActivityDependencies) {
       try {
         return await deps.releases.deploy(input);
       } catch (error) {
-        if (error instanceof ReleaseStoreError) throw toApplicationFailure(new ToolExecutionError(error.message), { nonRetryable: true });
+        if (error instanceof ReleaseStoreError)
+          throw toApplicationFailure(new ToolExecutionError(error.message), { nonRetryable: true });
         throw error;
       }
     },

@@ -29,6 +29,10 @@ export function createNotifyHuman(deps: { channel: NotificationChannel }) {
     const namespace = activityInfo().workflowNamespace; // the run's, so the printed `temporal` lines reach it
     const commands = answerCommands(input.workflowId, input, namespace);
     await deps.channel.send({ type: 'human_needed', data: { ...input }, text: noticeText(input, namespace), commands });
-    log.info('human notified', { workflowId: input.workflowId, requestId: input.requestId, channel: deps.channel.name });
+    log.info('human notified', {
+      workflowId: input.workflowId,
+      requestId: input.requestId,
+      channel: deps.channel.name,
+    });
   };
 }

@@ -19,7 +19,8 @@ export interface PlanModelInputInput {
  */
 export async function planModelInput(input: PlanModelInputInput): Promise<{ edits: number }> {
   const agent = findAgent(input.agent);
-  if (!agent) throw toApplicationFailure(new ConfigurationError(`Unknown agent "${input.agent}".`), { nonRetryable: true });
+  if (!agent)
+    throw toApplicationFailure(new ConfigurationError(`Unknown agent "${input.agent}".`), { nonRetryable: true });
   return { edits: modelInputEdits(agent, input.events) };
 }
 

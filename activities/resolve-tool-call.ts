@@ -23,14 +23,18 @@ export function createResolveToolCall(resolvers: ToolResolvers) {
   return async function resolveToolCall(input: ResolveToolCallInput): Promise<Record<string, unknown>> {
     const resolver = resolvers[input.agent]?.[input.tool];
     if (!resolver) {
-      const error = new ToolExecutionError(`No resolver for tool ${input.tool} of agent ${input.agent}; the worker cannot pin what it would run.`);
+      const error = new ToolExecutionError(
+        `No resolver for tool ${input.tool} of agent ${input.agent}; the worker cannot pin what it would run.`,
+      );
       throw toApplicationFailure(error, { nonRetryable: true });
     }
     try {
       return await resolver(input.args);
     } catch (error) {
       if (error instanceof ToolExecutionError) {
-        throw toApplicationFailure(new ToolExecutionError(`${input.tool} failed: ${error.message}`), { nonRetryable: true });
+        throw toApplicationFailure(new ToolExecutionError(`${input.tool} failed: ${error.message}`), {
+          nonRetryable: true,
+        });
       }
       throw error;
     }

@@ -21,10 +21,15 @@ export type SecretScrubber = (text: string) => string;
  */
 export function secretScrubber(source: Readonly<Record<string, string | undefined>>): SecretScrubber {
   const secrets = Object.entries(source)
-    .filter((entry): entry is [string, string] => entry[1] !== undefined && (SECRET_NAME.test(entry[0]) || SECRET_LIST_NAME.test(entry[0])))
+    .filter(
+      (entry): entry is [string, string] =>
+        entry[1] !== undefined && (SECRET_NAME.test(entry[0]) || SECRET_LIST_NAME.test(entry[0])),
+    )
     .flatMap(([name, value]) => secretValues(name, value).map((secret) => [name, secret] as const))
     .filter(([, value]) => value.length >= MIN_SECRET_LENGTH)
-    .flatMap(([name, value]) => [...new Set([value, JSON.stringify(value).slice(1, -1)])].map((form) => ({ name, form })))
+    .flatMap(([name, value]) =>
+      [...new Set([value, JSON.stringify(value).slice(1, -1)])].map((form) => ({ name, form })),
+    )
     // Longest first, so a secret containing another is replaced whole.
     .sort((a, b) => b.form.length - a.form.length);
   return (text) => secrets.reduce((scrubbed, { name, form }) => scrubbed.split(form).join(`[redacted ${name}]`), text);

@@ -11,7 +11,12 @@ import { createTriageExecutors } from './triage/executors';
 function createSendNotification(channel: NotificationChannel): ToolExecutor {
   return async (args) => {
     const { severity, title, message } = args as { severity: string; title: string; message: string };
-    await channel.send({ type: 'alert', data: { severity, title, message }, text: `[tfa] ${severity.toUpperCase()}: ${title}\n${message}`, commands: [] });
+    await channel.send({
+      type: 'alert',
+      data: { severity, title, message },
+      text: `[tfa] ${severity.toUpperCase()}: ${title}\n${message}`,
+      commands: [],
+    });
     return { sent: true, channel: channel.name };
   };
 }

@@ -14,9 +14,14 @@ import { naiveMessages } from './naive-messages';
 import { loadThread, THREAD_NAMES, type RecordedThread } from './recorded-threads';
 
 const budget = deploybot.contextTokenBudget ?? DEFAULT_CONTEXT_TOKEN_BUDGET;
-const instructions = renderPrompt(deploybot.prompt, { agent: deploybot.name, tools: deploybot.tools.map((tool) => tool.name).join(', ') });
+const instructions = renderPrompt(deploybot.prompt, {
+  agent: deploybot.name,
+  tools: deploybot.tools.map((tool) => tool.name).join(', '),
+});
 
-const SWEEP_BUDGETS = [...new Set([4_000, DEFAULT_CONTEXT_TOKEN_BUDGET, 3_000, 2_500, MIN_CONTEXT_TOKEN_BUDGET])].sort((a, b) => b - a);
+const SWEEP_BUDGETS = [...new Set([4_000, DEFAULT_CONTEXT_TOKEN_BUDGET, 3_000, 2_500, MIN_CONTEXT_TOKEN_BUDGET])].sort(
+  (a, b) => b - a,
+);
 
 interface Measure {
   thread: RecordedThread;
@@ -27,7 +32,12 @@ interface Measure {
 
 /** Tokens of the `messages` array sent with our context, counted as the baseline is. */
 function oursTokens(context: string): number {
-  return countTokensO200k(JSON.stringify([{ role: 'system', content: instructions }, { role: 'user', content: context }]));
+  return countTokensO200k(
+    JSON.stringify([
+      { role: 'system', content: instructions },
+      { role: 'user', content: context },
+    ]),
+  );
 }
 
 function render(thread: RecordedThread, tokenBudget: number): string {
@@ -60,12 +70,20 @@ function sweep(measures: readonly Measure[]): string[][] {
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_cell, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+        .join('  '),
+    )
+    .join('\n');
 }
 
 function main(): void {
   const measures = THREAD_NAMES.map((name) => measure(loadThread(name)));
-  console.log(`DeployBot: tokens per decision (o200k_base over JSON.stringify(messages); tools excluded, the same for both)`);
+  console.log(
+    `DeployBot: tokens per decision (o200k_base over JSON.stringify(messages); tools excluded, the same for both)`,
+  );
   console.log(`ours = system prompt + renderContext within the agent's budget (${budget} o200k_base tokens)\n`);
   const header = ['thread', 'events', 'baseline tokens', 'ours', 'ratio', 'context tokens'];
   const rows = measures.map(({ thread, context, baseline, ours }) => [

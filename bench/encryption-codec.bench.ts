@@ -9,7 +9,8 @@ import { EncryptionCodec } from '../codec/encryption-codec';
 const SIZES = [200, 4_000, 32_000];
 const ROUNDS = 2_000;
 
-const serializedBytes = (payload: temporal.api.common.v1.IPayload) => temporal.api.common.v1.Payload.encode(payload).finish().length;
+const serializedBytes = (payload: temporal.api.common.v1.IPayload) =>
+  temporal.api.common.v1.Payload.encode(payload).finish().length;
 const microsEach = (start: bigint) => Number(process.hrtime.bigint() - start) / 1_000 / ROUNDS;
 
 async function main(): Promise<void> {
@@ -26,7 +27,9 @@ async function main(): Promise<void> {
     const decodeStart = process.hrtime.bigint();
     await codec.decode(encrypted);
     const decodeMicros = microsEach(decodeStart);
-    console.log(`| ${size.toLocaleString('en')} chars | ${serializedBytes(payload)} | ${serializedBytes(encrypted[0]!)} | ${encodeMicros.toFixed(1)} | ${decodeMicros.toFixed(1)} |`);
+    console.log(
+      `| ${size.toLocaleString('en')} chars | ${serializedBytes(payload)} | ${serializedBytes(encrypted[0]!)} | ${encodeMicros.toFixed(1)} | ${decodeMicros.toFixed(1)} |`,
+    );
   }
 }
 

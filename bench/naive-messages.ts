@@ -25,17 +25,27 @@ function naiveMessage(event: ThreadEvent, callOfRequest: Map<string, string>): C
       return {
         role: 'assistant',
         content: null,
-        tool_calls: [{ id: event.callId, type: 'function', function: { name: event.tool, arguments: JSON.stringify(event.args) } }],
+        tool_calls: [
+          { id: event.callId, type: 'function', function: { name: event.tool, arguments: JSON.stringify(event.args) } },
+        ],
       };
     case 'tool_result':
       return { role: 'tool', tool_call_id: event.callId, content: event.output };
     case 'error':
-      return { role: 'tool', tool_call_id: event.callId ?? 'invalid_model_output', content: `${event.errorType}: ${event.message}` };
+      return {
+        role: 'tool',
+        tool_call_id: event.callId ?? 'invalid_model_output',
+        content: `${event.errorType}: ${event.message}`,
+      };
     case 'approval_requested':
       callOfRequest.set(event.requestId, event.callId);
       return null;
     case 'approval_rejected':
-      return { role: 'tool', tool_call_id: callOfRequest.get(event.requestId) ?? event.requestId, content: `Rejected by ${event.by}: ${event.reason}` };
+      return {
+        role: 'tool',
+        tool_call_id: callOfRequest.get(event.requestId) ?? event.requestId,
+        content: `Rejected by ${event.by}: ${event.reason}`,
+      };
     case 'human_reply':
       return { role: 'user', content: event.text };
     case 'resumed':

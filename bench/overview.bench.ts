@@ -17,7 +17,16 @@ import { PAYLOAD_CONVERTER_PATH } from '../worker/create-worker';
 import { TFA_SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 import { ensurePeersInstalled, PEERS, runPeer, type Peer } from './peers/run-peers';
 import { renderTimes } from './render.bench';
-import { benchHarness, historyOverSteps, median, modelHttpMs, pausedRuns, queryLatencyDuringModelCall, signalLatency, toolLoop } from './tfa-figures';
+import {
+  benchHarness,
+  historyOverSteps,
+  median,
+  modelHttpMs,
+  pausedRuns,
+  queryLatencyDuringModelCall,
+  signalLatency,
+  toolLoop,
+} from './tfa-figures';
 
 const STEPS = 20;
 const ROUNDS = 3;
@@ -26,12 +35,20 @@ const HISTORY_STEPS = 300;
 /** Runs left waiting for approval at once (issue 12, item 5); TFA_BENCH_PAUSED_RUNS=0 skips it. */
 const PAUSED_RUNS = Number(process.env.TFA_BENCH_PAUSED_RUNS ?? 1000);
 
-async function withServer<T>(tuned: boolean, bundlePath: string, measure: (harness: Harness) => Promise<T>): Promise<T> {
+async function withServer<T>(
+  tuned: boolean,
+  bundlePath: string,
+  measure: (harness: Harness) => Promise<T>,
+): Promise<T> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tfa-bench-db-'));
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
-      executable: { type: 'existing-path', path: ensureTemporalCli() }, ip: '127.0.0.1', ui: false, searchAttributes: TFA_SEARCH_ATTRIBUTE_KEYS,
-      dbFilename: path.join(dir, 'temporal.db'), extraArgs: tuned ? devServerTuningArgs() : [], // a SQLite file, as `npm start`
+      executable: { type: 'existing-path', path: ensureTemporalCli() },
+      ip: '127.0.0.1',
+      ui: false,
+      searchAttributes: TFA_SEARCH_ATTRIBUTE_KEYS,
+      dbFilename: path.join(dir, 'temporal.db'),
+      extraArgs: tuned ? devServerTuningArgs() : [], // a SQLite file, as `npm start`
     },
   });
   Object.assign(process.env, { [TEST_ENV_KEYS.address]: env.address, [TEST_ENV_KEYS.bundlePath]: bundlePath });
@@ -48,7 +65,12 @@ async function withServer<T>(tuned: boolean, bundlePath: string, measure: (harne
 async function loops(harness: Harness) {
   await toolLoop(harness, ['list_releases'], 5); // warm-up: tokenizer, bundle, connections
   const rounds = async (tools: string[]) => median(await sequential(ROUNDS, () => toolLoop(harness, tools, STEPS)));
-  return { readOnly: await rounds(['list_releases']), acting: await rounds(['deploy_to_staging']), mixed: await rounds(['list_releases', 'deploy_to_staging']), httpMs: await modelHttpMs(harness) };
+  return {
+    readOnly: await rounds(['list_releases']),
+    acting: await rounds(['deploy_to_staging']),
+    mixed: await rounds(['list_releases', 'deploy_to_staging']),
+    httpMs: await modelHttpMs(harness),
+  };
 }
 
 async function sequential<T>(count: number, run: () => Promise<T>): Promise<T[]> {
@@ -80,13 +102,47 @@ async function peers(): Promise<Record<Peer, number | null>> {
 
 /** What latest.json holds (figures in ms and bytes). */
 interface BenchResults {
-  tfa: { wallMsPerStep: number; engineMsPerStep: number; wallMsPerStepReadOnly: number; engineMsPerStepReadOnly: number; wallMsPerStepMixed: number; engineMsPerStepMixed: number; modelHttpMs: number; serverDefaults: { wallMsPerStep: number; wallMsPerStepReadOnly: number; engineMsPerStep: number; engineMsPerStepReadOnly: number } };
-  peers: { langgraphSqlite: { wallMsPerStep: number | null }; langgraphMemory: { wallMsPerStep: number | null }; plain: { wallMsPerStep: number | null } };
+  tfa: {
+    wallMsPerStep: number;
+    engineMsPerStep: number;
+    wallMsPerStepReadOnly: number;
+    engineMsPerStepReadOnly: number;
+    wallMsPerStepMixed: number;
+    engineMsPerStepMixed: number;
+    modelHttpMs: number;
+    serverDefaults: {
+      wallMsPerStep: number;
+      wallMsPerStepReadOnly: number;
+      engineMsPerStep: number;
+      engineMsPerStepReadOnly: number;
+    };
+  };
+  peers: {
+    langgraphSqlite: { wallMsPerStep: number | null };
+    langgraphMemory: { wallMsPerStep: number | null };
+    plain: { wallMsPerStep: number | null };
+  };
   queries: { maxMsDuringModelCall: number; medianMsDuringModelCall: number };
   render: { firstTenMs: number; lastTenMs: number; lastToFirstRatio: number };
   signal: { runs: number; medianMs: number; p95Ms: number };
-  history: { bytesPerStep: number; steps: number; bytesPerStepFirst10: number; bytesPerStepLast10: number; maxBytesPerStep: number; maxInputBytes: number; maxOverheadBytes: number; largestRunBytes: number; maxOverheadStep: Record<string, number> };
-  paused: { runs: number | null; idleWorkerRssMb: number | null; workerRssMb: number | null; resumeEvictedMs: number | null; approveAllS: number | null };
+  history: {
+    bytesPerStep: number;
+    steps: number;
+    bytesPerStepFirst10: number;
+    bytesPerStepLast10: number;
+    maxBytesPerStep: number;
+    maxInputBytes: number;
+    maxOverheadBytes: number;
+    largestRunBytes: number;
+    maxOverheadStep: Record<string, number>;
+  };
+  paused: {
+    runs: number | null;
+    idleWorkerRssMb: number | null;
+    workerRssMb: number | null;
+    resumeEvictedMs: number | null;
+    approveAllS: number | null;
+  };
 }
 
 const fixed = (value: number) => Math.round(value * 10) / 10;
@@ -96,7 +152,16 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const bundleDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tfa-bench-'));
   const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
-  await fs.writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: new DefaultLogger('ERROR') })).code);
+  await fs.writeFile(
+    bundlePath,
+    (
+      await bundleWorkflowCode({
+        workflowsPath: require.resolve('../workflows'),
+        payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+        logger: new DefaultLogger('ERROR'),
+      })
+    ).code,
+  );
   const tuned = await withServer(true, bundlePath, async (harness) => ({
     ...(await loops(harness)),
     queries: await queryLatencyDuringModelCall(harness),
@@ -112,46 +177,126 @@ async function main(): Promise<void> {
   const engine = (wall: number, http: number) => fixed(Math.max(0, wall - http));
   const results: BenchResults = {
     tfa: {
-      wallMsPerStep: fixed(tuned.acting), engineMsPerStep: engine(tuned.acting, tuned.httpMs),
-      wallMsPerStepReadOnly: fixed(tuned.readOnly), engineMsPerStepReadOnly: engine(tuned.readOnly, tuned.httpMs),
-      wallMsPerStepMixed: fixed(tuned.mixed), engineMsPerStepMixed: engine(tuned.mixed, tuned.httpMs), modelHttpMs: fixed(tuned.httpMs),
-      serverDefaults: { wallMsPerStep: fixed(untuned.acting), wallMsPerStepReadOnly: fixed(untuned.readOnly), engineMsPerStep: engine(untuned.acting, untuned.httpMs), engineMsPerStepReadOnly: engine(untuned.readOnly, untuned.httpMs) },
+      wallMsPerStep: fixed(tuned.acting),
+      engineMsPerStep: engine(tuned.acting, tuned.httpMs),
+      wallMsPerStepReadOnly: fixed(tuned.readOnly),
+      engineMsPerStepReadOnly: engine(tuned.readOnly, tuned.httpMs),
+      wallMsPerStepMixed: fixed(tuned.mixed),
+      engineMsPerStepMixed: engine(tuned.mixed, tuned.httpMs),
+      modelHttpMs: fixed(tuned.httpMs),
+      serverDefaults: {
+        wallMsPerStep: fixed(untuned.acting),
+        wallMsPerStepReadOnly: fixed(untuned.readOnly),
+        engineMsPerStep: engine(untuned.acting, untuned.httpMs),
+        engineMsPerStepReadOnly: engine(untuned.readOnly, untuned.httpMs),
+      },
     },
-    peers: { langgraphSqlite: { wallMsPerStep: fixedOrNull(peer['langgraph-sqlite']) }, langgraphMemory: { wallMsPerStep: fixedOrNull(peer['langgraph-memory']) }, plain: { wallMsPerStep: fixedOrNull(peer.plain) } },
-    queries: { maxMsDuringModelCall: fixed(tuned.queries.maxMs), medianMsDuringModelCall: fixed(tuned.queries.medianMs) },
-    render: { firstTenMs: Math.round(renderFirst * 100) / 100, lastTenMs: Math.round(renderLast * 100) / 100, lastToFirstRatio: fixed(renderLast / renderFirst) },
+    peers: {
+      langgraphSqlite: { wallMsPerStep: fixedOrNull(peer['langgraph-sqlite']) },
+      langgraphMemory: { wallMsPerStep: fixedOrNull(peer['langgraph-memory']) },
+      plain: { wallMsPerStep: fixedOrNull(peer.plain) },
+    },
+    queries: {
+      maxMsDuringModelCall: fixed(tuned.queries.maxMs),
+      medianMsDuringModelCall: fixed(tuned.queries.medianMs),
+    },
+    render: {
+      firstTenMs: Math.round(renderFirst * 100) / 100,
+      lastTenMs: Math.round(renderLast * 100) / 100,
+      lastToFirstRatio: fixed(renderLast / renderFirst),
+    },
     signal: { runs: SIGNAL_RUNS, medianMs: fixed(tuned.signal.medianMs), p95Ms: fixed(tuned.signal.p95Ms) },
     history: { bytesPerStep: tuned.history.bytesPerStepLast10, ...tuned.history },
-    paused: tuned.paused ? { ...tuned.paused, resumeEvictedMs: fixed(tuned.paused.resumeEvictedMs) } : { runs: null, idleWorkerRssMb: null, workerRssMb: null, resumeEvictedMs: null, approveAllS: null },
+    paused: tuned.paused
+      ? { ...tuned.paused, resumeEvictedMs: fixed(tuned.paused.resumeEvictedMs) }
+      : { runs: null, idleWorkerRssMb: null, workerRssMb: null, resumeEvictedMs: null, approveAllS: null },
   };
   printTable(results);
   await fs.mkdir(path.join(__dirname, 'results'), { recursive: true });
-  await fs.writeFile(path.join(__dirname, 'results', 'latest.json'), `${JSON.stringify({ at: new Date().toISOString(), cpus: os.cpus().length, ...results }, null, 2)}\n`);
+  await fs.writeFile(
+    path.join(__dirname, 'results', 'latest.json'),
+    `${JSON.stringify({ at: new Date().toISOString(), cpus: os.cpus().length, ...results }, null, 2)}\n`,
+  );
   await fs.rm(bundleDir, { recursive: true, force: true });
   console.log('written: bench/results/latest.json');
 }
 
 function printTable(r: BenchResults): void {
   const sqlite = r.peers.langgraphSqlite.wallMsPerStep;
-  const ratio = (value: number | null) => (value === null || sqlite === null ? 'n/a' : `${(value / sqlite).toFixed(2)}x`);
+  const ratio = (value: number | null) =>
+    value === null || sqlite === null ? 'n/a' : `${(value / sqlite).toFixed(2)}x`;
   const ms = (value: number | null) => (value === null ? 'not run' : `${value} ms`);
   const rows: Array<[string, string, string]> = [
-    ['tfa, read-only loop (tuned dev server)', `${r.tfa.wallMsPerStepReadOnly} ms`, `engine ${r.tfa.engineMsPerStepReadOnly} ms; ${ratio(r.tfa.wallMsPerStepReadOnly)} LangGraph+SQLite`],
-    ['tfa, acting loop (tool as an activity)', `${r.tfa.wallMsPerStep} ms`, `engine ${r.tfa.engineMsPerStep} ms; ${ratio(r.tfa.wallMsPerStep)}`],
-    ['tfa, mixed loop', `${r.tfa.wallMsPerStepMixed} ms`, `engine ${r.tfa.engineMsPerStepMixed} ms; model HTTP ${r.tfa.modelHttpMs} ms`],
-    ['tfa, read-only, server defaults', `${r.tfa.serverDefaults.wallMsPerStepReadOnly} ms`, `engine ${r.tfa.serverDefaults.engineMsPerStepReadOnly} ms`],
-    ['tfa, acting, server defaults', `${r.tfa.serverDefaults.wallMsPerStep} ms`, `engine ${r.tfa.serverDefaults.engineMsPerStep} ms`],
+    [
+      'tfa, read-only loop (tuned dev server)',
+      `${r.tfa.wallMsPerStepReadOnly} ms`,
+      `engine ${r.tfa.engineMsPerStepReadOnly} ms; ${ratio(r.tfa.wallMsPerStepReadOnly)} LangGraph+SQLite`,
+    ],
+    [
+      'tfa, acting loop (tool as an activity)',
+      `${r.tfa.wallMsPerStep} ms`,
+      `engine ${r.tfa.engineMsPerStep} ms; ${ratio(r.tfa.wallMsPerStep)}`,
+    ],
+    [
+      'tfa, mixed loop',
+      `${r.tfa.wallMsPerStepMixed} ms`,
+      `engine ${r.tfa.engineMsPerStepMixed} ms; model HTTP ${r.tfa.modelHttpMs} ms`,
+    ],
+    [
+      'tfa, read-only, server defaults',
+      `${r.tfa.serverDefaults.wallMsPerStepReadOnly} ms`,
+      `engine ${r.tfa.serverDefaults.engineMsPerStepReadOnly} ms`,
+    ],
+    [
+      'tfa, acting, server defaults',
+      `${r.tfa.serverDefaults.wallMsPerStep} ms`,
+      `engine ${r.tfa.serverDefaults.engineMsPerStep} ms`,
+    ],
     ['LangGraph.js + SqliteSaver', ms(sqlite), ratio(sqlite)],
-    ['LangGraph.js + MemorySaver', ms(r.peers.langgraphMemory.wallMsPerStep), ratio(r.peers.langgraphMemory.wallMsPerStep)],
+    [
+      'LangGraph.js + MemorySaver',
+      ms(r.peers.langgraphMemory.wallMsPerStep),
+      ratio(r.peers.langgraphMemory.wallMsPerStep),
+    ],
     ['plain loop (no framework)', ms(r.peers.plain.wallMsPerStep), ratio(r.peers.plain.wallMsPerStep)],
-    ['queries during a held model call', `max ${r.queries.maxMsDuringModelCall} ms`, `median ${r.queries.medianMsDuringModelCall} ms`],
-    [`approval signal -> tool started (${r.signal.runs} runs)`, `median ${r.signal.medianMs} ms`, `p95 ${r.signal.p95Ms} ms`],
-    [`history per step (${r.history.steps} steps)`, `${r.history.bytesPerStepFirst10} B -> ${r.history.bytesPerStepLast10} B`, `max ${r.history.maxBytesPerStep} B = input ${r.history.maxInputBytes} B + at most ${r.history.maxOverheadBytes} B; largest run ${Math.round(r.history.largestRunBytes / 1024)} KB`],
-    ['  its worst step, bytes by kind', Object.entries(r.history.maxOverheadStep).map(([kind, bytes]) => `${kind} ${bytes}`).join(', '), ''],
-    [`${r.paused.runs ?? 0} runs waiting for approval`, r.paused.runs ? `RSS ${r.paused.idleWorkerRssMb} -> ${r.paused.workerRssMb} MB` : 'not run', r.paused.runs ? `after a worker restart (none cached): approval -> tool started ${r.paused.resumeEvictedMs} ms (median of 5 alone); all others approved and finished ${r.paused.approveAllS} s` : ''],
-    [`render per step (${HISTORY_STEPS}-step thread)`, `${r.render.firstTenMs} -> ${r.render.lastTenMs} ms`, `ratio ${r.render.lastToFirstRatio}`],
+    [
+      'queries during a held model call',
+      `max ${r.queries.maxMsDuringModelCall} ms`,
+      `median ${r.queries.medianMsDuringModelCall} ms`,
+    ],
+    [
+      `approval signal -> tool started (${r.signal.runs} runs)`,
+      `median ${r.signal.medianMs} ms`,
+      `p95 ${r.signal.p95Ms} ms`,
+    ],
+    [
+      `history per step (${r.history.steps} steps)`,
+      `${r.history.bytesPerStepFirst10} B -> ${r.history.bytesPerStepLast10} B`,
+      `max ${r.history.maxBytesPerStep} B = input ${r.history.maxInputBytes} B + at most ${r.history.maxOverheadBytes} B; largest run ${Math.round(r.history.largestRunBytes / 1024)} KB`,
+    ],
+    [
+      '  its worst step, bytes by kind',
+      Object.entries(r.history.maxOverheadStep)
+        .map(([kind, bytes]) => `${kind} ${bytes}`)
+        .join(', '),
+      '',
+    ],
+    [
+      `${r.paused.runs ?? 0} runs waiting for approval`,
+      r.paused.runs ? `RSS ${r.paused.idleWorkerRssMb} -> ${r.paused.workerRssMb} MB` : 'not run',
+      r.paused.runs
+        ? `after a worker restart (none cached): approval -> tool started ${r.paused.resumeEvictedMs} ms (median of 5 alone); all others approved and finished ${r.paused.approveAllS} s`
+        : '',
+    ],
+    [
+      `render per step (${HISTORY_STEPS}-step thread)`,
+      `${r.render.firstTenMs} -> ${r.render.lastTenMs} ms`,
+      `ratio ${r.render.lastToFirstRatio}`,
+    ],
   ];
-  console.log(`\nper step: wall = model HTTP + tool (no-op) + engine; ${STEPS}-step loops, median of ${ROUNDS} rounds\n`);
+  console.log(
+    `\nper step: wall = model HTTP + tool (no-op) + engine; ${STEPS}-step loops, median of ${ROUNDS} rounds\n`,
+  );
   for (const [what, figure, note] of rows) console.log(`${what.padEnd(42)} ${figure.padEnd(22)} ${note}`);
 }
 void main();

@@ -13,7 +13,14 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import OpenAI from 'openai';
 import { createActivities } from '../activities';
 import { createConsoleChannel } from '../activities/channels/console-channel';
@@ -44,9 +51,20 @@ async function memory(): Promise<{ rss: number; heap: number }> {
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const server = { executable: { type: 'existing-path' as const, path: ensureTemporalCli() }, ip: '127.0.0.1', ui: false, searchAttributes: TFA_SEARCH_ATTRIBUTE_KEYS, extraArgs: devServerTuningArgs({ sqlite: false }) };
+  const server = {
+    executable: { type: 'existing-path' as const, path: ensureTemporalCli() },
+    ip: '127.0.0.1',
+    ui: false,
+    searchAttributes: TFA_SEARCH_ATTRIBUTE_KEYS,
+    extraArgs: devServerTuningArgs({ sqlite: false }),
+  };
   const env = await TestWorkflowEnvironment.createLocal({ server });
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), payloadConverterPath: PAYLOAD_CONVERTER_PATH, preloadModules: PRELOAD, logger: new DefaultLogger('ERROR') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+    preloadModules: PRELOAD,
+    logger: new DefaultLogger('ERROR'),
+  });
   const model = await startScriptedModelServer({ script: [] });
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tfa-paused-'));
   const activities = createActivities({
@@ -60,17 +78,35 @@ async function main(): Promise<void> {
   const client = new Client({ connection });
   const native = await NativeConnection.connect({ address: env.address });
   const taskQueue = `paused-${Date.now()}`;
-  const worker = await Worker.create({ connection: native, taskQueue, activities, workflowBundle: { code }, dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH }, ...WORKER_OPTIONS });
+  const worker = await Worker.create({
+    connection: native,
+    taskQueue,
+    activities,
+    workflowBundle: { code },
+    dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH },
+    ...WORKER_OPTIONS,
+  });
   const running = worker.run();
-  const start = (name: string) => client.workflow.start(AGENT_WORKFLOW_TYPE, { taskQueue, workflowId: `paused-${name}-${Date.now()}`, args: [{ agent: 'deploybot', message: 'deploy main' }] });
-  model.enqueue(...Array.from({ length: 3 }, () => [call('list_releases', { environment: 'staging' }), call('done_for_now', { message: 'ok' })]).flat());
+  const start = (name: string) =>
+    client.workflow.start(AGENT_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: `paused-${name}-${Date.now()}`,
+      args: [{ agent: 'deploybot', message: 'deploy main' }],
+    });
+  model.enqueue(
+    ...Array.from({ length: 3 }, () => [
+      call('list_releases', { environment: 'staging' }),
+      call('done_for_now', { message: 'ok' }),
+    ]).flat(),
+  );
   for (const warmUp of ['a', 'b', 'c']) await (await start(`warm-up-${warmUp}`)).result();
   const idle = await memory();
   model.enqueue(...Array.from({ length: RUNS }, () => call('deploy_to_production', { ref: 'main' })));
   const startedAt = performance.now();
   const handles = [];
   for (let run = 0; run < RUNS; run++) handles.push(await start(String(run)));
-  while ((await client.workflow.count(`TaskQueue="${taskQueue}" AND TfaStatus="awaiting_approval"`)).count < RUNS) await sleep(300);
+  while ((await client.workflow.count(`TaskQueue="${taskQueue}" AND TfaStatus="awaiting_approval"`)).count < RUNS)
+    await sleep(300);
   const startAllS = (performance.now() - startedAt) / 1000;
   const paused = await memory();
   if (process.env.TFA_BENCH_HEAP_SNAPSHOT) v8.writeHeapSnapshot(process.env.TFA_BENCH_HEAP_SNAPSHOT);
@@ -82,12 +118,22 @@ async function main(): Promise<void> {
   const approvedAt = performance.now();
   await Promise.all(handles.slice(1).map((handle) => handle.signal(approveSignal, { by: 'bench' })));
   await Promise.all(handles.slice(1).map((handle) => handle.result()));
-  console.log(JSON.stringify({
-    runs: RUNS, workerOptions: WORKER_OPTIONS, preloadModules: PRELOAD,
-    idleRssMb: mb(idle.rss), pausedRssMb: mb(paused.rss), rssKbPerRun: Math.round((paused.rss - idle.rss) / RUNS / 1e3),
-    idleHeapMb: mb(idle.heap), pausedHeapMb: mb(paused.heap), heapKbPerRun: Math.round((paused.heap - idle.heap) / RUNS / 1e3),
-    startAllS: Math.round(startAllS * 10) / 10, resumeOneMs: Math.round(resumeOneMs), approveOthersS: Math.round((performance.now() - approvedAt) / 100) / 10,
-  }));
+  console.log(
+    JSON.stringify({
+      runs: RUNS,
+      workerOptions: WORKER_OPTIONS,
+      preloadModules: PRELOAD,
+      idleRssMb: mb(idle.rss),
+      pausedRssMb: mb(paused.rss),
+      rssKbPerRun: Math.round((paused.rss - idle.rss) / RUNS / 1e3),
+      idleHeapMb: mb(idle.heap),
+      pausedHeapMb: mb(paused.heap),
+      heapKbPerRun: Math.round((paused.heap - idle.heap) / RUNS / 1e3),
+      startAllS: Math.round(startAllS * 10) / 10,
+      resumeOneMs: Math.round(resumeOneMs),
+      approveOthersS: Math.round((performance.now() - approvedAt) / 100) / 10,
+    }),
+  );
   worker.shutdown();
   await running;
   await Promise.all([native.close(), connection.close(), model.close()]);

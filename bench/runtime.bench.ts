@@ -36,11 +36,21 @@ const average = (values: number[]) => Math.round(values.reduce((sum, value) => s
 
 async function measureSteps(harness: Awaited<ReturnType<typeof startHarness>>): Promise<void> {
   const listing = { toolCall: { name: 'list_releases', arguments: { environment: 'staging' } } };
-  harness.model.enqueue(...Array.from({ length: STEPS - 1 }, () => listing), { toolCall: { name: 'done_for_now', arguments: { message: 'done' } } });
+  harness.model.enqueue(...Array.from({ length: STEPS - 1 }, () => listing), {
+    toolCall: { name: 'done_for_now', arguments: { message: 'done' } },
+  });
   const started = Date.now();
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue, workflowId: `bench-steps-${Date.now()}`,
-    args: [{ agent: 'deploybot', message: `list staging releases ${STEPS - 1} times`, maxSteps: STEPS + 5, continueAsNewAfterSteps: STEPS + 5 }],
+    taskQueue: harness.taskQueue,
+    workflowId: `bench-steps-${Date.now()}`,
+    args: [
+      {
+        agent: 'deploybot',
+        message: `list staging releases ${STEPS - 1} times`,
+        maxSteps: STEPS + 5,
+        continueAsNewAfterSteps: STEPS + 5,
+      },
+    ],
   });
   await handle.result();
   const elapsed = Date.now() - started;
@@ -57,8 +67,15 @@ async function measureSteps(harness: Awaited<ReturnType<typeof startHarness>>): 
 async function measureResume(harness: Awaited<ReturnType<typeof startHarness>>): Promise<void> {
   const samples: number[] = [];
   for (let run = 0; run < 5; run++) {
-    harness.model.enqueue({ toolCall: { name: 'deploy_to_production', arguments: { ref: 'main' } } }, { toolCall: { name: 'done_for_now', arguments: { message: 'ok' } } });
-    const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, { taskQueue: harness.taskQueue, workflowId: `bench-resume-${run}-${Date.now()}`, args: [{ agent: 'deploybot', message: 'deploy main' }] });
+    harness.model.enqueue(
+      { toolCall: { name: 'deploy_to_production', arguments: { ref: 'main' } } },
+      { toolCall: { name: 'done_for_now', arguments: { message: 'ok' } } },
+    );
+    const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+      taskQueue: harness.taskQueue,
+      workflowId: `bench-resume-${run}-${Date.now()}`,
+      args: [{ agent: 'deploybot', message: 'deploy main' }],
+    });
     await waitForState(handle, (state) => state.status === 'awaiting_approval');
     const sent = Date.now();
     await handle.signal(approveSignal, { by: 'bench' });
@@ -67,7 +84,9 @@ async function measureResume(harness: Awaited<ReturnType<typeof startHarness>>):
     await handle.result();
     void (await handle.query(threadQuery));
   }
-  console.log(`approval signal to run moving on (5 runs): median ${samples.sort((a, b) => a - b)[2]} ms, max ${samples[4]} ms`);
+  console.log(
+    `approval signal to run moving on (5 runs): median ${samples.sort((a, b) => a - b)[2]} ms, max ${samples[4]} ms`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -76,11 +95,31 @@ async function main(): Promise<void> {
   const bundleDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tfa-bench-'));
   const tuned = process.env.TFA_BENCH_SERVER !== 'default';
   const dbFilename = process.env.TFA_BENCH_DB === 'file' ? path.join(bundleDir, 'temporal.db') : undefined;
-  console.log(`dev server: ${tuned ? 'tuned (scripts/dev-server-tuning.ts)' : 'default settings'}, ${dbFilename ? 'SQLite file' : 'in memory'}`);
+  console.log(
+    `dev server: ${tuned ? 'tuned (scripts/dev-server-tuning.ts)' : 'default settings'}, ${dbFilename ? 'SQLite file' : 'in memory'}`,
+  );
   const extraArgs = tuned ? devServerTuningArgs({ sqlite: dbFilename !== undefined }) : [];
-  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: ensureTemporalCli() }, ip: '127.0.0.1', ui: false, searchAttributes: TFA_SEARCH_ATTRIBUTE_KEYS, dbFilename, extraArgs } });
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: ensureTemporalCli() },
+      ip: '127.0.0.1',
+      ui: false,
+      searchAttributes: TFA_SEARCH_ATTRIBUTE_KEYS,
+      dbFilename,
+      extraArgs,
+    },
+  });
   const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
-  await fs.writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: new DefaultLogger('ERROR') })).code);
+  await fs.writeFile(
+    bundlePath,
+    (
+      await bundleWorkflowCode({
+        workflowsPath: require.resolve('../workflows'),
+        payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+        logger: new DefaultLogger('ERROR'),
+      })
+    ).code,
+  );
   Object.assign(process.env, { [TEST_ENV_KEYS.address]: env.address, [TEST_ENV_KEYS.bundlePath]: bundlePath });
   const harness = await startHarness();
   try {

@@ -16,42 +16,76 @@ import { approveSignal, statusQuery, threadQuery } from '../workflows/messages';
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 /** What list_releases answers in the bench: a fixed, realistic size, so long runs reach the context budget. */
-const RELEASES = JSON.stringify(Array.from({ length: 4 }, (_unused, index) => ({ sha: `${index}`.repeat(40), current: index === 0, deployedAt: '2026-01-01T00:00:00.000Z' })));
+const RELEASES = JSON.stringify(
+  Array.from({ length: 4 }, (_unused, index) => ({
+    sha: `${index}`.repeat(40),
+    current: index === 0,
+    deployedAt: '2026-01-01T00:00:00.000Z',
+  })),
+);
 export const NO_OP_EXECUTORS: ToolExecutors = {
-  deploybot: { list_releases: async () => RELEASES, deploy_to_staging: async () => 'deployed (bench no-op)', deploy_to_production: async () => 'deployed (bench no-op)' },
+  deploybot: {
+    list_releases: async () => RELEASES,
+    deploy_to_staging: async () => 'deployed (bench no-op)',
+    deploy_to_production: async () => 'deployed (bench no-op)',
+  },
 };
 
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil(values.length * p) - 1)]!;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil(values.length * p) - 1)]!;
 const millis = (event: HistoryEvent) => Number(event.eventTime!.seconds) * 1000 + (event.eventTime!.nanos ?? 0) / 1e6;
 const call = (name: string, args: Record<string, unknown>) => ({ toolCall: { name, arguments: args } });
-const argsOf: Record<string, Record<string, unknown>> = { list_releases: { environment: 'staging' }, deploy_to_staging: { ref: 'main' } };
+const argsOf: Record<string, Record<string, unknown>> = {
+  list_releases: { environment: 'staging' },
+  deploy_to_staging: { ref: 'main' },
+};
 
 export async function benchHarness(taskQueue?: string): Promise<Harness> {
   return startHarness({ executors: NO_OP_EXECUTORS, taskQueue });
 }
 
-async function startAgent(harness: Harness, name: string, message: string, extra: Record<string, unknown> = {}): Promise<WorkflowHandleWithFirstExecutionRunId> {
+async function startAgent(
+  harness: Harness,
+  name: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): Promise<WorkflowHandleWithFirstExecutionRunId> {
   return harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue, workflowId: `bench-${name}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`,
+    taskQueue: harness.taskQueue,
+    workflowId: `bench-${name}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`,
     args: [{ agent: 'deploybot', message, ...extra }],
   });
 }
 
 /** Wall ms per step of a `steps`-step run whose step i calls tools[i % tools.length]: first model call scheduled to run completed. */
 export async function toolLoop(harness: Harness, tools: string[], steps: number): Promise<number> {
-  harness.model.enqueue(...Array.from({ length: steps - 1 }, (_unused, step) => call(tools[step % tools.length]!, argsOf[tools[step % tools.length]!]!)), call('done_for_now', { message: 'done' }));
-  const handle = await startAgent(harness, 'loop', `call ${tools.join(' and ')} ${steps - 1} times`, { maxSteps: steps + 5 });
+  harness.model.enqueue(
+    ...Array.from({ length: steps - 1 }, (_unused, step) =>
+      call(tools[step % tools.length]!, argsOf[tools[step % tools.length]!]!),
+    ),
+    call('done_for_now', { message: 'done' }),
+  );
+  const handle = await startAgent(harness, 'loop', `call ${tools.join(' and ')} ${steps - 1} times`, {
+    maxSteps: steps + 5,
+  });
   await handle.result();
   const events = (await handle.fetchHistory()).events ?? [];
-  const first = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'chooseNextTool')!;
+  const first = events.find(
+    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'chooseNextTool',
+  )!;
   return (millis(events.at(-1)!) - millis(first)) / steps;
 }
 
 /** The model's HTTP time as the activity sees it: chooseNextTool called directly (no Temporal), median of `calls`. */
 export async function modelHttpMs(harness: Harness, calls = 20): Promise<number> {
-  const chooseNextTool = createChooseNextTool({ openai: new OpenAI({ baseURL: harness.model.baseURL, apiKey: 'scripted', maxRetries: 0 }) });
-  const events = [{ id: 's', at: '2026-01-01T00:00:00.000Z', type: 'run_started', agent: 'deploybot', maxSteps: 30 }, { id: 'u', at: '2026-01-01T00:00:00.000Z', type: 'user_message', text: 'list staging' }] as ThreadEvent[];
+  const chooseNextTool = createChooseNextTool({
+    openai: new OpenAI({ baseURL: harness.model.baseURL, apiKey: 'scripted', maxRetries: 0 }),
+  });
+  const events = [
+    { id: 's', at: '2026-01-01T00:00:00.000Z', type: 'run_started', agent: 'deploybot', maxSteps: 30 },
+    { id: 'u', at: '2026-01-01T00:00:00.000Z', type: 'user_message', text: 'list staging' },
+  ] as ThreadEvent[];
   const input = { agent: 'deploybot', ...renderModelInput(findAgent('deploybot')!, events) };
   const times: number[] = [];
   for (let index = 0; index < calls; index++) {
@@ -64,9 +98,15 @@ export async function modelHttpMs(harness: Harness, calls = 20): Promise<number>
 }
 
 /** The slowest of `count` status/thread queries sent while the run's model call is held open. */
-export async function queryLatencyDuringModelCall(harness: Harness, count = 20): Promise<{ maxMs: number; medianMs: number }> {
+export async function queryLatencyDuringModelCall(
+  harness: Harness,
+  count = 20,
+): Promise<{ maxMs: number; medianMs: number }> {
   let release!: () => void;
-  harness.model.enqueue({ waitFor: new Promise<void>((resolve) => (release = resolve)), then: call('done_for_now', { message: 'done' }) });
+  harness.model.enqueue({
+    waitFor: new Promise<void>((resolve) => (release = resolve)),
+    then: call('done_for_now', { message: 'done' }),
+  });
   const handle = await startAgent(harness, 'queries', 'wait for the model');
   const before = harness.model.requests.length;
   while (harness.model.requests.length === before) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -102,7 +142,12 @@ function byteKind(event: HistoryEvent): string {
   if (event.activityTaskCompletedEventAttributes) return 'activityCompleted';
   if (event.markerRecordedEventAttributes) return 'markers';
   if (event.upsertWorkflowSearchAttributesEventAttributes) return 'searchAttributes';
-  if (event.workflowTaskScheduledEventAttributes || event.workflowTaskStartedEventAttributes || event.workflowTaskCompletedEventAttributes) return 'workflowTasks';
+  if (
+    event.workflowTaskScheduledEventAttributes ||
+    event.workflowTaskStartedEventAttributes ||
+    event.workflowTaskCompletedEventAttributes
+  )
+    return 'workflowTasks';
   return 'other';
 }
 
@@ -127,7 +172,12 @@ function stepBytes(events: HistoryEvent[]): StepBytes[] {
       const data = scheduled.input!.payloads![0]!.data!;
       const input = JSON.parse(Buffer.from(data).toString()) as { instructions?: string; context?: string };
       payloadBytes = data.length;
-      steps.push({ bytes: 0, inputBytes: Buffer.byteLength((input.instructions ?? '') + (input.context ?? '')), inputPayloadBytes: payloadBytes, kinds: {} });
+      steps.push({
+        bytes: 0,
+        inputBytes: Buffer.byteLength((input.instructions ?? '') + (input.context ?? '')),
+        inputPayloadBytes: payloadBytes,
+        kinds: {},
+      });
     }
     // The continue-as-new event carries the bounded thread to the next run: counted per run, not per step.
     if (steps.length === 0 || event.workflowExecutionContinuedAsNewEventAttributes) continue;
@@ -141,14 +191,19 @@ function stepBytes(events: HistoryEvent[]): StepBytes[] {
 
 /** A `steps`-step run continuing as new every 100 steps: bytes per step (the carried thread aside) and the largest run's history. */
 export async function historyOverSteps(harness: Harness, steps: number) {
-  harness.model.enqueue(...Array.from({ length: steps - 1 }, () => call('list_releases', argsOf.list_releases!)), call('done_for_now', { message: 'done' }));
+  harness.model.enqueue(
+    ...Array.from({ length: steps - 1 }, () => call('list_releases', argsOf.list_releases!)),
+    call('done_for_now', { message: 'done' }),
+  );
   const handle = await startAgent(harness, 'history', `list staging ${steps - 1} times`, { maxSteps: steps + 5 });
   await handle.result();
   const perStep: StepBytes[] = [];
   let largestRunBytes = 0;
   let runId: string | undefined = handle.firstExecutionRunId;
   while (runId) {
-    const history: temporal.api.history.v1.IHistory = await harness.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+    const history: temporal.api.history.v1.IHistory = await harness.client.workflow
+      .getHandle(handle.workflowId, runId)
+      .fetchHistory();
     const events: HistoryEvent[] = history.events ?? [];
     largestRunBytes = Math.max(largestRunBytes, temporal.api.history.v1.History.encode(history).finish().length);
     perStep.push(...stepBytes(events));
@@ -157,9 +212,13 @@ export async function historyOverSteps(harness: Harness, steps: number) {
   const overhead = perStep.map((step) => step.bytes - step.inputBytes);
   const worst = perStep[overhead.indexOf(Math.max(...overhead))]!;
   return {
-    steps: perStep.length, bytesPerStepFirst10: median(perStep.slice(0, 10).map((step) => step.bytes)), bytesPerStepLast10: median(perStep.slice(-10).map((step) => step.bytes)),
-    maxBytesPerStep: Math.max(...perStep.map((step) => step.bytes)), maxInputBytes: Math.max(...perStep.map((step) => step.inputBytes)),
-    maxOverheadBytes: Math.max(...overhead), largestRunBytes,
+    steps: perStep.length,
+    bytesPerStepFirst10: median(perStep.slice(0, 10).map((step) => step.bytes)),
+    bytesPerStepLast10: median(perStep.slice(-10).map((step) => step.bytes)),
+    maxBytesPerStep: Math.max(...perStep.map((step) => step.bytes)),
+    maxInputBytes: Math.max(...perStep.map((step) => step.inputBytes)),
+    maxOverheadBytes: Math.max(...overhead),
+    largestRunBytes,
     // The step with the most overhead: its input's JSON escaping (payload minus text) and its other bytes by event kind.
     maxOverheadStep: { inputEscapingBytes: worst.inputPayloadBytes - worst.inputBytes, ...worst.kinds },
   };
@@ -171,8 +230,12 @@ const rssMb = () => Math.round(process.memoryUsage().rss / 1e6);
 async function signalToToolStartedMs(handle: WorkflowHandle): Promise<number> {
   const events = (await handle.fetchHistory()).events ?? [];
   const signaled = events.find((event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'approve')!;
-  const scheduled = events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'executeTool').at(-1)!;
-  const started = events.find((event) => event.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduled.eventId?.toString());
+  const scheduled = events
+    .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'executeTool')
+    .at(-1)!;
+  const started = events.find(
+    (event) => event.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduled.eventId?.toString(),
+  );
   return millis(started ?? scheduled) - millis(signaled);
 }
 
@@ -194,7 +257,8 @@ export async function pausedRuns(runs: number) {
   for (let run = 0; run < runs; run++) ids.push((await startAgent(waitingWorker, 'paused', 'deploy main')).workflowId);
   const waiting = `TaskQueue="${waitingWorker.taskQueue}" AND TfaStatus="awaiting_approval"`;
   const deadline = Date.now() + 30 * 60_000;
-  while ((await waitingWorker.client.workflow.count(waiting)).count < runs && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
+  while ((await waitingWorker.client.workflow.count(waiting)).count < runs && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 500));
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // let the last workflow tasks settle
   const workerRssMb = rssMb();
   await waitingWorker.close();
@@ -213,7 +277,13 @@ export async function pausedRuns(runs: number) {
     const started = performance.now();
     await Promise.all(others.map((handle) => handle.signal(approveSignal, { by: 'bench' })));
     await Promise.all(others.map((handle) => handle.result()));
-    return { runs, idleWorkerRssMb: idleRssMb, workerRssMb, resumeEvictedMs: median(resumes), approveAllS: Math.round((performance.now() - started) / 100) / 10 };
+    return {
+      runs,
+      idleWorkerRssMb: idleRssMb,
+      workerRssMb,
+      resumeEvictedMs: median(resumes),
+      approveAllS: Math.round((performance.now() - started) / 100) / 10,
+    };
   } finally {
     await resuming.close();
   }

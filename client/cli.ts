@@ -42,13 +42,16 @@ function agentStatus(value: string): AgentStatus {
 
 /** `approved <requestId>`, naming the pipeline step that took it when that is not the run asked. */
 function describeDecision(verb: string, askedId: string, taken: DecisionTaken): string {
-  return taken.workflowId === askedId ? `${verb} ${taken.requestId}` : `${verb} ${taken.requestId} in ${taken.workflowId}`;
+  return taken.workflowId === askedId
+    ? `${verb} ${taken.requestId}`
+    : `${verb} ${taken.requestId} in ${taken.workflowId}`;
 }
 
 /** Whether the re-rendered input is the one the model answered at that step (its tool call recorded the digest). */
 function describeModelInputCheck(step: number | undefined, shown: ModelInputShown): string {
   if (step === undefined) return '# the input of the next decision';
-  if (!shown.recorded) return `# step ${step}: ${shown.digest} (no digest recorded to check against: the decision failed, or the run is older)`;
+  if (!shown.recorded)
+    return `# step ${step}: ${shown.digest} (no digest recorded to check against: the decision failed, or the run is older)`;
   if (shown.recorded === shown.digest) return `# step ${step}: ${shown.digest}, the same as the model was sent`;
   return `# step ${step}: ${shown.digest} DIFFERS from the ${shown.recorded} the model was sent: the prompt or the context rendering changed since`;
 }
@@ -61,7 +64,10 @@ function signerFor(name: string): StatementSigner | undefined {
 
 function requireSigner(name: string): StatementSigner {
   const signer = signerFor(name);
-  if (!signer) throw new Error(`no key for ${name} in ${keysDir()}: run \`tfa keys create ${name}\` and add its public key to the policy file`);
+  if (!signer)
+    throw new Error(
+      `no key for ${name} in ${keysDir()}: run \`tfa keys create ${name}\` and add its public key to the policy file`,
+    );
   return signer;
 }
 
@@ -98,7 +104,12 @@ function nextStep(text: string): void {
 /** `tfa list`: a header, then one run a line; statuses in the agents' lower-case spelling. */
 function formatRunList(runs: RunSummary[]): string {
   if (runs.length === 0) return 'no runs';
-  const rows = runs.map((run) => [run.workflowId, run.agent ?? run.type, run.status ?? run.executionStatus.toLowerCase(), run.startTime]);
+  const rows = runs.map((run) => [
+    run.workflowId,
+    run.agent ?? run.type,
+    run.status ?? run.executionStatus.toLowerCase(),
+    run.startTime,
+  ]);
   return [['WORKFLOW ID', 'AGENT', 'STATUS', 'STARTED'], ...rows].map((row) => row.join('\t')).join('\n');
 }
 
@@ -111,86 +122,171 @@ function formatSchedule(schedule: ScheduleListing): string {
 /** `tfa schedule ...`: Temporal Schedules that start agent runs (F11). */
 function addScheduleCommands(program: Command): void {
   const schedule = program.command('schedule').description('recurring agent runs on Temporal Schedules');
-  schedule.command('create <name>').description('run an agent with a message on a cron schedule')
+  schedule
+    .command('create <name>')
+    .description('run an agent with a message on a cron schedule')
     .requiredOption('--cron <expression>', 'five fields, e.g. "0 9 * * *" (09:00 every day)')
-    .requiredOption('--agent <agent>', 'which agent runs').requiredOption('--message <text>', 'what the agent is asked')
-    .option('--timezone <zone>', 'IANA zone the cron is read in (default UTC)').option('--by <name>', 'recorded as requestedBy')
+    .requiredOption('--agent <agent>', 'which agent runs')
+    .requiredOption('--message <text>', 'what the agent is asked')
+    .option('--timezone <zone>', 'IANA zone the cron is read in (default UTC)')
+    .option('--by <name>', 'recorded as requestedBy')
     .action((name: string, opts: { cron: string; agent: string; message: string; timezone?: string; by?: string }) =>
-      withSchedules(async (schedules) => `created schedule ${await schedules.create({ name, ...opts, requestedBy: opts.by })}`));
-  schedule.command('list').description('every schedule: name, cron, agent, next run')
-    .action(() => withSchedules(async (schedules) => (await schedules.list()).map(formatSchedule).join('\n') || 'no schedules'));
-  schedule.command('delete <name>').description('delete a schedule (runs it started keep going)')
-    .action((name: string) => withSchedules(async (schedules) => {
-      await schedules.delete(name);
-      return `deleted schedule ${name}`;
-    }));
-  schedule.command('trigger <name>').description('start the schedule\'s run now')
-    .action((name: string) => withSchedules(async (schedules) => {
-      await schedules.trigger(name);
-      return `triggered schedule ${name}: it starts a run now`;
-    }));
+      withSchedules(
+        async (schedules) => `created schedule ${await schedules.create({ name, ...opts, requestedBy: opts.by })}`,
+      ),
+    );
+  schedule
+    .command('list')
+    .description('every schedule: name, cron, agent, next run')
+    .action(() =>
+      withSchedules(async (schedules) => (await schedules.list()).map(formatSchedule).join('\n') || 'no schedules'),
+    );
+  schedule
+    .command('delete <name>')
+    .description('delete a schedule (runs it started keep going)')
+    .action((name: string) =>
+      withSchedules(async (schedules) => {
+        await schedules.delete(name);
+        return `deleted schedule ${name}`;
+      }),
+    );
+  schedule
+    .command('trigger <name>')
+    .description("start the schedule's run now")
+    .action((name: string) =>
+      withSchedules(async (schedules) => {
+        await schedules.trigger(name);
+        return `triggered schedule ${name}: it starts a run now`;
+      }),
+    );
 }
 
 /** `tfa keys create` and `tfa sign`: signed decisions for the Temporal CLI and any SDK client. */
 function addSigningCommands(program: Command): void {
   const keys = program.command('keys').description('Ed25519 keys that sign your decisions');
-  keys.command('create <name>').description('make a key pair: the private key stays in your config directory (0600), the public key goes in the policy file')
+  keys
+    .command('create <name>')
+    .description(
+      'make a key pair: the private key stays in your config directory (0600), the public key goes in the policy file',
+    )
     .action((name: string) => {
       const { file, publicKey } = createKey(keysDir(), name);
-      console.log(`private key: ${file}\nadd to the policy file under "people":\n  "${name}": { "publicKey": "${publicKey}" }`);
+      console.log(
+        `private key: ${file}\nadd to the policy file under "people":\n  "${name}": { "publicKey": "${publicKey}" }`,
+      );
     });
-  program.command('token').description('personal gateway tokens').command('create <name>')
+  program
+    .command('token')
+    .description('personal gateway tokens')
+    .command('create <name>')
     .description('make a bearer token for one person: give them the token, put the line in TFA_GATEWAY_TOKENS_FILE')
     .action((name: string) => {
       const token = randomBytes(32).toString('hex');
-      console.log(`token for ${name} (shown once): ${token}\nadd to TFA_GATEWAY_TOKENS_FILE:\n  "${name}": "sha256:${tokenDigest(token)}"`);
+      console.log(
+        `token for ${name} (shown once): ${token}\nadd to TFA_GATEWAY_TOKENS_FILE:\n  "${name}": "sha256:${tokenDigest(token)}"`,
+      );
     });
-  const sign = program.command('sign').description('print a signed body for `temporal workflow signal --input` (the run must be waiting for that request)');
+  const sign = program
+    .command('sign')
+    .description(
+      'print a signed body for `temporal workflow signal --input` (the run must be waiting for that request)',
+    );
   const body = (id: string, decision: Decision) =>
     withRuns(async (runs) => JSON.stringify((await runs.signedBody(id, decision, requireSigner(decision.by))).body));
-  sign.command('approve <workflowId>').option('--by <name>', 'who approves', defaultUser).option('--comment <text>').option('--request-id <id>')
-    .action((id: string, opts: { by: string; comment?: string; requestId?: string }) => body(id, { action: 'approve', ...opts }));
-  sign.command('reject <workflowId>').requiredOption('--reason <text>').option('--by <name>', 'who rejects', defaultUser).option('--request-id <id>')
-    .action((id: string, opts: { by: string; reason: string; requestId?: string }) => body(id, { action: 'reject', ...opts }));
-  sign.command('reply <workflowId> <text...>').option('--by <name>', 'who answers', defaultUser).option('--request-id <id>')
-    .action((id: string, words: string[], opts: { by: string; requestId?: string }) => body(id, { action: 'reply', ...opts, text: words.join(' ') }));
+  sign
+    .command('approve <workflowId>')
+    .option('--by <name>', 'who approves', defaultUser)
+    .option('--comment <text>')
+    .option('--request-id <id>')
+    .action((id: string, opts: { by: string; comment?: string; requestId?: string }) =>
+      body(id, { action: 'approve', ...opts }),
+    );
+  sign
+    .command('reject <workflowId>')
+    .requiredOption('--reason <text>')
+    .option('--by <name>', 'who rejects', defaultUser)
+    .option('--request-id <id>')
+    .action((id: string, opts: { by: string; reason: string; requestId?: string }) =>
+      body(id, { action: 'reject', ...opts }),
+    );
+  sign
+    .command('reply <workflowId> <text...>')
+    .option('--by <name>', 'who answers', defaultUser)
+    .option('--request-id <id>')
+    .action((id: string, words: string[], opts: { by: string; requestId?: string }) =>
+      body(id, { action: 'reply', ...opts, text: words.join(' ') }),
+    );
 }
 
 export function buildProgram(): Command {
-  const program = new Command('tfa').description('Launch, inspect and answer durable agent runs on Temporal.').version(packageVersion());
+  const program = new Command('tfa')
+    .description('Launch, inspect and answer durable agent runs on Temporal.')
+    .version(packageVersion());
   program.showHelpAfterError().configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  program.command('launch <agent> <message...>').description('start a run; prints its workflow id')
+  program
+    .command('launch <agent> <message...>')
+    .description('start a run; prints its workflow id')
     .option('--workflow-id <id>', 'workflow id (default: <agent>-<time>)')
     .option('--max-steps <n>', 'step limit for this run', positiveInt)
     .option('--by <name>', 'who asks', defaultUser)
-    .action((agent: string, words: string[], opts: { workflowId?: string; maxSteps?: number; by: string }) =>
-      knownAgent(agent) && withRuns(async (runs) => {
-        const id = await runs.launch({ agent, message: words.join(' '), maxSteps: opts.maxSteps, requestedBy: opts.by }, opts.workflowId);
-        nextStep(`started ${agent} run ${id}; follow it with: tfa status ${shellQuote(id)}`);
-        return id;
-      }));
-  program.command('approve <workflowId>').description('approve a request, signed with your key (refusals are explained)')
-    .option('--by <name>', 'who approves (signs with the key of that name)', defaultUser).option('--comment <text>')
+    .action(
+      (agent: string, words: string[], opts: { workflowId?: string; maxSteps?: number; by: string }) =>
+        knownAgent(agent) &&
+        withRuns(async (runs) => {
+          const id = await runs.launch(
+            { agent, message: words.join(' '), maxSteps: opts.maxSteps, requestedBy: opts.by },
+            opts.workflowId,
+          );
+          nextStep(`started ${agent} run ${id}; follow it with: tfa status ${shellQuote(id)}`);
+          return id;
+        }),
+    );
+  program
+    .command('approve <workflowId>')
+    .description('approve a request, signed with your key (refusals are explained)')
+    .option('--by <name>', 'who approves (signs with the key of that name)', defaultUser)
+    .option('--comment <text>')
     .option('--request-id <id>', 'the request you approve: required once a run has made more than one')
     .action((id: string, opts: { by: string; comment?: string; requestId?: string }) =>
-      withRuns(async (runs) => describeDecision('approved', id, await runs.approve(id, opts, signerFor(opts.by)))));
-  program.command('reject <workflowId>').description('reject a request with a reason the agent reads, signed with your key')
+      withRuns(async (runs) => describeDecision('approved', id, await runs.approve(id, opts, signerFor(opts.by)))),
+    );
+  program
+    .command('reject <workflowId>')
+    .description('reject a request with a reason the agent reads, signed with your key')
     .requiredOption('--reason <text>', 'why (the agent adapts to it)')
-    .option('--by <name>', 'who rejects (signs with the key of that name)', defaultUser).option('--request-id <id>')
+    .option('--by <name>', 'who rejects (signs with the key of that name)', defaultUser)
+    .option('--request-id <id>')
     .action((id: string, opts: { by: string; reason: string; requestId?: string }) =>
-      withRuns(async (runs) => describeDecision('rejected', id, await runs.reject(id, opts, signerFor(opts.by)))));
-  program.command('reply <workflowId> <text...>').description('answer a question (or a run that needs a human)')
-    .option('--by <name>', 'who answers (signs with the key of that name, if there is one)', defaultUser).option('--request-id <id>')
+      withRuns(async (runs) => describeDecision('rejected', id, await runs.reject(id, opts, signerFor(opts.by)))),
+    );
+  program
+    .command('reply <workflowId> <text...>')
+    .description('answer a question (or a run that needs a human)')
+    .option('--by <name>', 'who answers (signs with the key of that name, if there is one)', defaultUser)
+    .option('--request-id <id>')
     .action((id: string, words: string[], opts: { by: string; requestId?: string }) =>
-      withRuns(async (runs) => void (await runs.reply(id, { ...opts, text: words.join(' ') }, signerFor(opts.by)))));
+      withRuns(async (runs) => void (await runs.reply(id, { ...opts, text: words.join(' ') }, signerFor(opts.by)))),
+    );
   addSigningCommands(program);
-  program.command('pause <workflowId>').description('pause at the next step boundary')
-    .option('--by <name>', 'who pauses', defaultUser).option('--reason <text>')
-    .action((id: string, opts: { by: string; reason?: string }) => withRuns(async (runs) => void (await runs.pause(id, opts))));
-  program.command('resume <workflowId>').description('resume a paused run, optionally with feedback for the agent')
-    .option('--by <name>', 'who resumes', defaultUser).option('--feedback <text>')
-    .action((id: string, opts: { by: string; feedback?: string }) => withRuns(async (runs) => void (await runs.resume(id, opts))));
-  program.command('status <workflowId>').description('the run\'s state, what it waits for, and its thread')
+  program
+    .command('pause <workflowId>')
+    .description('pause at the next step boundary')
+    .option('--by <name>', 'who pauses', defaultUser)
+    .option('--reason <text>')
+    .action((id: string, opts: { by: string; reason?: string }) =>
+      withRuns(async (runs) => void (await runs.pause(id, opts))),
+    );
+  program
+    .command('resume <workflowId>')
+    .description('resume a paused run, optionally with feedback for the agent')
+    .option('--by <name>', 'who resumes', defaultUser)
+    .option('--feedback <text>')
+    .action((id: string, opts: { by: string; feedback?: string }) =>
+      withRuns(async (runs) => void (await runs.resume(id, opts))),
+    );
+  program
+    .command('status <workflowId>')
+    .description("the run's state, what it waits for, and its thread")
     .option('--json', 'print the thread and state as JSON')
     .option('--run <runId>', 'an earlier run of this workflow id (one an earlier_events line names)')
     .action((id: string, opts: { json?: boolean; run?: string }) =>
@@ -198,9 +294,14 @@ export function buildProgram(): Command {
         const status = await createRuns(client, config.TFA_TASK_QUEUE).status(id, opts.run);
         if (opts.json) return JSON.stringify(status.kind === 'agent' ? status.view : status, null, 2);
         const { namespace } = client.options;
-        return status.kind === 'agent' ? formatStatus(id, status.view, namespace) : formatDeployStatus(id, status.state, status.step, namespace);
-      }));
-  program.command('model-input <workflowId>').description('exactly what the model was sent at a step (default: what it gets next)')
+        return status.kind === 'agent'
+          ? formatStatus(id, status.view, namespace)
+          : formatDeployStatus(id, status.state, status.step, namespace);
+      }),
+    );
+  program
+    .command('model-input <workflowId>')
+    .description('exactly what the model was sent at a step (default: what it gets next)')
     .option('--step <n>', 'the model decision to show (1 = the first)', positiveInt)
     .option('--json', 'print {input: {instructions, context}, digest, recorded} as JSON')
     .option('--run <runId>', 'an earlier run of this workflow id, for a step made before it continued as new')
@@ -209,28 +310,39 @@ export function buildProgram(): Command {
         const shown = await runs.modelInput(id, opts.step, opts.run);
         if (opts.json) return JSON.stringify(shown, null, 2);
         return `${describeModelInputCheck(opts.step, shown)}\n# system\n${shown.input.instructions}\n\n# user\n${shown.input.context}`;
-      }));
-  program.command('deploy <ref>').description('run the deploy pipeline (deployWorkflow) for a git ref; prints its workflow id')
-    .option('--by <name>', 'who asks', defaultUser).option('--workflow-id <id>', 'workflow id (default: deploy-<ref>-<time>)')
+      }),
+    );
+  program
+    .command('deploy <ref>')
+    .description('run the deploy pipeline (deployWorkflow) for a git ref; prints its workflow id')
+    .option('--by <name>', 'who asks', defaultUser)
+    .option('--workflow-id <id>', 'workflow id (default: deploy-<ref>-<time>)')
     .action((ref: string, opts: { by: string; workflowId?: string }) =>
       withRuns(async (runs) => {
         const id = opts.workflowId ?? `deploy-${ref.replace(/[^\w.-]+/g, '-')}-${Date.now().toString(36)}`;
         const started = await runs.startDeploy({ ref, requestedBy: opts.by }, id);
-        nextStep(`${started.duplicate ? 'already started' : 'started'} pipeline ${id} for ${ref}; follow it with: tfa status ${shellQuote(id)}`);
+        nextStep(
+          `${started.duplicate ? 'already started' : 'started'} pipeline ${id} for ${ref}; follow it with: tfa status ${shellQuote(id)}`,
+        );
         return id;
-      }));
-  program.command('list').description('recent agent runs, newest first')
+      }),
+    );
+  program
+    .command('list')
+    .description('recent agent runs, newest first')
     .option('--limit <n>', 'how many', positiveInt, 20)
     .option('--status <status>', 'only runs in this agent status (e.g. awaiting_approval)', agentStatus)
     .option('--waiting', 'only runs waiting for a person (approval, reply, needs_human, paused)')
     .action((opts: { limit: number; status?: AgentStatus; waiting?: boolean }) =>
-      withRuns(async (runs) => formatRunList(await runs.list(opts))));
+      withRuns(async (runs) => formatRunList(await runs.list(opts))),
+    );
   addScheduleCommands(program);
   return program;
 }
 
 function packageVersion(): string {
-  return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
+    .version;
 }
 
 /** The words naming the command in `args` (`schedule create`), without its arguments and options. */
@@ -253,7 +365,9 @@ async function runCommand(argv: string[]): Promise<void> {
   const tracing = commandTracing;
   if (!tracing) return void (await program.parseAsync(argv));
   try {
-    await tracing.inSpan(`tfa ${commandPath(program, argv.slice(2))}`.trim(), 'internal', {}, () => program.parseAsync(argv));
+    await tracing.inSpan(`tfa ${commandPath(program, argv.slice(2))}`.trim(), 'internal', {}, () =>
+      program.parseAsync(argv),
+    );
   } finally {
     await tracing.shutdown(); // exports the command's spans before the process ends
   }

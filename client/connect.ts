@@ -62,7 +62,10 @@ const REFUSED_CREDENTIALS =
 
 /** The error a person sees when no server answers, or one refuses the credentials: where we looked and what to do. */
 export function unreachable(address: string, error: unknown, reason = describeError(error)): Error {
-  if (REFUSED_CREDENTIALS.test(describeError(error)) || [7, 16].includes((error as { code?: unknown })?.code as number)) {
+  if (
+    REFUSED_CREDENTIALS.test(describeError(error)) ||
+    [7, 16].includes((error as { code?: unknown })?.code as number)
+  ) {
     return new Error(
       `Temporal at ${address} (TEMPORAL_ADDRESS) refused this client: ${reason}. ` +
         'Check TEMPORAL_API_KEY, or the client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH/_KEY_PATH), or the profile (TEMPORAL_PROFILE).',
@@ -101,10 +104,17 @@ export async function connectClient(
   settings: TemporalSettings,
   extras: ClientExtras = {},
 ): Promise<{ client: Client; close: () => Promise<void> }> {
-  const connection = await Connection.connect({ ...settings.connection, connectTimeout: CONNECT_TIMEOUT }).catch((error: unknown) => {
-    throw redacted(unreachable(settings.address, error), settings);
+  const connection = await Connection.connect({ ...settings.connection, connectTimeout: CONNECT_TIMEOUT }).catch(
+    (error: unknown) => {
+      throw redacted(unreachable(settings.address, error), settings);
+    },
+  );
+  const client = new Client({
+    connection,
+    namespace: settings.namespace,
+    dataConverter: extras.dataConverter,
+    interceptors: extras.interceptors,
   });
-  const client = new Client({ connection, namespace: settings.namespace, dataConverter: extras.dataConverter, interceptors: extras.interceptors });
   return { client, close: () => connection.close() };
 }
 

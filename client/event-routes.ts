@@ -16,13 +16,19 @@ export const EventRoute = z.strictObject({
 });
 export type EventRoute = z.infer<typeof EventRoute>;
 
-export const EventRoutes = z.record(z.string().regex(/^[\w.-]+$/, 'event types use letters, digits, _ . -'), EventRoute);
+export const EventRoutes = z.record(
+  z.string().regex(/^[\w.-]+$/, 'event types use letters, digits, _ . -'),
+  EventRoute,
+);
 export type EventRoutes = z.infer<typeof EventRoutes>;
 
 function lookup(body: unknown, fieldPath: string): unknown {
   let value: unknown = body;
   for (const key of fieldPath.split('.')) {
-    value = value !== null && typeof value === 'object' && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+    value =
+      value !== null && typeof value === 'object' && Object.hasOwn(value, key)
+        ? (value as Record<string, unknown>)[key]
+        : undefined;
   }
   return value;
 }
@@ -45,7 +51,10 @@ export function parseEventRoutes(json: unknown, source: string): EventRoutes {
     throw new Error(`Invalid event map ${source}: ${describeIssues(parsed.error, '(file)')}`);
   }
   for (const [type, route] of Object.entries(parsed.data)) {
-    if (!findAgent(route.agent)) throw new Error(`Invalid event map ${source}: event "${type}" names unknown agent "${route.agent}"; use one defined in agents/index.ts`);
+    if (!findAgent(route.agent))
+      throw new Error(
+        `Invalid event map ${source}: event "${type}" names unknown agent "${route.agent}"; use one defined in agents/index.ts`,
+      );
   }
   return parsed.data;
 }

@@ -4,8 +4,8 @@ import { shellQuote } from '../core/shell-quote';
 import { printable } from '../core/terminal-text';
 import { answerLines, pauseRequestNote, pendingAsk } from '../core/waiting';
 import { sumUsage } from '../core/usage';
-import type { ThreadSnapshot } from '../workflows/messages';
 import { formatUsage } from './format-usage';
+import type { ThreadSnapshot } from '../workflows/messages';
 
 /**
  * `tfa status`: the state, exactly what is waiting for whom, then the thread one event a line (control characters stripped).
@@ -27,14 +27,18 @@ export function formatStatus(workflowId: string, { state, events }: ThreadSnapsh
   lines.push(...formatUsage(state.usage));
   lines.push('thread:');
   for (const event of events) {
-    const rendered = event.type === 'decision_refused'
-      ? `<decision_refused message="${event.message}" by="${event.by ?? ''}"${event.count ? ` count="${event.count}"` : ''}>${event.reason}</decision_refused>`
-      : event.type === 'pause_requested' || event.type === 'pause_withdrawn'
-        ? `<${event.type} by="${event.by ?? ''}"/>`
-      : event.type === 'earlier_events'
-        ? `<earlier_events count="${event.count}"/> left in the run before: tfa status ${shellQuote(workflowId)} --run ${shellQuote(event.runId)}`
-        : renderEvent(event);
-    const proof = 'verified' in event && event.verified ? `  [verified: ${event.verified}${event.attestedBy ? ` by ${event.attestedBy}` : ''}]` : '';
+    const rendered =
+      event.type === 'decision_refused'
+        ? `<decision_refused message="${event.message}" by="${event.by ?? ''}"${event.count ? ` count="${event.count}"` : ''}>${event.reason}</decision_refused>`
+        : event.type === 'pause_requested' || event.type === 'pause_withdrawn'
+          ? `<${event.type} by="${event.by ?? ''}"/>`
+          : event.type === 'earlier_events'
+            ? `<earlier_events count="${event.count}"/> left in the run before: tfa status ${shellQuote(workflowId)} --run ${shellQuote(event.runId)}`
+            : renderEvent(event);
+    const proof =
+      'verified' in event && event.verified
+        ? `  [verified: ${event.verified}${event.attestedBy ? ` by ${event.attestedBy}` : ''}]`
+        : '';
     if (rendered) lines.push(`  ${event.at}  ${rendered}${proof}`);
   }
   return printable(lines.join('\n'));
@@ -47,15 +51,23 @@ export function formatDeployStatus(
   step?: { workflowId: string; view: ThreadSnapshot },
   namespace?: string,
 ): string {
-  const lines = [`${workflowId}  deployWorkflow  ref=${state.ref}  stage=${state.stage}  outcome=${state.outcome ?? '-'}`];
-  if (state.stagingSha) lines.push(`staging: ${state.stagingSha}${state.productionSha ? `   production: ${state.productionSha}` : ''}`);
+  const lines = [
+    `${workflowId}  deployWorkflow  ref=${state.ref}  stage=${state.stage}  outcome=${state.outcome ?? '-'}`,
+  ];
+  if (state.stagingSha)
+    lines.push(`staging: ${state.stagingSha}${state.productionSha ? `   production: ${state.productionSha}` : ''}`);
   if (state.tests) lines.push(`tests: ${state.tests.passed ? 'passed' : 'FAILED'}: ${state.tests.summary}`);
   lines.push('steps:');
   for (const child of state.children) {
     lines.push(`  ${child.stage.padEnd(9)} ${child.agent.padEnd(9)} ${child.status.padEnd(17)} ${child.workflowId}`);
   }
   if (state.summary) lines.push(`summary: ${state.summary}`);
-  lines.push(...formatUsage(sumUsage([state.usage, step?.view.state.usage]), step ? 'tokens (finished steps and the running one)' : 'tokens (all steps)'));
+  lines.push(
+    ...formatUsage(
+      sumUsage([state.usage, step?.view.state.usage]),
+      step ? 'tokens (finished steps and the running one)' : 'tokens (all steps)',
+    ),
+  );
   if (step) lines.push('', `running step ${step.workflowId}:`, formatStatus(step.workflowId, step.view, namespace));
   return printable(lines.join('\n'));
 }

@@ -15,7 +15,10 @@ function describeTokens(totals: ModelUsageTotals): string {
 /** The priced part, and the calls whose model had no price when they were made. */
 function describeCost(totals: ModelUsageTotals): string {
   if (totals.unpricedCalls === totals.calls) return 'cost: unknown price';
-  const unknown = totals.unpricedCalls > 0 ? ` + ${totals.unpricedCalls} call${totals.unpricedCalls === 1 ? '' : 's'} of unknown price` : '';
+  const unknown =
+    totals.unpricedCalls > 0
+      ? ` + ${totals.unpricedCalls} call${totals.unpricedCalls === 1 ? '' : 's'} of unknown price`
+      : '';
   return `cost ${dollars(totals.costUsd)}${unknown}`;
 }
 

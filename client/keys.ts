@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { decodePrivateKey, encodePrivateKey, publicKeyOf, signStatement, type DecisionSignature, type DecisionStatement, type PublicKey } from '../core/identity';
+import {
+  decodePrivateKey,
+  encodePrivateKey,
+  publicKeyOf,
+  signStatement,
+  type DecisionSignature,
+  type DecisionStatement,
+  type PublicKey,
+} from '../core/identity';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -13,7 +21,8 @@ export function keysDir(env: Record<string, string | undefined> = process.env): 
 }
 
 function keyFile(dir: string, name: string): string {
-  if (!NAME.test(name)) throw new Error(`"${name}" is not a usable key name: letters, digits, dot, dash and underscore`);
+  if (!NAME.test(name))
+    throw new Error(`"${name}" is not a usable key name: letters, digits, dot, dash and underscore`);
   return path.join(dir, `${name}.key`);
 }
 

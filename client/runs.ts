@@ -1,24 +1,48 @@
 import {
-  QueryNotRegisteredError, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy,
+  QueryNotRegisteredError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
   type Client,
 } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE, DEPLOY_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES, WAITING_STATUSES } from '../core/constants';
 import { TfaError } from '../core/errors';
-import { statementFor, type ApproveInput, type Decision, type RejectInput, type ReplyInput, type PauseInput, type ResumeInput } from '../core/decisions';
+import {
+  statementFor,
+  type ApproveInput,
+  type Decision,
+  type RejectInput,
+  type ReplyInput,
+  type PauseInput,
+  type ResumeInput,
+} from '../core/decisions';
 import { agents, findAgent } from '../agents';
 import { eventsBeforeStep, modelInputDigest, renderModelInput, type ModelInput } from '../core/model-input';
 import { activeChild, type DeployState, type DeployWorkflowInput } from '../core/pipeline';
 import type { AgentWorkflowInput } from '../core/run';
 import type { AgentStatus, EventOf, ThreadEvent } from '../core/thread';
 import { summarizeRun, type RunSummary } from '../activities/reporter/run-summary';
-import { decideUpdate, deployStatusQuery, pauseSignal, replySignal, resumeSignal, statusQuery, threadQuery, type DecideResult, type ThreadSnapshot } from '../workflows/messages';
+import {
+  decideUpdate,
+  deployStatusQuery,
+  pauseSignal,
+  replySignal,
+  resumeSignal,
+  statusQuery,
+  threadQuery,
+  type DecideResult,
+  type ThreadSnapshot,
+} from '../workflows/messages';
 import { describeError } from './describe-error';
 import type { StatementSigner } from './keys';
 
 /** Visibility query: runs whose agent status is `status`, runs waiting for a person, else every agent run. */
 export function listQuery(options: { status?: AgentStatus; waiting?: boolean } = {}): string {
-  if (options.waiting) return `${SEARCH_ATTRIBUTE_NAMES.status} IN (${WAITING_STATUSES.map((status) => `'${status}'`).join(', ')})`;
-  return options.status ? `${SEARCH_ATTRIBUTE_NAMES.status} = '${options.status}'` : `WorkflowType = '${AGENT_WORKFLOW_TYPE}'`;
+  if (options.waiting)
+    return `${SEARCH_ATTRIBUTE_NAMES.status} IN (${WAITING_STATUSES.map((status) => `'${status}'`).join(', ')})`;
+  return options.status
+    ? `${SEARCH_ATTRIBUTE_NAMES.status} = '${options.status}'`
+    : `WorkflowType = '${AGENT_WORKFLOW_TYPE}'`;
 }
 
 /** What `tfa status` shows: one run's thread, or a pipeline's DAG with the thread of its running step. */
@@ -59,7 +83,13 @@ export function createRuns(client: Client, taskQueue: string) {
     } catch (error) {
       if (!(error instanceof QueryNotRegisteredError)) throw error;
       const { status, type } = await handle.describe();
-      const failure = status.name === 'FAILED' ? await handle.result().then(() => '', (failed: unknown) => `: ${describeError(failed)}`) : '';
+      const failure =
+        status.name === 'FAILED'
+          ? await handle.result().then(
+              () => '',
+              (failed: unknown) => `: ${describeError(failed)}`,
+            )
+          : '';
       throw new Error(`${workflowId} has no thread: this ${type} run is ${status.name.toLowerCase()}${failure}`);
     }
   }
@@ -71,7 +101,9 @@ export function createRuns(client: Client, taskQueue: string) {
     const state = await handle.query(deployStatusQuery);
     const step = activeChild(state)?.workflowId;
     if (step) return step;
-    throw new NoDecisionPendingError(`deploy pipeline ${workflowId} has no step waiting for a decision (stage: ${state.stage})`);
+    throw new NoDecisionPendingError(
+      `deploy pipeline ${workflowId} has no step waiting for a decision (stage: ${state.stage})`,
+    );
   }
 
   /**
@@ -87,18 +119,30 @@ export function createRuns(client: Client, taskQueue: string) {
   }
 
   /** The `decide` update on the run that answers for `workflowId`, signed when a signer is given. */
-  async function decide(workflowId: string, decision: Extract<Decision, { action: 'approve' | 'reject' }>, sign?: StatementSigner): Promise<DecisionTaken> {
+  async function decide(
+    workflowId: string,
+    decision: Extract<Decision, { action: 'approve' | 'reject' }>,
+    sign?: StatementSigner,
+  ): Promise<DecisionTaken> {
     const target = await decisionTarget(workflowId);
     const { action, ...input } = await signed(target, decision, sign);
-    const result = await client.workflow.getHandle(target).executeUpdate(decideUpdate, { args: [{ decision: action, ...input } as never] });
+    const result = await client.workflow
+      .getHandle(target)
+      .executeUpdate(decideUpdate, { args: [{ decision: action, ...input } as never] });
     return { workflowId: target, ...result };
   }
 
   /** One start per workflow id: a run with that id, running or closed (within retention), makes it a duplicate. */
-  async function startOnce(type: string, input: object, workflowId: string): Promise<{ workflowId: string; duplicate: boolean }> {
+  async function startOnce(
+    type: string,
+    input: object,
+    workflowId: string,
+  ): Promise<{ workflowId: string; duplicate: boolean }> {
     try {
       await client.workflow.start(type, {
-        taskQueue, workflowId, args: [input],
+        taskQueue,
+        workflowId,
+        args: [input],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
       });
@@ -112,7 +156,8 @@ export function createRuns(client: Client, taskQueue: string) {
   return {
     /** Starts an agent run; an agent no worker knows is refused here, before anything starts. */
     async launch(input: AgentWorkflowInput, workflowId?: string): Promise<string> {
-      if (!findAgent(input.agent)) throw new Error(`no agent named "${input.agent}": use one of ${Object.keys(agents).join(', ')}`);
+      if (!findAgent(input.agent))
+        throw new Error(`no agent named "${input.agent}": use one of ${Object.keys(agents).join(', ')}`);
       const id = workflowId ?? `${input.agent}-${Date.now().toString(36)}`;
       await client.workflow.start(AGENT_WORKFLOW_TYPE, { taskQueue, workflowId: id, args: [input] });
       return id;
@@ -121,25 +166,33 @@ export function createRuns(client: Client, taskQueue: string) {
      * Starts `deployWorkflow` exactly once per id: a second start with the same id, running or
      * closed, is refused by Temporal and reported as a duplicate (webhook redeliveries).
      */
-    startDeploy: (request: DeployWorkflowInput, workflowId: string) => startOnce(DEPLOY_WORKFLOW_TYPE, request, workflowId),
+    startDeploy: (request: DeployWorkflowInput, workflowId: string) =>
+      startOnce(DEPLOY_WORKFLOW_TYPE, request, workflowId),
     /** Starts `agentWorkflow` exactly once per id, as startDeploy does (signed events). */
     launchOnce: (input: AgentWorkflowInput, workflowId: string) => startOnce(AGENT_WORKFLOW_TYPE, input, workflowId),
     /** Approve through the update, so a refused decision is answered with its reason. */
-    approve: (workflowId: string, input: ApproveInput, sign?: StatementSigner) => decide(workflowId, { action: 'approve', ...input }, sign),
-    reject: (workflowId: string, input: RejectInput, sign?: StatementSigner) => decide(workflowId, { action: 'reject', ...input }, sign),
+    approve: (workflowId: string, input: ApproveInput, sign?: StatementSigner) =>
+      decide(workflowId, { action: 'approve', ...input }, sign),
+    reject: (workflowId: string, input: RejectInput, sign?: StatementSigner) =>
+      decide(workflowId, { action: 'reject', ...input }, sign),
     async reply(workflowId: string, input: ReplyInput, sign?: StatementSigner): Promise<void> {
       const target = sign ? await decisionTarget(workflowId) : workflowId;
       const { action: _action, ...body } = await signed(target, { action: 'reply', ...input }, sign);
       await client.workflow.getHandle(target).signal(replySignal, body);
     },
     /** The exact signal body (`temporal workflow signal --input`) for a decision, signed for the request pending now. */
-    async signedBody(workflowId: string, decision: Decision, sign: StatementSigner): Promise<{ workflowId: string; body: object }> {
+    async signedBody(
+      workflowId: string,
+      decision: Decision,
+      sign: StatementSigner,
+    ): Promise<{ workflowId: string; body: object }> {
       const target = await decisionTarget(workflowId);
       const { action: _action, ...body } = await signed(target, decision, sign);
       return { workflowId: target, body };
     },
     pause: (workflowId: string, input: PauseInput) => client.workflow.getHandle(workflowId).signal(pauseSignal, input),
-    resume: (workflowId: string, input: ResumeInput) => client.workflow.getHandle(workflowId).signal(resumeSignal, input),
+    resume: (workflowId: string, input: ResumeInput) =>
+      client.workflow.getHandle(workflowId).signal(resumeSignal, input),
     thread: (workflowId: string): Promise<ThreadSnapshot> => readThread(workflowId),
     /**
      * What the model was sent at `step`, or gets next: rendered from the thread by the same function as
@@ -151,19 +204,32 @@ export function createRuns(client: Client, taskQueue: string) {
       if (!agent) throw new Error(`run ${workflowId} is not an agent run`);
       if (step === undefined) return { input: renderModelInput(agent, events) };
       const before = eventsBeforeStep(events, step);
-      if (before === undefined) throw new Error(`${workflowId} has no step ${step} here: ${whereIsStep(events, state.step, step)}`);
+      if (before === undefined)
+        throw new Error(`${workflowId} has no step ${step} here: ${whereIsStep(events, state.step, step)}`);
       const input = renderModelInput(agent, events.slice(0, before));
       const decision = events[before]!;
-      return { input, digest: modelInputDigest(input), recorded: decision.type === 'tool_call' ? decision.inputDigest : undefined };
+      return {
+        input,
+        digest: modelInputDigest(input),
+        recorded: decision.type === 'tool_call' ? decision.inputDigest : undefined,
+      };
     },
     /** `runId` reads an earlier run of the same workflow id (one an earlier_events note names). */
     async status(workflowId: string, runId?: string): Promise<RunStatus> {
       const handle = client.workflow.getHandle(workflowId, runId);
-      if ((await handle.describe()).type !== DEPLOY_WORKFLOW_TYPE) return { kind: 'agent', view: await readThread(workflowId, runId) };
+      if ((await handle.describe()).type !== DEPLOY_WORKFLOW_TYPE)
+        return { kind: 'agent', view: await readThread(workflowId, runId) };
       const state = await handle.query(deployStatusQuery);
       const running = activeChild(state);
       if (!running) return { kind: 'deploy', state };
-      return { kind: 'deploy', state, step: { workflowId: running.workflowId, view: await client.workflow.getHandle(running.workflowId).query(threadQuery) } };
+      return {
+        kind: 'deploy',
+        state,
+        step: {
+          workflowId: running.workflowId,
+          view: await client.workflow.getHandle(running.workflowId).query(threadQuery),
+        },
+      };
     },
     /** Newest first, as Temporal's visibility returns them. */
     async list(options: { limit?: number; status?: AgentStatus; waiting?: boolean } = {}): Promise<RunSummary[]> {

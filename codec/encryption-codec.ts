@@ -110,10 +110,14 @@ export class EncryptionCodec implements PayloadCodec {
     const id = metadataText(payload, METADATA_KEY_ID) ?? '(none)';
     const key = this.keysById.get(id);
     if (!key) {
-      throw new PayloadDecryptionError(id, `no such key id in TFA_ENCRYPTION_KEYS (it holds ${[...this.keysById.keys()].join(', ')}): add the key that wrote it`);
+      throw new PayloadDecryptionError(
+        id,
+        `no such key id in TFA_ENCRYPTION_KEYS (it holds ${[...this.keysById.keys()].join(', ')}): add the key that wrote it`,
+      );
     }
     const data = payload.data ?? new Uint8Array();
-    if (data.length < IV_BYTES + TAG_BYTES) throw new PayloadDecryptionError(id, `${data.length} bytes is too short to be AES-GCM output`);
+    if (data.length < IV_BYTES + TAG_BYTES)
+      throw new PayloadDecryptionError(id, `${data.length} bytes is too short to be AES-GCM output`);
     const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
     decipher.setAAD(encoder.encode(id));
     decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
@@ -121,7 +125,10 @@ export class EncryptionCodec implements PayloadCodec {
     try {
       plaintext = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
     } catch {
-      throw new PayloadDecryptionError(id, 'authentication failed: the ciphertext was altered, or the key under this id is not the one that wrote it');
+      throw new PayloadDecryptionError(
+        id,
+        'authentication failed: the ciphertext was altered, or the key under this id is not the one that wrote it',
+      );
     }
     return temporal.api.common.v1.Payload.decode(plaintext);
   }
@@ -136,7 +143,10 @@ export class MissingKeysCodec implements PayloadCodec {
   async decode(payloads: Payload[]): Promise<Payload[]> {
     for (const payload of payloads) {
       if (metadataText(payload, METADATA_ENCODING_KEY) !== ENCRYPTED_ENCODING) continue;
-      throw new PayloadDecryptionError(metadataText(payload, METADATA_KEY_ID) ?? '(none)', 'TFA_ENCRYPTION_KEYS is not set here: set it to the keys the worker uses');
+      throw new PayloadDecryptionError(
+        metadataText(payload, METADATA_KEY_ID) ?? '(none)',
+        'TFA_ENCRYPTION_KEYS is not set here: set it to the keys the worker uses',
+      );
     }
     return payloads;
   }

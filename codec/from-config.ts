@@ -18,7 +18,10 @@ export function clientPayloadCodecs(config: Pick<TfaConfig, 'TFA_ENCRYPTION_KEYS
  * still encrypted: the payload converter turns it into an undecodable-payload refusal, and `warn` says
  * why, so a bad sender never fails a workflow task or stops the worker.
  */
-export function workerPayloadCodecs(config: Pick<TfaConfig, 'TFA_ENCRYPTION_KEYS'>, warn: (line: string) => void): PayloadCodec[] {
+export function workerPayloadCodecs(
+  config: Pick<TfaConfig, 'TFA_ENCRYPTION_KEYS'>,
+  warn: (line: string) => void,
+): PayloadCodec[] {
   const keys = config.TFA_ENCRYPTION_KEYS;
   if (!keys || keys.length === 0) return [];
   const onUndecryptable = (error: PayloadDecryptionError) => warn(`[tfa worker] ${error.message}`);

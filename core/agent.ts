@@ -36,7 +36,9 @@ export function defineAgent(agent: AgentDefinition): AgentDefinition {
     throw new Error(`Agent "${agent.name}" errorThreshold must be a positive integer, got ${agent.errorThreshold}.`);
   }
   if (agent.contextTokenBudget !== undefined && !(agent.contextTokenBudget >= MIN_CONTEXT_TOKEN_BUDGET)) {
-    throw new Error(`Agent "${agent.name}" contextTokenBudget must be at least ${MIN_CONTEXT_TOKEN_BUDGET} tokens, got ${agent.contextTokenBudget}.`);
+    throw new Error(
+      `Agent "${agent.name}" contextTokenBudget must be at least ${MIN_CONTEXT_TOKEN_BUDGET} tokens, got ${agent.contextTokenBudget}.`,
+    );
   }
   return Object.freeze({ ...agent });
 }

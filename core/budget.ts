@@ -30,8 +30,20 @@ export function protectedItems(items: readonly ContextItem[], pendingRequestId?:
       event.requestId === pendingRequestId,
   );
   const request = items[pending]?.event;
-  const asked = request && 'callId' in request ? items.slice(0, pending).findLastIndex(({ event }) => event.type === 'tool_call' && event.callId === request.callId) : -1;
-  const anchors = [items.findIndex(is('user_message')), items.findLastIndex(is('approval_rejected')), items.findLastIndex(is('human_reply')), pending, asked, items.findIndex(is('earlier_events'))];
+  const asked =
+    request && 'callId' in request
+      ? items
+          .slice(0, pending)
+          .findLastIndex(({ event }) => event.type === 'tool_call' && event.callId === request.callId)
+      : -1;
+  const anchors = [
+    items.findIndex(is('user_message')),
+    items.findLastIndex(is('approval_rejected')),
+    items.findLastIndex(is('human_reply')),
+    pending,
+    asked,
+    items.findIndex(is('earlier_events')),
+  ];
   anchors.filter((index) => index >= 0).forEach((index) => keep.add(index));
   return keep;
 }
@@ -39,7 +51,8 @@ export function protectedItems(items: readonly ContextItem[], pendingRequestId?:
 /** The tool and arguments a result answers, so a later result of the same call makes it stale. */
 function callKeys(items: readonly ContextItem[]): Map<string, string> {
   const keys = new Map<string, string>();
-  for (const { event } of items) if (event.type === 'tool_call') keys.set(event.callId, JSON.stringify([event.tool, event.args]));
+  for (const { event } of items)
+    if (event.type === 'tool_call') keys.set(event.callId, JSON.stringify([event.tool, event.args]));
   return keys;
 }
 
@@ -63,7 +76,11 @@ export function supersededResults(items: readonly ContextItem[]): Set<number> {
  * (stale ones first) are cut to a head, then older tool calls' arguments, then older items are
  * dropped, oldest first; only then are the kept items' bodies cut, the task and the last item last.
  */
-export function planEdits(items: readonly ContextItem[], keep: ReadonlySet<number>, elidable: (index: number) => boolean): BudgetEdit[] {
+export function planEdits(
+  items: readonly ContextItem[],
+  keep: ReadonlySet<number>,
+  elidable: (index: number) => boolean,
+): BudgetEdit[] {
   const indexes = items.map((_item, index) => index);
   const older = indexes.filter((index) => !keep.has(index));
   const ofType = (type: string) => (index: number) => items[index]!.event.type === type && elidable(index);
@@ -77,7 +94,10 @@ export function planEdits(items: readonly ContextItem[], keep: ReadonlySet<numbe
     ...results.filter((index) => !stale.has(index)).map(elide),
     ...older.filter(ofType('tool_call')).map(elide),
     ...older.map((index): BudgetEdit => ({ index, mode: 'dropped' })),
-    ...[...keep].sort((a, b) => a - b).filter((index) => index !== task && index !== last && elidable(index)).map(elide),
+    ...[...keep]
+      .sort((a, b) => a - b)
+      .filter((index) => index !== task && index !== last && elidable(index))
+      .map(elide),
     ...[...new Set([task, last])].filter((index) => index >= 0 && elidable(index)).map(elide),
   ];
 }
@@ -93,7 +113,12 @@ export interface BudgetLayout {
 }
 
 /** The text with the first `count` edits applied to the `initial` modes: no tokenizer needed (the workflow renders this way). */
-export function applyEdits(layout: BudgetLayout, initial: readonly ItemMode[], edits: readonly BudgetEdit[], count: number): string {
+export function applyEdits(
+  layout: BudgetLayout,
+  initial: readonly ItemMode[],
+  edits: readonly BudgetEdit[],
+  count: number,
+): string {
   const modes = [...initial];
   for (const { index, mode } of edits.slice(0, count)) modes[index] = mode;
   return layout.assemble(modes);

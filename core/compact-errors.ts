@@ -10,14 +10,20 @@ export interface ContextItem {
 type ErrorEvent = EventOf<'error'>;
 
 /** Audit records that change nothing the agent does: refused decisions and pause requests (a pause itself shows). */
-const AUDIT_ONLY: ReadonlySet<ThreadEvent['type']> = new Set(['decision_refused', 'pause_requested', 'pause_withdrawn']);
+const AUDIT_ONLY: ReadonlySet<ThreadEvent['type']> = new Set([
+  'decision_refused',
+  'pause_requested',
+  'pause_withdrawn',
+]);
 
 /**
  * Events the model never sees: the run's start (its facts are in <system_state>), audit-only records
  * (AUDIT_ONLY), and notification failures (not the agent's to fix).
  */
 function hidden(event: ThreadEvent): boolean {
-  return event.type === 'run_started' || AUDIT_ONLY.has(event.type) || (event.type === 'error' && event.source === 'notify');
+  return (
+    event.type === 'run_started' || AUDIT_ONLY.has(event.type) || (event.type === 'error' && event.source === 'notify')
+  );
 }
 
 function isAgentError(event: ThreadEvent): event is ErrorEvent {
@@ -111,5 +117,7 @@ export function compactEvents(events: readonly ThreadEvent[]): ContextItem[] {
   const dropped = new Set<number>();
   for (const index of recoveredErrors(events)) dropAttempt(events, index, dropped);
   const counts = foldRepeatedErrors(events, dropped);
-  return events.flatMap((event, index) => (dropped.has(index) || hidden(event) ? [] : [{ event, count: counts.get(index) ?? 1 }]));
+  return events.flatMap((event, index) =>
+    dropped.has(index) || hidden(event) ? [] : [{ event, count: counts.get(index) ?? 1 }],
+  );
 }

@@ -1,4 +1,13 @@
-import { applyEdits, editsToFit, planEdits, protectedItems, supersededResults, type BudgetLayout, type ItemMode, type TokenCounter } from './budget';
+import {
+  applyEdits,
+  editsToFit,
+  planEdits,
+  protectedItems,
+  supersededResults,
+  type BudgetLayout,
+  type ItemMode,
+  type TokenCounter,
+} from './budget';
 import { compactEvents, type ContextItem } from './compact-errors';
 import type { AgentState } from './reducer';
 import type { ThreadEvent } from './thread';
@@ -92,7 +101,11 @@ function eventParts(event: ThreadEvent): Parts | null {
       return part('tool_result', { tool: event.tool, truncated: event.truncated ? 'true' : undefined }, event.output);
     case 'error':
       if (event.source === 'notify') return null;
-      return part('error', { source: event.source, code: event.code ?? event.errorType, tool: event.tool }, errorMessage(event.message));
+      return part(
+        'error',
+        { source: event.source, code: event.code ?? event.errorType, tool: event.tool },
+        errorMessage(event.message),
+      );
     case 'approval_requested':
       return part('approval_requested', { tool: event.tool });
     case 'approval_granted':
@@ -159,7 +172,12 @@ function elidable(item: ContextItem): boolean {
 function systemState(state: AgentState): string {
   return element({
     name: 'system_state',
-    attributes: { step: state.step + 1, max_steps: state.maxSteps, status: state.status, consecutive_errors: state.consecutiveErrors },
+    attributes: {
+      step: state.step + 1,
+      max_steps: state.maxSteps,
+      status: state.status,
+      consecutive_errors: state.consecutiveErrors,
+    },
   });
 }
 
@@ -204,12 +222,18 @@ function contextPlan(state: AgentState, events: readonly ThreadEvent[]) {
   // A result superseded by a later one of the same call is stale: only its head is shown, budget or not.
   const stale = supersededResults(items);
   const modes = items.map((item, index): ItemMode => (stale.has(index) && elidable(item) ? 'elided' : 'full'));
-  const plan = () => planEdits(items, protectedItems(items, state.pending?.requestId), (index) => elidable(items[index]!));
+  const plan = () =>
+    planEdits(items, protectedItems(items, state.pending?.requestId), (index) => elidable(items[index]!));
   return { layout, modes, plan };
 }
 
 /** How many of the budget's edits the context needs to fit `tokenBudget` tokens: renderContext with `edits` renders it. */
-export function contextEditsToFit(state: AgentState, events: readonly ThreadEvent[], tokenBudget: number, countTokens: TokenCounter): number {
+export function contextEditsToFit(
+  state: AgentState,
+  events: readonly ThreadEvent[],
+  tokenBudget: number,
+  countTokens: TokenCounter,
+): number {
   const { layout, modes, plan } = contextPlan(state, events);
   return editsToFit(layout, modes, plan(), tokenBudget, countTokens);
 }
@@ -220,11 +244,16 @@ export function contextEditsToFit(state: AgentState, events: readonly ThreadEven
  * calls' arguments, then older events are left out (see planEdits). Pure, so tests see exactly what
  * the model sees.
  */
-export function renderContext(state: AgentState, events: readonly ThreadEvent[], options: RenderContextOptions = {}): string {
+export function renderContext(
+  state: AgentState,
+  events: readonly ThreadEvent[],
+  options: RenderContextOptions = {},
+): string {
   const { layout, modes, plan } = contextPlan(state, events);
   if (options.edits !== undefined) return applyEdits(layout, modes, plan(), options.edits);
   if (options.tokenBudget === undefined) return layout.assemble(modes);
-  if (!options.countTokens) throw new Error('renderContext: a tokenBudget needs countTokens (countTokensO200k from core/tokens).');
+  if (!options.countTokens)
+    throw new Error('renderContext: a tokenBudget needs countTokens (countTokensO200k from core/tokens).');
   const edits = plan();
   return applyEdits(layout, modes, edits, editsToFit(layout, modes, edits, options.tokenBudget, options.countTokens));
 }

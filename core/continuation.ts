@@ -9,12 +9,26 @@ export const CARRIED_RECENT_EVENTS = 100;
  * carried, and the request still waiting for a person with the tool call that made it (a continuation
  * resumes that wait and, once approved, runs exactly that call).
  */
-function stillNeeded(left: readonly ThreadEvent[], carried: readonly ThreadEvent[], pending: PendingRequest | null): Set<ThreadEvent> {
-  const latest = (type: ThreadEvent['type']) => (carried.some((event) => event.type === type) ? undefined : left.findLast((event) => event.type === type));
-  const needed = [left.find((event) => event.type === 'user_message'), latest('approval_rejected'), latest('human_reply')];
+function stillNeeded(
+  left: readonly ThreadEvent[],
+  carried: readonly ThreadEvent[],
+  pending: PendingRequest | null,
+): Set<ThreadEvent> {
+  const latest = (type: ThreadEvent['type']) =>
+    carried.some((event) => event.type === type) ? undefined : left.findLast((event) => event.type === type);
+  const needed = [
+    left.find((event) => event.type === 'user_message'),
+    latest('approval_rejected'),
+    latest('human_reply'),
+  ];
   if (pending) {
-    needed.push(left.find((event) => 'requestId' in event && event.requestId === pending.requestId && event.type !== 'decision_refused'));
-    if (pending.callId) needed.push(left.find((event) => event.type === 'tool_call' && event.callId === pending.callId));
+    needed.push(
+      left.find(
+        (event) => 'requestId' in event && event.requestId === pending.requestId && event.type !== 'decision_refused',
+      ),
+    );
+    if (pending.callId)
+      needed.push(left.find((event) => event.type === 'tool_call' && event.callId === pending.callId));
   }
   return new Set(needed.filter((event): event is ThreadEvent => event !== undefined));
 }
@@ -41,7 +55,15 @@ export function carryThread(
   const [started, ...left] = events.slice(0, cut);
   const carried = events.slice(cut);
   const needed = stillNeeded(left, carried, replay(events).pending);
-  const count = left.reduce((sum, event) => sum + (event.type === 'earlier_events' ? event.count : needed.has(event) ? 0 : 1), 0);
-  const earlier: EventOf<'earlier_events'> = { type: 'earlier_events', ...note, count, state: replay(events.slice(0, cut)) };
+  const count = left.reduce(
+    (sum, event) => sum + (event.type === 'earlier_events' ? event.count : needed.has(event) ? 0 : 1),
+    0,
+  );
+  const earlier: EventOf<'earlier_events'> = {
+    type: 'earlier_events',
+    ...note,
+    count,
+    state: replay(events.slice(0, cut)),
+  };
   return [started!, ...left.filter((event) => needed.has(event)), earlier, ...carried];
 }

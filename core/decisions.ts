@@ -6,7 +6,6 @@ import type { NewEvent } from './thread';
 import { undecodableReason } from './undecodable';
 import { describeIssues } from './zod-issues';
 
-
 /** Field limits of every message a person sends (README "Limits"): over them a message is refused like any malformed one. */
 export const MESSAGE_LIMITS = { by: 200, requestId: 100, text: 4_000 } as const;
 
@@ -19,7 +18,12 @@ const signature = DecisionSignature.optional();
 export const ApproveInput = z.object({ requestId, by, comment: optionalText, signature });
 export type ApproveInput = z.infer<typeof ApproveInput>;
 
-export const RejectInput = z.object({ requestId, by, reason: text('a rejection needs a reason the agent can act on'), signature });
+export const RejectInput = z.object({
+  requestId,
+  by,
+  reason: text('a rejection needs a reason the agent can act on'),
+  signature,
+});
 export type RejectInput = z.infer<typeof RejectInput>;
 
 export const ReplyInput = z.object({ requestId, by, text: text('a reply needs text'), signature });
@@ -40,9 +44,7 @@ export type ResumeInput = z.infer<typeof ResumeInput>;
 
 /** A human's answer to the pending request, whichever message carried it. */
 export type Decision =
-  | ({ action: 'approve' } & ApproveInput)
-  | ({ action: 'reject' } & RejectInput)
-  | ({ action: 'reply' } & ReplyInput);
+  ({ action: 'approve' } & ApproveInput) | ({ action: 'reject' } & RejectInput) | ({ action: 'reply' } & ReplyInput);
 
 /** The part of a run's policy that decides who may answer (core/policy.ts). */
 export type DecisionPolicy = Partial<Pick<RunPolicy, 'approvers' | 'identity' | 'keys' | 'attesters'>>;
@@ -60,7 +62,12 @@ function decisionText(decision: Decision): string | null {
 }
 
 /** What a signature on this decision must cover: the request as the run holds it, not as the sender says. */
-export function statementFor(workflowId: string, pending: PendingRequest, decision: Decision, via: DecisionStatement['via']): DecisionStatement {
+export function statementFor(
+  workflowId: string,
+  pending: PendingRequest,
+  decision: Decision,
+  via: DecisionStatement['via'],
+): DecisionStatement {
   return {
     workflowId,
     requestId: pending.requestId,
@@ -73,7 +80,12 @@ export function statementFor(workflowId: string, pending: PendingRequest, decisi
 }
 
 /** How the decision's `by` is established, or why its signature is refused. */
-function verify(workflowId: string, pending: PendingRequest, decision: Decision, policy: DecisionPolicy): Verification | { refused: string } {
+function verify(
+  workflowId: string,
+  pending: PendingRequest,
+  decision: Decision,
+  policy: DecisionPolicy,
+): Verification | { refused: string } {
   const signature = decision.signature;
   if (!signature) return 'claimed';
   const attester = policy.attesters?.[signature.signer];
@@ -83,19 +95,32 @@ function verify(workflowId: string, pending: PendingRequest, decision: Decision,
     return ok ? signature.via : { refused: `the ${signature.signer} signature does not match this decision` };
   }
   if (!personal || signature.via) return { refused: `no key named ${signature.signer} in this run's policy` };
-  if (signature.signer !== decision.by) return { refused: `signed by ${signature.signer}, but "by" says ${decision.by}` };
+  if (signature.signer !== decision.by)
+    return { refused: `signed by ${signature.signer}, but "by" says ${decision.by}` };
   const ok = verifyStatement(personal, statementFor(workflowId, pending, decision, 'signature'), signature.value);
-  return ok ? 'signature' : { refused: `${signature.signer}'s signature does not match this decision (run, request, arguments, verdict and text)` };
+  return ok
+    ? 'signature'
+    : {
+        refused: `${signature.signer}'s signature does not match this decision (run, request, arguments, verdict and text)`,
+      };
 }
 
 /** Whether `by`, established as `verified`, may decide this approval under the run's policy. */
-function approverRefusal(pending: PendingRequest, decision: Decision, verified: Verification, policy: DecisionPolicy): string | null {
+function approverRefusal(
+  pending: PendingRequest,
+  decision: Decision,
+  verified: Verification,
+  policy: DecisionPolicy,
+): string | null {
   const approvers = pending.tool !== undefined ? policy.approvers?.[pending.tool] : undefined;
   if (approvers === undefined) {
-    return policy.identity === 'verified' ? `no approvers are configured for ${pending.tool}; add them to the policy file` : null;
+    return policy.identity === 'verified'
+      ? `no approvers are configured for ${pending.tool}; add them to the policy file`
+      : null;
   }
   if (approvers === 'anyone') return null;
-  if (!approvers.includes(decision.by)) return `${decision.by} may not approve ${pending.tool}; allowed: ${approvers.join(', ') || 'nobody'}`;
+  if (!approvers.includes(decision.by))
+    return `${decision.by} may not approve ${pending.tool}; allowed: ${approvers.join(', ') || 'nobody'}`;
   if (policy.identity === 'verified' && verified === 'claimed') {
     return `${decision.by}'s identity is not verified: sign the decision (tfa approve signs with your key; tfa sign prints a signed body for temporal workflow signal) or use the gateway with your own token`;
   }
@@ -123,7 +148,12 @@ function requestRefusal(state: AgentState, decision: Decision, policy: DecisionP
   return null;
 }
 
-function judge(state: AgentState, decision: Decision, policy: DecisionPolicy, workflowId: string): { refused: string } | { verified: Verification } {
+function judge(
+  state: AgentState,
+  decision: Decision,
+  policy: DecisionPolicy,
+  workflowId: string,
+): { refused: string } | { verified: Verification } {
   const request = requestRefusal(state, decision, policy);
   if (request !== null) return { refused: request };
   const pending = state.pending!;
@@ -134,7 +164,8 @@ function judge(state: AgentState, decision: Decision, policy: DecisionPolicy, wo
 }
 
 function acceptedEvent(requestId: string, decision: Decision, verified: Verification | undefined): NewEvent {
-  const signer = decision.signature && decision.signature.signer !== decision.by ? decision.signature.signer : undefined;
+  const signer =
+    decision.signature && decision.signature.signer !== decision.by ? decision.signature.signer : undefined;
   const proof = verified === undefined ? {} : { verified, ...(signer ? { attestedBy: signer } : {}) };
   switch (decision.action) {
     case 'approve':
@@ -150,14 +181,25 @@ function acceptedEvent(requestId: string, decision: Decision, verified: Verifica
  * The one rule for every approve/reject/reply, whether it came as a signal or the `decide` update.
  * `workflowId` is the run a signature must name.
  */
-export function evaluateDecision(state: AgentState, decision: Decision, policy: DecisionPolicy = {}, workflowId = ''): DecisionOutcome {
+export function evaluateDecision(
+  state: AgentState,
+  decision: Decision,
+  policy: DecisionPolicy = {},
+  workflowId = '',
+): DecisionOutcome {
   const verdict = judge(state, decision, policy, workflowId);
   if ('refused' in verdict) {
     const reason = verdict.refused;
     return {
       accepted: false,
       reason,
-      event: { type: 'decision_refused', message: decision.action, by: decision.by, requestId: decision.requestId, reason },
+      event: {
+        type: 'decision_refused',
+        message: decision.action,
+        by: decision.by,
+        requestId: decision.requestId,
+        reason,
+      },
     };
   }
   const requestId = state.pending!.requestId;
@@ -170,9 +212,18 @@ export function evaluateDecision(state: AgentState, decision: Decision, policy: 
 export type ParsedMessage<T> = { ok: true; value: T } | { ok: false; reason: string; event: NewEvent };
 
 /** Validates a raw message body; a malformed or undecodable one becomes an audit refusal instead of a crash. */
-export function parseMessage<S extends z.ZodType>(schema: S, messageName: string, raw: unknown): ParsedMessage<z.infer<S>> {
+export function parseMessage<S extends z.ZodType>(
+  schema: S,
+  messageName: string,
+  raw: unknown,
+): ParsedMessage<z.infer<S>> {
   const undecodable = undecodableReason(raw);
-  if (undecodable !== null) return { ok: false, reason: undecodable, event: { type: 'decision_refused', message: messageName, reason: undecodable } };
+  if (undecodable !== null)
+    return {
+      ok: false,
+      reason: undecodable,
+      event: { type: 'decision_refused', message: messageName, reason: undecodable },
+    };
   const parsed = schema.safeParse(raw ?? {});
   if (parsed.success) return { ok: true, value: parsed.data };
   const reason = `malformed ${messageName} body: ${describeIssues(parsed.error)}`;

@@ -17,7 +17,10 @@ const FIX = 'use <id>:<base64 of 32 bytes>[,<id>:<base64>...], e.g. `echo "k1:$(
  * by position and id, never the key material.
  */
 export const EncryptionKeyList = z.string().transform((list, context): EncryptionKeySpec[] => {
-  const entries = list.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   const keys: EncryptionKeySpec[] = [];
   entries.forEach((entry, index) => {
     const separator = entry.indexOf(':');

@@ -64,7 +64,8 @@ export function encodePrivateKey(privateKey: Uint8Array): string {
 
 export function decodePrivateKey(text: string): Uint8Array {
   const trimmed = text.trim();
-  if (!HEX_32_BYTES.test(trimmed)) throw new Error('not a tfa private key: expected 64 hex digits (see `tfa keys create`)');
+  if (!HEX_32_BYTES.test(trimmed))
+    throw new Error('not a tfa private key: expected 64 hex digits (see `tfa keys create`)');
   return hexToBytes(trimmed);
 }
 
@@ -75,7 +76,11 @@ export function signStatement(privateKey: Uint8Array, statement: DecisionStateme
 /** False for a wrong key, a changed statement or a malformed signature; never throws. */
 export function verifyStatement(publicKey: PublicKey, statement: DecisionStatement, signature: string): boolean {
   try {
-    return ed25519.verify(hexToBytes(signature), statementBytes(statement), hexToBytes(publicKey.slice(KEY_PREFIX.length)));
+    return ed25519.verify(
+      hexToBytes(signature),
+      statementBytes(statement),
+      hexToBytes(publicKey.slice(KEY_PREFIX.length)),
+    );
   } catch {
     return false;
   }

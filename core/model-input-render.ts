@@ -21,7 +21,14 @@ export function contextTokenBudget(agent: AgentDefinition): number {
  * (core/model-input.ts finds how many fit the budget, with the tokenizer). No tokenizer here: the
  * workflow renders this way, and the model activity receives the text.
  */
-export function renderModelInputWithEdits(agent: AgentDefinition, events: readonly ThreadEvent[], edits: number): ModelInput {
-  const instructions = renderPrompt(agent.prompt, { agent: agent.name, tools: agent.tools.map((tool) => tool.name).join(', ') });
+export function renderModelInputWithEdits(
+  agent: AgentDefinition,
+  events: readonly ThreadEvent[],
+  edits: number,
+): ModelInput {
+  const instructions = renderPrompt(agent.prompt, {
+    agent: agent.name,
+    tools: agent.tools.map((tool) => tool.name).join(', '),
+  });
   return { instructions, context: renderContext(replay(events), events, { edits }) };
 }

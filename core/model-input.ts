@@ -28,7 +28,8 @@ export function modelInputDigest(input: ModelInput): string {
 }
 
 /** A model decision counts as a step whether it chose a tool or failed (see the reducer). */
-const isDecision = (event: ThreadEvent) => event.type === 'tool_call' || (event.type === 'error' && event.source === 'model');
+const isDecision = (event: ThreadEvent) =>
+  event.type === 'tool_call' || (event.type === 'error' && event.source === 'model');
 
 /**
  * How many events preceded the model's decision at `step` (1-based); undefined if this thread does

@@ -68,7 +68,14 @@ export const PipelineChild = z.object({
 });
 export type PipelineChild = z.infer<typeof PipelineChild>;
 
-export const DeployOutcome = z.enum(['deployed', 'already_deployed', 'not_deployed', 'tests_failed', 'tests_inconclusive', 'staging_failed']);
+export const DeployOutcome = z.enum([
+  'deployed',
+  'already_deployed',
+  'not_deployed',
+  'tests_failed',
+  'tests_inconclusive',
+  'staging_failed',
+]);
 export type DeployOutcome = z.infer<typeof DeployOutcome>;
 
 export const ForwardedMessage = z.object({
@@ -108,11 +115,19 @@ export const MAX_FORWARDED_ENTRIES = 100;
  * `*` entry's count grows. The sender's claimed `by` is cut to the message limit.
  */
 export function recordForwarded(state: DeployState, message: string, to: string | null, by: unknown): void {
-  const entry: ForwardedMessage = { message, to, by: typeof by === 'string' ? by.slice(0, RUN_INPUT_LIMITS.requestedBy) : undefined };
-  const same = (known: ForwardedMessage, wanted: ForwardedMessage) => known.message === wanted.message && known.to === wanted.to && known.by === wanted.by;
+  const entry: ForwardedMessage = {
+    message,
+    to,
+    by: typeof by === 'string' ? by.slice(0, RUN_INPUT_LIMITS.requestedBy) : undefined,
+  };
+  const same = (known: ForwardedMessage, wanted: ForwardedMessage) =>
+    known.message === wanted.message && known.to === wanted.to && known.by === wanted.by;
   const overflow: ForwardedMessage = { message: '*', to: null, by: undefined };
-  const target = state.forwarded.find((known) => same(known, entry))
-    ?? (state.forwarded.length >= MAX_FORWARDED_ENTRIES ? state.forwarded.find((known) => same(known, overflow)) : undefined);
+  const target =
+    state.forwarded.find((known) => same(known, entry)) ??
+    (state.forwarded.length >= MAX_FORWARDED_ENTRIES
+      ? state.forwarded.find((known) => same(known, overflow))
+      : undefined);
   if (target) target.count = (target.count ?? 1) + 1;
   else state.forwarded.push(state.forwarded.length >= MAX_FORWARDED_ENTRIES ? overflow : entry);
 }
@@ -127,9 +142,12 @@ export function activeChild(state: DeployState): PipelineChild | undefined {
  * person holding only the pipeline id answers the step that waits.
  */
 export function describePipeline(workflowId: string, state: DeployState): string {
-  const lines = [`**deployWorkflow** for \`${state.ref}\`: ${state.stage}${state.outcome ? `, outcome ${state.outcome}` : ''}`];
+  const lines = [
+    `**deployWorkflow** for \`${state.ref}\`: ${state.stage}${state.outcome ? `, outcome ${state.outcome}` : ''}`,
+  ];
   if (state.stagingSha) lines.push(`Staged release: \`${state.stagingSha}\``);
-  for (const child of state.children) lines.push(`- ${child.stage}: ${child.agent} \`${child.workflowId}\` ${child.status}`);
+  for (const child of state.children)
+    lines.push(`- ${child.stage}: ${child.agent} \`${child.workflowId}\` ${child.status}`);
   const running = activeChild(state);
   if (running) {
     lines.push(

@@ -38,13 +38,22 @@ export const RunPolicy = z.object({
 export type RunPolicy = z.infer<typeof RunPolicy>;
 
 /** One agent's section of the policy file: the run policy without the shared identities. */
-export const AgentPolicy = RunPolicy.pick({ approvers: true, requestTimeoutMs: true, toolTimeoutsMs: true, escalationTimeoutMs: true, escalateTo: true }).partial();
+export const AgentPolicy = RunPolicy.pick({
+  approvers: true,
+  requestTimeoutMs: true,
+  toolTimeoutsMs: true,
+  escalationTimeoutMs: true,
+  escalateTo: true,
+}).partial();
 
 export const Person = z.object({
   /** From `tfa keys create <name>`; needed to sign decisions with the CLI or `tfa sign`. */
   publicKey: PublicKey.optional(),
   /** The Slack user id (U…) the gateway maps to this person; a Slack display name is never trusted. */
-  slackUserId: z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U024BE7LH').optional(),
+  slackUserId: z
+    .string()
+    .regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U024BE7LH')
+    .optional(),
 });
 
 /** The worker's (and gateway's) policy file, TFA_POLICY_FILE. */
@@ -87,9 +96,14 @@ export function coverage(source: PolicySource, tools: ApprovalTools): { lines: s
   const problems: string[] = [];
   for (const [agent, names] of Object.entries(tools)) {
     for (const tool of names) {
-      const approvers = source.kind === 'none' ? 'anyone' : (source.file.agents[agent]?.approvers?.[tool] ?? source.file.defaultApprovers);
+      const approvers =
+        source.kind === 'none'
+          ? 'anyone'
+          : (source.file.agents[agent]?.approvers?.[tool] ?? source.file.defaultApprovers);
       if (approvers === undefined) {
-        problems.push(`${agent}.${tool} has no approvers: list them under agents.${agent}.approvers.${tool}, or set "defaultApprovers"`);
+        problems.push(
+          `${agent}.${tool} has no approvers: list them under agents.${agent}.approvers.${tool}, or set "defaultApprovers"`,
+        );
         continue;
       }
       lines.push(`${agent}.${tool}: ${approvers === 'anyone' ? 'ANYONE' : approvers.join(', ') || 'nobody'}`);
@@ -97,7 +111,9 @@ export function coverage(source: PolicySource, tools: ApprovalTools): { lines: s
         for (const name of approvers) {
           const person = source.file.people[name];
           if (!person?.publicKey && !person?.slackUserId && Object.keys(source.file.attesters).length === 0) {
-            problems.push(`${agent}.${tool}: ${name} cannot prove who they are: add people.${name}.publicKey (tfa keys create ${name}) or an attester`);
+            problems.push(
+              `${agent}.${tool}: ${name} cannot prove who they are: add people.${name}.publicKey (tfa keys create ${name}) or an attester`,
+            );
           }
         }
       }

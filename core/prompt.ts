@@ -25,7 +25,9 @@ export function renderPrompt<Vars extends string>(prompt: PromptTemplate<Vars>, 
   const unknown = given.filter((name) => !(prompt.variables as readonly string[]).includes(name));
   const missing = prompt.variables.filter((name) => typeof values[name] !== 'string');
   if (unknown.length > 0 || missing.length > 0) {
-    throw new Error(`Prompt values do not match: missing ${JSON.stringify(missing)}, unknown ${JSON.stringify(unknown)}.`);
+    throw new Error(
+      `Prompt values do not match: missing ${JSON.stringify(missing)}, unknown ${JSON.stringify(unknown)}.`,
+    );
   }
   return fillPlaceholders(prompt.template, (name) => values[name as Vars]);
 }

@@ -135,7 +135,8 @@ function apply(state: AgentState, event: ThreadEvent): AgentState {
     case 'paused':
       return { ...withoutPauseRequest(state), status: 'paused' };
     case 'resumed':
-      if (state.pending?.kind === 'escalation') return { ...resolve(state, state.pending.requestId), consecutiveErrors: 0 };
+      if (state.pending?.kind === 'escalation')
+        return { ...resolve(state, state.pending.requestId), consecutiveErrors: 0 };
       return { ...state, status: state.pending ? WAITING_STATUS[state.pending.kind] : 'running' };
     case 'done':
       return { ...withoutPauseRequest(state), status: 'completed', result: event.payload, lastToolCall: null };

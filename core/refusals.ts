@@ -13,15 +13,13 @@ export const OVERFLOW_REFUSAL: Refusal = {
 };
 
 const sameRefusal = (event: ThreadEvent, refusal: Refusal) =>
-  event.type === 'decision_refused'
-  && event.message === refusal.message
-  && event.by === refusal.by
-  && event.requestId === refusal.requestId
-  && event.reason === refusal.reason;
+  event.type === 'decision_refused' &&
+  event.message === refusal.message &&
+  event.by === refusal.by &&
+  event.requestId === refusal.requestId &&
+  event.reason === refusal.reason;
 
-export type RefusalPlacement =
-  | { readonly fold: number; readonly event: ThreadEvent }
-  | { readonly append: NewEvent };
+export type RefusalPlacement = { readonly fold: number; readonly event: ThreadEvent } | { readonly append: NewEvent };
 
 /**
  * Where a refusal goes so that no flood grows a thread without bound: onto the `count` of an

@@ -3,12 +3,42 @@ import type { ThreadEvent } from './thread';
 
 /** tfa's metrics a run's events drive (the worker exports them with TFA_METRICS_PORT). */
 export const RUN_METRICS = {
-  runsStarted: { name: 'tfa_runs_started', kind: 'counter', unit: 'runs', description: 'Agent runs started (continued runs are not counted again)' },
-  runsEnded: { name: 'tfa_runs_ended', kind: 'counter', unit: 'runs', description: 'Agent runs ended, by final status' },
-  approvalsRequested: { name: 'tfa_approvals_requested', kind: 'counter', unit: 'requests', description: 'Approval requests made, by tool' },
-  approvalsDecided: { name: 'tfa_approvals_decided', kind: 'counter', unit: 'requests', description: 'Approval requests decided, by tool and decision' },
-  approvalWait: { name: 'tfa_approval_wait_seconds', kind: 'histogram', unit: 's', description: 'Time from an approval request to its decision' },
-  errors: { name: 'tfa_errors', kind: 'counter', unit: 'errors', description: 'Error events in threads, by source, type and code' },
+  runsStarted: {
+    name: 'tfa_runs_started',
+    kind: 'counter',
+    unit: 'runs',
+    description: 'Agent runs started (continued runs are not counted again)',
+  },
+  runsEnded: {
+    name: 'tfa_runs_ended',
+    kind: 'counter',
+    unit: 'runs',
+    description: 'Agent runs ended, by final status',
+  },
+  approvalsRequested: {
+    name: 'tfa_approvals_requested',
+    kind: 'counter',
+    unit: 'requests',
+    description: 'Approval requests made, by tool',
+  },
+  approvalsDecided: {
+    name: 'tfa_approvals_decided',
+    kind: 'counter',
+    unit: 'requests',
+    description: 'Approval requests decided, by tool and decision',
+  },
+  approvalWait: {
+    name: 'tfa_approval_wait_seconds',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Time from an approval request to its decision',
+  },
+  errors: {
+    name: 'tfa_errors',
+    kind: 'counter',
+    unit: 'errors',
+    description: 'Error events in threads, by source, type and code',
+  },
 } as const;
 
 export type RunMetric = (typeof RUN_METRICS)[keyof typeof RUN_METRICS];
@@ -28,7 +58,11 @@ function secondsBetween(since: string, until: string): number {
 /** What one event adds to the metrics, given the state just before it (pure: the workflow emits the points). */
 export function metricPointsOf(event: ThreadEvent, before: AgentState): MetricPoint[] {
   const agent = event.type === 'run_started' ? event.agent : before.agent;
-  const point = (metric: RunMetric, tags: Record<string, string> = {}, value = 1): MetricPoint => ({ metric, value, tags: { agent, ...tags } });
+  const point = (metric: RunMetric, tags: Record<string, string> = {}, value = 1): MetricPoint => ({
+    metric,
+    value,
+    tags: { agent, ...tags },
+  });
   switch (event.type) {
     case 'run_started':
       return [point(RUN_METRICS.runsStarted)];
@@ -43,7 +77,10 @@ export function metricPointsOf(event: ThreadEvent, before: AgentState): MetricPo
       const pending = before.pending;
       if (pending?.kind !== 'approval' || pending.requestId !== event.requestId) return [];
       const tags = { tool: pending.tool ?? '', decision: event.type === 'approval_granted' ? 'approved' : 'rejected' };
-      return [point(RUN_METRICS.approvalsDecided, tags), point(RUN_METRICS.approvalWait, tags, secondsBetween(pending.since, event.at))];
+      return [
+        point(RUN_METRICS.approvalsDecided, tags),
+        point(RUN_METRICS.approvalWait, tags, secondsBetween(pending.since, event.at)),
+      ];
     }
     case 'error':
       return [point(RUN_METRICS.errors, { source: event.source, error_type: event.errorType, code: event.code ?? '' })];

@@ -37,7 +37,14 @@ export type ModelUsageTotals = z.infer<typeof ModelUsageTotals>;
 export const UsageTotals = z.record(z.string(), ModelUsageTotals);
 export type UsageTotals = z.infer<typeof UsageTotals>;
 
-const noCalls: ModelUsageTotals = { calls: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0, unpricedCalls: 0 };
+const noCalls: ModelUsageTotals = {
+  calls: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  cachedInputTokens: 0,
+  costUsd: 0,
+  unpricedCalls: 0,
+};
 
 function addModelTotals(a: ModelUsageTotals, b: ModelUsageTotals): ModelUsageTotals {
   return {
@@ -53,7 +60,12 @@ function addModelTotals(a: ModelUsageTotals, b: ModelUsageTotals): ModelUsageTot
 /** The totals with one more call. */
 export function addCall(totals: UsageTotals | undefined, call: ModelCallUsage): UsageTotals {
   const { model, costUsd, ...counts } = call;
-  const one: ModelUsageTotals = { calls: 1, ...counts, costUsd: costUsd ?? 0, unpricedCalls: costUsd === undefined ? 1 : 0 };
+  const one: ModelUsageTotals = {
+    calls: 1,
+    ...counts,
+    costUsd: costUsd ?? 0,
+    unpricedCalls: costUsd === undefined ? 1 : 0,
+  };
   return { ...totals, [model]: addModelTotals(totals?.[model] ?? noCalls, one) };
 }
 
@@ -61,7 +73,8 @@ export function addCall(totals: UsageTotals | undefined, call: ModelCallUsage): 
 export function sumUsage(all: readonly (UsageTotals | undefined)[]): UsageTotals | undefined {
   let sum: UsageTotals | undefined;
   for (const totals of all) {
-    for (const [model, counts] of Object.entries(totals ?? {})) sum = { ...sum, [model]: addModelTotals(sum?.[model] ?? noCalls, counts) };
+    for (const [model, counts] of Object.entries(totals ?? {}))
+      sum = { ...sum, [model]: addModelTotals(sum?.[model] ?? noCalls, counts) };
   }
   return sum;
 }
@@ -103,8 +116,15 @@ export function priceOf(table: PriceTable | undefined, model: string): ModelPric
 }
 
 /** Cost in US dollars: uncached input, cached input and output, each at its price. */
-export function costOf(price: ModelPrice, usage: Pick<ModelCallUsage, 'inputTokens' | 'outputTokens' | 'cachedInputTokens'>): number {
+export function costOf(
+  price: ModelPrice,
+  usage: Pick<ModelCallUsage, 'inputTokens' | 'outputTokens' | 'cachedInputTokens'>,
+): number {
   const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
   const perToken = (perMillion: number) => perMillion / 1_000_000;
-  return (usage.inputTokens - cached) * perToken(price.input) + cached * perToken(price.cachedInput ?? price.input) + usage.outputTokens * perToken(price.output);
+  return (
+    (usage.inputTokens - cached) * perToken(price.input) +
+    cached * perToken(price.cachedInput ?? price.input) +
+    usage.outputTokens * perToken(price.output)
+  );
 }

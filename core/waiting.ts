@@ -17,7 +17,13 @@ export function signalCommand(workflowId: string, name: string, input: object, n
 }
 
 /** The Temporal CLI line whose body `tfa sign` makes: a decision signed with your key, for this request only. */
-function signedSignalCommand(workflowId: string, name: 'approve' | 'reject', requestId: string, namespace: string, extra = ''): string {
+function signedSignalCommand(
+  workflowId: string,
+  name: 'approve' | 'reject',
+  requestId: string,
+  namespace: string,
+  extra = '',
+): string {
   const sign = `tfa sign ${name} ${shellQuote(workflowId)} --request-id ${shellQuote(requestId)} --by <you>${extra}`;
   return `${signalPrefix(workflowId, name, namespace)} --input "$(${sign})"`;
 }
@@ -26,7 +32,11 @@ function signedSignalCommand(workflowId: string, name: 'approve' | 'reject', req
  * Every way to answer a pending request, each naming it by id, so an answer can only land on the
  * request it was printed for: `tfa` (signs with your key), the Temporal CLI, and Slack.
  */
-export function answerCommands(workflowId: string, pending: Pick<PendingRequest, 'requestId' | 'kind'>, namespace = DEFAULT_NAMESPACE): string[] {
+export function answerCommands(
+  workflowId: string,
+  pending: Pick<PendingRequest, 'requestId' | 'kind'>,
+  namespace = DEFAULT_NAMESPACE,
+): string[] {
   const id = pending.requestId;
   const [run, request] = [shellQuote(workflowId), shellQuote(id)];
   if (pending.kind === 'approval') {
@@ -79,14 +89,23 @@ export function describeWaiting(workflowId: string, state: AgentState, namespace
     lines.push('', `Paused. Resume: \`${signalCommand(workflowId, 'resume', { by: '<you>' }, namespace)}\``);
   }
   if (state.pauseRequested) {
-    lines.push('', `${sentence(pauseRequestNote(state.pauseRequested))}. Withdraw: \`${signalCommand(workflowId, 'resume', { by: '<you>' }, namespace)}\``);
+    lines.push(
+      '',
+      `${sentence(pauseRequestNote(state.pauseRequested))}. Withdraw: \`${signalCommand(workflowId, 'resume', { by: '<you>' }, namespace)}\``,
+    );
   }
   if (!pending) return lines.join('\n');
   if (pending.kind === 'approval') {
-    lines.push('', `Waits for approval of request ${pending.requestId}: \`${pendingAsk(pending)}\` (${pending.argsDigest}).`);
+    lines.push(
+      '',
+      `Waits for approval of request ${pending.requestId}: \`${pendingAsk(pending)}\` (${pending.argsDigest}).`,
+    );
   } else {
     lines.push('', `Waits for a reply to request ${pending.requestId}: ${pendingAsk(pending)}`);
   }
-  lines.push(sentence(ANSWER_HEADING), ...answerCommands(workflowId, pending, namespace).map((command) => `- \`${command}\``));
+  lines.push(
+    sentence(ANSWER_HEADING),
+    ...answerCommands(workflowId, pending, namespace).map((command) => `- \`${command}\``),
+  );
   return lines.join('\n');
 }

@@ -9,7 +9,8 @@ for (const dir of ['core', 'workflows', 'activities', 'worker', 'client']) {
 }
 try {
   const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
-  for (const script of ['start', 'test']) if (!pkg.scripts?.[script]) problems.push(`package.json has no "${script}" script`);
+  for (const script of ['start', 'test'])
+    if (!pkg.scripts?.[script]) problems.push(`package.json has no "${script}" script`);
 } catch (error) {
   problems.push(`package.json is not readable JSON: ${error.message}`);
 }

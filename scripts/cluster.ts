@@ -14,7 +14,11 @@ async function main(): Promise<void> {
   const { address, namespace } = cluster;
   console.log(
     [
-      `Temporal cluster on PostgreSQL: ${address}, namespace "${namespace}" (started in ${Object.entries(cluster.timings).map(([phase, ms]) => `${phase} ${ms} ms`).join(', ')}).`,
+      `Temporal cluster on PostgreSQL: ${address}, namespace "${namespace}" (started in ${Object.entries(
+        cluster.timings,
+      )
+        .map(([phase, ms]) => `${phase} ${ms} ms`)
+        .join(', ')}).`,
       `Logs and data: ${cluster.dir}`,
       'Workers and clients, in other terminals:',
       `  TEMPORAL_ADDRESS=${address} npm run worker        # as many as you like`,

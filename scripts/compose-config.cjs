@@ -22,7 +22,9 @@ function findGo() {
     const candidate = path.join(dir, 'go');
     if (dir && fs.existsSync(candidate)) return candidate;
   }
-  throw new Error('Go is needed to build scripts/compose-config (the Compose loader the compose test uses): install Go 1.24+.');
+  throw new Error(
+    'Go is needed to build scripts/compose-config (the Compose loader the compose test uses): install Go 1.24+.',
+  );
 }
 
 /** Returns the loader's path, building it with `go build` when missing (modules from the Go module proxy). */

@@ -18,11 +18,19 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string>> = {
 };
 
 /** SQLite in WAL mode with normal sync: a commit appends to the log instead of rewriting pages (crash-safe for the server; a power cut may lose the last commits). */
-export const DEV_SERVER_SQLITE_PRAGMAS: Readonly<Record<string, string>> = { journal_mode: 'wal', synchronous: 'normal' };
+export const DEV_SERVER_SQLITE_PRAGMAS: Readonly<Record<string, string>> = {
+  journal_mode: 'wal',
+  synchronous: 'normal',
+};
 
 /** The settings above as `temporal server start-dev` arguments. */
 export function devServerTuningArgs(options: { sqlite: boolean } = { sqlite: true }): string[] {
-  const dynamic = Object.entries(DEV_SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]);
-  const pragmas = options.sqlite ? Object.entries(DEV_SERVER_SQLITE_PRAGMAS).flatMap(([key, value]) => ['--sqlite-pragma', `${key}=${value}`]) : [];
+  const dynamic = Object.entries(DEV_SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => [
+    '--dynamic-config-value',
+    `${key}=${value}`,
+  ]);
+  const pragmas = options.sqlite
+    ? Object.entries(DEV_SERVER_SQLITE_PRAGMAS).flatMap(([key, value]) => ['--sqlite-pragma', `${key}=${value}`])
+    : [];
   return [...dynamic, ...pragmas];
 }

@@ -25,8 +25,10 @@ async function reachable(address: string): Promise<boolean> {
 async function waitUntilReachable(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await reachable(address))) {
-    if (child.exitCode !== null) throw new Error(`temporal server start-dev exited with code ${child.exitCode}; see its log.`);
-    if (Date.now() > deadline) throw new Error(`the Temporal dev server did not answer on ${address} within ${timeoutMs / 1000} s.`);
+    if (child.exitCode !== null)
+      throw new Error(`temporal server start-dev exited with code ${child.exitCode}; see its log.`);
+    if (Date.now() > deadline)
+      throw new Error(`the Temporal dev server did not answer on ${address} within ${timeoutMs / 1000} s.`);
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
 }
@@ -50,12 +52,24 @@ export async function startDevServer(options: {
   const log = fs.openSync(path.join(options.dataDir, 'temporal.log'), 'a');
   const child = spawn(
     options.cli,
-    ['server', 'start-dev', '--db-filename', path.join(options.dataDir, 'temporal.db'), '--ip', host === 'localhost' ? '127.0.0.1' : host!,
-      '--port', port ?? '7233', '--ui-port', String(options.uiPort), '--log-level', 'warn',
+    [
+      'server',
+      'start-dev',
+      '--db-filename',
+      path.join(options.dataDir, 'temporal.db'),
+      '--ip',
+      host === 'localhost' ? '127.0.0.1' : host!,
+      '--port',
+      port ?? '7233',
+      '--ui-port',
+      String(options.uiPort),
+      '--log-level',
+      'warn',
       ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
       ...(options.namespace && options.namespace !== DEFAULT_NAMESPACE ? ['--namespace', options.namespace] : []),
       ...Object.values(SEARCH_ATTRIBUTE_NAMES).flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
-      ...devServerTuningArgs()],
+      ...devServerTuningArgs(),
+    ],
     { stdio: ['ignore', log, log] },
   );
   await waitUntilReachable(options.address, child, 60_000);

@@ -15,11 +15,15 @@ async function main(): Promise<void> {
   const policy = loadPolicy(path.resolve(cwd, config.TFA_POLICY_FILE), console.log);
   const tracing = await startTracing('tfa-gateway'); // OTEL_EXPORTER_OTLP_ENDPOINT turns it on
   const temporalClient = await connectClient(temporal, { interceptors: tracing?.clientInterceptors() });
-  const gateway = await startGateway({ config, client: temporalClient.client, cwd, policy, tracing }).catch(async (error: unknown) => {
-    await temporalClient.close();
-    throw error;
-  });
-  console.log(`[tfa] ${gateway.summary}; Temporal ${temporal.address}, namespace "${temporal.namespace}", task queue "${config.TFA_TASK_QUEUE}"`);
+  const gateway = await startGateway({ config, client: temporalClient.client, cwd, policy, tracing }).catch(
+    async (error: unknown) => {
+      await temporalClient.close();
+      throw error;
+    },
+  );
+  console.log(
+    `[tfa] ${gateway.summary}; Temporal ${temporal.address}, namespace "${temporal.namespace}", task queue "${config.TFA_TASK_QUEUE}"`,
+  );
   await new Promise<void>((resolve) => {
     process.on('SIGINT', () => resolve());
     process.on('SIGTERM', () => resolve());

@@ -24,7 +24,13 @@ function gatewayLines(config: TfaConfig, gateway: RunningGateway): string[] {
   ];
 }
 
-function banner(config: TfaConfig, temporal: TemporalSettings, modelLine: string, gateway: RunningGateway, temporalCli: string): string {
+function banner(
+  config: TfaConfig,
+  temporal: TemporalSettings,
+  modelLine: string,
+  gateway: RunningGateway,
+  temporalCli: string,
+): string {
   const input = JSON.stringify({ agent: 'deploybot', message: 'deploy main to production' });
   const namespace = temporal.namespace === DEFAULT_NAMESPACE ? '' : ` --namespace ${temporal.namespace}`;
   return [
@@ -40,7 +46,7 @@ function banner(config: TfaConfig, temporal: TemporalSettings, modelLine: string
     `  (or: temporal workflow start${namespace} --task-queue ${config.TFA_TASK_QUEUE} --type ${AGENT_WORKFLOW_TYPE} --workflow-id deploy-main --input '${input}')`,
     'When it asks for approval, this terminal prints the exact lines to answer, each naming the request, e.g.:',
     '  tfa approve deploy-main --request-id <request id> --by you',
-    'Watch it: tfa status deploy-main, or the Web UI (the run\'s User Metadata tab says what it waits for). Ctrl-C stops everything.',
+    "Watch it: tfa status deploy-main, or the Web UI (the run's User Metadata tab says what it waits for). Ctrl-C stops everything.",
     '',
   ].join('\n');
 }
@@ -60,7 +66,14 @@ async function main(): Promise<void> {
   const cwd = process.cwd();
   const dataDir = path.resolve(cwd, config.TFA_DATA_DIR);
   const temporalCli = ensureTemporalCli();
-  const server = await startDevServer({ cli: temporalCli, address: temporal.address, namespace: temporal.namespace, dataDir, uiPort: new URL(config.TFA_WEB_UI_URL).port ? Number(new URL(config.TFA_WEB_UI_URL).port) : 8233, uiCodecEndpoint: uiCodecEndpoint(config) });
+  const server = await startDevServer({
+    cli: temporalCli,
+    address: temporal.address,
+    namespace: temporal.namespace,
+    dataDir,
+    uiPort: new URL(config.TFA_WEB_UI_URL).port ? Number(new URL(config.TFA_WEB_UI_URL).port) : 8233,
+    uiCodecEndpoint: uiCodecEndpoint(config),
+  });
   const offline = !config.OPENAI_API_KEY && !config.OPENAI_BASE_URL;
   const scripted = offline ? await startScriptedModelServer({ responder: deploybotDemoResponder() }) : null;
   const workerConfig = scripted ? { ...config, OPENAI_BASE_URL: scripted.baseURL, OPENAI_API_KEY: 'scripted' } : config;
@@ -70,17 +83,31 @@ async function main(): Promise<void> {
   const policy = loadPolicy(path.resolve(cwd, config.TFA_POLICY_FILE), console.log);
   const connection = await connectWorker(temporal);
   const tracing = await startTracing('tfa'); // OTEL_EXPORTER_OTLP_ENDPOINT turns it on
-  const worker = await createWorker({ connection, namespace: temporal.namespace, taskQueue: config.TFA_TASK_QUEUE, payloadCodecs: workerPayloadCodecs(config, console.warn), activities: activitiesFromConfig(workerConfig, cwd, console.log, policy, temporal, tracing), tracing });
-  const temporalClient = await connectClient(temporal, { dataConverter: { payloadCodecs: clientPayloadCodecs(config) }, interceptors: tracing?.clientInterceptors() });
+  const worker = await createWorker({
+    connection,
+    namespace: temporal.namespace,
+    taskQueue: config.TFA_TASK_QUEUE,
+    payloadCodecs: workerPayloadCodecs(config, console.warn),
+    activities: activitiesFromConfig(workerConfig, cwd, console.log, policy, temporal, tracing),
+    tracing,
+  });
+  const temporalClient = await connectClient(temporal, {
+    dataConverter: { payloadCodecs: clientPayloadCodecs(config) },
+    interceptors: tracing?.clientInterceptors(),
+  });
   const gateway = await startGateway({ config, client: temporalClient.client, cwd, policy, tracing });
   console.log(banner(config, temporal, modelLine, gateway, temporalCli));
-  const metrics = startWorkerMetrics(metricsEndpoint(config), { connection, namespace: temporal.namespace, taskQueue: config.TFA_TASK_QUEUE });
+  const metrics = startWorkerMetrics(metricsEndpoint(config), {
+    connection,
+    namespace: temporal.namespace,
+    taskQueue: config.TFA_TASK_QUEUE,
+  });
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {
+    metrics.stop();
     await gateway.close();
     await temporalClient.close();
-    metrics.stop();
     await connection.close();
     await scripted?.close();
     await server.stop();

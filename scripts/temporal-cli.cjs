@@ -29,11 +29,15 @@ function ensureTemporalCli(log = console.error) {
   if (!go) {
     throw new Error(
       'The Temporal CLI is missing and cannot be built: install either the `temporal` CLI ' +
-        '(https://docs.temporal.io/cli) or Go 1.24+ (then this script runs `go install ' + TEMPORAL_CLI_MODULE + '`).',
+        '(https://docs.temporal.io/cli) or Go 1.24+ (then this script runs `go install ' +
+        TEMPORAL_CLI_MODULE +
+        '`).',
     );
   }
   fs.mkdirSync(cacheBin, { recursive: true });
-  log(`[tfa] building the Temporal CLI once into ${cacheBin} (go install ${TEMPORAL_CLI_MODULE}); this takes a few minutes...`);
+  log(
+    `[tfa] building the Temporal CLI once into ${cacheBin} (go install ${TEMPORAL_CLI_MODULE}); this takes a few minutes...`,
+  );
   const started = Date.now();
   execFileSync(go, ['install', TEMPORAL_CLI_MODULE], {
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -32,7 +32,8 @@ interface Project {
 }
 
 /** The project with only `env` set on the host (no .env file), scaled as `docker compose up --scale`. */
-const load = (env: Record<string, string> = {}, scale: Record<string, number> = {}): Project => loadComposeProject(composeFile, { env, scale });
+const load = (env: Record<string, string> = {}, scale: Record<string, number> = {}): Project =>
+  loadComposeProject(composeFile, { env, scale });
 const project = load();
 const service = (name: string, from: Project = project): Service => {
   const found = from.services[name];
@@ -47,10 +48,19 @@ const imageTag = (image: string) => /^[^:]+:(.+)$/.exec(image)?.[1];
 describe('docker-compose.yml, loaded by compose-go', () => {
   test("runs Temporal's own layout (PostgreSQL, schema job, server, namespace job, Web UI) and tfa's worker and gateway", () => {
     expect(Object.keys(project.services).sort()).toEqual(
-      ['gateway', 'postgresql', 'temporal', 'temporal-create-namespace', 'temporal-schema', 'temporal-ui', 'worker'].sort(),
+      [
+        'gateway',
+        'postgresql',
+        'temporal',
+        'temporal-create-namespace',
+        'temporal-schema',
+        'temporal-ui',
+        'worker',
+      ].sort(),
     );
     expect(service('temporal').image).toMatch(/^temporalio\/server:/);
-    for (const job of ['temporal-schema', 'temporal-create-namespace']) expect(service(job).image).toMatch(/^temporalio\/admin-tools:/);
+    for (const job of ['temporal-schema', 'temporal-create-namespace'])
+      expect(service(job).image).toMatch(/^temporalio\/admin-tools:/);
     expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:/);
   });
 
@@ -63,7 +73,10 @@ describe('docker-compose.yml, loaded by compose-go', () => {
 
   test('starts each step when the one before is ready: database healthy, schema done, server healthy, namespace done', () => {
     const conditions = Object.fromEntries(
-      Object.entries(project.services).map(([name, entry]) => [name, Object.fromEntries(Object.entries(entry.depends_on ?? {}).map(([on, { condition }]) => [on, condition]))]),
+      Object.entries(project.services).map(([name, entry]) => [
+        name,
+        Object.fromEntries(Object.entries(entry.depends_on ?? {}).map(([on, { condition }]) => [on, condition])),
+      ]),
     );
     expect(conditions).toEqual({
       postgresql: {},
@@ -77,7 +90,8 @@ describe('docker-compose.yml, loaded by compose-go', () => {
   });
 
   test('gives every long-running service a health check', () => {
-    for (const name of ['postgresql', 'temporal', 'worker', 'gateway']) expect(service(name).healthcheck?.test?.length).toBeGreaterThan(0);
+    for (const name of ['postgresql', 'temporal', 'worker', 'gateway'])
+      expect(service(name).healthcheck?.test?.length).toBeGreaterThan(0);
   });
 
   test('runs the schema and namespace jobs from the scripts npm run cluster runs for real', () => {
@@ -99,7 +113,11 @@ describe('docker-compose.yml, loaded by compose-go', () => {
 
   test('publishes Temporal, the Web UI and the gateway on 127.0.0.1 only, unless TFA_BIND_ADDRESS says otherwise', () => {
     const published = (from: Project) => Object.values(from.services).flatMap((entry) => entry.ports ?? []);
-    expect(published(project).map((port) => port.target).sort()).toEqual([7233, 8080, 8787]);
+    expect(
+      published(project)
+        .map((port) => port.target)
+        .sort(),
+    ).toEqual([7233, 8080, 8787]);
     for (const port of published(project)) expect(port.host_ip).toBe('127.0.0.1');
     for (const port of published(load({ TFA_BIND_ADDRESS: '0.0.0.0' }))) expect(port.host_ip).toBe('0.0.0.0');
   });
@@ -112,7 +130,9 @@ describe('docker-compose.yml, loaded by compose-go', () => {
       expect(policy?.bind?.create_host_path).not.toBe(true); // a missing file stops `up` instead of becoming an empty directory
     }
     const custom = load({ TFA_POLICY_FILE_HOST: '/etc/tfa/policy.json' });
-    expect(service('worker', custom).volumes).toContainEqual(expect.objectContaining({ source: '/etc/tfa/policy.json' }));
+    expect(service('worker', custom).volumes).toContainEqual(
+      expect.objectContaining({ source: '/etc/tfa/policy.json' }),
+    );
   });
 
   test('scales the worker: --scale worker=3 loads, with no fixed container name or published port, and every replica on one release store', () => {
@@ -141,10 +161,18 @@ describe('docker-compose.yml, loaded by compose-go', () => {
   });
 
   test("passes Temporal's client variables through, so the worker and the gateway reach Temporal Cloud with an API key", () => {
-    const cloud = load({ TEMPORAL_ADDRESS: 'acme.a1b2c.tmprl.cloud:7233', TEMPORAL_NAMESPACE: 'acme.a1b2c', TEMPORAL_API_KEY: 'key-from-cloud' });
+    const cloud = load({
+      TEMPORAL_ADDRESS: 'acme.a1b2c.tmprl.cloud:7233',
+      TEMPORAL_NAMESPACE: 'acme.a1b2c',
+      TEMPORAL_API_KEY: 'key-from-cloud',
+    });
     for (const name of ['worker', 'gateway']) {
       const settings = temporalSettings(environment(name, cloud));
-      expect(settings).toMatchObject({ address: 'acme.a1b2c.tmprl.cloud:7233', namespace: 'acme.a1b2c', connection: { apiKey: 'key-from-cloud' } });
+      expect(settings).toMatchObject({
+        address: 'acme.a1b2c.tmprl.cloud:7233',
+        namespace: 'acme.a1b2c',
+        connection: { apiKey: 'key-from-cloud' },
+      });
     }
   });
 
@@ -160,7 +188,13 @@ const v1Available = composeV1.status === 0 && composeV1.stdout.startsWith('1.');
 
 // Compose v1 (Debian's docker-compose 1.29) rejects a top-level `name:`; the file leaves it out.
 (v1Available ? test : test.skip)('Compose v1 (docker-compose 1.29, when installed) accepts the file too', () => {
-  expect(() => execFileSync('docker-compose', ['-f', composeFile, 'config', '-q'], { cwd: root, env: { PATH: process.env.PATH ?? '' }, stdio: 'pipe' })).not.toThrow();
+  expect(() =>
+    execFileSync('docker-compose', ['-f', composeFile, 'config', '-q'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: 'pipe',
+    }),
+  ).not.toThrow();
 });
 
 describe('Dockerfile', () => {
@@ -170,7 +204,10 @@ describe('Dockerfile', () => {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'));
-  const all = (keyword: string) => instructions.filter((line) => line.toUpperCase().startsWith(`${keyword} `)).map((line) => line.slice(keyword.length + 1));
+  const all = (keyword: string) =>
+    instructions
+      .filter((line) => line.toUpperCase().startsWith(`${keyword} `))
+      .map((line) => line.slice(keyword.length + 1));
 
   test('builds on Node 22 LTS with git, and dependencies from the lockfile', () => {
     expect(all('FROM')).toEqual([expect.stringMatching(/^node:22-/)]);
@@ -179,7 +216,9 @@ describe('Dockerfile', () => {
   });
 
   test('bundles the workflows at build time into the file TFA_WORKFLOW_BUNDLE names', () => {
-    const bundled = all('RUN').map((line) => /scripts\/bundle-workflows\.ts (\S+)/.exec(line)?.[1]).find(Boolean);
+    const bundled = all('RUN')
+      .map((line) => /scripts\/bundle-workflows\.ts (\S+)/.exec(line)?.[1])
+      .find(Boolean);
     const workdir = all('WORKDIR').at(-1)!;
     expect(all('ENV')).toContain(`TFA_WORKFLOW_BUNDLE=${path.posix.join(workdir, bundled!)}`);
   });

@@ -28,8 +28,14 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
   await ensureSearchAttributes(options.connection, options.namespace);
   const traced = options.tracing?.workerOptions();
   // A bundle made without the workflow interceptors would leave the workflow out of every trace.
-  const prebuilt = options.workflowBundle && (!traced || bundleTracesWorkflows(options.workflowBundle)) ? options.workflowBundle : undefined;
-  if (options.workflowBundle && !prebuilt) console.warn('[tfa] tracing is on and TFA_WORKFLOW_BUNDLE was bundled without it: bundling workflows/ at start instead (`npm run bundle` with OTEL_EXPORTER_OTLP_ENDPOINT set includes it)');
+  const prebuilt =
+    options.workflowBundle && (!traced || bundleTracesWorkflows(options.workflowBundle))
+      ? options.workflowBundle
+      : undefined;
+  if (options.workflowBundle && !prebuilt)
+    console.warn(
+      '[tfa] tracing is on and TFA_WORKFLOW_BUNDLE was bundled without it: bundling workflows/ at start instead (`npm run bundle` with OTEL_EXPORTER_OTLP_ENDPOINT set includes it)',
+    );
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -43,10 +49,11 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
       // converter for workflow failures, and every converter decodes either form.
       ...(options.payloadCodecs?.length ? { failureConverterPath: ENCODED_FAILURES_PATH } : {}),
     },
-    ...(prebuilt
-      ? { workflowBundle: prebuilt }
-      : { workflowsPath: require.resolve('../workflows') }),
+    ...(prebuilt ? { workflowBundle: prebuilt } : { workflowsPath: require.resolve('../workflows') }),
     // A prebuilt bundle already holds the workflow interceptors; only a bundle made here takes the modules.
-    ...(traced && { sinks: traced.sinks, interceptors: prebuilt ? { ...traced.interceptors, workflowModules: [] } : traced.interceptors }),
+    ...(traced && {
+      sinks: traced.sinks,
+      interceptors: prebuilt ? { ...traced.interceptors, workflowModules: [] } : traced.interceptors,
+    }),
   });
 }

@@ -23,8 +23,14 @@ async function main(): Promise<void> {
     payloadCodecs: workerPayloadCodecs(config, console.warn),
     tracing,
   });
-  console.log(`[tfa] worker polling task queue "${config.TFA_TASK_QUEUE}" on ${temporal.address}, namespace "${temporal.namespace}"`);
-  const metrics = startWorkerMetrics(metricsEndpoint(config), { connection, namespace: temporal.namespace, taskQueue: config.TFA_TASK_QUEUE });
+  console.log(
+    `[tfa] worker polling task queue "${config.TFA_TASK_QUEUE}" on ${temporal.address}, namespace "${temporal.namespace}"`,
+  );
+  const metrics = startWorkerMetrics(metricsEndpoint(config), {
+    connection,
+    namespace: temporal.namespace,
+    taskQueue: config.TFA_TASK_QUEUE,
+  });
   try {
     await worker.run(); // shuts down gracefully on SIGINT/SIGTERM
   } finally {

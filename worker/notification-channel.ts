@@ -11,7 +11,9 @@ export function channelFromConfig(config: TfaConfig, write: (text: string) => vo
       return createConsoleChannel(write);
     case 'webhook':
       if (!config.TFA_NOTIFY_WEBHOOK_URL || !config.TFA_NOTIFY_WEBHOOK_SECRET) {
-        throw new Error('TFA_NOTIFY_CHANNEL=webhook needs TFA_NOTIFY_WEBHOOK_URL and TFA_NOTIFY_WEBHOOK_SECRET (a Standard Webhooks secret, whsec_...).');
+        throw new Error(
+          'TFA_NOTIFY_CHANNEL=webhook needs TFA_NOTIFY_WEBHOOK_URL and TFA_NOTIFY_WEBHOOK_SECRET (a Standard Webhooks secret, whsec_...).',
+        );
       }
       return createWebhookChannel({ url: config.TFA_NOTIFY_WEBHOOK_URL, secret: config.TFA_NOTIFY_WEBHOOK_SECRET });
     case 'slack':

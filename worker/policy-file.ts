@@ -16,9 +16,10 @@ export function loadPolicy(file: string, write: (text: string) => void): PolicyS
   const source = readPolicyFile(file);
   const { lines, problems } = coverage(source, approvalTools());
   if (problems.length > 0) throw new Error(`${file} leaves approvals open:\n  ${problems.join('\n  ')}`);
-  const header = source.kind === 'none'
-    ? `[tfa] no ${file}: ANYONE may approve any tool (decisions are recorded verified: "claimed"), and requests wait one day before escalating. Approvals:`
-    : `[tfa] policy ${file}: approvals need a verified identity. Approvals:`;
+  const header =
+    source.kind === 'none'
+      ? `[tfa] no ${file}: ANYONE may approve any tool (decisions are recorded verified: "claimed"), and requests wait one day before escalating. Approvals:`
+      : `[tfa] policy ${file}: approvals need a verified identity. Approvals:`;
   write([header, ...lines.map((line) => `  ${line}`)].join('\n'));
   return source;
 }

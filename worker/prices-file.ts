@@ -15,9 +15,14 @@ export function loadPrices(file: string, write: (text: string) => void): PriceTa
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`${file} (TFA_PRICES_FILE) is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `${file} (TFA_PRICES_FILE) is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const parsed = PriceTable.safeParse(raw);
-  if (!parsed.success) throw new Error(`${file} (TFA_PRICES_FILE) is not a price table: ${z.prettifyError(parsed.error).replaceAll('\n', ' ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `${file} (TFA_PRICES_FILE) is not a price table: ${z.prettifyError(parsed.error).replaceAll('\n', ' ')}`,
+    );
   return parsed.data;
 }

@@ -16,10 +16,20 @@ const OPEN_STATUSES = AgentStatus.options.filter((status) => !FINAL_STATUSES.inc
  * agent status, and `tfa_approvals_waiting` (a run waits for at most one request). Every worker of the
  * queue reports the same numbers: aggregate with max, not sum.
  */
-export function startRunGauges(options: { client: Client; taskQueue: string; intervalMs?: number; warn?: (text: string) => void }): { stop(): void } {
+export function startRunGauges(options: {
+  client: Client;
+  taskQueue: string;
+  intervalMs?: number;
+  warn?: (text: string) => void;
+}): { stop(): void } {
   const meter = Runtime.instance().metricMeter.withTags({ taskQueue: options.taskQueue });
   const runs = meter.createGauge('tfa_runs', 'int', 'runs', 'Open agent runs on the task queue, by agent status');
-  const waiting = meter.createGauge('tfa_approvals_waiting', 'int', 'requests', 'Approval requests waiting for a decision on the task queue');
+  const waiting = meter.createGauge(
+    'tfa_approvals_waiting',
+    'int',
+    'requests',
+    'Approval requests waiting for a decision on the task queue',
+  );
   const queue = options.taskQueue.replaceAll("'", '');
   const count = async (status: AgentStatus) => {
     const query = `TaskQueue = '${queue}' AND ExecutionStatus = 'Running' AND ${SEARCH_ATTRIBUTE_NAMES.status} = '${status}'`;
@@ -33,7 +43,10 @@ export function startRunGauges(options: { client: Client; taskQueue: string; int
       waiting.set(counts.find(([status]) => status === 'awaiting_approval')?.[1] ?? 0);
       failing = false;
     } catch (error) {
-      if (!failing) options.warn?.(`[tfa] metrics: counting runs failed (the gauges keep their last values): ${error instanceof Error ? error.message : String(error)}`);
+      if (!failing)
+        options.warn?.(
+          `[tfa] metrics: counting runs failed (the gauges keep their last values): ${error instanceof Error ? error.message : String(error)}`,
+        );
       failing = true;
     }
   };
@@ -54,6 +67,8 @@ export function startWorkerMetrics(
   if (!endpoint) return { stop: () => undefined };
   const write = options.write ?? console.log;
   const client = new Client({ connection: options.connection, namespace: options.namespace });
-  write(`[tfa] Prometheus metrics: http://${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}/metrics`);
+  write(
+    `[tfa] Prometheus metrics: http://${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}/metrics`,
+  );
   return startRunGauges({ client, taskQueue: options.taskQueue, warn: write });
 }

@@ -9,12 +9,29 @@ export interface MetricsEndpoint {
 }
 
 /** The endpoint TFA_METRICS_PORT asks for, or undefined (no metrics exporter, nothing bound). */
-export function metricsEndpoint(config: Pick<TfaConfig, 'TFA_METRICS_PORT' | 'TFA_METRICS_HOST'>): MetricsEndpoint | undefined {
-  return config.TFA_METRICS_PORT === undefined ? undefined : { host: config.TFA_METRICS_HOST, port: config.TFA_METRICS_PORT };
+export function metricsEndpoint(
+  config: Pick<TfaConfig, 'TFA_METRICS_PORT' | 'TFA_METRICS_HOST'>,
+): MetricsEndpoint | undefined {
+  return config.TFA_METRICS_PORT === undefined
+    ? undefined
+    : { host: config.TFA_METRICS_HOST, port: config.TFA_METRICS_PORT };
 }
 
 /** Approval waits last from seconds to days: buckets from 10 s to a week. */
-const APPROVAL_WAIT_BUCKETS = [10, 30, 60, 300, 900, 1_800, 3_600, 4 * 3_600, 12 * 3_600, 86_400, 3 * 86_400, 7 * 86_400];
+const APPROVAL_WAIT_BUCKETS = [
+  10,
+  30,
+  60,
+  300,
+  900,
+  1_800,
+  3_600,
+  4 * 3_600,
+  12 * 3_600,
+  86_400,
+  3 * 86_400,
+  7 * 86_400,
+];
 
 /**
  * The process's one Temporal Runtime: its log level from TFA_LOG_LEVEL (default WARN), for the SDK and
@@ -29,7 +46,10 @@ export function installWorkerRuntime(level: TfaConfig['TFA_LOG_LEVEL'], metrics?
       logging: { filter: { core: level, other: level } },
       ...(metrics && {
         metrics: {
-          prometheus: { bindAddress: `${host}:${metrics.port}`, histogramBucketOverrides: { [RUN_METRICS.approvalWait.name]: APPROVAL_WAIT_BUCKETS } },
+          prometheus: {
+            bindAddress: `${host}:${metrics.port}`,
+            histogramBucketOverrides: { [RUN_METRICS.approvalWait.name]: APPROVAL_WAIT_BUCKETS },
+          },
         },
       }),
     },

@@ -9,7 +9,10 @@ export const MODEL_ACTIVITY_OPTIONS = {
 export const { chooseNextTool } = proxyActivities<Activities>(MODEL_ACTIVITY_OPTIONS);
 
 /** Fits the model's input to its token budget (the tokenizer stays out of the sandbox): a local activity, no extra round trip. */
-export const { planModelInput } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
+export const { planModelInput } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 3 },
+});
 
 /** Tool executions: executors are idempotent per operationId, so a retry never acts twice. */
 export const TOOL_ACTIVITY_OPTIONS = {
@@ -26,7 +29,10 @@ export const { notifyHuman } = proxyActivities<Activities>({
 });
 
 /** Reads the run's approvers and timeouts from the worker's config, once, at run start. */
-export const { loadRunPolicy } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 5 } });
+export const { loadRunPolicy } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 5 },
+});
 
 /** The pipeline's deterministic steps on the release store. */
 export const RELEASE_ACTIVITY_OPTIONS = {

@@ -7,7 +7,13 @@ import type { AgentState } from '../core/reducer';
 import { AgentRunResult, AgentWorkflowInput, type ContinuedWait } from '../core/run';
 import { FINAL_STATUSES, type EventOf } from '../core/thread';
 import { executeTool, loadRunPolicy, TOOL_ACTIVITY_OPTIONS } from './activities';
-import { assertOwnContinuation, CONTINUE_WHILE_WAITING_PATCH, DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS, handOverFor, shouldContinueAsNew } from './continue-as-new';
+import {
+  assertOwnContinuation,
+  CONTINUE_WHILE_WAITING_PATCH,
+  DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS,
+  handOverFor,
+  shouldContinueAsNew,
+} from './continue-as-new';
 import { errorEventFrom } from './failures';
 import { registerHandlers } from './handlers';
 import { escalate } from './escalation';
@@ -28,7 +34,10 @@ const FOLD_REFUSALS_PATCH = 'fold-refusals-v1';
 function parseInput(raw: unknown): { input: AgentWorkflowInput; agent: AgentDefinition } {
   const parsed = AgentWorkflowInput.safeParse(raw);
   if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`Invalid agentWorkflow input: ${describeIssues(parsed.error)}`, 'ConfigurationError');
+    throw ApplicationFailure.nonRetryable(
+      `Invalid agentWorkflow input: ${describeIssues(parsed.error)}`,
+      'ConfigurationError',
+    );
   }
   const agent = findAgent(parsed.data.agent);
   if (!agent) throw ApplicationFailure.nonRetryable(`Unknown agent "${parsed.data.agent}".`, 'ConfigurationError');
@@ -40,9 +49,17 @@ async function execute(run: Run, call: EventOf<'tool_call'>, args = call.args): 
   const summary = `${call.tool} ${JSON.stringify(args)}`;
   try {
     const decided = takeDecidedOutput(run, call.callId);
-    const { output, truncated } = decided ?? (await executeTool.executeWithOptions({ ...TOOL_ACTIVITY_OPTIONS, summary }, [
-      { agent: run.agent.name, tool: call.tool, callId: call.callId, args, operationId: `${run.workflowId}/${call.id}` },
-    ]));
+    const { output, truncated } =
+      decided ??
+      (await executeTool.executeWithOptions({ ...TOOL_ACTIVITY_OPTIONS, summary }, [
+        {
+          agent: run.agent.name,
+          tool: call.tool,
+          callId: call.callId,
+          args,
+          operationId: `${run.workflowId}/${call.id}`,
+        },
+      ]));
     run.thread.append({ type: 'tool_result', callId: call.callId, tool: call.tool, output, truncated });
   } catch (error) {
     run.thread.append(errorEventFrom(error, 'tool', call));
@@ -70,7 +87,11 @@ async function takeStep(run: Run): Promise<void> {
   const { thread, agent } = run;
   if (thread.state.consecutiveErrors >= agent.errorThreshold) return escalate(run);
   if (thread.state.step >= thread.state.maxSteps) {
-    return void thread.append({ type: 'run_ended', status: 'max_steps_reached', reason: `reached the limit of ${thread.state.maxSteps} steps without finishing` });
+    return void thread.append({
+      type: 'run_ended',
+      status: 'max_steps_reached',
+      reason: `reached the limit of ${thread.state.maxSteps} steps without finishing`,
+    });
   }
   const choice = await chooseNext(run);
   if (!choice) return;
@@ -100,18 +121,36 @@ async function resumeWait(run: Run, waiting: ContinuedWait): Promise<void> {
   const pending = run.thread.state.pending;
   if (pending?.requestId !== waiting.requestId) return;
   if (pending.kind !== 'approval') return waitForHuman(run, waiting);
-  const call = run.thread.events.find((event): event is EventOf<'tool_call'> => event.type === 'tool_call' && event.callId === pending.callId);
-  if (!call) throw ApplicationFailure.nonRetryable(`the carried thread lacks the tool call ${pending.callId} of request ${pending.requestId}`, 'ContinuationError');
+  const call = run.thread.events.find(
+    (event): event is EventOf<'tool_call'> => event.type === 'tool_call' && event.callId === pending.callId,
+  );
+  if (!call)
+    throw ApplicationFailure.nonRetryable(
+      `the carried thread lacks the tool call ${pending.callId} of request ${pending.requestId}`,
+      'ContinuationError',
+    );
   if (await awaitApproval(run, waiting)) await execute(run, call, pending.args);
 }
 
 async function startRun(input: AgentWorkflowInput, agent: AgentDefinition): Promise<Run> {
   const workflowId = workflowInfo().workflowId;
   const startedWithHumanPolicy = patched(HUMAN_POLICY_PATCH);
-  const thread = new RunThread(workflowId, startedWithHumanPolicy ? searchAttributePublisher(agent.name) : undefined, patched(FOLD_REFUSALS_PATCH));
+  const thread = new RunThread(
+    workflowId,
+    startedWithHumanPolicy ? searchAttributePublisher(agent.name) : undefined,
+    patched(FOLD_REFUSALS_PATCH),
+  );
   const control = createPauseControl(input.continued?.pauseRequested ?? null, patched(PAUSE_REQUESTED_PATCH));
   const handOver = handOverFor(() => run, input, patched(CONTINUE_WHILE_WAITING_PATCH));
-  const run: Run = { thread, agent, control, workflowId, policy: RunPolicy.parse({}), startedWithHumanPolicy, handOver };
+  const run: Run = {
+    thread,
+    agent,
+    control,
+    workflowId,
+    policy: RunPolicy.parse({}),
+    startedWithHumanPolicy,
+    handOver,
+  };
   registerHandlers(thread, () => run.policy, run.control); // before any await, so queries work from the start
   if (input.continued) {
     assertOwnContinuation();
@@ -121,7 +160,12 @@ async function startRun(input: AgentWorkflowInput, agent: AgentDefinition): Prom
     return run;
   }
   if (startedWithHumanPolicy) run.policy = await loadRunPolicy({ agent: agent.name });
-  thread.append({ type: 'run_started', agent: agent.name, maxSteps: input.maxSteps ?? agent.maxSteps, policy: startedWithHumanPolicy ? run.policy : undefined });
+  thread.append({
+    type: 'run_started',
+    agent: agent.name,
+    maxSteps: input.maxSteps ?? agent.maxSteps,
+    policy: startedWithHumanPolicy ? run.policy : undefined,
+  });
   thread.append({ type: 'user_message', text: input.message, by: input.requestedBy });
   return run;
 }

@@ -30,14 +30,22 @@ export function handOverFor(run: () => Run, input: AgentWorkflowInput, whileWait
   return {
     ready() {
       const info = workflowInfo();
-      return whileWaiting && allHandlersFinished() && (info.continueAsNewSuggested || info.historySize - startSize >= historyLimit);
+      return (
+        whileWaiting &&
+        allHandlersFinished() &&
+        (info.continueAsNewSuggested || info.historySize - startSize >= historyLimit)
+      );
     },
     async continueAsNew(waiting?: ContinuedWait): Promise<never> {
       const { thread, control } = run();
       const note = { id: uuid4(), at: new Date().toISOString(), runId: workflowInfo().runId };
       return continueAsNew<typeof agentWorkflow>({
         ...input,
-        continued: { events: carryThread(thread.events, note), pauseRequested: control.requested, ...(waiting ? { waiting } : {}) },
+        continued: {
+          events: carryThread(thread.events, note),
+          pauseRequested: control.requested,
+          ...(waiting ? { waiting } : {}),
+        },
       });
     },
   };

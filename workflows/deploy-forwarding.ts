@@ -7,12 +7,14 @@ import { approveSignal, pauseSignal, rejectSignal, replySignal, resumeSignal } f
  * to the parent are forwarded to the child that is running, which validates and records them.
  */
 export function forwardHumanMessages(state: DeployState): void {
-  const forward = <T extends { by?: string }>(signal: SignalDefinition<[T], string>) => async (input: T) => {
-    const child = activeChild(state);
-    recordForwarded(state, signal.name, child?.workflowId ?? null, input?.by);
-    if (!child) return void log.warn('no running child to forward to', { message: signal.name });
-    await getExternalWorkflowHandle(child.workflowId).signal(signal, input);
-  };
+  const forward =
+    <T extends { by?: string }>(signal: SignalDefinition<[T], string>) =>
+    async (input: T) => {
+      const child = activeChild(state);
+      recordForwarded(state, signal.name, child?.workflowId ?? null, input?.by);
+      if (!child) return void log.warn('no running child to forward to', { message: signal.name });
+      await getExternalWorkflowHandle(child.workflowId).signal(signal, input);
+    };
   setHandler(approveSignal, forward(approveSignal));
   setHandler(rejectSignal, forward(rejectSignal));
   setHandler(replySignal, forward(replySignal));

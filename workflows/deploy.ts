@@ -1,8 +1,32 @@
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation, patched, setCurrentDetails, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  isCancellation,
+  patched,
+  setCurrentDetails,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { describeIssues } from '../core/zod-issues';
-import { describePipeline, DeployWorkflowInput, judgeTestRuns, pipelineUsage, TestReport, type DeployState, type PipelineChild } from '../core/pipeline';
+import {
+  describePipeline,
+  DeployWorkflowInput,
+  judgeTestRuns,
+  pipelineUsage,
+  TestReport,
+  type DeployState,
+  type PipelineChild,
+} from '../core/pipeline';
 import { RUN_INPUT_LIMITS, type AgentRunResult } from '../core/run';
-import { deployRelease, readCurrentRelease, readTestRuns, RELEASE_ACTIVITY_OPTIONS, TEST_RUNS_ACTIVITY_OPTIONS } from './activities';
+import {
+  deployRelease,
+  readCurrentRelease,
+  readTestRuns,
+  RELEASE_ACTIVITY_OPTIONS,
+  TEST_RUNS_ACTIVITY_OPTIONS,
+} from './activities';
 import { agentWorkflow } from './agent';
 import { forwardHumanMessages } from './deploy-forwarding';
 import { deployStatusQuery } from './messages';
@@ -21,15 +45,24 @@ const ACTIVITY_SUMMARY_PATCH = 'pipeline-activity-summaries-v1';
 
 const stageRelease = (input: Parameters<typeof deployRelease>[0]) =>
   patched(ACTIVITY_SUMMARY_PATCH)
-    ? deployRelease.executeWithOptions({ ...RELEASE_ACTIVITY_OPTIONS, summary: `deploy ${input.ref} to ${input.environment}` }, [input])
+    ? deployRelease.executeWithOptions(
+        { ...RELEASE_ACTIVITY_OPTIONS, summary: `deploy ${input.ref} to ${input.environment}` },
+        [input],
+      )
     : deployRelease(input);
 const readRelease = (input: Parameters<typeof readCurrentRelease>[0]) =>
   patched(ACTIVITY_SUMMARY_PATCH)
-    ? readCurrentRelease.executeWithOptions({ ...RELEASE_ACTIVITY_OPTIONS, summary: `read the release ${input.environment} runs` }, [input])
+    ? readCurrentRelease.executeWithOptions(
+        { ...RELEASE_ACTIVITY_OPTIONS, summary: `read the release ${input.environment} runs` },
+        [input],
+      )
     : readCurrentRelease(input);
 const readEvidence = (input: Parameters<typeof readTestRuns>[0]) =>
   patched(ACTIVITY_SUMMARY_PATCH)
-    ? readTestRuns.executeWithOptions({ ...TEST_RUNS_ACTIVITY_OPTIONS, summary: `read the recorded test runs of ${input.sha}` }, [input])
+    ? readTestRuns.executeWithOptions(
+        { ...TEST_RUNS_ACTIVITY_OPTIONS, summary: `read the recorded test runs of ${input.sha}` },
+        [input],
+      )
     : readTestRuns(input);
 
 /** Keeps the pipeline's current details (Web UI, User Metadata) in step with its state. */
@@ -39,20 +72,40 @@ function showProgress(state: DeployState): void {
 
 function parseInput(raw: unknown): DeployWorkflowInput {
   const parsed = DeployWorkflowInput.safeParse(raw);
-  if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid deployWorkflow input: ${describeIssues(parsed.error)}`, 'ConfigurationError');
+  if (!parsed.success)
+    throw ApplicationFailure.nonRetryable(
+      `Invalid deployWorkflow input: ${describeIssues(parsed.error)}`,
+      'ConfigurationError',
+    );
   return parsed.data;
 }
 
 /** Runs one micro-agent as a child workflow named `<parent>-<suffix>`, and records it in the DAG state. */
-async function runAgent(state: DeployState, agent: string, suffix: string, message: string, requestedBy: string): Promise<PipelineChild> {
-  const child: PipelineChild = { workflowId: `${workflowInfo().workflowId}-${suffix}`, agent, stage: state.stage, status: 'running', result: null };
+async function runAgent(
+  state: DeployState,
+  agent: string,
+  suffix: string,
+  message: string,
+  requestedBy: string,
+): Promise<PipelineChild> {
+  const child: PipelineChild = {
+    workflowId: `${workflowInfo().workflowId}-${suffix}`,
+    agent,
+    stage: state.stage,
+    status: 'running',
+    result: null,
+  };
   state.children.push(child);
   showProgress(state);
   try {
     const summary = patched(CHILD_SUMMARY_PATCH) ? { staticSummary: `${agent}: ${message}`.slice(0, 400) } : {};
     // Tasks quote model summaries and error text: cut to the run input's limit rather than fail the child at start.
     const task = message.slice(0, RUN_INPUT_LIMITS.message);
-    const handle = await startChild(agentWorkflow, { workflowId: child.workflowId, args: [{ agent, message: task, requestedBy }], ...summary });
+    const handle = await startChild(agentWorkflow, {
+      workflowId: child.workflowId,
+      args: [{ agent, message: task, requestedBy }],
+      ...summary,
+    });
     child.result = (await handle.result()) as AgentRunResult;
     child.status = child.result.status;
   } catch (error) {
@@ -74,7 +127,13 @@ function finish(state: DeployState, outcome: NonNullable<DeployState['outcome']>
 
 async function alert(state: DeployState, input: DeployWorkflowInput, what: string): Promise<void> {
   state.stage = 'notifying';
-  await runAgent(state, 'notifier', 'notify', `Pipeline for ref ${input.ref} (requested by ${input.requestedBy}) needs attention: ${what}`, input.requestedBy);
+  await runAgent(
+    state,
+    'notifier',
+    'notify',
+    `Pipeline for ref ${input.ref} (requested by ${input.requestedBy}) needs attention: ${what}`,
+    input.requestedBy,
+  );
 }
 
 async function deployToStaging(state: DeployState, input: DeployWorkflowInput): Promise<DeployState | null> {
@@ -86,7 +145,11 @@ async function deployToStaging(state: DeployState, input: DeployWorkflowInput): 
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
     await alert(state, input, `deploying to staging failed: ${error.cause?.message ?? error.message}`);
-    return finish(state, 'staging_failed', `Staging deploy of ${input.ref} failed: ${error.cause?.message ?? error.message}`);
+    return finish(
+      state,
+      'staging_failed',
+      `Staging deploy of ${input.ref} failed: ${error.cause?.message ?? error.message}`,
+    );
   }
 }
 
@@ -103,30 +166,58 @@ async function testOnStaging(state: DeployState, input: DeployWorkflowInput): Pr
   const tests = await runAgent(state, 'tester', 'tests', testerTask(state, input, bySha), input.requestedBy);
   const report = tests.status === 'completed' ? TestReport.safeParse(tests.result?.result) : null;
   if (!report?.success) {
-    await alert(state, input, `the test agent ended ${tests.status} without a verdict: ${tests.result?.reason ?? 'no reason'}`);
-    return finish(state, 'tests_inconclusive', `Tests of ${input.ref} were inconclusive (${tests.status}); nothing was deployed to production.`);
+    await alert(
+      state,
+      input,
+      `the test agent ended ${tests.status} without a verdict: ${tests.result?.reason ?? 'no reason'}`,
+    );
+    return finish(
+      state,
+      'tests_inconclusive',
+      `Tests of ${input.ref} were inconclusive (${tests.status}); nothing was deployed to production.`,
+    );
   }
   state.tests = report.data;
   if (bySha) return checkEvidence(state, input, report.data);
   if (report.data.passed) return null;
   await alert(state, input, `tests failed on staging for release ${state.stagingSha}: ${report.data.summary}`);
-  return finish(state, 'tests_failed', `Tests failed for ${input.ref}; nothing was deployed to production. ${report.data.summary}`);
+  return finish(
+    state,
+    'tests_failed',
+    `Tests failed for ${input.ref}; nothing was deployed to production. ${report.data.summary}`,
+  );
 }
 
 /** Production only when the agent says passed AND the release store holds passing runs of the staged SHA. */
-async function checkEvidence(state: DeployState, input: DeployWorkflowInput, report: TestReport): Promise<DeployState | null> {
+async function checkEvidence(
+  state: DeployState,
+  input: DeployWorkflowInput,
+  report: TestReport,
+): Promise<DeployState | null> {
   const sha = state.stagingSha!;
   const evidence = judgeTestRuns(sha, await readEvidence({ sha }));
   state.evidence = evidence;
   if (evidence.verdict === 'missing') {
-    await alert(state, input, `the test agent reported passed=${report.passed} but no test run of release ${sha} is recorded`);
-    return finish(state, 'tests_inconclusive', `No test run of release ${sha} (${input.ref}) is recorded; nothing was deployed to production. The test agent said: ${report.summary}`);
+    await alert(
+      state,
+      input,
+      `the test agent reported passed=${report.passed} but no test run of release ${sha} is recorded`,
+    );
+    return finish(
+      state,
+      'tests_inconclusive',
+      `No test run of release ${sha} (${input.ref}) is recorded; nothing was deployed to production. The test agent said: ${report.summary}`,
+    );
   }
   if (evidence.verdict === 'passed' && report.passed) return null;
   const failed = evidence.runs.filter((run) => !run.passed).map((run) => run.suite);
   const recorded = failed.length > 0 ? `recorded runs failed: ${failed.join(', ')}` : 'recorded runs passed';
   await alert(state, input, `tests failed for release ${sha} (${recorded}): ${report.summary}`);
-  return finish(state, 'tests_failed', `Tests failed for ${input.ref} (${sha}; ${recorded}); nothing was deployed to production. ${report.summary}`);
+  return finish(
+    state,
+    'tests_failed',
+    `Tests failed for ${input.ref} (${sha}; ${recorded}); nothing was deployed to production. ${report.summary}`,
+  );
 }
 
 /** The deploy agent asks a human and deploys; the outcome comes from production's SHA, not the model. */
@@ -136,13 +227,28 @@ async function deployToProduction(state: DeployState, input: DeployWorkflowInput
   const before = patched(PRODUCTION_BEFORE_PATCH) ? await readRelease({ environment: 'production' }) : null;
   if (before !== null && before === state.stagingSha) {
     state.productionSha = before;
-    return finish(state, 'already_deployed', `Release ${state.stagingSha} of ${input.ref} already runs in production; nothing to deploy.`);
+    return finish(
+      state,
+      'already_deployed',
+      `Release ${state.stagingSha} of ${input.ref} already runs in production; nothing to deploy.`,
+    );
   }
-  const deploy = await runAgent(state, 'deployer', 'deploy', `Deploy release ${state.stagingSha} (ref ${input.ref}, use the SHA as the ref) to production. Staging tests passed: ${state.tests?.summary}`, input.requestedBy);
+  const deploy = await runAgent(
+    state,
+    'deployer',
+    'deploy',
+    `Deploy release ${state.stagingSha} (ref ${input.ref}, use the SHA as the ref) to production. Staging tests passed: ${state.tests?.summary}`,
+    input.requestedBy,
+  );
   state.productionSha = await readRelease({ environment: 'production' });
-  if (state.productionSha === state.stagingSha) return finish(state, 'deployed', `Release ${state.stagingSha} of ${input.ref} is live in production.`);
+  if (state.productionSha === state.stagingSha)
+    return finish(state, 'deployed', `Release ${state.stagingSha} of ${input.ref} is live in production.`);
   const why = (deploy.result?.result as { message?: string } | null)?.message ?? deploy.result?.reason ?? deploy.status;
-  return finish(state, 'not_deployed', `Release ${state.stagingSha} of ${input.ref} was not deployed to production: ${why}`);
+  return finish(
+    state,
+    'not_deployed',
+    `Release ${state.stagingSha} of ${input.ref} was not deployed to production: ${why}`,
+  );
 }
 
 /**
@@ -151,9 +257,22 @@ async function deployToProduction(state: DeployState, input: DeployWorkflowInput
  */
 export async function deployWorkflow(rawInput: DeployWorkflowInput): Promise<DeployState> {
   const input = parseInput(rawInput);
-  const state: DeployState = { ref: input.ref, stage: 'staging', stagingSha: null, productionSha: null, tests: null, evidence: null, children: [], outcome: null, summary: null, forwarded: [] };
+  const state: DeployState = {
+    ref: input.ref,
+    stage: 'staging',
+    stagingSha: null,
+    productionSha: null,
+    tests: null,
+    evidence: null,
+    children: [],
+    outcome: null,
+    summary: null,
+    forwarded: [],
+  };
   setHandler(deployStatusQuery, () => state);
   forwardHumanMessages(state);
   showProgress(state);
-  return (await deployToStaging(state, input)) ?? (await testOnStaging(state, input)) ?? deployToProduction(state, input);
+  return (
+    (await deployToStaging(state, input)) ?? (await testOnStaging(state, input)) ?? deployToProduction(state, input)
+  );
 }

@@ -1,5 +1,11 @@
 import { log, setHandler, workflowInfo } from '@temporalio/workflow';
-import { evaluateDecision, parseDecideInput, parseDecisionSignal, type Decision, type DecisionPolicy } from '../core/decisions';
+import {
+  evaluateDecision,
+  parseDecideInput,
+  parseDecisionSignal,
+  type Decision,
+  type DecisionPolicy,
+} from '../core/decisions';
 import {
   approveSignal,
   decideUpdate,

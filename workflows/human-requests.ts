@@ -38,7 +38,9 @@ function requestSummary(pending: PendingRequest): string {
 /** The tool whose request timeout applies: the approval's tool, or the tool that asked the question. */
 function requestTool(run: Run, pending: PendingRequest): string | undefined {
   if (pending.tool) return pending.tool;
-  const asked = run.thread.events.find((event): event is EventOf<'tool_call'> => event.type === 'tool_call' && event.callId === pending.callId);
+  const asked = run.thread.events.find(
+    (event): event is EventOf<'tool_call'> => event.type === 'tool_call' && event.callId === pending.callId,
+  );
   return asked?.tool;
 }
 
@@ -50,7 +52,8 @@ async function waitPhase(run: Run, answered: () => boolean, wait: ContinuedWait,
   for (;;) {
     const done = () => answered() || run.handOver.ready();
     if (wait.deadline === null) await condition(done);
-    else if (!(await condition(done, Math.max(1, wait.deadline - Date.now()), { summary: summary.slice(0, 200) }))) return answered();
+    else if (!(await condition(done, Math.max(1, wait.deadline - Date.now()), { summary: summary.slice(0, 200) })))
+      return answered();
     if (answered()) return true;
     await run.handOver.continueAsNew(wait);
   }
@@ -69,23 +72,40 @@ export async function waitForHuman(run: Run, resumed?: ContinuedWait): Promise<v
   const answered = () => thread.state.pending?.requestId !== requestId;
   const notice: NotifyHumanInput = { workflowId: run.workflowId, agent: run.agent.name, requestId, kind, summary };
   if (!resumed) await notify(run, notice);
-  if (!run.startedWithHumanPolicy) return void (await waitPhase(run, answered, { requestId, phase: 'asked', deadline: null }, summary));
+  if (!run.startedWithHumanPolicy)
+    return void (await waitPhase(run, answered, { requestId, phase: 'asked', deadline: null }, summary));
   const timeout = requestTimeoutFor(policy, requestTool(run, pending));
   let wait: ContinuedWait = resumed ?? { requestId, phase: 'asked', deadline: Date.now() + timeout };
   if (wait.phase === 'asked') {
     if (await waitPhase(run, answered, wait, `wait for ${kind}: ${summary}`)) return;
-    thread.append({ type: 'request_escalated', requestId, to: policy.escalateTo, reason: `no answer within ${formatDuration(timeout)}` });
+    thread.append({
+      type: 'request_escalated',
+      requestId,
+      to: policy.escalateTo,
+      reason: `no answer within ${formatDuration(timeout)}`,
+    });
     await notify(run, { ...notice, escalatedTo: policy.escalateTo });
     wait = { requestId, phase: 'escalated', deadline: Date.now() + policy.escalationTimeoutMs };
   }
   if (await waitPhase(run, answered, wait, `escalated to ${policy.escalateTo}: ${summary}`)) return;
   const waited = formatDuration(timeout + policy.escalationTimeoutMs);
-  thread.append({ type: 'run_ended', status: 'timed_out', reason: `nobody answered request ${requestId} (${summary}) within ${waited}, escalation to ${policy.escalateTo} included` });
+  thread.append({
+    type: 'run_ended',
+    status: 'timed_out',
+    reason: `nobody answered request ${requestId} (${summary}) within ${waited}, escalation to ${policy.escalateTo} included`,
+  });
 }
 
 /** Asks for approval of exactly this call with `args` (pinned, e.g. a commit SHA); true only when this very request was granted. */
 export async function requestApproval(run: Run, call: EventOf<'tool_call'>, args = call.args): Promise<boolean> {
-  run.thread.append({ type: 'approval_requested', requestId: uuid4(), callId: call.callId, tool: call.tool, args, argsDigest: argsDigest(args) });
+  run.thread.append({
+    type: 'approval_requested',
+    requestId: uuid4(),
+    callId: call.callId,
+    tool: call.tool,
+    args,
+    argsDigest: argsDigest(args),
+  });
   return awaitApproval(run);
 }
 
@@ -98,6 +118,12 @@ export async function awaitApproval(run: Run, resumed?: ContinuedWait): Promise<
 
 export async function askHuman(run: Run, call: EventOf<'tool_call'>): Promise<void> {
   const { question, options } = call.args as { question: string; options?: string[] | null };
-  run.thread.append({ type: 'human_input_requested', requestId: uuid4(), callId: call.callId, question, options: options ?? undefined });
+  run.thread.append({
+    type: 'human_input_requested',
+    requestId: uuid4(),
+    callId: call.callId,
+    question,
+    options: options ?? undefined,
+  });
   await waitForHuman(run);
 }

@@ -23,7 +23,9 @@ async function modelCallInput(run: Run, step: number): Promise<{ input: ChooseNe
     const { edits } = await planModelInput({ agent: agent.name, events });
     // Replay matches commands by type and activity id, never by input: the recorded input stands, so
     // a run the worker replays (evicted from its cache, or queried after it ended) skips the render.
-    const rendered = workflowInfo().unsafe.isReplaying ? { instructions: '', context: '' } : renderModelInputWithEdits(agent, events, edits);
+    const rendered = workflowInfo().unsafe.isReplaying
+      ? { instructions: '', context: '' }
+      : renderModelInputWithEdits(agent, events, edits);
     return { input: { agent: agent.name, ...rendered }, summary: `${agent.name} step ${step}: choose the next tool` };
   }
   const summary = `${agent.name} step ${step}: choose the next tool (its input: tfa model-input ${run.workflowId} --step ${step} --run ${workflowInfo().runId})`;
@@ -53,8 +55,14 @@ export async function chooseNext(run: Run): Promise<ChosenToolCall | null> {
   try {
     const { input, summary } = await modelCallInput(run, step);
     const readOnlyInDecision = decidedEarly || patched(READ_ONLY_IN_DECISION_PATCH);
-    const readOnlyTools = 'events' in input || !readOnlyInDecision ? {} : { readOnlyTools: { operationId: `${run.workflowId}/step-${step}` } };
-    const { readOnlyOutput, ...choice } = await chooseNextTool.executeWithOptions({ ...MODEL_ACTIVITY_OPTIONS, summary }, [{ ...input, ...readOnlyTools }]);
+    const readOnlyTools =
+      'events' in input || !readOnlyInDecision
+        ? {}
+        : { readOnlyTools: { operationId: `${run.workflowId}/step-${step}` } };
+    const { readOnlyOutput, ...choice } = await chooseNextTool.executeWithOptions(
+      { ...MODEL_ACTIVITY_OPTIONS, summary },
+      [{ ...input, ...readOnlyTools }],
+    );
     if (readOnlyOutput) decidedOutputs.set(run, new Map([[choice.callId, readOnlyOutput]]));
     return choice;
   } catch (error) {

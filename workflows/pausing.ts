@@ -36,7 +36,8 @@ export function onPause(thread: RunThread, control: PauseControl, raw: unknown):
   if (FINAL_STATUSES.includes(thread.state.status)) return refuse(thread, 'pause', by, 'the run has ended');
   if (!control.acknowledge) return void (control.requested = parsed.value);
   if (thread.state.status === 'paused') return refuse(thread, 'pause', by, 'the run is already paused');
-  if (control.requested) return refuse(thread, 'pause', by, 'a pause is already requested; it takes effect at the next step boundary');
+  if (control.requested)
+    return refuse(thread, 'pause', by, 'a pause is already requested; it takes effect at the next step boundary');
   control.requested = parsed.value;
   thread.append({ type: 'pause_requested', by, reason });
 }

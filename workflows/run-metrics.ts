@@ -10,7 +10,8 @@ import type { ThreadEvent } from '../core/thread';
  */
 export function emitRunMetrics(event: ThreadEvent, before: AgentState): void {
   for (const { metric, value, tags } of metricPointsOf(event, before)) {
-    if (metric.kind === 'counter') metricMeter.createCounter(metric.name, metric.unit, metric.description).add(value, tags);
+    if (metric.kind === 'counter')
+      metricMeter.createCounter(metric.name, metric.unit, metric.description).add(value, tags);
     else metricMeter.createHistogram(metric.name, 'float', metric.unit, metric.description).record(value, tags);
   }
 }

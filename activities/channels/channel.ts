@@ -31,6 +31,8 @@ export async function postJson(url: string, body: string, headers: Record<string
     signal: AbortSignal.timeout(10_000),
   });
   if (!response.ok) {
-    throw new ChannelDeliveryError(`POST ${new URL(url).origin} answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
+    throw new ChannelDeliveryError(
+      `POST ${new URL(url).origin} answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`,
+    );
   }
 }

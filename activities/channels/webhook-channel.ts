@@ -15,7 +15,11 @@ export function noticeMessageId(body: string): string {
  * webhook-id, webhook-timestamp (Unix seconds) and webhook-signature (`v1,<base64 HMAC-SHA256 of
  * "<id>.<timestamp>.<body>">`) with the `whsec_` secret.
  */
-export function createWebhookChannel(options: { url: string; secret: string; now?: () => number }): NotificationChannel {
+export function createWebhookChannel(options: {
+  url: string;
+  secret: string;
+  now?: () => number;
+}): NotificationChannel {
   const signer = new Webhook(options.secret);
   const now = options.now ?? Date.now;
   return {

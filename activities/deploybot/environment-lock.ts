@@ -42,7 +42,8 @@ async function withDirectoryLock<T>(directory: string, task: () => Promise<T>): 
     stale: STALE_LOCK_MS,
     retries: LOCK_RETRIES,
     // Only when this process stalled past STALE_LOCK_MS and another took over; the default would throw from a timer.
-    onCompromised: (error) => console.warn(`[tfa] the lock on ${directory} was taken over while held: ${error.message}`),
+    onCompromised: (error) =>
+      console.warn(`[tfa] the lock on ${directory} was taken over while held: ${error.message}`),
   });
   try {
     return await task();

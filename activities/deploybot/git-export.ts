@@ -20,10 +20,14 @@ function assertSafeRef(ref: string): void {
     throw new ReleaseStoreError('The ref to deploy is empty. Pass a branch, tag or commit SHA.');
   }
   if (ref.startsWith('-')) {
-    throw new ReleaseStoreError(`Refusing ref "${ref}": refs may not start with "-". Pass a branch, tag or commit SHA.`);
+    throw new ReleaseStoreError(
+      `Refusing ref "${ref}": refs may not start with "-". Pass a branch, tag or commit SHA.`,
+    );
   }
   if (/[\u0000-\u001f\u007f]/.test(ref)) {
-    throw new ReleaseStoreError(`Refusing ref ${JSON.stringify(ref)}: it contains control characters. Pass a branch, tag or commit SHA.`);
+    throw new ReleaseStoreError(
+      `Refusing ref ${JSON.stringify(ref)}: it contains control characters. Pass a branch, tag or commit SHA.`,
+    );
   }
 }
 
@@ -36,7 +40,10 @@ function describeRevParseFailure(repo: string, ref: string, error: unknown): Rel
     );
   }
   const detail = String(failure.stderr ?? (error instanceof Error ? error.message : error)).trim();
-  return new ReleaseStoreError(`git could not resolve "${ref}" in ${repo}: ${detail}. Check that the path is a readable git repository.`, { cause: error });
+  return new ReleaseStoreError(
+    `git could not resolve "${ref}" in ${repo}: ${detail}. Check that the path is a readable git repository.`,
+    { cause: error },
+  );
 }
 
 interface ProcessOutcome {
@@ -56,10 +63,15 @@ export async function exportCommitTree(repo: string, sha: string, destination: s
   archive.stdout?.pipe(extract.stdin!);
 
   const [archived, extracted] = await Promise.all([waitForExit(archive), waitForExit(extract)]);
-  for (const [step, outcome] of [['git archive', archived], ['tar -x', extracted]] as const) {
+  for (const [step, outcome] of [
+    ['git archive', archived],
+    ['tar -x', extracted],
+  ] as const) {
     if (outcome.spawnError || outcome.code !== 0) {
       const reason = outcome.spawnError?.message ?? (outcome.stderr.trim() || `exit ${outcome.code ?? outcome.signal}`);
-      throw new ReleaseStoreError(`Exporting commit ${sha} failed at ${step}: ${reason}. Check that git and tar are installed and the disk has space.`);
+      throw new ReleaseStoreError(
+        `Exporting commit ${sha} failed at ${step}: ${reason}. Check that git and tar are installed and the disk has space.`,
+      );
     }
   }
 }

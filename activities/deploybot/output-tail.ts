@@ -29,7 +29,10 @@ export class OutputTail {
     const cutLines = totalLines - keptLines;
     const cutChars = this.totalChars - kept.length - (this.endsWithNewline && this.totalChars > 0 ? 1 : 0);
     if (cutChars <= 0) return kept;
-    const note = cutLines > 0 ? `${cutLines} earlier lines (${cutChars} chars) cut; showing the last ${keptLines}` : `${cutChars} earlier chars cut`;
+    const note =
+      cutLines > 0
+        ? `${cutLines} earlier lines (${cutChars} chars) cut; showing the last ${keptLines}`
+        : `${cutChars} earlier chars cut`;
     return `[... ${note} ...]\n${kept}`;
   }
 }

@@ -58,7 +58,10 @@ async function endsWithNewline(filePath: string): Promise<boolean> {
   }
 }
 
-export function findOperation(history: HistoryEntry[], operationId: string): { entry: HistoryEntry; isLatest: boolean } | null {
+export function findOperation(
+  history: HistoryEntry[],
+  operationId: string,
+): { entry: HistoryEntry; isLatest: boolean } | null {
   for (let index = history.length - 1; index >= 0; index--) {
     const entry = history[index]!;
     if (entry.operationId === operationId) return { entry, isLatest: index === history.length - 1 };

@@ -33,7 +33,9 @@ export async function readCurrentSha(layout: EnvironmentLayout): Promise<string 
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return null;
     if (errorCode(error) === 'EINVAL') {
-      throw new ReleaseStoreError(`${layout.currentLink} exists but is not a symlink. Move it aside so deploys can manage it.`);
+      throw new ReleaseStoreError(
+        `${layout.currentLink} exists but is not a symlink. Move it aside so deploys can manage it.`,
+      );
     }
     throw error;
   }
@@ -109,7 +111,9 @@ const FULL_SHA = /^[0-9a-f]{40}$/;
 /** A pinned commit is a full 40-character lowercase SHA: it names one commit and, used as a path, never escapes. */
 export function assertFullSha(sha: unknown): string {
   if (typeof sha !== 'string' || !FULL_SHA.test(sha)) {
-    throw new ReleaseStoreError(`${JSON.stringify(sha)} is not a full commit SHA. Pass the 40-character SHA you were given.`);
+    throw new ReleaseStoreError(
+      `${JSON.stringify(sha)} is not a full commit SHA. Pass the 40-character SHA you were given.`,
+    );
   }
   return sha;
 }

@@ -1,7 +1,14 @@
 import { Environment } from '../../agents/environments';
 import { withEnvironmentLock } from './environment-lock';
 import { resolveCommit } from './git-export';
-import { appendHistory, findOperation, lastSwitchBySha, readHistory, rollbackTarget, type HistoryEntry } from './release-history';
+import {
+  appendHistory,
+  findOperation,
+  lastSwitchBySha,
+  readHistory,
+  rollbackTarget,
+  type HistoryEntry,
+} from './release-history';
 import {
   assertFullSha,
   ensureRelease,
@@ -19,7 +26,6 @@ import { listTestRuns, readTestRun, type TestRunRecord, type TestRunSummary } fr
 
 export { ReleaseStoreError } from './release-store-error';
 export type { TestRunRecord, TestRunSummary } from './test-output-store';
-
 
 export interface ReleaseStoreOptions {
   /** Path of a git repository to deploy from. */
@@ -98,7 +104,12 @@ export interface ReleaseStore {
    * Switches back. With the plan's `fromSha`/`toSha` (as approved) it refuses when the environment no
    * longer runs `fromSha`, and switches to exactly `toSha`; without them it computes both now.
    */
-  rollback(input: { environment: Environment; operationId: string; fromSha?: string; toSha?: string }): Promise<RollbackResult>;
+  rollback(input: {
+    environment: Environment;
+    operationId: string;
+    fromSha?: string;
+    toSha?: string;
+  }): Promise<RollbackResult>;
 }
 
 export interface RollbackPlan {
@@ -144,9 +155,17 @@ async function deploy(
     if (earlier) {
       const entry = await replayOperation(layout, 'deploy', operationId, earlier);
       const releasePath = releasePathFor(layout, entry.sha);
-      return { environment, ref: entry.ref ?? ref, sha: entry.sha, releasePath, changed: false, previousSha: entry.previousSha };
+      return {
+        environment,
+        ref: entry.ref ?? ref,
+        sha: entry.sha,
+        releasePath,
+        changed: false,
+        previousSha: entry.previousSha,
+      };
     }
-    const sha = input.sha === undefined ? await resolveCommit(options.repo, ref) : await assertCommit(options.repo, input.sha);
+    const sha =
+      input.sha === undefined ? await resolveCommit(options.repo, ref) : await assertCommit(options.repo, input.sha);
     const releasePath = await ensureRelease(layout, options.repo, sha);
     const previousSha = await readCurrentSha(layout);
     if (previousSha === sha) return { environment, ref, sha, releasePath, changed: false, previousSha };
@@ -170,7 +189,8 @@ async function rollback(
     }
     if (input.fromSha !== undefined) assertFullSha(input.fromSha);
     if (input.toSha !== undefined) assertFullSha(input.toSha);
-    const approved = input.fromSha !== undefined && input.toSha !== undefined ? { fromSha: input.fromSha, toSha: input.toSha } : null;
+    const approved =
+      input.fromSha !== undefined && input.toSha !== undefined ? { fromSha: input.fromSha, toSha: input.toSha } : null;
     if (approved && (await readCurrentSha(layout)) !== approved.fromSha) {
       const now = (await readCurrentSha(layout)) ?? 'no release';
       throw new ReleaseStoreError(
@@ -179,15 +199,27 @@ async function rollback(
     }
     const { fromSha, toSha } = approved ?? (await planRollback(layout, environment, history));
     if (!(await exists(releasePathFor(layout, toSha)))) {
-      throw new ReleaseStoreError(`Cannot roll back ${environment} to ${toSha}: its release directory is gone. Deploy ref ${toSha} instead.`);
+      throw new ReleaseStoreError(
+        `Cannot roll back ${environment} to ${toSha}: its release directory is gone. Deploy ref ${toSha} instead.`,
+      );
     }
-    await recordSwitch(layout, { kind: 'rollback', sha: toSha, previousSha: fromSha, operationId, at: new Date().toISOString() });
+    await recordSwitch(layout, {
+      kind: 'rollback',
+      sha: toSha,
+      previousSha: fromSha,
+      operationId,
+      at: new Date().toISOString(),
+    });
     return { environment, fromSha, toSha, changed: true };
   });
 }
 
 /** The current release and the one before it (history as a stack); errors when there is nothing to go back to. */
-async function planRollback(layout: EnvironmentLayout, environment: Environment, history: HistoryEntry[]): Promise<RollbackPlan> {
+async function planRollback(
+  layout: EnvironmentLayout,
+  environment: Environment,
+  history: HistoryEntry[],
+): Promise<RollbackPlan> {
   const fromSha = await readCurrentSha(layout);
   if (fromSha === null) {
     throw new ReleaseStoreError(`Nothing to roll back in ${environment}: no release is current. Deploy a ref first.`);
@@ -199,7 +231,9 @@ async function planRollback(layout: EnvironmentLayout, environment: Environment,
     );
   }
   if (!(await exists(releasePathFor(layout, toSha)))) {
-    throw new ReleaseStoreError(`Cannot roll back ${environment} to ${toSha}: its release directory is gone. Deploy ref ${toSha} instead.`);
+    throw new ReleaseStoreError(
+      `Cannot roll back ${environment} to ${toSha}: its release directory is gone. Deploy ref ${toSha} instead.`,
+    );
   }
   return { environment, fromSha, toSha };
 }
@@ -219,7 +253,9 @@ async function replayOperation(
 ): Promise<HistoryEntry> {
   const { entry, isLatest } = earlier;
   if (entry.kind !== kind) {
-    throw new ReleaseStoreError(`Operation id "${operationId}" was already used for a ${entry.kind}. Use a new operation id for this ${kind}.`);
+    throw new ReleaseStoreError(
+      `Operation id "${operationId}" was already used for a ${entry.kind}. Use a new operation id for this ${kind}.`,
+    );
   }
   // Only the latest entry may still be unfinished; older ones were superseded by later switches.
   if (isLatest && (await readCurrentSha(layout)) !== entry.sha) await switchCurrent(layout, entry.sha);
@@ -236,7 +272,12 @@ async function listReleases(layout: EnvironmentLayout): Promise<ReleaseInfo[]> {
   const releases = directories.map(({ sha, modifiedAt }) => {
     const switched = lastSwitch.get(sha);
     const deployedAt = switched?.at ?? modifiedAt.toISOString();
-    return { sha, current: sha === currentSha, deployedAt, order: [Date.parse(deployedAt), switched?.position ?? -1] as const };
+    return {
+      sha,
+      current: sha === currentSha,
+      deployedAt,
+      order: [Date.parse(deployedAt), switched?.position ?? -1] as const,
+    };
   });
   // Same-millisecond switches are ordered by their place in history.
   releases.sort((a, b) => b.order[0] - a.order[0] || b.order[1] - a.order[1]);
@@ -245,19 +286,27 @@ async function listReleases(layout: EnvironmentLayout): Promise<ReleaseInfo[]> {
 
 function assertEnvironment(environment: unknown): Environment {
   const parsed = Environment.safeParse(environment);
-  if (!parsed.success) throw new ReleaseStoreError(`Unknown environment ${JSON.stringify(environment)}. Use one of: ${Environment.options.join(', ')}.`);
+  if (!parsed.success)
+    throw new ReleaseStoreError(
+      `Unknown environment ${JSON.stringify(environment)}. Use one of: ${Environment.options.join(', ')}.`,
+    );
   return parsed.data;
 }
 
 function assertOperationId(operationId: unknown): void {
   if (typeof operationId !== 'string' || operationId.trim() === '') {
-    throw new ReleaseStoreError('operationId is missing. Pass a stable id per operation (e.g. the workflow id plus tool call id).');
+    throw new ReleaseStoreError(
+      'operationId is missing. Pass a stable id per operation (e.g. the workflow id plus tool call id).',
+    );
   }
 }
 
 /** Resolves a pinned SHA: it must still name a commit of the repository (it cannot move, but it may be unknown). */
 async function assertCommit(repo: string, sha: string): Promise<string> {
   const resolved = await resolveCommit(repo, sha);
-  if (resolved !== sha) throw new ReleaseStoreError(`${sha} does not name exactly one commit in ${repo}. Pass the full SHA shown in the request.`);
+  if (resolved !== sha)
+    throw new ReleaseStoreError(
+      `${sha} does not name exactly one commit in ${repo}. Pass the full SHA shown in the request.`,
+    );
   return resolved;
 }

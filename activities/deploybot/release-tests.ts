@@ -1,7 +1,14 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { commandEnvironment } from './command-environment';
-import { assertFullSha, ensureRelease, errorCode, layoutFor, readCurrentSha, type EnvironmentLayout } from './release-layout';
+import {
+  assertFullSha,
+  ensureRelease,
+  errorCode,
+  layoutFor,
+  readCurrentSha,
+  type EnvironmentLayout,
+} from './release-layout';
 import { ReleaseStoreError } from './release-store-error';
 import type { Environment } from '../../agents/environments';
 import type { ReleaseStoreOptions, TestRunResult } from './release-store';
@@ -27,10 +34,25 @@ export function releaseTests(options: ReleaseStoreOptions) {
   const env = options.commandEnv ?? commandEnvironment(process.env);
   const timeoutMs = options.testTimeoutMs ?? DEFAULT_TEST_TIMEOUT_MS;
 
-  async function run(releaseDir: string, sha: string, suite: string | undefined, environment?: Environment): Promise<TestRunResult> {
-    const command = suite === undefined ? options.testCommand : commandForSuite(await readTestSuites(releaseDir, options.testCommand), suite);
+  async function run(
+    releaseDir: string,
+    sha: string,
+    suite: string | undefined,
+    environment?: Environment,
+  ): Promise<TestRunResult> {
+    const command =
+      suite === undefined
+        ? options.testCommand
+        : commandForSuite(await readTestSuites(releaseDir, options.testCommand), suite);
     const outcome = await runShellCommand(command, releaseDir, timeoutMs, env);
-    const result = { sha, suite: suite ?? DEFAULT_SUITE, passed: outcome.exitCode === 0, exitCode: outcome.exitCode, durationMs: outcome.durationMs, output: outcome.output };
+    const result = {
+      sha,
+      suite: suite ?? DEFAULT_SUITE,
+      passed: outcome.exitCode === 0,
+      exitCode: outcome.exitCode,
+      durationMs: outcome.durationMs,
+      output: outcome.output,
+    };
     const record = { ...result, at: new Date().toISOString() };
     await saveTestRun(commitRecordsDir(options.root, sha), record);
     // The environment's view (what last ran there), read by the triage agent.
@@ -73,6 +95,9 @@ async function currentReleaseDir(layout: EnvironmentLayout, environment: Environ
     return await realpath(layout.currentLink);
   } catch (error) {
     if (errorCode(error) !== 'ENOENT') throw error;
-    throw new ReleaseStoreError(`${environment}'s current release ${sha} is missing on disk. Deploy ref ${sha} again.`, { cause: error });
+    throw new ReleaseStoreError(
+      `${environment}'s current release ${sha} is missing on disk. Deploy ref ${sha} again.`,
+      { cause: error },
+    );
   }
 }

@@ -15,7 +15,12 @@ const KILL_GRACE_MS = 5_000;
  * on timeout. `env` is the command's whole environment (see commandEnvironment): nothing else of the
  * worker's is inherited.
  */
-export function runShellCommand(command: string, cwd: string, timeoutMs: number, env: Record<string, string>): Promise<ShellRunResult> {
+export function runShellCommand(
+  command: string,
+  cwd: string,
+  timeoutMs: number,
+  env: Record<string, string>,
+): Promise<ShellRunResult> {
   const startedAt = Date.now();
   const output = new OutputTail();
   const child = spawn('/bin/sh', ['-c', command], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

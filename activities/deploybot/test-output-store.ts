@@ -35,7 +35,9 @@ export type TestRunSummary = Omit<TestRunRecord, 'schemaVersion' | 'output'>;
 
 function recordPath(envDir: string, suite: string): string {
   if (!SUITE_NAME.test(suite)) {
-    throw new ReleaseStoreError(`Suite name ${JSON.stringify(suite)} is invalid: use letters, digits, '_', '.' and '-' only.`);
+    throw new ReleaseStoreError(
+      `Suite name ${JSON.stringify(suite)} is invalid: use letters, digits, '_', '.' and '-' only.`,
+    );
   }
   return path.join(envDir, TEST_RUNS_DIR, `${suite}.json`);
 }
@@ -46,7 +48,11 @@ export async function saveTestRun(envDir: string, record: Omit<TestRunRecord, 's
   await mkdir(path.dirname(file), { recursive: true });
   // Unique per write: test runs of one SHA finishing in the same millisecond must not share a temp file.
   const partial = `${file}.${process.pid}.${randomUUID()}.partial`;
-  await writeFile(partial, `${JSON.stringify({ schemaVersion: TEST_RUN_SCHEMA_VERSION, ...record }, null, 2)}\n`, 'utf8');
+  await writeFile(
+    partial,
+    `${JSON.stringify({ schemaVersion: TEST_RUN_SCHEMA_VERSION, ...record }, null, 2)}\n`,
+    'utf8',
+  );
   await rename(partial, file);
 }
 

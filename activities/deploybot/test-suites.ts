@@ -21,7 +21,10 @@ export async function readTestSuites(releaseDir: string, defaultCommand: string)
   }
   const text = await readFile(file, 'utf8');
   const parsed = TestSuitesFile.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new ReleaseStoreError(`${TEST_SUITES_FILE} in release ${path.basename(releaseDir)} is invalid: ${parsed.error.message}`);
+  if (!parsed.success)
+    throw new ReleaseStoreError(
+      `${TEST_SUITES_FILE} in release ${path.basename(releaseDir)} is invalid: ${parsed.error.message}`,
+    );
   return parsed.data.suites;
 }
 
@@ -37,6 +40,9 @@ async function assertRegularFile(file: string, releaseDir: string): Promise<void
 
 export function commandForSuite(suites: Record<string, string>, suite: string): string {
   const command = suites[suite];
-  if (command === undefined) throw new ReleaseStoreError(`There is no test suite "${suite}"; the suites are: ${Object.keys(suites).join(', ')}.`);
+  if (command === undefined)
+    throw new ReleaseStoreError(
+      `There is no test suite "${suite}"; the suites are: ${Object.keys(suites).join(', ')}.`,
+    );
   return command;
 }

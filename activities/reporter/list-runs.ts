@@ -41,7 +41,8 @@ export function recentRunsQuery(since: Date, taskQueue?: string): string {
 export function createListRuns(options: ListRunsOptions): ListRuns {
   const now = options.now ?? (() => new Date());
   return async function listRuns({ hours }) {
-    if (!Number.isFinite(hours) || hours <= 0) throw new ToolExecutionError(`hours must be a positive number, got ${hours}. Pass e.g. 24 for the last day.`);
+    if (!Number.isFinite(hours) || hours <= 0)
+      throw new ToolExecutionError(`hours must be a positive number, got ${hours}. Pass e.g. 24 for the last day.`);
     const since = new Date(now().getTime() - hours * 3_600_000);
     const query = recentRunsQuery(since, options.taskQueue);
     const runs: RunSummary[] = [];

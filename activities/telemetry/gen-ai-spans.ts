@@ -23,7 +23,10 @@ export function chatResponseAttributes(completion: ChatCompletion): Attributes {
     'gen_ai.response.id': completion.id,
     'gen_ai.response.model': completion.model,
     'gen_ai.response.finish_reasons': completion.choices.map((choice) => choice.finish_reason),
-    ...(usage && { 'gen_ai.usage.input_tokens': usage.prompt_tokens, 'gen_ai.usage.output_tokens': usage.completion_tokens }),
+    ...(usage && {
+      'gen_ai.usage.input_tokens': usage.prompt_tokens,
+      'gen_ai.usage.output_tokens': usage.completion_tokens,
+    }),
     ...(cached !== undefined && { 'gen_ai.usage.cache_read.input_tokens': cached }),
   };
 }
@@ -49,7 +52,11 @@ export function traceChat(
 }
 
 /** One tool's executor as an `execute_tool <tool>` span carrying the model's call id. */
-export function traceToolRun<T>(tracing: Tracing | undefined, tool: { name: string; callId: string }, run: () => Promise<T>): Promise<T> {
+export function traceToolRun<T>(
+  tracing: Tracing | undefined,
+  tool: { name: string; callId: string },
+  run: () => Promise<T>,
+): Promise<T> {
   if (!tracing) return run();
   const attributes = {
     'gen_ai.operation.name': 'execute_tool',

@@ -14,16 +14,24 @@ import {
 import { ConfigurationError } from '../../core/errors';
 import { TRACING_WORKFLOW_MODULES, type SpanRole, type Tracing } from './tracing';
 
-const SPAN_KINDS: Record<SpanRole, SpanKind> = { internal: SpanKind.INTERNAL, server: SpanKind.SERVER, client: SpanKind.CLIENT };
+const SPAN_KINDS: Record<SpanRole, SpanKind> = {
+  internal: SpanKind.INTERNAL,
+  server: SpanKind.SERVER,
+  client: SpanKind.CLIENT,
+};
 
 /** OTLP over HTTP in the encoding OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL names (default http/protobuf, the OTLP default). */
 function otlpExporter(env: Readonly<Record<string, string | undefined>>): SpanExporter {
-  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf').trim();
+  const protocol = (
+    env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ||
+    env.OTEL_EXPORTER_OTLP_PROTOCOL ||
+    'http/protobuf'
+  ).trim();
   if (protocol === 'http/protobuf') return new OTLPProtobufTraceExporter();
   if (protocol === 'http/json') return new OTLPJsonTraceExporter();
   throw new ConfigurationError(
     `OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not supported: tfa exports traces over OTLP/HTTP. ` +
-      'Set http/protobuf (the default) or http/json and point OTEL_EXPORTER_OTLP_ENDPOINT at the collector\'s HTTP port (usually 4318).',
+      "Set http/protobuf (the default) or http/json and point OTEL_EXPORTER_OTLP_ENDPOINT at the collector's HTTP port (usually 4318).",
   );
 }
 
@@ -48,7 +56,8 @@ export function startOpenTelemetry(env: Readonly<Record<string, string | undefin
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   provider.register(); // AsyncLocalStorage context and W3C trace-context propagation, which Temporal's headers use
   const tracer = provider.getTracer('tfa');
-  const startSpan = (name: string, role: SpanRole, attributes?: Attributes) => tracer.startSpan(name, { kind: SPAN_KINDS[role], attributes });
+  const startSpan = (name: string, role: SpanRole, attributes?: Attributes) =>
+    tracer.startSpan(name, { kind: SPAN_KINDS[role], attributes });
   return {
     tracer,
     startSpan,
@@ -68,7 +77,12 @@ export function startOpenTelemetry(env: Readonly<Record<string, string | undefin
     clientInterceptors: () => ({ workflow: [new OpenTelemetryWorkflowClientInterceptor()] }),
     workerOptions: () => ({
       interceptors: {
-        activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+        activity: [
+          (ctx) => ({
+            inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+            outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+          }),
+        ],
         workflowModules: [...TRACING_WORKFLOW_MODULES],
       },
       sinks: { exporter: makeWorkflowExporter(spanProcessor, resource) },

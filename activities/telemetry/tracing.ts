@@ -35,7 +35,9 @@ export interface Tracing {
 }
 
 /** Temporal's workflow interceptors, for bundleWorkflowCode's workflowInterceptorModules when tracing is on. */
-export const TRACING_WORKFLOW_MODULES: readonly string[] = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+export const TRACING_WORKFLOW_MODULES: readonly string[] = [
+  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
+];
 
 /** Whether a prebuilt workflow bundle was built with TRACING_WORKFLOW_MODULES (they register this interceptor). */
 export function bundleTracesWorkflows(bundle: { code: string } | { codePath: string }): boolean {

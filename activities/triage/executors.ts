@@ -32,7 +32,8 @@ export function createTriageExecutors(store: ReleaseStore): Record<string, ToolE
  */
 export function fitToThread(run: TestRunRecord & { environment: Environment }, limit = MAX_TOOL_OUTPUT_CHARS) {
   const { schemaVersion: _schemaVersion, output, ...facts } = run;
-  const shownFrom = (start: number) => (start === 0 ? output : `[... ${start} earlier chars cut ...]\n${output.slice(start)}`);
+  const shownFrom = (start: number) =>
+    start === 0 ? output : `[... ${start} earlier chars cut ...]\n${output.slice(start)}`;
   const fits = (start: number) => JSON.stringify({ ...facts, output: shownFrom(start) }).length <= limit;
   // The smallest cut that fits, by bisection: escaping makes JSON length differ from the output's.
   let low = 0;

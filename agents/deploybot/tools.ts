@@ -14,7 +14,8 @@ export const deployToStaging = defineTool({
 
 export const deployToProduction = defineTool({
   name: 'deploy_to_production',
-  description: 'Deploy a git ref to production. The ref is resolved to its commit SHA first; a human approves exactly that commit.',
+  description:
+    'Deploy a git ref to production. The ref is resolved to its commit SHA first; a human approves exactly that commit.',
   parameters: z.object({ ref: Ref }),
   kind: 'approval',
   resolvesArgs: true,
@@ -22,7 +23,8 @@ export const deployToProduction = defineTool({
 
 export const runTests = defineTool({
   name: 'run_tests',
-  description: 'Run the test command against the release currently deployed in an environment; the run is recorded by its commit SHA.',
+  description:
+    'Run the test command against the release currently deployed in an environment; the run is recorded by its commit SHA.',
   parameters: z.object({ environment: EnvironmentArg }),
   kind: 'immediate',
 });
@@ -37,7 +39,8 @@ export const listReleases = defineTool({
 
 export const rollback = defineTool({
   name: 'rollback',
-  description: 'Switch an environment back to the release it ran before. A human approves the exact switch (from which SHA to which).',
+  description:
+    'Switch an environment back to the release it ran before. A human approves the exact switch (from which SHA to which).',
   parameters: z.object({ environment: EnvironmentArg }),
   kind: 'approval',
   resolvesArgs: true,

@@ -16,7 +16,8 @@ export const listTestSuites = defineTool({
 
 export const runTestSuite = defineTool({
   name: 'run_test_suite',
-  description: 'Run one test suite against the release of a commit; the run is recorded for that SHA. Returns passed, exit code and the output tail.',
+  description:
+    'Run one test suite against the release of a commit; the run is recorded for that SHA. Returns passed, exit code and the output tail.',
   parameters: z.object({ sha: Sha, suite: nonEmptyText().describe('A suite name from list_test_suites') }),
   kind: 'immediate',
 });
@@ -30,7 +31,8 @@ export const reportTestResults = defineTool({
 
 export const tester = defineAgent({
   name: 'tester',
-  description: 'Decides which test suites to run against the release of a given commit, runs them and reports pass/fail.',
+  description:
+    'Decides which test suites to run against the release of a given commit, runs them and reports pass/fail.',
   prompt: definePrompt({
     variables: ['agent', 'tools'],
     template: `You are {{agent}}, the test agent of a deployment pipeline. Your task names the commit SHA of a release.

@@ -17,7 +17,10 @@ export const listTestRuns = defineTool({
 export const readTestOutput = defineTool({
   name: 'read_test_output',
   description: 'Read the last run of one suite in an environment: its facts and the tail of its output.',
-  parameters: z.object({ environment: EnvironmentArg, suite: nonEmptyText().describe('A suite name from list_test_runs') }),
+  parameters: z.object({
+    environment: EnvironmentArg,
+    suite: nonEmptyText().describe('A suite name from list_test_runs'),
+  }),
   kind: 'immediate',
   readOnly: true,
 });

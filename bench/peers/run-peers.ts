@@ -16,15 +16,31 @@ export function ensurePeersInstalled(log: (line: string) => void = console.error
   const manifest = path.join(PEERS_DIR, 'package.json');
   if (fs.existsSync(marker) && fs.statSync(marker).mtimeMs >= fs.statSync(manifest).mtimeMs) return;
   log('[bench] installing the peers once into bench/peers/node_modules (npm install; LangGraph.js, SQLite)...');
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: PEERS_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: PEERS_DIR,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
 }
 
 /** Wall ms per step of each round of `steps` steps, the model scripted to call list_releases then done_for_now. */
-export async function runPeer(peer: Peer, model: ScriptedModelServer, steps: number, rounds: number): Promise<number[]> {
-  for (let round = 0; round <= rounds; round++) { // and the warm-up round
-    model.enqueue(...Array.from({ length: steps - 1 }, () => ({ toolCall: { name: 'list_releases', arguments: {} } })), { toolCall: { name: 'done_for_now', arguments: { message: 'done' } } });
+export async function runPeer(
+  peer: Peer,
+  model: ScriptedModelServer,
+  steps: number,
+  rounds: number,
+): Promise<number[]> {
+  for (let round = 0; round <= rounds; round++) {
+    // and the warm-up round
+    model.enqueue(
+      ...Array.from({ length: steps - 1 }, () => ({ toolCall: { name: 'list_releases', arguments: {} } })),
+      { toolCall: { name: 'done_for_now', arguments: { message: 'done' } } },
+    );
   }
-  const child = spawn(process.execPath, [path.join(PEERS_DIR, 'tool-loop.mjs'), peer, model.baseURL, String(steps), String(rounds)], { cwd: PEERS_DIR, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [path.join(PEERS_DIR, 'tool-loop.mjs'), peer, model.baseURL, String(steps), String(rounds)],
+    { cwd: PEERS_DIR, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));

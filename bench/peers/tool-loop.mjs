@@ -45,12 +45,17 @@ async function langGraphLoop(checkpointer, task, threadId) {
   const lastCall = (state) => state.messages.at(-1).tool_calls[0];
   const graph = new StateGraph(State)
     .addNode('agent', async (state) => ({ messages: [await chooseTool(state.messages)] }))
-    .addNode('tools', async (state) => ({ messages: [{ role: 'tool', tool_call_id: lastCall(state).id, content: await runTool() }] }))
+    .addNode('tools', async (state) => ({
+      messages: [{ role: 'tool', tool_call_id: lastCall(state).id, content: await runTool() }],
+    }))
     .addEdge(START, 'agent')
     .addConditionalEdges('agent', (state) => (lastCall(state).function.name === 'done_for_now' ? END : 'tools'))
     .addEdge('tools', 'agent')
     .compile({ checkpointer });
-  await graph.invoke({ messages: [{ role: 'user', content: task }] }, { configurable: { thread_id: threadId }, recursionLimit: 4 * steps + 10 });
+  await graph.invoke(
+    { messages: [{ role: 'user', content: task }] },
+    { configurable: { thread_id: threadId }, recursionLimit: 4 * steps + 10 },
+  );
 }
 
 async function checkpointerFor(kind) {

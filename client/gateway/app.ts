@@ -49,7 +49,13 @@ function handleErrors(app: FastifyInstance, logError: (line: string) => void): v
     return reply.code(refused.statusCode).send(refused.toBody());
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: 'no_route', message: `no route ${request.method} ${request.url.split('?')[0]}; see the README's "Triggers" section` } }));
+    reply.code(404).send({
+      error: {
+        code: 'no_route',
+        message: `no route ${request.method} ${request.url.split('?')[0]}; see the README's "Triggers" section`,
+      },
+    }),
+  );
 }
 
 /**
@@ -70,11 +76,23 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     registerRunRoutes(api, runs, options.identity);
   });
   const authenticate = requireBearerToken(options.token, options.identity);
-  registerCodecRoutes(app, { codec: options.codec, corsOrigins, authenticate, report: options.logError ?? console.error });
+  registerCodecRoutes(app, {
+    codec: options.codec,
+    corsOrigins,
+    authenticate,
+    report: options.logError ?? console.error,
+  });
   const now = options.now ?? Date.now;
-  const githubTarget = options.githubRepository ? { repository: options.githubRepository, branch: options.deployBranch ?? 'main' } : undefined;
+  const githubTarget = options.githubRepository
+    ? { repository: options.githubRepository, branch: options.deployBranch ?? 'main' }
+    : undefined;
   registerGithubWebhook(app, runs, { secret: options.githubWebhookSecret, target: githubTarget, now });
   registerSlackCommands(app, runs, options.slackSigningSecret, now, options.identity);
-  registerEventsRoute(app, runs, { routes: options.eventRoutes ?? {}, secret: options.eventsSecret, token: options.token, now });
+  registerEventsRoute(app, runs, {
+    routes: options.eventRoutes ?? {},
+    secret: options.eventsSecret,
+    token: options.token,
+    now,
+  });
   return app;
 }

@@ -24,12 +24,20 @@ export function requireBearerToken(token: string | undefined, identity?: Gateway
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
     reply.header('WWW-Authenticate', 'Bearer realm="tfa"');
     if (!match) {
-      throw new GatewayError(401, 'missing_token', 'send Authorization: Bearer <token>: your own token (tfa token create) or TFA_GATEWAY_TOKEN');
+      throw new GatewayError(
+        401,
+        'missing_token',
+        'send Authorization: Bearer <token>: your own token (tfa token create) or TFA_GATEWAY_TOKEN',
+      );
     }
     const person = personOfToken(identity, match[1]!);
     if (person !== undefined) return void principals.set(request, person);
     if (token === undefined || !safeEqual(match[1]!, token)) {
-      throw new GatewayError(401, 'invalid_token', 'the bearer token is neither a personal token nor TFA_GATEWAY_TOKEN');
+      throw new GatewayError(
+        401,
+        'invalid_token',
+        'the bearer token is neither a personal token nor TFA_GATEWAY_TOKEN',
+      );
     }
   };
 }

@@ -27,6 +27,10 @@ export function parseJsonBody(raw: Buffer): unknown {
   try {
     return raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
   } catch (error) {
-    throw new GatewayError(400, 'invalid_json', `the body is not valid JSON (${(error as Error).message}): send valid JSON`);
+    throw new GatewayError(
+      400,
+      'invalid_json',
+      `the body is not valid JSON (${(error as Error).message}): send valid JSON`,
+    );
   }
 }

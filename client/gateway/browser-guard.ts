@@ -16,7 +16,11 @@ export function isLoopbackName(name: string): boolean {
 function refuseHost(request: FastifyRequest): void {
   const name = hostName(request.headers.host ?? '');
   if (name !== undefined && isLoopbackName(name)) return;
-  throw new GatewayError(403, 'host_not_allowed', `Host "${request.headers.host ?? ''}" is not a loopback name: without TFA_GATEWAY_TOKEN the gateway serves only localhost, 127.0.0.1 and [::1] (set a token to serve other names)`);
+  throw new GatewayError(
+    403,
+    'host_not_allowed',
+    `Host "${request.headers.host ?? ''}" is not a loopback name: without TFA_GATEWAY_TOKEN the gateway serves only localhost, 127.0.0.1 and [::1] (set a token to serve other names)`,
+  );
 }
 
 /**
@@ -27,11 +31,19 @@ function refuseHost(request: FastifyRequest): void {
 function refuseCrossOrigin(request: FastifyRequest): void {
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    throw new GatewayError(403, 'cross_origin', `Sec-Fetch-Site: ${String(site)}: browser requests from other sites are refused`);
+    throw new GatewayError(
+      403,
+      'cross_origin',
+      `Sec-Fetch-Site: ${String(site)}: browser requests from other sites are refused`,
+    );
   }
   const origin = request.headers.origin;
   if (origin === undefined || origin === `${request.protocol}://${request.headers.host ?? ''}`) return;
-  throw new GatewayError(403, 'cross_origin', `Origin ${origin} is not this gateway's: browser requests from other sites are refused`);
+  throw new GatewayError(
+    403,
+    'cross_origin',
+    `Origin ${origin} is not this gateway's: browser requests from other sites are refused`,
+  );
 }
 
 /**
@@ -39,7 +51,10 @@ function refuseCrossOrigin(request: FastifyRequest): void {
  * `crossOriginAllowed` accepts (the codec endpoints, from the Web UI's origin); without a token
  * (`authenticated: false`) only loopback `Host` names are served, the DNS-rebinding defence.
  */
-export function guardBrowserRequests(options: { authenticated: boolean; crossOriginAllowed?: (request: FastifyRequest) => boolean }) {
+export function guardBrowserRequests(options: {
+  authenticated: boolean;
+  crossOriginAllowed?: (request: FastifyRequest) => boolean;
+}) {
   return async function checkBrowserRequest(request: FastifyRequest): Promise<void> {
     if (!options.authenticated) refuseHost(request);
     if (!options.crossOriginAllowed?.(request)) refuseCrossOrigin(request);

@@ -19,11 +19,16 @@ const base64Bytes = z
 
 /** Temporal's `Payloads` message in protobuf JSON: bytes fields are base64 strings. */
 const PayloadsBody = z.object({
-  payloads: z.array(z.unknown()).max(CODEC_MAX_PAYLOADS).pipe(z.array(z.object({ metadata: z.record(z.string(), base64Bytes).optional(), data: base64Bytes.optional() }))),
+  payloads: z
+    .array(z.unknown())
+    .max(CODEC_MAX_PAYLOADS)
+    .pipe(z.array(z.object({ metadata: z.record(z.string(), base64Bytes).optional(), data: base64Bytes.optional() }))),
 });
 
 function toJson(payload: Payload): { metadata: Record<string, string>; data: string } {
-  const metadata = Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')]));
+  const metadata = Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
+  );
   return { metadata, data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64') };
 }
 
@@ -50,7 +55,8 @@ function allowOrigin(origins: readonly string[]) {
 async function answerPreflight(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   reply.header('Access-Control-Allow-Methods', 'POST, OPTIONS').header('Access-Control-Allow-Headers', ALLOWED_HEADERS);
   // Chromium asks before a page on a public address calls this loopback gateway (Private Network Access).
-  if (request.headers['access-control-request-private-network'] === 'true') reply.header('Access-Control-Allow-Private-Network', 'true');
+  if (request.headers['access-control-request-private-network'] === 'true')
+    reply.header('Access-Control-Allow-Private-Network', 'true');
   await reply.header('Access-Control-Max-Age', '600').code(204).send();
 }
 
@@ -59,31 +65,49 @@ async function answerPreflight(request: FastifyRequest, reply: FastifyReply): Pr
  * comes back unchanged, still `binary/encrypted`, and is reported, so one bad message never hides the
  * rest of a run's history from the Web UI or the CLI.
  */
-async function decodeEach(codec: PayloadCodec, payloads: Payload[], report: (line: string) => void): Promise<Payload[]> {
-  return Promise.all(payloads.map(async (payload) => {
-    try {
-      return (await codec.decode([payload]))[0]!;
-    } catch (error) {
-      if (!(error instanceof PayloadDecryptionError)) throw error;
-      report(`[tfa gateway] /codec/decode left a payload encrypted: ${error.message}`);
-      return payload;
-    }
-  }));
+async function decodeEach(
+  codec: PayloadCodec,
+  payloads: Payload[],
+  report: (line: string) => void,
+): Promise<Payload[]> {
+  return Promise.all(
+    payloads.map(async (payload) => {
+      try {
+        return (await codec.decode([payload]))[0]!;
+      } catch (error) {
+        if (!(error instanceof PayloadDecryptionError)) throw error;
+        report(`[tfa gateway] /codec/decode left a payload encrypted: ${error.message}`);
+        return payload;
+      }
+    }),
+  );
 }
 
 function codecHandler(codec: PayloadCodec | undefined, direction: 'encode' | 'decode', report: (line: string) => void) {
   return async function runCodec(request: FastifyRequest): Promise<{ payloads: ReturnType<typeof toJson>[] }> {
-    if (!codec) throw new GatewayError(503, 'encryption_off', 'TFA_ENCRYPTION_KEYS is not set, so this gateway has no codec: set it to the keys the worker uses');
+    if (!codec)
+      throw new GatewayError(
+        503,
+        'encryption_off',
+        'TFA_ENCRYPTION_KEYS is not set, so this gateway has no codec: set it to the keys the worker uses',
+      );
     const body = PayloadsBody.safeParse(request.body);
     if (!body.success) throw invalidRequest(body.error, 'body');
-    const payloads = direction === 'encode' ? await codec.encode(body.data.payloads) : await decodeEach(codec, body.data.payloads, report);
+    const payloads =
+      direction === 'encode'
+        ? await codec.encode(body.data.payloads)
+        : await decodeEach(codec, body.data.payloads, report);
     return { payloads: payloads.map(toJson) };
   };
 }
 
 function explainTooLarge(error: Error & { code?: string }): void {
   if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw error;
-  throw new GatewayError(413, 'body_too_large', `a codec request holds at most ${CODEC_BODY_LIMIT_BYTES / 1024 / 1024} MiB of payloads: send fewer at a time`);
+  throw new GatewayError(
+    413,
+    'body_too_large',
+    `a codec request holds at most ${CODEC_BODY_LIMIT_BYTES / 1024 / 1024} MiB of payloads: send fewer at a time`,
+  );
 }
 
 /**
@@ -93,7 +117,12 @@ function explainTooLarge(error: Error & { code?: string }): void {
  */
 export function registerCodecRoutes(
   app: FastifyInstance,
-  options: { codec?: PayloadCodec; corsOrigins: readonly string[]; authenticate: onRequestHookHandler; report: (line: string) => void },
+  options: {
+    codec?: PayloadCodec;
+    corsOrigins: readonly string[];
+    authenticate: onRequestHookHandler;
+    report: (line: string) => void;
+  },
 ): void {
   app.register(async (scope) => {
     scope.addHook('onRequest', allowOrigin(options.corsOrigins));
@@ -101,8 +130,16 @@ export function registerCodecRoutes(
     scope.register(async (guarded) => {
       guarded.addHook('onRequest', options.authenticate);
       guarded.setErrorHandler(explainTooLarge);
-      guarded.post('/codec/encode', { bodyLimit: CODEC_BODY_LIMIT_BYTES }, codecHandler(options.codec, 'encode', options.report));
-      guarded.post('/codec/decode', { bodyLimit: CODEC_BODY_LIMIT_BYTES }, codecHandler(options.codec, 'decode', options.report));
+      guarded.post(
+        '/codec/encode',
+        { bodyLimit: CODEC_BODY_LIMIT_BYTES },
+        codecHandler(options.codec, 'encode', options.report),
+      );
+      guarded.post(
+        '/codec/decode',
+        { bodyLimit: CODEC_BODY_LIMIT_BYTES },
+        codecHandler(options.codec, 'decode', options.report),
+      );
     });
   });
 }

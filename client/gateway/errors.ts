@@ -46,7 +46,10 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /** Fastify's own client errors (bad JSON, too large, wrong content type), renamed to our codes. */
 const FASTIFY_CODES: Record<string, { code: string; fix: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'body_too_large', fix: `send at most ${BODY_LIMIT_BYTES / 1024} KiB (GitHub deliveries: 25 MiB)` },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: 'body_too_large',
+    fix: `send at most ${BODY_LIMIT_BYTES / 1024} KiB (GitHub deliveries: 25 MiB)`,
+  },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', fix: 'send valid JSON' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_json', fix: 'send a JSON body, e.g. {}' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', fix: 'send Content-Type: application/json' },
@@ -64,14 +67,22 @@ function fromFastify(error: { code?: string; statusCode?: number; message: strin
 /** Temporal's answers that are the caller's business: no such run, a refused decision, a duplicate id. */
 function fromTemporal(error: unknown): GatewayError | null {
   if (error instanceof WorkflowNotFoundError) {
-    return new GatewayError(404, 'unknown_run', `no run "${error.workflowId}" can take this (${error.message}): check the workflow id; GET /runs lists runs`);
+    return new GatewayError(
+      404,
+      'unknown_run',
+      `no run "${error.workflowId}" can take this (${error.message}): check the workflow id; GET /runs lists runs`,
+    );
   }
   if (error instanceof WorkflowUpdateFailedError) {
     return new GatewayError(409, 'decision_refused', describeError(error.cause ?? error));
   }
   if (error instanceof NoDecisionPendingError) return new GatewayError(409, 'decision_refused', error.message);
   if (error instanceof WorkflowExecutionAlreadyStartedError) {
-    return new GatewayError(409, 'run_exists', `a run with workflow id ${error.workflowId} already exists: choose another id`);
+    return new GatewayError(
+      409,
+      'run_exists',
+      `a run with workflow id ${error.workflowId} already exists: choose another id`,
+    );
   }
   if (error instanceof QueryNotRegisteredError) {
     return new GatewayError(409, 'not_an_agent_run', `${error.message}: only agentWorkflow runs have a thread to show`);
@@ -88,11 +99,23 @@ function fromTemporalService(error: ServiceError): GatewayError | null {
   const detail = describeError(error);
   switch (code) {
     case GrpcStatus.DEADLINE_EXCEEDED:
-      return new GatewayError(504, 'no_worker_answer', `${detail}: is a worker polling the task queue? Start one with npm start or npm run worker`);
+      return new GatewayError(
+        504,
+        'no_worker_answer',
+        `${detail}: is a worker polling the task queue? Start one with npm start or npm run worker`,
+      );
     case GrpcStatus.FAILED_PRECONDITION:
-      return new GatewayError(409, 'run_not_answering', `${detail}: the run's workflow task is failing; open the run in the Web UI to see why`);
+      return new GatewayError(
+        409,
+        'run_not_answering',
+        `${detail}: the run's workflow task is failing; open the run in the Web UI to see why`,
+      );
     case GrpcStatus.UNAVAILABLE:
-      return new GatewayError(503, 'temporal_unavailable', `${detail}: is the Temporal server running at TEMPORAL_ADDRESS?`);
+      return new GatewayError(
+        503,
+        'temporal_unavailable',
+        `${detail}: is the Temporal server running at TEMPORAL_ADDRESS?`,
+      );
     default:
       return null;
   }

@@ -24,7 +24,11 @@ function routeFor(routes: EventRoutes, type: string): EventRoute {
   const route = Object.hasOwn(routes, type) ? routes[type] : undefined;
   if (route) return route;
   const known = Object.keys(routes).join(', ') || 'none';
-  throw new GatewayError(404, 'unknown_event', `no event type "${type}" in the event map (TFA_EVENTS_CONFIG); known: ${known}`);
+  throw new GatewayError(
+    404,
+    'unknown_event',
+    `no event type "${type}" in the event map (TFA_EVENTS_CONFIG); known: ${known}`,
+  );
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -35,12 +39,22 @@ function header(request: FastifyRequest, name: string): string | undefined {
 /** The signed message id, once the signature and its timestamp check out. */
 function verifiedEventId(secret: string, request: FastifyRequest, raw: Buffer, nowSeconds: number): string {
   const check = verifyStandardWebhook({
-    secret, rawBody: raw, nowSeconds,
-    headers: { id: header(request, 'webhook-id'), timestamp: header(request, 'webhook-timestamp'), signature: header(request, 'webhook-signature') },
+    secret,
+    rawBody: raw,
+    nowSeconds,
+    headers: {
+      id: header(request, 'webhook-id'),
+      timestamp: header(request, 'webhook-timestamp'),
+      signature: header(request, 'webhook-signature'),
+    },
   });
   if (!check.ok) throw new GatewayError(401, check.code, check.message);
   if (!EVENT_ID.test(check.id)) {
-    throw new GatewayError(400, 'invalid_event_id', 'webhook-id must be 1 to 128 characters of A-Z a-z 0-9 _ . : - (e.g. msg_2KWPBgLlAfxdpx2AI54pPJ85f4W)');
+    throw new GatewayError(
+      400,
+      'invalid_event_id',
+      'webhook-id must be 1 to 128 characters of A-Z a-z 0-9 _ . : - (e.g. msg_2KWPBgLlAfxdpx2AI54pPJ85f4W)',
+    );
   }
   return check.id;
 }
@@ -48,7 +62,11 @@ function verifiedEventId(secret: string, request: FastifyRequest, raw: Buffer, n
 function messageFor(type: string, route: EventRoute, body: unknown): string {
   const filled = fillTemplate(route.message, body);
   if ('message' in filled) return filled.message;
-  throw new GatewayError(400, 'missing_field', `event "${type}" needs ${filled.missing.map((field) => `"${field}"`).join(', ')} in its JSON body to fill its message`);
+  throw new GatewayError(
+    400,
+    'missing_field',
+    `event "${type}" needs ${filled.missing.map((field) => `"${field}"`).join(', ')} in its JSON body to fill its message`,
+  );
 }
 
 /**
@@ -63,13 +81,22 @@ export function registerEventsRoute(scope: FastifyInstance, runs: Runs, options:
     events.post<{ Params: { type: string } }>('/events/:type', async (request, reply) => {
       const raw = rawBodyOf(request.body);
       const type = request.params.type;
-      const eventId = options.secret ? verifiedEventId(options.secret, request, raw, Math.floor(options.now() / 1000)) : undefined;
+      const eventId = options.secret
+        ? verifiedEventId(options.secret, request, raw, Math.floor(options.now() / 1000))
+        : undefined;
       const route = routeFor(options.routes, type);
       const message = messageFor(type, route, parseJsonBody(raw));
       // The run's own input limits (core/run.ts), checked here so an oversized message is a 400, not a failed start.
-      const input = parseWith(AgentWorkflowInput, { agent: route.agent, message, maxSteps: route.maxSteps, requestedBy: `event:${type}` });
+      const input = parseWith(AgentWorkflowInput, {
+        agent: route.agent,
+        message,
+        maxSteps: route.maxSteps,
+        requestedBy: `event:${type}`,
+      });
       if (eventId === undefined) {
-        return reply.code(201).send({ workflowId: await runs.launch(input, newWorkflowId(`event-${type}`)), agent: route.agent });
+        return reply
+          .code(201)
+          .send({ workflowId: await runs.launch(input, newWorkflowId(`event-${type}`)), agent: route.agent });
       }
       const started = await runs.launchOnce(input, `event-${type}-${eventId}`);
       if (started.duplicate) return reply.code(200).send({ ...started, agent: route.agent });

@@ -9,7 +9,10 @@ import { attesterSigner, readKeyFile, type StatementSigner } from '../keys';
 export const GATEWAY_ATTESTER = 'gateway';
 
 /** TFA_GATEWAY_TOKENS_FILE: each person's name and the sha256 of their bearer token (`tfa token create <name>`). */
-export const TokensFile = z.record(z.string().min(1).max(200), z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:<64 hex digits>"'));
+export const TokensFile = z.record(
+  z.string().min(1).max(200),
+  z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:<64 hex digits>"'),
+);
 
 /** Who the gateway can vouch for, and the key it vouches with. */
 export interface GatewayIdentity {
@@ -38,16 +41,22 @@ export function readTokensFile(file: string): Map<string, string> {
     throw new Error(`TFA_GATEWAY_TOKENS_FILE ${file} cannot be read as JSON: ${(error as Error).message}`);
   }
   const parsed = TokensFile.safeParse(raw);
-  if (!parsed.success) throw new Error(`TFA_GATEWAY_TOKENS_FILE ${file} is not a tokens file: ${describeIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new Error(`TFA_GATEWAY_TOKENS_FILE ${file} is not a tokens file: ${describeIssues(parsed.error)}`);
   return new Map(Object.entries(parsed.data).map(([name, digest]) => [digest.slice('sha256:'.length), name]));
 }
 
 /** Builds the gateway's identity from its files; each is optional, and what is missing only narrows what it can vouch for. */
-export function loadGatewayIdentity(options: { tokensFile?: string; keyFile?: string; policy: PolicySource }): GatewayIdentity {
+export function loadGatewayIdentity(options: {
+  tokensFile?: string;
+  keyFile?: string;
+  policy: PolicySource;
+}): GatewayIdentity {
   const people = options.tokensFile ? readTokensFile(options.tokensFile) : new Map<string, string>();
   const slackUsers = new Map<string, string>();
   if (options.policy.kind === 'file') {
-    for (const [name, person] of Object.entries(options.policy.file.people)) if (person.slackUserId) slackUsers.set(person.slackUserId, name);
+    for (const [name, person] of Object.entries(options.policy.file.people))
+      if (person.slackUserId) slackUsers.set(person.slackUserId, name);
   }
   const key = options.keyFile ? readKeyFile(options.keyFile) : undefined;
   return { people, slackUsers, attest: key ? (via) => attesterSigner(GATEWAY_ATTESTER, key, via) : undefined };

@@ -11,11 +11,14 @@ export function traceRequests(app: FastifyInstance, tracing: Tracing): void {
   const spans = new WeakMap<FastifyRequest, Span>();
   app.addHook('onRequest', (request, _reply, done) => {
     const route = request.routeOptions.url;
-    spans.set(request, tracing.startSpan(route ? `${request.method} ${route}` : request.method, 'server', {
-      'http.request.method': request.method,
-      'url.path': request.url.split('?')[0],
-      ...(route && { 'http.route': route }),
-    }));
+    spans.set(
+      request,
+      tracing.startSpan(route ? `${request.method} ${route}` : request.method, 'server', {
+        'http.request.method': request.method,
+        'url.path': request.url.split('?')[0],
+        ...(route && { 'http.route': route }),
+      }),
+    );
     done();
   });
   // Entered after the body is read: the body parser's callbacks run outside the request's async context.

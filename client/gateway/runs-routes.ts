@@ -50,7 +50,8 @@ function registerInspect(scope: FastifyInstance, runs: Runs): void {
   scope.get('/runs/:id', async (request) => {
     const { id } = parseWith(RunParams, request.params, 'path');
     const status = await runs.status(id);
-    if (status.kind === 'deploy') return { workflowId: id, type: 'deployWorkflow', pipeline: status.state, waitingStep: status.step ?? null };
+    if (status.kind === 'deploy')
+      return { workflowId: id, type: 'deployWorkflow', pipeline: status.state, waitingStep: status.step ?? null };
     return { workflowId: id, state: status.view.state, events: status.view.events };
   });
 }
@@ -87,7 +88,8 @@ function registerAction<S extends z.ZodType>(
  * A decision made with a personal token is vouched for by the gateway's key (verified: "gateway").
  */
 export function registerRunRoutes(scope: FastifyInstance, runs: Runs, identity?: GatewayIdentity): void {
-  const vouch = (request: FastifyRequest) => (principalOf(request) !== undefined ? identity?.attest?.('gateway') : undefined);
+  const vouch = (request: FastifyRequest) =>
+    principalOf(request) !== undefined ? identity?.attest?.('gateway') : undefined;
   registerLaunch(scope, runs);
   registerInspect(scope, runs);
   registerAction(scope, 'approve', ApproveInput, (id, body, request) => runs.approve(id, body, vouch(request)));

@@ -39,14 +39,27 @@ export function verifySlackRequest(options: {
 }): SlackCheck {
   const { timestamp, signature } = options;
   if (!timestamp || !signature) {
-    return { ok: false, code: 'missing_signature', message: 'X-Slack-Signature and X-Slack-Request-Timestamp headers are required' };
+    return {
+      ok: false,
+      code: 'missing_signature',
+      message: 'X-Slack-Signature and X-Slack-Request-Timestamp headers are required',
+    };
   }
   const sentAt = Number(timestamp);
   if (!Number.isInteger(sentAt) || Math.abs(options.nowSeconds - sentAt) > SLACK_MAX_AGE_SECONDS) {
-    return { ok: false, code: 'stale_request', message: `X-Slack-Request-Timestamp ${timestamp} is more than 5 minutes from now: replays are refused` };
+    return {
+      ok: false,
+      code: 'stale_request',
+      message: `X-Slack-Request-Timestamp ${timestamp} is more than 5 minutes from now: replays are refused`,
+    };
   }
   if (!safeEqual(signature, signSlack(options.secret, timestamp, options.rawBody))) {
-    return { ok: false, code: 'invalid_signature', message: 'X-Slack-Signature does not match: check TFA_SLACK_SIGNING_SECRET against the Slack app\'s signing secret' };
+    return {
+      ok: false,
+      code: 'invalid_signature',
+      message:
+        "X-Slack-Signature does not match: check TFA_SLACK_SIGNING_SECRET against the Slack app's signing secret",
+    };
   }
   return { ok: true };
 }
@@ -76,11 +89,19 @@ export function verifyStandardWebhook(options: {
 }): StandardWebhookCheck {
   const { id, timestamp, signature } = options.headers;
   if (!id || !timestamp || !signature) {
-    return { ok: false, code: 'missing_signature', message: 'webhook-id, webhook-timestamp and webhook-signature headers are required (Standard Webhooks)' };
+    return {
+      ok: false,
+      code: 'missing_signature',
+      message: 'webhook-id, webhook-timestamp and webhook-signature headers are required (Standard Webhooks)',
+    };
   }
   const sentAt = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
   if (!Number.isInteger(sentAt) || Math.abs(options.nowSeconds - sentAt) > STANDARD_WEBHOOK_MAX_AGE_SECONDS) {
-    return { ok: false, code: 'stale_request', message: `webhook-timestamp ${timestamp} is not within 5 minutes of now: replays are refused` };
+    return {
+      ok: false,
+      code: 'stale_request',
+      message: `webhook-timestamp ${timestamp} is not within 5 minutes of now: replays are refused`,
+    };
   }
   const expected = new Webhook(options.secret).sign(id, new Date(sentAt * 1000), options.rawBody).split(',')[1]!;
   const matches = signature.split(' ').some((versioned) => {
@@ -88,7 +109,12 @@ export function verifyStandardWebhook(options: {
     return version === 'v1' && given !== undefined && safeEqual(given, expected);
   });
   if (!matches) {
-    return { ok: false, code: 'invalid_signature', message: 'webhook-signature does not match "<webhook-id>.<webhook-timestamp>.<body>" signed with TFA_EVENTS_SECRET' };
+    return {
+      ok: false,
+      code: 'invalid_signature',
+      message:
+        'webhook-signature does not match "<webhook-id>.<webhook-timestamp>.<body>" signed with TFA_EVENTS_SECRET',
+    };
   }
   return { ok: true, id };
 }

@@ -17,13 +17,18 @@ export type SlackCommand =
   | { kind: 'reject'; workflowId: string; requestId: string; reason: string }
   | { kind: 'usage'; text: string };
 
-const USAGE = 'Usage: `/deploy <ref>`, `/tfa approve <workflowId> <requestId>`, `/tfa reject <workflowId> <requestId> <reason>` (the notice gives both ids)';
+const USAGE =
+  'Usage: `/deploy <ref>`, `/tfa approve <workflowId> <requestId>`, `/tfa reject <workflowId> <requestId> <reason>` (the notice gives both ids)';
 
 export function parseSlackCommand(command: string, text: string): SlackCommand {
   const words = text.trim().split(/\s+/).filter(Boolean);
-  if (command === '/deploy') return words.length === 1 ? { kind: 'deploy', ref: words[0]! } : { kind: 'usage', text: `/deploy needs exactly one ref. ${USAGE}` };
+  if (command === '/deploy')
+    return words.length === 1
+      ? { kind: 'deploy', ref: words[0]! }
+      : { kind: 'usage', text: `/deploy needs exactly one ref. ${USAGE}` };
   const [verb, workflowId, requestId, ...rest] = words;
-  if (command === '/tfa' && verb === 'approve' && workflowId && requestId && rest.length === 0) return { kind: 'approve', workflowId, requestId };
+  if (command === '/tfa' && verb === 'approve' && workflowId && requestId && rest.length === 0)
+    return { kind: 'approve', workflowId, requestId };
   if (command === '/tfa' && verb === 'reject' && workflowId && requestId && rest.length > 0) {
     return { kind: 'reject', workflowId, requestId, reason: rest.join(' ') };
   }
@@ -34,7 +39,10 @@ export function parseSlackCommand(command: string, text: string): SlackCommand {
  * The person behind a Slack request: the signed `user_id` mapped through the policy's people; a display
  * name is never trusted. An unmapped user acts as `slack:<user_id>`, a claim no approver list names.
  */
-export function slackPrincipal(form: URLSearchParams, identity: GatewayIdentity | undefined): { by: string; sign?: StatementSigner } {
+export function slackPrincipal(
+  form: URLSearchParams,
+  identity: GatewayIdentity | undefined,
+): { by: string; sign?: StatementSigner } {
   const userId = form.get('user_id') ?? '';
   const person = identity?.slackUsers.get(userId);
   if (person === undefined) return { by: `slack:${userId || 'unknown'}` };
@@ -54,21 +62,29 @@ function explainDecisionFailure(workflowId: string, error: unknown): string {
 }
 
 /** Runs one command and words the answer; it never waits for a run to finish. */
-async function performSlackCommand(runs: Runs, command: SlackCommand, user: { by: string; sign?: StatementSigner }): Promise<string> {
+async function performSlackCommand(
+  runs: Runs,
+  command: SlackCommand,
+  user: { by: string; sign?: StatementSigner },
+): Promise<string> {
   switch (command.kind) {
     case 'usage':
       return command.text;
     case 'deploy': {
-      const { workflowId } = await runs.startDeploy({ ref: command.ref, requestedBy: user.by }, newWorkflowId('slack-deploy'));
+      const { workflowId } = await runs.startDeploy(
+        { ref: command.ref, requestedBy: user.by },
+        newWorkflowId('slack-deploy'),
+      );
       return `Deploying ${command.ref} for ${user.by}: started ${workflowId}.`;
     }
     case 'approve':
     case 'reject':
       try {
         const { workflowId, requestId } = command;
-        const decided = command.kind === 'approve'
-          ? await runs.approve(workflowId, { requestId, by: user.by }, user.sign)
-          : await runs.reject(workflowId, { requestId, by: user.by, reason: command.reason }, user.sign);
+        const decided =
+          command.kind === 'approve'
+            ? await runs.approve(workflowId, { requestId, by: user.by }, user.sign)
+            : await runs.reject(workflowId, { requestId, by: user.by, reason: command.reason }, user.sign);
         return `${command.kind === 'approve' ? 'Approved' : 'Rejected'} request ${decided.requestId} of ${decided.workflowId} as ${user.by}.`;
       } catch (error) {
         return explainDecisionFailure(command.workflowId, error);
@@ -78,11 +94,17 @@ async function performSlackCommand(runs: Runs, command: SlackCommand, user: { by
 
 function verifiedForm(secret: string | undefined, request: FastifyRequest, nowSeconds: number): URLSearchParams {
   if (!secret) {
-    throw new GatewayError(503, 'not_configured', 'Slack commands are off: set TFA_SLACK_SIGNING_SECRET to the Slack app\'s signing secret and restart');
+    throw new GatewayError(
+      503,
+      'not_configured',
+      "Slack commands are off: set TFA_SLACK_SIGNING_SECRET to the Slack app's signing secret and restart",
+    );
   }
   const raw = rawBodyOf(request.body);
   const check = verifySlackRequest({
-    secret, rawBody: raw, nowSeconds,
+    secret,
+    rawBody: raw,
+    nowSeconds,
     timestamp: request.headers['x-slack-request-timestamp'] as string | undefined,
     signature: request.headers['x-slack-signature'] as string | undefined,
   });
@@ -91,7 +113,13 @@ function verifiedForm(secret: string | undefined, request: FastifyRequest, nowSe
 }
 
 /** POST /webhooks/slack: slash commands, signed by Slack; answers at once, ephemerally; a replayed request is a 409. */
-export function registerSlackCommands(scope: FastifyInstance, runs: Runs, secret: string | undefined, now: () => number, identity?: GatewayIdentity): void {
+export function registerSlackCommands(
+  scope: FastifyInstance,
+  runs: Runs,
+  secret: string | undefined,
+  now: () => number,
+  identity?: GatewayIdentity,
+): void {
   const replays = new SlackReplayGuard();
   scope.register(async (slack) => {
     acceptRawBodies(slack);

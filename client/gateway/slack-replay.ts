@@ -23,7 +23,11 @@ export class SlackReplayGuard {
 }
 
 function replayed(): GatewayError {
-  return new GatewayError(409, 'replayed_request', 'this exact Slack request (same X-Slack-Signature) was already received: it acts once; type the command again');
+  return new GatewayError(
+    409,
+    'replayed_request',
+    'this exact Slack request (same X-Slack-Signature) was already received: it acts once; type the command again',
+  );
 }
 
 /** The one workflow id a signed `/deploy` may start: its signature's first 128 bits. */

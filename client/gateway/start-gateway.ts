@@ -23,7 +23,9 @@ export function gatewayAddress(config: TfaConfig): { host: string; port: number;
   const port = config.TFA_GATEWAY_PORT ?? DEFAULT_GATEWAY_PORT;
   const unauthenticated = config.TFA_GATEWAY_TOKEN === undefined && config.TFA_GATEWAY_TOKENS_FILE === undefined;
   if (unauthenticated && !isLoopback(host)) {
-    throw new Error(`TFA_GATEWAY_HOST=${host} would expose the gateway without auth: set TFA_GATEWAY_TOKEN (e.g. \`openssl rand -hex 32\`) or bind ${LOOPBACK_HOST}`);
+    throw new Error(
+      `TFA_GATEWAY_HOST=${host} would expose the gateway without auth: set TFA_GATEWAY_TOKEN (e.g. \`openssl rand -hex 32\`) or bind ${LOOPBACK_HOST}`,
+    );
   }
   return { host, port, unauthenticated };
 }
@@ -51,12 +53,20 @@ function describeGuard(config: TfaConfig, unauthenticated: boolean): string {
     !config.TFA_GITHUB_WEBHOOK_SECRET && 'GitHub (TFA_GITHUB_WEBHOOK_SECRET)',
     !config.TFA_SLACK_SIGNING_SECRET && 'Slack (TFA_SLACK_SIGNING_SECRET)',
   ].filter(Boolean);
-  const auth = unauthenticated ? 'no TFA_GATEWAY_TOKEN set: unauthenticated, so bound to loopback only' : 'bearer token required';
+  const auth = unauthenticated
+    ? 'no TFA_GATEWAY_TOKEN set: unauthenticated, so bound to loopback only'
+    : 'bearer token required';
   return off.length > 0 ? `${auth}; webhooks off until set: ${off.join(', ')}` : auth;
 }
 
 /** Builds and starts the gateway for `npm start`; a busy port is an error that says how to pick another. */
-export async function startGateway(options: { config: TfaConfig; client: Client; cwd: string; policy: PolicySource; tracing?: Tracing }): Promise<RunningGateway> {
+export async function startGateway(options: {
+  config: TfaConfig;
+  client: Client;
+  cwd: string;
+  policy: PolicySource;
+  tracing?: Tracing;
+}): Promise<RunningGateway> {
   const { config } = options;
   const { host, port, unauthenticated } = gatewayAddress(config);
   const app = buildGateway({
@@ -83,7 +93,9 @@ export async function startGateway(options: { config: TfaConfig; client: Client;
   } catch (error) {
     await app.close();
     if ((error as { code?: string }).code === 'EADDRINUSE') {
-      throw new Error(`gateway port ${port} on ${host} is in use: set TFA_GATEWAY_PORT to another port (0 picks a free one)`);
+      throw new Error(
+        `gateway port ${port} on ${host} is in use: set TFA_GATEWAY_PORT to another port (0 picks a free one)`,
+      );
     }
     throw error;
   }

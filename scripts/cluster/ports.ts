@@ -25,6 +25,9 @@ export async function freePortsBelowEphemeral(count: number): Promise<number[]> 
     const port = LOWEST_PORT + ((start - LOWEST_PORT + offset) % span);
     if (await isFree(port)) ports.push(port);
   }
-  if (ports.length < count) throw new Error(`only ${ports.length} of ${count} ports are free between ${LOWEST_PORT} and ${HIGHEST_PORT} on 127.0.0.1`);
+  if (ports.length < count)
+    throw new Error(
+      `only ${ports.length} of ${count} ports are free between ${LOWEST_PORT} and ${HIGHEST_PORT} on 127.0.0.1`,
+    );
   return ports;
 }

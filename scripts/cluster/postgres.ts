@@ -26,21 +26,27 @@ export async function ensurePostgres(log: (line: string) => void = console.error
   const found = locatePostgres();
   if (found) return found;
   if (!isRoot() || !fs.existsSync('/usr/bin/apt-get')) {
-    throw new Error('PostgreSQL is not installed: `sudo apt-get install -y postgresql` (or set TFA_POSTGRES_BIN to the directory holding initdb and postgres).');
+    throw new Error(
+      'PostgreSQL is not installed: `sudo apt-get install -y postgresql` (or set TFA_POSTGRES_BIN to the directory holding initdb and postgres).',
+    );
   }
   log('[tfa] installing PostgreSQL from Debian (apt-get install -y postgresql)...');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   await run('apt-get', ['update', '-q'], { env });
   await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'postgresql'], { env });
   const installed = locatePostgres();
-  if (!installed) throw new Error('apt-get installed postgresql, but no /usr/lib/postgresql/<major>/bin/initdb was found');
+  if (!installed)
+    throw new Error('apt-get installed postgresql, but no /usr/lib/postgresql/<major>/bin/initdb was found');
   return installed;
 }
 
 /** The command line that runs `binary` as the PostgreSQL account when we are root (setpriv execs, so the pid is the server's). */
 function asPostgresAccount(binary: string, args: string[]): [string, string[]] {
   if (!isRoot()) return [binary, args];
-  return ['setpriv', ['--reuid', POSTGRES_ACCOUNT, '--regid', POSTGRES_ACCOUNT, '--init-groups', '--', binary, ...args]];
+  return [
+    'setpriv',
+    ['--reuid', POSTGRES_ACCOUNT, '--regid', POSTGRES_ACCOUNT, '--init-groups', '--', binary, ...args],
+  ];
 }
 
 export interface RunningPostgres {
@@ -58,9 +64,29 @@ export async function startPostgres(options: { bin: string; dir: string; port: n
   const { bin, dir, port } = options;
   const dataDir = path.join(dir, 'data');
   if (isRoot()) await run('chown', [POSTGRES_ACCOUNT, dir]);
-  const [initdb, initdbArgs] = asPostgresAccount(path.join(bin, 'initdb'), ['-D', dataDir, '-U', POSTGRES_USER, '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  const [initdb, initdbArgs] = asPostgresAccount(path.join(bin, 'initdb'), [
+    '-D',
+    dataDir,
+    '-U',
+    POSTGRES_USER,
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ]);
   await run(initdb, initdbArgs, { cwd: dir });
-  const settings = ['-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'];
+  const settings = [
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=off',
+    '-c',
+    'max_connections=200',
+  ];
   const [postgres, args] = asPostgresAccount(path.join(bin, 'postgres'), ['-D', dataDir, ...settings]);
   const log = fs.openSync(path.join(dir, 'postgres.log'), 'a');
   const server: LongRunning = startLongRunning(postgres, args, { cwd: dir, stdio: ['ignore', log, log] });

@@ -4,7 +4,11 @@ import { promisify } from 'node:util';
 const execFileAsync = promisify(execFile);
 
 /** Runs a command to completion; a failure carries its output. */
-export async function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+export async function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
   try {
     const { stdout } = await execFileAsync(command, args, { ...options, maxBuffer: 64 * 1024 * 1024 });
     return stdout;
@@ -29,7 +33,9 @@ export interface LongRunning {
  */
 export function startLongRunning(command: string, args: readonly string[], options: SpawnOptions): LongRunning {
   const child = spawn(command, args, { ...options, detached: true });
-  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal)),
+  );
   const stop = async (signal: NodeJS.Signals = 'SIGTERM', graceMs = 30_000) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill(signal);
@@ -41,7 +47,12 @@ export function startLongRunning(command: string, args: readonly string[], optio
 }
 
 /** Polls `check` until it resolves true; the error names what never happened. */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return;

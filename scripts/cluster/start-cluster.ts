@@ -38,7 +38,12 @@ async function prepareNamespace(cli: string, address: string, namespace: string)
   const missing = Object.values(SEARCH_ATTRIBUTE_NAMES).filter((name) => !new RegExp(`\\b${name}\\b`).test(listed));
   if (missing.length > 0) throw new Error(`deploy/temporal/create-namespace.sh did not register ${missing.join(', ')}`);
   // The frontend's namespace cache refreshes every few seconds: wait until a call in the namespace works.
-  await waitFor(`namespace ${namespace} usable`, () => run(cli, ['workflow', 'count', ...target]).then(() => true), 60_000, 500);
+  await waitFor(
+    `namespace ${namespace} usable`,
+    () => run(cli, ['workflow', 'count', ...target]).then(() => true),
+    60_000,
+    500,
+  );
 }
 
 /**
@@ -55,7 +60,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
     timings[phase] = Date.now() - started;
     return result;
   };
-  const [build, postgresBin] = await timed('provision', () => Promise.all([ensureTemporalServer(log), ensurePostgres(log)]));
+  const [build, postgresBin] = await timed('provision', () =>
+    Promise.all([ensureTemporalServer(log), ensurePostgres(log)]),
+  );
   const temporalCli = ensureTemporalCli(log);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfa-cluster-'));
   const [postgresPort, ...portList] = await freePortsBelowEphemeral(1 + SERVER_PORT_NAMES.length);
@@ -70,10 +77,19 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
     stops.push(postgres.stop);
     await timed('schemas', () => setupSchemas(build, postgres.port));
     const numHistoryShards = options.numHistoryShards ?? 4;
-    const server = await timed('server', () => startTemporalServer({ build, temporalCli, dir, ports, postgresPort: postgres.port, numHistoryShards }));
+    const server = await timed('server', () =>
+      startTemporalServer({ build, temporalCli, dir, ports, postgresPort: postgres.port, numHistoryShards }),
+    );
     stops.push(server.stop);
     await timed('namespace', () => prepareNamespace(temporalCli, server.address, namespace));
-    return { address: server.address, namespace, dir, temporalCli, timings, stop: () => stopAll(options.keep ?? false) };
+    return {
+      address: server.address,
+      namespace,
+      dir,
+      temporalCli,
+      timings,
+      stop: () => stopAll(options.keep ?? false),
+    };
   } catch (error) {
     await stopAll(true); // the logs explain the failure
     throw new Error(`${error instanceof Error ? error.message : String(error)} (logs in ${dir})`);

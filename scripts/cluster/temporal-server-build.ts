@@ -24,12 +24,16 @@ function findGo(): string {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter).concat('/usr/local/go/bin')) {
     if (dir && fs.existsSync(path.join(dir, 'go'))) return path.join(dir, 'go');
   }
-  throw new Error(`Go is needed to build Temporal's server (${TEMPORAL_SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}): install Go 1.26+.`);
+  throw new Error(
+    `Go is needed to build Temporal's server (${TEMPORAL_SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}): install Go 1.26+.`,
+  );
 }
 
 /** Where the module's sources are (downloaded through the Go module proxy when missing). */
 async function moduleDir(go: string): Promise<string> {
-  const json = await run(go, ['mod', 'download', '-json', `${TEMPORAL_SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`], { cwd: os.tmpdir() });
+  const json = await run(go, ['mod', 'download', '-json', `${TEMPORAL_SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`], {
+    cwd: os.tmpdir(),
+  });
   return (JSON.parse(json) as { Dir: string }).Dir;
 }
 
@@ -42,7 +46,10 @@ export async function ensureTemporalServer(log: (line: string) => void = console
   const binDir = path.join(cacheDir(), `temporal-server-${TEMPORAL_SERVER_VERSION}`);
   const server = path.join(binDir, 'server');
   const sqlTool = path.join(binDir, 'sql');
-  for (const [binary, pkg] of [[server, 'cmd/server'], [sqlTool, 'cmd/tools/sql']] as const) {
+  for (const [binary, pkg] of [
+    [server, 'cmd/server'],
+    [sqlTool, 'cmd/tools/sql'],
+  ] as const) {
     if (fs.existsSync(binary)) continue;
     const target = `${TEMPORAL_SERVER_MODULE}/${pkg}@${TEMPORAL_SERVER_VERSION}`;
     log(`[tfa] building ${target} into ${binDir} (once; several minutes)...`);

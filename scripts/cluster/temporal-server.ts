@@ -24,21 +24,39 @@ export async function setupSchemas(build: TemporalServerBuild, postgresPort: num
 }
 
 /** docker-compose.yml's namespace job (deploy/temporal/create-namespace.sh): the namespace and tfa's search attributes. */
-export async function createNamespace(options: { temporalCli: string; address: string; namespace: string }): Promise<void> {
+export async function createNamespace(options: {
+  temporalCli: string;
+  address: string;
+  namespace: string;
+}): Promise<void> {
   await run('sh', [path.join(deployDir, 'create-namespace.sh')], {
-    env: { ...process.env, TEMPORAL_CLI: options.temporalCli, TEMPORAL_ADDRESS: options.address, TEMPORAL_NAMESPACE: options.namespace },
+    env: {
+      ...process.env,
+      TEMPORAL_CLI: options.temporalCli,
+      TEMPORAL_ADDRESS: options.address,
+      TEMPORAL_NAMESPACE: options.namespace,
+    },
   });
 }
 
 /** Every port the server listens on: a gRPC and a membership port per service, and the frontend's HTTP API. */
 export const SERVER_PORT_NAMES = [
-  'frontend', 'frontendHttp', 'frontendMembership', 'history', 'historyMembership', 'matching', 'matchingMembership', 'worker', 'workerMembership',
+  'frontend',
+  'frontendHttp',
+  'frontendMembership',
+  'history',
+  'historyMembership',
+  'matching',
+  'matchingMembership',
+  'worker',
+  'workerMembership',
 ] as const;
 export type ServerPorts = Record<(typeof SERVER_PORT_NAMES)[number], number>;
 
 /** Names the ports, in SERVER_PORT_NAMES order. */
 export function serverPorts(ports: readonly number[]): ServerPorts {
-  if (ports.length < SERVER_PORT_NAMES.length) throw new Error(`the server needs ${SERVER_PORT_NAMES.length} ports, got ${ports.length}`);
+  if (ports.length < SERVER_PORT_NAMES.length)
+    throw new Error(`the server needs ${SERVER_PORT_NAMES.length} ports, got ${ports.length}`);
   return Object.fromEntries(SERVER_PORT_NAMES.map((name, index) => [name, ports[index]])) as ServerPorts;
 }
 
@@ -65,7 +83,12 @@ const datastore = (databaseName: string, postgresPort: number, maxConns: number)
  * PostgreSQL for persistence and for (SQL) visibility, 4 history shards (enough for one machine;
  * fixed for the life of a cluster). JSON is YAML, so no YAML writer is needed.
  */
-export function serverConfig(options: { ports: ServerPorts; postgresPort: number; dynamicConfigFile: string; numHistoryShards: number }) {
+export function serverConfig(options: {
+  ports: ServerPorts;
+  postgresPort: number;
+  dynamicConfigFile: string;
+  numHistoryShards: number;
+}) {
   const { ports, postgresPort } = options;
   return {
     log: { stdout: true, level: 'warn' },
@@ -73,7 +96,10 @@ export function serverConfig(options: { ports: ServerPorts; postgresPort: number
       defaultStore: 'default',
       visibilityStore: 'visibility',
       numHistoryShards: options.numHistoryShards,
-      datastores: { default: datastore('temporal', postgresPort, 20), visibility: datastore('temporal_visibility', postgresPort, 10) },
+      datastores: {
+        default: datastore('temporal', postgresPort, 20),
+        visibility: datastore('temporal_visibility', postgresPort, 10),
+      },
     },
     global: { membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' } },
     services: {
@@ -87,7 +113,14 @@ export function serverConfig(options: { ports: ServerPorts; postgresPort: number
       failoverVersionIncrement: 10,
       masterClusterName: 'active',
       currentClusterName: 'active',
-      clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `127.0.0.1:${ports.frontend}` } },
+      clusterInformation: {
+        active: {
+          enabled: true,
+          initialFailoverVersion: 1,
+          rpcName: 'frontend',
+          rpcAddress: `127.0.0.1:${ports.frontend}`,
+        },
+      },
     },
     dcRedirectionPolicy: { policy: 'noop' },
     dynamicConfigClient: { filepath: options.dynamicConfigFile, pollInterval: '10s' },
@@ -120,16 +153,27 @@ export async function startTemporalServer(options: {
   const dynamicConfigFile = path.join(dir, 'dynamicconfig.yaml');
   fs.writeFileSync(dynamicConfigFile, DYNAMIC_CONFIG);
   const configFile = path.join(dir, 'temporal-server.yaml');
-  const config = serverConfig({ ports, postgresPort: options.postgresPort, dynamicConfigFile, numHistoryShards: options.numHistoryShards });
+  const config = serverConfig({
+    ports,
+    postgresPort: options.postgresPort,
+    dynamicConfigFile,
+    numHistoryShards: options.numHistoryShards,
+  });
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
   const log = fs.openSync(path.join(dir, 'temporal-server.log'), 'a');
-  const server = startLongRunning(options.build.server, ['--config-file', configFile, '--allow-no-auth', 'start'], { cwd: dir, stdio: ['ignore', log, log] });
+  const server = startLongRunning(options.build.server, ['--config-file', configFile, '--allow-no-auth', 'start'], {
+    cwd: dir,
+    stdio: ['ignore', log, log],
+  });
   fs.closeSync(log);
   const address = `127.0.0.1:${ports.frontend}`;
   const gone = server.exited.then((code) => {
     throw new Error(`Temporal's server exited (${code}) while starting: see ${path.join(dir, 'temporal-server.log')}`);
   });
-  const serving = () => run(options.temporalCli, ['operator', 'cluster', 'health', '--address', address]).then((out) => out.includes('SERVING'));
+  const serving = () =>
+    run(options.temporalCli, ['operator', 'cluster', 'health', '--address', address]).then((out) =>
+      out.includes('SERVING'),
+    );
   await Promise.race([waitFor(`Temporal's frontend SERVING on ${address}`, serving, 90_000, 500), gone]);
   gone.catch(() => undefined);
   return { address, stop: () => server.stop('SIGTERM') };

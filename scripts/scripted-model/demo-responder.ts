@@ -52,7 +52,9 @@ export function deploybotDemoResponder(): ScriptedResponder {
     const names = tools.map((tool) => tool.function?.name).filter((name): name is string => typeof name === 'string');
     const agent = demoAgentFor(names);
     if (agent === null) {
-      return { text: `The scripted demo model (simulated, not an LLM) has no policy for an agent with the tools ${names.join(', ')}.` };
+      return {
+        text: `The scripted demo model (simulated, not an LLM) has no policy for an agent with the tools ${names.join(', ')}.`,
+      };
     }
     const lastUser = [...messages].reverse().find((message) => message.role === 'user');
     return POLICIES[agent](contentText(lastUser?.content));

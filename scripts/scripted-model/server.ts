@@ -71,15 +71,25 @@ const ERROR_TYPES: Record<number, { type: string; code: string }> = {
   429: { type: 'rate_limit_error', code: 'rate_limit_exceeded' },
 };
 
-export function openAIErrorBody(status: number, message: string): { error: { message: string; type: string; code: string } } {
-  const known = ERROR_TYPES[status] ?? { type: status >= 500 ? 'server_error' : 'invalid_request_error', code: `http_${status}` };
+export function openAIErrorBody(
+  status: number,
+  message: string,
+): { error: { message: string; type: string; code: string } } {
+  const known = ERROR_TYPES[status] ?? {
+    type: status >= 500 ? 'server_error' : 'invalid_request_error',
+    code: `http_${status}`,
+  };
   return { error: { message, ...known } };
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (response.writableEnded || response.destroyed) return; // the client gave up (e.g. its timeout fired)
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  response.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   response.end(text);
 }
 
@@ -118,9 +128,10 @@ function toToolCallMessage(calls: ToolCallSpec[], context: CompletionContext) {
 
 /** Builds a `chat.completion` object for a tool-call or text reply. */
 function buildCompletion(reply: { toolCalls: ToolCallSpec[] } | { text: string }, context: CompletionContext) {
-  const message = 'text' in reply
-    ? { role: 'assistant' as const, content: reply.text, refusal: null }
-    : toToolCallMessage(reply.toolCalls, context);
+  const message =
+    'text' in reply
+      ? { role: 'assistant' as const, content: reply.text, refusal: null }
+      : toToolCallMessage(reply.toolCalls, context);
   const requestedModel = context.requestBody.model;
   return {
     id: `chatcmpl-scripted-${context.sequence}`,
@@ -204,7 +215,12 @@ export async function startScriptedModelServer(
       return sendJson(response, 500, openAIErrorBody(500, message));
     }
     servedCount += 1;
-    sendReply(response, reply, { requestBody: body, usageOf, sequence: servedCount, nextCallId: () => `call_${++toolCallCounter}` });
+    sendReply(response, reply, {
+      requestBody: body,
+      usageOf,
+      sequence: servedCount,
+      nextCallId: () => `call_${++toolCallCounter}`,
+    });
   }
 
   const server: Server = createServer((request, response) => {

@@ -22,7 +22,12 @@ export interface SimulatedUsage {
   completion_tokens: number;
   total_tokens: number;
   prompt_tokens_details: { cached_tokens: number; audio_tokens: number };
-  completion_tokens_details: { reasoning_tokens: number; audio_tokens: number; accepted_prediction_tokens: number; rejected_prediction_tokens: number };
+  completion_tokens_details: {
+    reasoning_tokens: number;
+    audio_tokens: number;
+    accepted_prediction_tokens: number;
+    rejected_prediction_tokens: number;
+  };
 }
 
 function textOf(value: unknown): string {
@@ -30,12 +35,24 @@ function textOf(value: unknown): string {
 }
 
 function messageTokens(message: unknown): number {
-  const { role, content, tool_calls: toolCalls } = (message ?? {}) as { role?: unknown; content?: unknown; tool_calls?: unknown };
-  return TOKENS_PER_MESSAGE + countTokensO200k(textOf(role)) + countTokensO200k(textOf(content)) + (toolCalls ? countTokensO200k(JSON.stringify(toolCalls)) : 0);
+  const {
+    role,
+    content,
+    tool_calls: toolCalls,
+  } = (message ?? {}) as { role?: unknown; content?: unknown; tool_calls?: unknown };
+  return (
+    TOKENS_PER_MESSAGE +
+    countTokensO200k(textOf(role)) +
+    countTokensO200k(textOf(content)) +
+    (toolCalls ? countTokensO200k(JSON.stringify(toolCalls)) : 0)
+  );
 }
 
 /** Counts each request and remembers its prefixes, so a later request sharing one reports it cached. */
-export function createUsageSimulator(): (requestBody: { messages?: unknown; tools?: unknown }, reply: unknown) => SimulatedUsage {
+export function createUsageSimulator(): (
+  requestBody: { messages?: unknown; tools?: unknown },
+  reply: unknown,
+) => SimulatedUsage {
   const seen = new Set<string>();
   const remember = (key: string) => {
     if (seen.size >= REMEMBERED_PREFIXES) seen.delete(seen.values().next().value!);
@@ -55,14 +72,20 @@ export function createUsageSimulator(): (requestBody: { messages?: unknown; tool
       remember(key);
     }
     const promptTokens = prefixTokens + REPLY_PRIMING_TOKENS;
-    const cached = promptTokens >= CACHE_MIN_PROMPT_TOKENS ? Math.floor(cachedPrefix / CACHE_BLOCK_TOKENS) * CACHE_BLOCK_TOKENS : 0;
+    const cached =
+      promptTokens >= CACHE_MIN_PROMPT_TOKENS ? Math.floor(cachedPrefix / CACHE_BLOCK_TOKENS) * CACHE_BLOCK_TOKENS : 0;
     const completionTokens = messageTokens(reply);
     return {
       prompt_tokens: promptTokens,
       completion_tokens: completionTokens,
       total_tokens: promptTokens + completionTokens,
       prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
-      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+      completion_tokens_details: {
+        reasoning_tokens: 0,
+        audio_tokens: 0,
+        accepted_prediction_tokens: 0,
+        rejected_prediction_tokens: 0,
+      },
     };
   };
 }

@@ -46,7 +46,9 @@ describe('deploybot agent', () => {
   });
 
   it('has exactly one terminal tool', () => {
-    expect(deploybot.tools.filter((tool) => tool.kind === 'terminal').map((tool) => tool.name)).toEqual(['done_for_now']);
+    expect(deploybot.tools.filter((tool) => tool.kind === 'terminal').map((tool) => tool.name)).toEqual([
+      'done_for_now',
+    ]);
   });
 });
 
@@ -71,7 +73,9 @@ describe('deploybot tool parameters', () => {
 
   it('require a question for request_human_input, with options or null', () => {
     expect(params('request_human_input').safeParse({ question: 'Which ref?', options: null }).success).toBe(true);
-    expect(params('request_human_input').safeParse({ question: 'Which ref?', options: ['main', 'v1'] }).success).toBe(true);
+    expect(params('request_human_input').safeParse({ question: 'Which ref?', options: ['main', 'v1'] }).success).toBe(
+      true,
+    );
     expect(params('request_human_input').safeParse({ question: '', options: null }).success).toBe(false);
   });
 
@@ -83,7 +87,11 @@ describe('deploybot tool parameters', () => {
   it('convert to strict OpenAI function schemas', () => {
     for (const tool of deploybot.tools) {
       const fn = zodFunction({ name: tool.name, description: tool.description, parameters: tool.parameters });
-      expect(fn.function).toMatchObject({ name: tool.name, strict: true, parameters: { type: 'object', additionalProperties: false } });
+      expect(fn.function).toMatchObject({
+        name: tool.name,
+        strict: true,
+        parameters: { type: 'object', additionalProperties: false },
+      });
     }
   });
 });

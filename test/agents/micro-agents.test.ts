@@ -5,7 +5,8 @@ import { triage } from '../../agents/triage';
 import { findTool } from '../../core/agent';
 import { renderPrompt } from '../../core/prompt';
 
-const kinds = (tools: readonly { name: string; kind: string }[]) => Object.fromEntries(tools.map((tool) => [tool.name, tool.kind]));
+const kinds = (tools: readonly { name: string; kind: string }[]) =>
+  Object.fromEntries(tools.map((tool) => [tool.name, tool.kind]));
 const parameters = (agent: typeof triage, tool: string) => findTool(agent, tool)!.parameters;
 
 test('triage and reporter are registered under their names', () => {
@@ -14,7 +15,11 @@ test('triage and reporter are registered under their names', () => {
 });
 
 test('triage reads test runs and ends with a drafted issue, within 8 steps', () => {
-  expect(kinds(triage.tools)).toEqual({ list_test_runs: 'immediate', read_test_output: 'immediate', draft_issue: 'terminal' });
+  expect(kinds(triage.tools)).toEqual({
+    list_test_runs: 'immediate',
+    read_test_output: 'immediate',
+    draft_issue: 'terminal',
+  });
   expect(triage.maxSteps).toBeLessThanOrEqual(8);
 });
 
@@ -25,7 +30,9 @@ test('reporter lists runs and ends with a published report, within 6 steps', () 
 
 test('a drafted issue needs a title, a body and labels', () => {
   const draft = parameters(triage, 'draft_issue');
-  expect(draft.safeParse({ title: 'default fails', body: 'status.txt is not ok', labels: ['test-failure'] }).success).toBe(true);
+  expect(
+    draft.safeParse({ title: 'default fails', body: 'status.txt is not ok', labels: ['test-failure'] }).success,
+  ).toBe(true);
   expect(draft.safeParse({ title: ' ', body: 'x', labels: [] }).success).toBe(false);
   expect(draft.safeParse({ title: 'x', body: 'x' }).success).toBe(false);
 });
@@ -39,12 +46,17 @@ test('list_runs looks back a positive number of hours, at most a week', () => {
 
 test.each([triage, reporter])('the $name tools convert to strict OpenAI function schemas', (agent) => {
   for (const tool of agent.tools) {
-    expect(zodFunction({ name: tool.name, description: tool.description, parameters: tool.parameters }).function.strict).toBe(true);
+    expect(
+      zodFunction({ name: tool.name, description: tool.description, parameters: tool.parameters }).function.strict,
+    ).toBe(true);
   }
 });
 
 test.each([triage, reporter])('the $name prompt renders fully and matches its snapshot', (agent) => {
-  const text = renderPrompt(agent.prompt, { agent: agent.name, tools: agent.tools.map((tool) => tool.name).join(', ') });
+  const text = renderPrompt(agent.prompt, {
+    agent: agent.name,
+    tools: agent.tools.map((tool) => tool.name).join(', '),
+  });
   expect(text).not.toContain('{{');
   expect(text).toMatchSnapshot();
 });

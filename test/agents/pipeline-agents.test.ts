@@ -4,7 +4,8 @@ import { notifier } from '../../agents/notifier';
 import { tester } from '../../agents/tester';
 import { renderPrompt } from '../../core/prompt';
 
-const kinds = (tools: readonly { name: string; kind: string }[]) => Object.fromEntries(tools.map((tool) => [tool.name, tool.kind]));
+const kinds = (tools: readonly { name: string; kind: string }[]) =>
+  Object.fromEntries(tools.map((tool) => [tool.name, tool.kind]));
 
 test('every bundled agent is registered under its own name and stays a micro-agent (3 to 20 steps)', () => {
   for (const [name, agent] of Object.entries(agents)) {
@@ -15,8 +16,16 @@ test('every bundled agent is registered under its own name and stays a micro-age
 });
 
 test('the pipeline agents have few tools, with the kinds the DAG relies on', () => {
-  expect(kinds(tester.tools)).toEqual({ list_test_suites: 'immediate', run_test_suite: 'immediate', report_test_results: 'terminal' });
-  expect(kinds(deployer.tools)).toEqual({ deploy_to_production: 'approval', request_human_input: 'human', finish_deploy: 'terminal' });
+  expect(kinds(tester.tools)).toEqual({
+    list_test_suites: 'immediate',
+    run_test_suite: 'immediate',
+    report_test_results: 'terminal',
+  });
+  expect(kinds(deployer.tools)).toEqual({
+    deploy_to_production: 'approval',
+    request_human_input: 'human',
+    finish_deploy: 'terminal',
+  });
   expect(kinds(notifier.tools)).toEqual({ send_notification: 'immediate', finish_notifying: 'terminal' });
 });
 
@@ -27,7 +36,10 @@ test('the tester verdict refuses a report without a summary', () => {
 });
 
 test.each([tester, deployer, notifier])('the $name prompt renders fully and matches its snapshot', (agent) => {
-  const text = renderPrompt(agent.prompt, { agent: agent.name, tools: agent.tools.map((tool) => tool.name).join(', ') });
+  const text = renderPrompt(agent.prompt, {
+    agent: agent.name,
+    tools: agent.tools.map((tool) => tool.name).join(', '),
+  });
   expect(text).not.toContain('{{');
   expect(text).toMatchSnapshot();
 });

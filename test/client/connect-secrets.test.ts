@@ -33,7 +33,11 @@ test('a TOML syntax error in the config file names its line without quoting it: 
 });
 
 test('a gRPC header value with an illegal character (TEMPORAL_GRPC_META_*) is refused without printing the value', async () => {
-  const settings = temporalSettings({ TEMPORAL_CONFIG_FILE: path.join(dir, 'none.toml'), TEMPORAL_ADDRESS: testServerAddress(), TEMPORAL_GRPC_META_AUTHORIZATION: `Bearer ${SECRET}\n` });
+  const settings = temporalSettings({
+    TEMPORAL_CONFIG_FILE: path.join(dir, 'none.toml'),
+    TEMPORAL_ADDRESS: testServerAddress(),
+    TEMPORAL_GRPC_META_AUTHORIZATION: `Bearer ${SECRET}\n`,
+  });
   const message = await connectError(async () => (await connectClient(settings)).close());
   expect(message).toContain('[redacted]');
   expect(message).not.toContain(SECRET);
@@ -44,7 +48,10 @@ test('an API key with a stray carriage return, sent over TLS, is refused without
   fs.writeFileSync(path.join(dir, 'ca.pem'), certificates.caCert);
   proxy = await startTlsTemporalProxy({ upstream: testServerAddress(), apiKey: SECRET, certificates });
   const settings = temporalSettings({
-    TEMPORAL_CONFIG_FILE: path.join(dir, 'none.toml'), TEMPORAL_ADDRESS: proxy.address, TEMPORAL_API_KEY: `${SECRET}\r`, TEMPORAL_TLS_SERVER_CA_CERT_PATH: path.join(dir, 'ca.pem'),
+    TEMPORAL_CONFIG_FILE: path.join(dir, 'none.toml'),
+    TEMPORAL_ADDRESS: proxy.address,
+    TEMPORAL_API_KEY: `${SECRET}\r`,
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: path.join(dir, 'ca.pem'),
   });
   const clientMessage = await connectError(async () => (await connectClient(settings)).close());
   expect(clientMessage).not.toContain(SECRET);

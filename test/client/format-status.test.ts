@@ -46,7 +46,13 @@ describe('formatStatus', () => {
 
 describe('noticeText', () => {
   it('strips control characters from the summary and quotes a hostile workflow id in every answer line', () => {
-    const text = noticeText({ workflowId: "x'; rm -rf ~; '", agent: 'deploybot', requestId: 'req-1', kind: 'input', summary: `which ref?${CLEAR_SCREEN}` });
+    const text = noticeText({
+      workflowId: "x'; rm -rf ~; '",
+      agent: 'deploybot',
+      requestId: 'req-1',
+      kind: 'input',
+      summary: `which ref?${CLEAR_SCREEN}`,
+    });
     expect(text).not.toContain('\x1b');
     expect(text).toContain(`tfa reply 'x'\\''; rm -rf ~; '\\''' --request-id req-1`);
   });
@@ -56,7 +62,14 @@ describe('what waits and how to answer, in tfa status, the notice and the Web UI
   const approval = [
     ev({ type: 'run_started', agent: 'deploybot', maxSteps: 12 }),
     ev({ type: 'tool_call', callId: 'call-1', tool: 'deploy_to_production', kind: 'approval', args: { ref: 'main' } }),
-    ev({ type: 'approval_requested', requestId: 'req-1', callId: 'call-1', tool: 'deploy_to_production', args: { ref: 'main' }, argsDigest: 'sha256:ab' }),
+    ev({
+      type: 'approval_requested',
+      requestId: 'req-1',
+      callId: 'call-1',
+      tool: 'deploy_to_production',
+      args: { ref: 'main' },
+      argsDigest: 'sha256:ab',
+    }),
     ev({ type: 'pause_requested', by: 'gina', reason: 'look first' }),
   ];
   const state = replay(approval);
@@ -64,11 +77,26 @@ describe('what waits and how to answer, in tfa status, the notice and the Web UI
 
   it('lists the same answer commands under the same heading in all three', () => {
     const status = formatStatus('run-1', view(approval)).split('\n');
-    const notice = noticeText({ workflowId: 'run-1', agent: 'deploybot', requestId: 'req-1', kind: 'approval', summary: 'deploy_to_production {"ref":"main"}' }).split('\n');
+    const notice = noticeText({
+      workflowId: 'run-1',
+      agent: 'deploybot',
+      requestId: 'req-1',
+      kind: 'approval',
+      summary: 'deploy_to_production {"ref":"main"}',
+    }).split('\n');
     const details = describeWaiting('run-1', state).split('\n');
-    expect(status.slice(status.indexOf('answer with one of:') + 1, status.indexOf('answer with one of:') + 1 + commands.length)).toEqual(commands.map((command) => `  ${command}`));
-    expect(notice.slice(notice.indexOf('  answer with one of:') + 1)).toEqual(commands.map((command) => `    ${command}`));
-    expect(details.slice(details.indexOf('Answer with one of:') + 1)).toEqual(commands.map((command) => `- \`${command}\``));
+    expect(
+      status.slice(
+        status.indexOf('answer with one of:') + 1,
+        status.indexOf('answer with one of:') + 1 + commands.length,
+      ),
+    ).toEqual(commands.map((command) => `  ${command}`));
+    expect(notice.slice(notice.indexOf('  answer with one of:') + 1)).toEqual(
+      commands.map((command) => `    ${command}`),
+    );
+    expect(details.slice(details.indexOf('Answer with one of:') + 1)).toEqual(
+      commands.map((command) => `- \`${command}\``),
+    );
   });
 
   it('names the tool and its exact arguments, and who asked for a pause, in the same words', () => {
@@ -76,7 +104,11 @@ describe('what waits and how to answer, in tfa status, the notice and the Web UI
     const details = describeWaiting('run-1', state);
     expect(status).toContain('waiting for approval of deploy_to_production {"ref":"main"}');
     expect(details).toContain('`deploy_to_production {"ref":"main"}`');
-    expect(status).toContain('pause requested by gina (look first): it takes effect at the next step boundary; resume withdraws it');
-    expect(details).toContain('Pause requested by gina (look first): it takes effect at the next step boundary. Withdraw: ');
+    expect(status).toContain(
+      'pause requested by gina (look first): it takes effect at the next step boundary; resume withdraws it',
+    );
+    expect(details).toContain(
+      'Pause requested by gina (look first): it takes effect at the next step boundary. Withdraw: ',
+    );
   });
 });

@@ -22,7 +22,9 @@ export async function startTestGateway(options: Partial<GatewayOptions> & { task
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
-    app, client, url: `http://127.0.0.1:${port}`,
+    app,
+    client,
+    url: `http://127.0.0.1:${port}`,
     async close() {
       await app.close();
       await connection?.close();
@@ -38,7 +40,11 @@ export interface CallOptions {
 }
 
 /** One HTTP call as a caller makes it: JSON in, status and parsed JSON out. Token: TEST_TOKEN unless null. */
-export async function call(gateway: TestGateway, path: string, options: CallOptions = {}): Promise<{ status: number; body: any }> {
+export async function call(
+  gateway: TestGateway,
+  path: string,
+  options: CallOptions = {},
+): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = { ...options.headers };
   const token = options.token === undefined ? TEST_TOKEN : options.token;
   if (token !== null) headers.authorization = `Bearer ${token}`;
@@ -47,7 +53,11 @@ export async function call(gateway: TestGateway, path: string, options: CallOpti
     payload = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(`${gateway.url}${path}`, { method: options.method ?? (payload ? 'POST' : 'GET'), headers, body: payload });
+  const response = await fetch(`${gateway.url}${path}`, {
+    method: options.method ?? (payload ? 'POST' : 'GET'),
+    headers,
+    body: payload,
+  });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }

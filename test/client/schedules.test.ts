@@ -34,14 +34,22 @@ async function eventuallyStarted(name: string): Promise<string> {
 test('a schedule is created, triggered now, starts agentWorkflow with its message, and is deleted', async () => {
   const name = `daily-check-${Date.now()}`;
   await schedules.create({ name, cron: '0 9 * * *', agent: 'deploybot', message: 'list the releases' });
-  expect((await schedules.list()).find((schedule) => schedule.name === name)).toMatchObject({ cron: '0 9 * * *', agent: 'deploybot', paused: false });
+  expect((await schedules.list()).find((schedule) => schedule.name === name)).toMatchObject({
+    cron: '0 9 * * *',
+    agent: 'deploybot',
+    paused: false,
+  });
 
   await schedules.trigger(name);
   const workflowId = await eventuallyStarted(name);
   expect(workflowId).toMatch(new RegExp(`^scheduled-${name}-`));
   const run = client.workflow.getHandle(workflowId);
   expect(await run.describe()).toMatchObject({ type: 'agentWorkflow', taskQueue });
-  expect(await startInput(client, workflowId)).toEqual({ agent: 'deploybot', message: 'list the releases', requestedBy: `schedule:${name}` });
+  expect(await startInput(client, workflowId)).toEqual({
+    agent: 'deploybot',
+    message: 'list the releases',
+    requestedBy: `schedule:${name}`,
+  });
   await run.terminate('test over');
 
   await schedules.delete(name);
@@ -50,13 +58,17 @@ test('a schedule is created, triggered now, starts agentWorkflow with its messag
 });
 
 test('a bad cron, an unknown agent and a taken name are refused with what to do', async () => {
-  await expect(schedules.create({ name: 'bad-cron', cron: 'every morning', agent: 'deploybot', message: 'hi' }))
-    .rejects.toThrow(/^invalid cron "every morning" .*e\.g\. "0 9 \* \* \*"/);
-  await expect(schedules.create({ name: 'bad-agent', cron: '0 9 * * *', agent: 'nobody', message: 'hi' }))
-    .rejects.toThrow('no agent named "nobody"');
+  await expect(
+    schedules.create({ name: 'bad-cron', cron: 'every morning', agent: 'deploybot', message: 'hi' }),
+  ).rejects.toThrow(/^invalid cron "every morning" .*e\.g\. "0 9 \* \* \*"/);
+  await expect(
+    schedules.create({ name: 'bad-agent', cron: '0 9 * * *', agent: 'nobody', message: 'hi' }),
+  ).rejects.toThrow('no agent named "nobody"');
   const name = `taken-${Date.now()}`;
   await schedules.create({ name, cron: '0 9 * * *', agent: 'deploybot', message: 'hi' });
-  await expect(schedules.create({ name, cron: '0 10 * * *', agent: 'deploybot', message: 'hi' })).rejects.toThrow(`a schedule named "${name}" already exists`);
+  await expect(schedules.create({ name, cron: '0 10 * * *', agent: 'deploybot', message: 'hi' })).rejects.toThrow(
+    `a schedule named "${name}" already exists`,
+  );
   await schedules.delete(name);
 });
 
@@ -64,7 +76,11 @@ test('a bad cron, an unknown agent and a taken name are refused with what to do'
 async function tfa(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env, TEMPORAL_ADDRESS: testServerAddress(), TFA_TASK_QUEUE: taskQueue };
   try {
-    const { stdout, stderr } = await execFileAsync(path.join(root, 'node_modules/.bin/tsx'), ['client/cli.ts', ...args], { cwd: root, env });
+    const { stdout, stderr } = await execFileAsync(
+      path.join(root, 'node_modules/.bin/tsx'),
+      ['client/cli.ts', ...args],
+      { cwd: root, env },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     return error as { code: number; stdout: string; stderr: string };
@@ -73,14 +89,36 @@ async function tfa(...args: string[]): Promise<{ code: number; stdout: string; s
 
 test('tfa schedule create, list, trigger and delete; bad input exits 1 with the reason', async () => {
   const name = `cli-${Date.now()}`;
-  const created = await tfa('schedule', 'create', name, '--cron', '30 6 * * 1-5', '--agent', 'deploybot', '--message', 'check production');
+  const created = await tfa(
+    'schedule',
+    'create',
+    name,
+    '--cron',
+    '30 6 * * 1-5',
+    '--agent',
+    'deploybot',
+    '--message',
+    'check production',
+  );
   expect(created).toMatchObject({ code: 0, stdout: `created schedule ${name}\n` });
-  expect((await tfa('schedule', 'list')).stdout).toMatch(new RegExp(`^${name}\\t30 6 \\* \\* 1-5\\tdeploybot\\tnext `, 'm'));
+  expect((await tfa('schedule', 'list')).stdout).toMatch(
+    new RegExp(`^${name}\\t30 6 \\* \\* 1-5\\tdeploybot\\tnext `, 'm'),
+  );
   expect((await tfa('schedule', 'trigger', name)).stdout).toContain(`triggered schedule ${name}`);
   await client.workflow.getHandle(await eventuallyStarted(name)).terminate('test over');
   expect((await tfa('schedule', 'delete', name)).code).toBe(0);
 
-  const badCron = await tfa('schedule', 'create', 'x', '--cron', '61 * * * *', '--agent', 'deploybot', '--message', 'hi');
+  const badCron = await tfa(
+    'schedule',
+    'create',
+    'x',
+    '--cron',
+    '61 * * * *',
+    '--agent',
+    'deploybot',
+    '--message',
+    'hi',
+  );
   expect(badCron.code).toBe(1);
   expect(badCron.stderr).toContain('tfa: invalid cron "61 * * * *"');
   const badAgent = await tfa('schedule', 'create', 'x', '--cron', '0 9 * * *', '--agent', 'nobody', '--message', 'hi');

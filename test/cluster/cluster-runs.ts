@@ -15,9 +15,13 @@ const CONCURRENCY = 8;
 
 /** The last failure a run's history records (a workflow task or an activity attempt), to say why a run is stuck. */
 export async function lastFailure(client: Client, workflowId: string): Promise<string> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory().catch(() => undefined);
+  const history = await client.workflow
+    .getHandle(workflowId)
+    .fetchHistory()
+    .catch(() => undefined);
   const failures = (history?.events ?? []).flatMap((event) => {
-    const failure = event.workflowTaskFailedEventAttributes?.failure ?? event.activityTaskFailedEventAttributes?.failure;
+    const failure =
+      event.workflowTaskFailedEventAttributes?.failure ?? event.activityTaskFailedEventAttributes?.failure;
     return failure?.message ? [failure.message] : [];
   });
   return failures.at(-1) ?? 'no failure recorded';
@@ -33,14 +37,22 @@ async function inBatches<T, R>(items: readonly T[], task: (item: T) => Promise<R
 }
 
 async function post(url: string, body: unknown): Promise<unknown> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await response.text();
   if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${text}`);
   return JSON.parse(text) as unknown;
 }
 
 /** DeployBot runs through the gateway's run API; pipelines with the client, as `tfa deploy` starts them. */
-export async function startRuns(options: { gatewayUrl: string; client: Client; branches: { runs: string[]; pipelines: string[] } }): Promise<ClusterRuns> {
+export async function startRuns(options: {
+  gatewayUrl: string;
+  client: Client;
+  branches: { runs: string[]; pipelines: string[] };
+}): Promise<ClusterRuns> {
   const { gatewayUrl, client, branches } = options;
   const deploybot = await inBatches(branches.runs, async (branch) => {
     const body = { message: `deploy ${branch} to production`, workflowId: `deploybot-${branch}` };
@@ -49,14 +61,21 @@ export async function startRuns(options: { gatewayUrl: string; client: Client; b
   });
   const pipelines = await inBatches(branches.pipelines, async (branch) => {
     const workflowId = `deploy-${branch}`;
-    await client.workflow.start(DEPLOY_WORKFLOW_TYPE, { taskQueue: DEFAULT_TASK_QUEUE, workflowId, args: [{ ref: branch, requestedBy: 'cluster-run' }] });
+    await client.workflow.start(DEPLOY_WORKFLOW_TYPE, {
+      taskQueue: DEFAULT_TASK_QUEUE,
+      workflowId,
+      args: [{ ref: branch, requestedBy: 'cluster-run' }],
+    });
     return { workflowId, branch };
   });
   return { deploybot, pipelines };
 }
 
 /** The run that asks for approval: a DeployBot run itself, a pipeline's deployer child. */
-const approvalRunIds = (runs: ClusterRuns) => [...runs.deploybot.map((run) => run.workflowId), ...runs.pipelines.map((run) => `${run.workflowId}-deploy`)];
+const approvalRunIds = (runs: ClusterRuns) => [
+  ...runs.deploybot.map((run) => run.workflowId),
+  ...runs.pipelines.map((run) => `${run.workflowId}-deploy`),
+];
 
 /** Polls each run's status until all wait for approval. A query that fails (a dead worker's sticky queue) is a miss, not an error. */
 export async function waitForApprovals(client: Client, runs: ClusterRuns): Promise<void> {
@@ -65,7 +84,10 @@ export async function waitForApprovals(client: Client, runs: ClusterRuns): Promi
   const deadline = Date.now() + WAIT_MS;
   while (waiting.size > 0 && Date.now() < deadline) {
     await inBatches([...waiting], async (workflowId) => {
-      const state = await client.workflow.getHandle(workflowId).query(statusQuery).catch((error: unknown) => ({ status: `query failed: ${String(error).slice(0, 80)}` }));
+      const state = await client.workflow
+        .getHandle(workflowId)
+        .query(statusQuery)
+        .catch((error: unknown) => ({ status: `query failed: ${String(error).slice(0, 80)}` }));
       last.set(workflowId, state.status);
       if (state.status === 'awaiting_approval') waiting.delete(workflowId);
     });
@@ -81,7 +103,9 @@ export async function waitForApprovals(client: Client, runs: ClusterRuns): Promi
 /** Approves every run with POST /runs/:id/approve (a pipeline's id: its waiting step decides). */
 export async function approveAll(gatewayUrl: string, runs: ClusterRuns): Promise<void> {
   const ids = [...runs.deploybot, ...runs.pipelines].map((run) => run.workflowId);
-  await inBatches(ids, (workflowId) => post(`${gatewayUrl}/runs/${encodeURIComponent(workflowId)}/approve`, { by: 'erin', comment: 'cluster run' }));
+  await inBatches(ids, (workflowId) =>
+    post(`${gatewayUrl}/runs/${encodeURIComponent(workflowId)}/approve`, { by: 'erin', comment: 'cluster run' }),
+  );
 }
 
 /** Each run's result by workflow id; a run that has not finished within the deadline is an error. */
@@ -92,10 +116,23 @@ export async function waitForResults(client: Client, runs: ClusterRuns): Promise
     timer = setTimeout(() => reject(new Error(`runs still unfinished after ${WAIT_MS / 1000} s`)), WAIT_MS);
   });
   try {
-    const results = await Promise.race([Promise.all(ids.map(async (id) => [id, await client.workflow.getHandle(id).result().catch((error: unknown) => ({ failed: String(error) }))] as const)), timeout]);
+    const results = await Promise.race([
+      Promise.all(
+        ids.map(
+          async (id) =>
+            [
+              id,
+              await client.workflow
+                .getHandle(id)
+                .result()
+                .catch((error: unknown) => ({ failed: String(error) })),
+            ] as const,
+        ),
+      ),
+      timeout,
+    ]);
     return new Map(results);
   } finally {
     clearTimeout(timer);
   }
 }
-

@@ -18,7 +18,12 @@ export interface TfaProcess {
  * A product entry point (worker/main.ts, scripts/gateway.ts) in its own process group, configured
  * only by environment. Resolves once a stdout line matches `ready`, so nothing races its start-up.
  */
-export function startTfaProcess(options: { name: string; script: string; env: Record<string, string>; ready: RegExp }): Promise<TfaProcess> {
+export function startTfaProcess(options: {
+  name: string;
+  script: string;
+  env: Record<string, string>;
+  ready: RegExp;
+}): Promise<TfaProcess> {
   const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [options.script], {
     cwd: root,
     env: { ...process.env, ...options.env },
@@ -40,8 +45,12 @@ export function startTfaProcess(options: { name: string; script: string; env: Re
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       keep(chunk);
-      const readyLine = chunk.toString().split('\n').find((line) => options.ready.test(line));
-      if (readyLine) resolve({ name: options.name, child, readyLine, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM') });
+      const readyLine = chunk
+        .toString()
+        .split('\n')
+        .find((line) => options.ready.test(line));
+      if (readyLine)
+        resolve({ name: options.name, child, readyLine, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM') });
     });
     child.once('exit', (code) => reject(new Error(`${options.name} exited early with code ${code}: ${output}`)));
   });

@@ -14,12 +14,18 @@ export interface ClusterReport {
   /** Pipeline outcomes by name: a pipeline whose release a later deploy replaced reports `not_deployed` (see workflows/deploy.ts). */
   pipelineOutcomes: Record<string, number>;
   /** Deploy entries in each environment's ledger (history.jsonl), and how many SHAs were deployed more than once or never. */
-  ledger: Record<(typeof ENVIRONMENTS)[number], { entries: number; duplicated: number; missing: number; currentIsLast: boolean }>;
+  ledger: Record<
+    (typeof ENVIRONMENTS)[number],
+    { entries: number; duplicated: number; missing: number; currentIsLast: boolean }
+  >;
   problems: string[];
 }
 
 /** How many times each SHA was switched to by a deploy in `environment`. */
-async function deployCounts(root: string, environment: string): Promise<{ counts: Map<string, number>; entries: number; lastSha: string | undefined }> {
+async function deployCounts(
+  root: string,
+  environment: string,
+): Promise<{ counts: Map<string, number>; entries: number; lastSha: string | undefined }> {
   const history = await readHistory(layoutFor(root, environment).historyFile);
   const counts = new Map<string, number>();
   for (const entry of history) if (entry.kind === 'deploy') counts.set(entry.sha, (counts.get(entry.sha) ?? 0) + 1);
@@ -41,7 +47,12 @@ function completedRun(result: unknown, kind: 'deploybot' | 'pipeline'): boolean 
  * Every run completed (a pipeline: outcome `deployed`), each run's commit is in each environment's
  * ledger exactly once, and each environment's `current` is the ledger's last entry.
  */
-export async function checkRuns(options: { fixture: DeployFixture; runs: ClusterRuns; results: Map<string, unknown>; shas: Map<string, string> }): Promise<ClusterReport> {
+export async function checkRuns(options: {
+  fixture: DeployFixture;
+  runs: ClusterRuns;
+  results: Map<string, unknown>;
+  shas: Map<string, string>;
+}): Promise<ClusterReport> {
   const { fixture, runs, results, shas } = options;
   const problems: string[] = [];
   const completed = { deploybot: 0, pipelines: 0 };
@@ -50,7 +61,10 @@ export async function checkRuns(options: { fixture: DeployFixture; runs: Cluster
     const outcome = String((results.get(run.workflowId) as { outcome?: string } | undefined)?.outcome);
     pipelineOutcomes[outcome] = (pipelineOutcomes[outcome] ?? 0) + 1;
   }
-  for (const [kind, list] of [['deploybot', runs.deploybot], ['pipeline', runs.pipelines]] as const) {
+  for (const [kind, list] of [
+    ['deploybot', runs.deploybot],
+    ['pipeline', runs.pipelines],
+  ] as const) {
     for (const run of list) {
       const result = results.get(run.workflowId);
       if (completedRun(result, kind)) completed[kind === 'deploybot' ? 'deploybot' : 'pipelines'] += 1;
@@ -60,12 +74,24 @@ export async function checkRuns(options: { fixture: DeployFixture; runs: Cluster
   const ledger = {} as ClusterReport['ledger'];
   for (const environment of ENVIRONMENTS) {
     const { counts, entries, lastSha } = await deployCounts(fixture.root, environment);
-    const perRun = [...runs.deploybot, ...runs.pipelines].map((run) => ({ run, deploys: counts.get(shas.get(run.branch)!) ?? 0 }));
-    for (const { run, deploys } of perRun.filter(({ deploys }) => deploys !== 1)) problems.push(`${run.workflowId}: ${deploys} deploys to ${environment}`);
-    const current = await readlink(layoutFor(fixture.root, environment).currentLink).then((target) => path.basename(target), () => undefined);
+    const perRun = [...runs.deploybot, ...runs.pipelines].map((run) => ({
+      run,
+      deploys: counts.get(shas.get(run.branch)!) ?? 0,
+    }));
+    for (const { run, deploys } of perRun.filter(({ deploys }) => deploys !== 1))
+      problems.push(`${run.workflowId}: ${deploys} deploys to ${environment}`);
+    const current = await readlink(layoutFor(fixture.root, environment).currentLink).then(
+      (target) => path.basename(target),
+      () => undefined,
+    );
     const currentIsLast = current !== undefined && current === lastSha;
     if (!currentIsLast) problems.push(`${environment}: current is ${current}, the ledger's last entry ${lastSha}`);
-    ledger[environment] = { entries, duplicated: perRun.filter(({ deploys }) => deploys > 1).length, missing: perRun.filter(({ deploys }) => deploys === 0).length, currentIsLast };
+    ledger[environment] = {
+      entries,
+      duplicated: perRun.filter(({ deploys }) => deploys > 1).length,
+      missing: perRun.filter(({ deploys }) => deploys === 0).length,
+      currentIsLast,
+    };
   }
   return { completed, pipelineOutcomes, ledger, problems };
 }

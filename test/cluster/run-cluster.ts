@@ -13,7 +13,11 @@ import { Client, Connection } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../../core/constants';
 import { bundleWorkflowsTo } from '../../scripts/bundle-workflows';
 import { startCluster, type RunningCluster } from '../../scripts/cluster/start-cluster';
-import { deploybotDemoResponder, startScriptedModelServer, type ScriptedModelServer } from '../../scripts/scripted-model/server';
+import {
+  deploybotDemoResponder,
+  startScriptedModelServer,
+  type ScriptedModelServer,
+} from '../../scripts/scripted-model/server';
 import { createDeployFixture, type DeployFixture } from '../support/deploy-fixture';
 import { checkRuns, type ClusterReport, type ClusterRuns } from './run-checks';
 import { approveAll, lastFailure, startRuns, waitForApprovals, waitForResults } from './cluster-runs';
@@ -22,7 +26,8 @@ import { startTfaProcess, type TfaProcess } from './processes';
 
 const count = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${process.env[name]}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, got ${process.env[name]}`);
   return value;
 };
 const RUNS = count('TFA_CLUSTER_RUNS', 50);
@@ -58,11 +63,18 @@ async function commitBranches(fixture: DeployFixture): Promise<Setup['branches']
 }
 
 async function setUp(workDir: string): Promise<Setup> {
-  const cluster = await phase('cluster start (PostgreSQL, schemas, Temporal server, namespace)', () => startCluster({ log: console.log }));
+  const cluster = await phase('cluster start (PostgreSQL, schemas, Temporal server, namespace)', () =>
+    startCluster({ log: console.log }),
+  );
   console.log(`[cluster] Temporal at ${cluster.address}; start-up by phase (ms): ${JSON.stringify(cluster.timings)}`);
   try {
     const [bundle, fixture, model, gate] = await phase('workflow bundle, deploy repository, scripted model', () =>
-      Promise.all([bundleWorkflowsTo(path.join(workDir, 'workflow-bundle.js')), createDeployFixture(), startScriptedModelServer({ responder: deploybotDemoResponder() }), createWorkerGate()]),
+      Promise.all([
+        bundleWorkflowsTo(path.join(workDir, 'workflow-bundle.js')),
+        createDeployFixture(),
+        startScriptedModelServer({ responder: deploybotDemoResponder() }),
+        createWorkerGate(),
+      ]),
     );
     const branches = await phase(`${RUNS + PIPELINES} commits`, () => commitBranches(fixture));
     return { cluster, bundle, fixture, model, gate, branches };
@@ -94,7 +106,12 @@ function workerEnv(setup: Setup, name: string, workDir: string): Record<string, 
 }
 
 function startWorker(setup: Setup, name: string, workDir: string): Promise<TfaProcess> {
-  return startTfaProcess({ name, script: 'worker/main.ts', env: workerEnv(setup, name, workDir), ready: /worker polling/ });
+  return startTfaProcess({
+    name,
+    script: 'worker/main.ts',
+    env: workerEnv(setup, name, workDir),
+    ready: /worker polling/,
+  });
 }
 
 /** The gateway's own process (scripts/gateway.ts, as docker-compose.yml runs it) on a free loopback port; resolves with its URL. */
@@ -106,7 +123,12 @@ async function startGateway(setup: Setup, workDir: string): Promise<{ process: T
     TFA_GATEWAY_PORT: '0',
     TFA_POLICY_FILE: path.join(workDir, 'no-policy.json'),
   };
-  const gateway = await startTfaProcess({ name: 'gateway', script: 'scripts/gateway.ts', env, ready: /HTTP gateway: http:\/\/\S+/ });
+  const gateway = await startTfaProcess({
+    name: 'gateway',
+    script: 'scripts/gateway.ts',
+    env,
+    ready: /HTTP gateway: http:\/\/\S+/,
+  });
   return { process: gateway, url: /HTTP gateway: (http:\/\/[^\s,]+)/.exec(gateway.readyLine)![1]! };
 }
 
@@ -121,7 +143,9 @@ async function killBusiestWorker(workers: TfaProcess[], gate: WorkerGate): Promi
 
 async function main(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfa-cluster-run-'));
-  console.log(`[cluster] ${RUNS} DeployBot runs and ${PIPELINES} pipelines, ${WORKERS} workers; one worker SIGKILLed mid-step`);
+  console.log(
+    `[cluster] ${RUNS} DeployBot runs and ${PIPELINES} pipelines, ${WORKERS} workers; one worker SIGKILLed mid-step`,
+  );
   const setup = await setUp(workDir).catch((error: unknown) => {
     fs.rmSync(workDir, { recursive: true, force: true });
     throw error;
@@ -132,19 +156,30 @@ async function main(): Promise<void> {
   const client = new Client({ connection, namespace: setup.cluster.namespace });
   try {
     const names = Array.from({ length: WORKERS }, (_, index) => `worker-${index + 1}`);
-    workers.push(...(await phase(`${WORKERS} worker processes polling`, () => Promise.all(names.map((name) => startWorker(setup, name, workDir))))));
+    workers.push(
+      ...(await phase(`${WORKERS} worker processes polling`, () =>
+        Promise.all(names.map((name) => startWorker(setup, name, workDir))),
+      )),
+    );
     gateway = await phase('gateway process listening', () => startGateway(setup, workDir));
     const gatewayUrl = gateway.url;
-    const runs: ClusterRuns = await phase('start runs (gateway) and pipelines (client)', () => startRuns({ gatewayUrl, client, branches: setup.branches }));
-    await phase(`all ${RUNS + PIPELINES} runs inside their release tests`, () => waitForEntered(setup.gate, RUNS + PIPELINES, client, runs));
+    const runs: ClusterRuns = await phase('start runs (gateway) and pipelines (client)', () =>
+      startRuns({ gatewayUrl, client, branches: setup.branches }),
+    );
+    await phase(`all ${RUNS + PIPELINES} runs inside their release tests`, () =>
+      waitForEntered(setup.gate, RUNS + PIPELINES, client, runs),
+    );
     const killed = await killBusiestWorker(workers, setup.gate);
     console.log(`[cluster] SIGKILLed ${killed.name} with ${killed.inFlight} release tests in flight; gate opened`);
     await setup.gate.open();
-    await phase('all runs waiting for approval (killed tests retried after the heartbeat timeout)', () => waitForApprovals(client, runs));
+    await phase('all runs waiting for approval (killed tests retried after the heartbeat timeout)', () =>
+      waitForApprovals(client, runs),
+    );
     await phase('approve every run through the gateway', () => approveAll(gatewayUrl, runs));
     const results = await phase('all runs finished', () => waitForResults(client, runs));
     const report = await checkRuns({ fixture: setup.fixture, runs, results, shas: await shasOf(setup) });
-    const retried = [...(await setup.gate.entered()).values()].reduce((sum, value) => sum + value, 0) - (RUNS + PIPELINES);
+    const retried =
+      [...(await setup.gate.entered()).values()].reduce((sum, value) => sum + value, 0) - (RUNS + PIPELINES);
     printReport(report, killed, retried);
     if (report.problems.length > 0) process.exitCode = 1;
   } finally {
@@ -168,7 +203,9 @@ async function waitForEntered(gate: WorkerGate, expected: number, client: Client
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const first = runs.deploybot[0]?.workflowId ?? runs.pipelines[0]!.workflowId;
-  throw new Error(`only ${entered} of ${expected} runs reached their release tests within 5 minutes; last failure of ${first}: ${await lastFailure(client, first)}`);
+  throw new Error(
+    `only ${entered} of ${expected} runs reached their release tests within 5 minutes; last failure of ${first}: ${await lastFailure(client, first)}`,
+  );
 }
 
 async function shasOf(setup: Setup): Promise<Map<string, string>> {

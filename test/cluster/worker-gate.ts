@@ -24,7 +24,9 @@ export interface WorkerGate {
 export async function createWorkerGate(): Promise<WorkerGate> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tfa-cluster-gate-'));
   const script = path.join(dir, 'gate.sh');
-  await writeFile(script, `#!/bin/sh
+  await writeFile(
+    script,
+    `#!/bin/sh
 touch "${dir}/entered-\${${WORKER_NAME_VARIABLE}:-unknown}-$$"
 polls=0
 while [ ! -e "${dir}/open" ]; do
@@ -33,7 +35,8 @@ while [ ! -e "${dir}/open" ]; do
   sleep 0.25
 done
 echo "all 3 checks passed"
-`);
+`,
+  );
   return {
     command: `sh '${script}'`,
     open: () => writeFile(path.join(dir, 'open'), ''),

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { EncryptionCodec, ENCRYPTED_ENCODING, METADATA_KEY_ID, PayloadDecryptionError, type EncryptionKey } from '../../codec/encryption-codec';
+import {
+  EncryptionCodec,
+  ENCRYPTED_ENCODING,
+  METADATA_KEY_ID,
+  PayloadDecryptionError,
+  type EncryptionKey,
+} from '../../codec/encryption-codec';
 import { clientPayloadCodecs, workerPayloadCodecs } from '../../codec/from-config';
 import { parseConfig } from '../../core/config';
 
@@ -47,11 +53,15 @@ describe('EncryptionCodec', () => {
     const [encrypted] = await codec.encode([plaintextPayload()]);
     const altered = Buffer.from(encrypted!.data!);
     altered[20]! ^= 1;
-    await expect(codec.decode([{ ...encrypted!, data: altered }])).rejects.toThrow(/authentication failed: the ciphertext was altered/);
+    await expect(codec.decode([{ ...encrypted!, data: altered }])).rejects.toThrow(
+      /authentication failed: the ciphertext was altered/,
+    );
     const relabelled = new EncryptionCodec({ keys: [keyA, { id: 'b', key: keyA.key }] });
     const asB = { ...encrypted!, metadata: { ...encrypted!.metadata, [METADATA_KEY_ID]: Buffer.from('b') } };
     await expect(relabelled.decode([asB])).rejects.toThrow(/key "b": authentication failed/);
-    await expect(new EncryptionCodec({ keys: [{ id: 'a', key: keyB.key }] }).decode([encrypted!])).rejects.toThrow(/key "a": authentication failed/);
+    await expect(new EncryptionCodec({ keys: [{ id: 'a', key: keyB.key }] }).decode([encrypted!])).rejects.toThrow(
+      /key "a": authentication failed/,
+    );
     await expect(codec.decode([{ ...encrypted!, data: Buffer.alloc(5) }])).rejects.toThrow(/too short/);
   });
 
@@ -60,13 +70,18 @@ describe('EncryptionCodec', () => {
     const [keyless] = clientPayloadCodecs(parseConfig({}));
     expect(await keyless!.encode([plaintextPayload()])).toEqual([plaintextPayload()]);
     expect(await keyless!.decode([plaintextPayload()])).toEqual([plaintextPayload()]);
-    await expect(keyless!.decode([encrypted!])).rejects.toThrow('cannot decrypt a payload encrypted with key "a": TFA_ENCRYPTION_KEYS is not set here');
+    await expect(keyless!.decode([encrypted!])).rejects.toThrow(
+      'cannot decrypt a payload encrypted with key "a": TFA_ENCRYPTION_KEYS is not set here',
+    );
   });
 
   test('on a worker, an undecryptable payload passes on still encrypted and is reported, not thrown', async () => {
     const [writtenWithB] = await new EncryptionCodec({ keys: [keyB] }).encode([plaintextPayload()]);
     const warnings: string[] = [];
-    const [workerCodec] = workerPayloadCodecs(parseConfig({ TFA_ENCRYPTION_KEYS: `a:${keyA.key.toString('base64')}` }), (line) => warnings.push(line));
+    const [workerCodec] = workerPayloadCodecs(
+      parseConfig({ TFA_ENCRYPTION_KEYS: `a:${keyA.key.toString('base64')}` }),
+      (line) => warnings.push(line),
+    );
     expect(await workerCodec!.decode([writtenWithB!])).toEqual([writtenWithB]);
     expect(warnings).toEqual([expect.stringContaining('cannot decrypt a payload encrypted with key "b"')]);
   });
@@ -86,7 +101,11 @@ describe('TFA_ENCRYPTION_KEYS', () => {
 
   test.each([
     ['no id', `${key()}`, /entry 1: its id must be/],
-    ['a short key', `k1:${randomBytes(16).toString('base64')}`, /entry 1: key "k1" is not the base64 of exactly 32 bytes/],
+    [
+      'a short key',
+      `k1:${randomBytes(16).toString('base64')}`,
+      /entry 1: key "k1" is not the base64 of exactly 32 bytes/,
+    ],
     ['a long key', `k1:${randomBytes(33).toString('base64')}`, /key "k1" is not the base64 of exactly 32 bytes/],
     ['not base64', `k1:${'!'.repeat(43)}=`, /key "k1" is not the base64/],
     ['a repeated id', `k1:${key()},k1:${key()}`, /entry 2: key id "k1" appears twice/],

@@ -10,7 +10,10 @@ test('a sender-chosen key id with line breaks and 100,000 characters is logged a
   const warnings: string[] = [];
   const [codec] = workerPayloadCodecs(config, (line) => warnings.push(line));
   const keyId = `zz\n[tfa worker] forged: approved by the release manager\r${'k'.repeat(100_000)}`;
-  const payload = { metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [METADATA_KEY_ID]: Buffer.from(keyId) }, data: randomBytes(64) };
+  const payload = {
+    metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [METADATA_KEY_ID]: Buffer.from(keyId) },
+    data: randomBytes(64),
+  };
   const [passed] = await codec!.decode([payload]);
   expect(passed).toBe(payload); // passed on still encrypted: the payload converter refuses it
   expect(warnings).toHaveLength(1);

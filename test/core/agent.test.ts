@@ -41,7 +41,9 @@ describe('defineAgent', () => {
   });
 
   it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses maxSteps %p', (maxSteps) => {
-    expect(() => defineAgent(agent({ maxSteps }))).toThrow(`Agent "testbot" maxSteps must be a positive integer, got ${maxSteps}.`);
+    expect(() => defineAgent(agent({ maxSteps }))).toThrow(
+      `Agent "testbot" maxSteps must be a positive integer, got ${maxSteps}.`,
+    );
   });
 
   it('accepts maxSteps of 1', () => {
@@ -64,9 +66,12 @@ describe('defineTool', () => {
     expect(Object.isFrozen(defined)).toBe(true);
   });
 
-  it.each(['DeployNow', 'deploy-now', '1deploy', '_deploy', '', 'deploy now', 'déployer', 'a'.repeat(65)])('refuses the tool name %p', (name) => {
-    expect(() => tool(name)).toThrow(`Tool name "${name}" must be snake_case (a-z, 0-9, _), at most 64 characters.`);
-  });
+  it.each(['DeployNow', 'deploy-now', '1deploy', '_deploy', '', 'deploy now', 'déployer', 'a'.repeat(65)])(
+    'refuses the tool name %p',
+    (name) => {
+      expect(() => tool(name)).toThrow(`Tool name "${name}" must be snake_case (a-z, 0-9, _), at most 64 characters.`);
+    },
+  );
 
   it('accepts snake_case names up to 64 characters', () => {
     expect(() => tool('a')).not.toThrow();
@@ -75,9 +80,9 @@ describe('defineTool', () => {
   });
 
   it('refuses a blank description', () => {
-    expect(() => defineTool({ name: 'look', description: '  \n', parameters: z.object({}), kind: 'immediate' })).toThrow(
-      'Tool "look" needs a description',
-    );
+    expect(() =>
+      defineTool({ name: 'look', description: '  \n', parameters: z.object({}), kind: 'immediate' }),
+    ).toThrow('Tool "look" needs a description');
   });
 });
 

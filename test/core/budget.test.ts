@@ -1,4 +1,12 @@
-import { fitToBudget, planEdits, protectedItems, RECENT_ITEMS_KEPT, supersededResults, type BudgetLayout, type ItemMode } from '../../core/budget';
+import {
+  fitToBudget,
+  planEdits,
+  protectedItems,
+  RECENT_ITEMS_KEPT,
+  supersededResults,
+  type BudgetLayout,
+  type ItemMode,
+} from '../../core/budget';
 import type { ContextItem } from '../../core/compact-errors';
 import { renderContext } from '../../core/context';
 import { replay } from '../../core/reducer';
@@ -11,8 +19,20 @@ function items(...events: NewEvent[]): ContextItem[] {
   return events.map((event) => ({ event: stamp(event), count: 1 }));
 }
 
-const call = (callId: string, tool: string, args: Record<string, unknown> = {}): NewEvent => ({ type: 'tool_call', callId, tool, kind: 'immediate', args });
-const result = (callId: string, tool: string, output = '{"ok":true}'): NewEvent => ({ type: 'tool_result', callId, tool, output, truncated: false });
+const call = (callId: string, tool: string, args: Record<string, unknown> = {}): NewEvent => ({
+  type: 'tool_call',
+  callId,
+  tool,
+  kind: 'immediate',
+  args,
+});
+const result = (callId: string, tool: string, output = '{"ok":true}'): NewEvent => ({
+  type: 'tool_result',
+  callId,
+  tool,
+  output,
+  truncated: false,
+});
 const user: NewEvent = { type: 'user_message', text: 'deploy main' };
 
 describe('protectedItems', () => {
@@ -48,10 +68,30 @@ describe('supersededResults', () => {
 
 describe('planEdits', () => {
   it('cuts stale results, then older results, then older call arguments, then drops older items, then cuts kept ones, the task and the last item last', () => {
-    const list = items(user, call('a', 'run_tests'), result('a', 'run_tests'), call('b', 'list_releases'), result('b', 'list_releases'), call('c', 'run_tests'), result('c', 'run_tests'));
+    const list = items(
+      user,
+      call('a', 'run_tests'),
+      result('a', 'run_tests'),
+      call('b', 'list_releases'),
+      result('b', 'list_releases'),
+      call('c', 'run_tests'),
+      result('c', 'run_tests'),
+    );
     const keep = new Set([0, 5, 6]);
     const edits = planEdits(list, keep, () => true).map(({ index, mode }) => `${mode}:${index}`);
-    expect(edits).toEqual(['elided:2', 'elided:4', 'elided:1', 'elided:3', 'dropped:1', 'dropped:2', 'dropped:3', 'dropped:4', 'elided:5', 'elided:0', 'elided:6']);
+    expect(edits).toEqual([
+      'elided:2',
+      'elided:4',
+      'elided:1',
+      'elided:3',
+      'dropped:1',
+      'dropped:2',
+      'dropped:3',
+      'dropped:4',
+      'elided:5',
+      'elided:0',
+      'elided:6',
+    ]);
   });
 
   it('does not cut bodies too short to gain from it', () => {
@@ -68,12 +108,15 @@ describe('fitToBudget', () => {
     frame: '[]',
     note: '~\n',
     line: (index, mode) => (mode === 'full' ? `${'x'.repeat(10)}${index}\n` : `e${index}\n`),
-    assemble: (modes: readonly ItemMode[]) => `[${modes.map((mode, index) => (mode === 'dropped' ? '~' : layout.line(index, mode))).join('')}]`,
+    assemble: (modes: readonly ItemMode[]) =>
+      `[${modes.map((mode, index) => (mode === 'dropped' ? '~' : layout.line(index, mode))).join('')}]`,
   };
   const full: ItemMode[] = ['full', 'full', 'full'];
 
   it('applies no edit when the text fits', () => {
-    expect(fitToBudget(layout, full, [{ index: 0, mode: 'dropped' }], 1_000, (text) => text.length)).toBe(layout.assemble(full));
+    expect(fitToBudget(layout, full, [{ index: 0, mode: 'dropped' }], 1_000, (text) => text.length)).toBe(
+      layout.assemble(full),
+    );
   });
 
   it('applies edits in order, only as many as needed', () => {
@@ -91,11 +134,18 @@ describe('fitToBudget', () => {
 
 describe('renderContext within a budget', () => {
   const stamp = eventFactory();
-  const log = (passed: boolean) => JSON.stringify({ environment: 'staging', passed, output: 'PASS test/a.test.ts\n'.repeat(60) });
+  const log = (passed: boolean) =>
+    JSON.stringify({ environment: 'staging', passed, output: 'PASS test/a.test.ts\n'.repeat(60) });
   function longThread(): ThreadEvent[] {
-    const events: NewEvent[] = [{ type: 'run_started', agent: 'deploybot', maxSteps: 30 }, { type: 'user_message', text: 'deploy main', by: 'alice' }];
+    const events: NewEvent[] = [
+      { type: 'run_started', agent: 'deploybot', maxSteps: 30 },
+      { type: 'user_message', text: 'deploy main', by: 'alice' },
+    ];
     for (let index = 0; index < 8; index++) {
-      events.push(call(`c${index}`, 'list_releases', { environment: `env-${index}` }), result(`c${index}`, 'list_releases', log(index % 2 === 0)));
+      events.push(
+        call(`c${index}`, 'list_releases', { environment: `env-${index}` }),
+        result(`c${index}`, 'list_releases', log(index % 2 === 0)),
+      );
     }
     events.push(call('t', 'run_tests', { environment: 'staging' }), result('t', 'run_tests', log(false)));
     return events.map(stamp);
@@ -109,7 +159,9 @@ describe('renderContext within a budget', () => {
   it('cuts an older tool result to its head and says how much was left out', () => {
     const events = longThread();
     const context = renderContext(replay(events), events, { tokenBudget: 3_000, countTokens: countTokensO200k });
-    expect(context).toMatch(/<tool_result tool="list_releases" elided="\d+ chars">\{"environment":"staging","passed":true,"output":"PASS test\/a\.test\.ts\\nPASS/);
+    expect(context).toMatch(
+      /<tool_result tool="list_releases" elided="\d+ chars">\{"environment":"staging","passed":true,"output":"PASS test\/a\.test\.ts\\nPASS/,
+    );
     expect(countTokensO200k(context)).toBeLessThanOrEqual(3_000);
   });
 
@@ -126,6 +178,8 @@ describe('renderContext within a budget', () => {
   it('counts with the given counter', () => {
     const events = longThread();
     const byWords = (text: string) => text.split(/\s+/).length;
-    expect(byWords(renderContext(replay(events), events, { tokenBudget: 50, countTokens: byWords }))).toBeLessThanOrEqual(50);
+    expect(
+      byWords(renderContext(replay(events), events, { tokenBudget: 50, countTokens: byWords })),
+    ).toBeLessThanOrEqual(50);
   });
 });

@@ -22,7 +22,10 @@ describe('parseConfig', () => {
   });
 
   it('reads TFA_DEPLOY_ENV_PASSTHROUGH as a comma list of names', () => {
-    expect(parseConfig({ TFA_DEPLOY_ENV_PASSTHROUGH: ' NODE_OPTIONS, CI ,,' }).TFA_DEPLOY_ENV_PASSTHROUGH).toEqual(['NODE_OPTIONS', 'CI']);
+    expect(parseConfig({ TFA_DEPLOY_ENV_PASSTHROUGH: ' NODE_OPTIONS, CI ,,' }).TFA_DEPLOY_ENV_PASSTHROUGH).toEqual([
+      'NODE_OPTIONS',
+      'CI',
+    ]);
   });
 
   it('leaves the model key, base URL and model unset by default', () => {
@@ -54,7 +57,10 @@ describe('parseConfig', () => {
   });
 
   it('trims the API key and model, and treats blank ones as unset', () => {
-    expect(parseConfig({ OPENAI_API_KEY: '  sk-test  ', TFA_MODEL: ' gpt-4o ' })).toMatchObject({ OPENAI_API_KEY: 'sk-test', TFA_MODEL: 'gpt-4o' });
+    expect(parseConfig({ OPENAI_API_KEY: '  sk-test  ', TFA_MODEL: ' gpt-4o ' })).toMatchObject({
+      OPENAI_API_KEY: 'sk-test',
+      TFA_MODEL: 'gpt-4o',
+    });
     const blank = parseConfig({ OPENAI_API_KEY: '   ', TFA_MODEL: '' });
     expect(blank.OPENAI_API_KEY).toBeUndefined();
     expect(blank.TFA_MODEL).toBeUndefined();
@@ -66,7 +72,9 @@ describe('parseConfig', () => {
   });
 
   it.each(['abc', '0', '-1', '1.5'])('refuses TFA_MODEL_TIMEOUT_MS=%p with an error naming the variable', (value) => {
-    expect(() => parseConfig({ TFA_MODEL_TIMEOUT_MS: value })).toThrow(/^Invalid configuration: TFA_MODEL_TIMEOUT_MS: /);
+    expect(() => parseConfig({ TFA_MODEL_TIMEOUT_MS: value })).toThrow(
+      /^Invalid configuration: TFA_MODEL_TIMEOUT_MS: /,
+    );
   });
 
   it('refuses an invalid OPENAI_BASE_URL with an error naming the variable', () => {

@@ -6,7 +6,10 @@ import { replay } from '../../core/reducer';
 import { countTokensO200k } from '../../core/tokens';
 
 /** What the model activity sends: DeployBot's budget, counted with o200k_base. */
-function modelContext(name: (typeof THREAD_NAMES)[number], tokenBudget = deploybot.contextTokenBudget ?? DEFAULT_CONTEXT_TOKEN_BUDGET): string {
+function modelContext(
+  name: (typeof THREAD_NAMES)[number],
+  tokenBudget = deploybot.contextTokenBudget ?? DEFAULT_CONTEXT_TOKEN_BUDGET,
+): string {
   const { events } = loadThread(name);
   return renderContext(replay(events), events, { tokenBudget, countTokens: countTokensO200k });
 }

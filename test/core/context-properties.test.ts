@@ -39,7 +39,9 @@ describe('renderContext properties (F12)', () => {
   it(`never exceeds a budget of at least MIN_CONTEXT_TOKEN_BUDGET (${MIN_CONTEXT_TOKEN_BUDGET}), in o200k_base tokens`, () => {
     fc.assert(
       fc.property(anyThread(80), fc.integer({ min: MIN_CONTEXT_TOKEN_BUDGET, max: 12_000 }), (events, tokenBudget) => {
-        expect(countTokensO200k(renderContext(replay(events), events, { tokenBudget, countTokens: countTokensO200k }))).toBeLessThanOrEqual(tokenBudget);
+        expect(
+          countTokensO200k(renderContext(replay(events), events, { tokenBudget, countTokens: countTokensO200k })),
+        ).toBeLessThanOrEqual(tokenBudget);
       }),
       { numRuns: 200 },
     );

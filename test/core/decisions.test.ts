@@ -23,8 +23,16 @@ function ev(event: NewEvent, at = '2025-01-01T00:00:00.000Z'): ThreadEvent {
 
 const started = ev({ type: 'run_started', agent: 'deploybot', maxSteps: 12 });
 const approvalRequested = (requestId: string) =>
-  ev({ type: 'approval_requested', requestId, callId: `call-${requestId}`, tool: 'deploy_to_production', args: { ref: 'main' }, argsDigest: 'sha256:00' });
-const inputRequested = (requestId: string) => ev({ type: 'human_input_requested', requestId, callId: `call-${requestId}`, question: 'Which ref?' });
+  ev({
+    type: 'approval_requested',
+    requestId,
+    callId: `call-${requestId}`,
+    tool: 'deploy_to_production',
+    args: { ref: 'main' },
+    argsDigest: 'sha256:00',
+  });
+const inputRequested = (requestId: string) =>
+  ev({ type: 'human_input_requested', requestId, callId: `call-${requestId}`, question: 'Which ref?' });
 const escalated = (requestId: string) => ev({ type: 'escalated', requestId, reason: '3 consecutive errors' });
 
 const state = (...events: ThreadEvent[]): AgentState => replay([started, ...events]);
@@ -33,8 +41,10 @@ const awaitingReply = () => state(inputRequested('req-2'));
 const needsHuman = () => state(escalated('req-3'));
 
 const approve = (extra: Partial<Decision> = {}): Decision => ({ action: 'approve', by: 'alice', ...extra }) as Decision;
-const reject = (extra: Partial<Decision> = {}): Decision => ({ action: 'reject', by: 'alice', reason: 'frozen', ...extra }) as Decision;
-const reply = (extra: Partial<Decision> = {}): Decision => ({ action: 'reply', by: 'alice', text: 'main', ...extra }) as Decision;
+const reject = (extra: Partial<Decision> = {}): Decision =>
+  ({ action: 'reject', by: 'alice', reason: 'frozen', ...extra }) as Decision;
+const reply = (extra: Partial<Decision> = {}): Decision =>
+  ({ action: 'reply', by: 'alice', text: 'main', ...extra }) as Decision;
 
 function refusal(outcome: ReturnType<typeof evaluateDecision>): string {
   if (outcome.accepted) throw new Error(`expected a refusal, got ${JSON.stringify(outcome)}`);
@@ -52,7 +62,10 @@ describe('evaluateDecision: accepted decisions', () => {
   });
 
   it('accepts a rejection of the pending approval request, with its reason', () => {
-    const outcome = evaluateDecision(awaitingApproval(), reject({ requestId: 'req-1', reason: 'production is frozen' }));
+    const outcome = evaluateDecision(
+      awaitingApproval(),
+      reject({ requestId: 'req-1', reason: 'production is frozen' }),
+    );
     expect(outcome).toEqual({
       accepted: true,
       requestId: 'req-1',
@@ -62,17 +75,33 @@ describe('evaluateDecision: accepted decisions', () => {
 
   it('accepts a reply to the pending input request', () => {
     const outcome = evaluateDecision(awaitingReply(), reply({ requestId: 'req-2', text: 'v1.2' }));
-    expect(outcome).toEqual({ accepted: true, requestId: 'req-2', event: { type: 'human_reply', requestId: 'req-2', by: 'alice', text: 'v1.2' } });
+    expect(outcome).toEqual({
+      accepted: true,
+      requestId: 'req-2',
+      event: { type: 'human_reply', requestId: 'req-2', by: 'alice', text: 'v1.2' },
+    });
   });
 
   it('accepts a reply to a pending escalation', () => {
     const outcome = evaluateDecision(needsHuman(), reply({ requestId: 'req-3' }));
-    expect(outcome).toMatchObject({ accepted: true, requestId: 'req-3', event: { type: 'human_reply', requestId: 'req-3' } });
+    expect(outcome).toMatchObject({
+      accepted: true,
+      requestId: 'req-3',
+      event: { type: 'human_reply', requestId: 'req-3' },
+    });
   });
 
   it('applies a decision without a requestId to the pending request', () => {
-    expect(evaluateDecision(awaitingApproval(), approve())).toMatchObject({ accepted: true, requestId: 'req-1', event: { requestId: 'req-1' } });
-    expect(evaluateDecision(awaitingReply(), reply())).toMatchObject({ accepted: true, requestId: 'req-2', event: { requestId: 'req-2' } });
+    expect(evaluateDecision(awaitingApproval(), approve())).toMatchObject({
+      accepted: true,
+      requestId: 'req-1',
+      event: { requestId: 'req-1' },
+    });
+    expect(evaluateDecision(awaitingReply(), reply())).toMatchObject({
+      accepted: true,
+      requestId: 'req-2',
+      event: { requestId: 'req-2' },
+    });
   });
 
   it('accepts an approval or rejection by someone on the approvers list', () => {
@@ -82,7 +111,9 @@ describe('evaluateDecision: accepted decisions', () => {
   });
 
   it('lets anyone approve a tool the approvers list does not name', () => {
-    expect(evaluateDecision(awaitingApproval(), approve({ by: 'anyone' }), { approvers: { rollback: ['alice'] } }).accepted).toBe(true);
+    expect(
+      evaluateDecision(awaitingApproval(), approve({ by: 'anyone' }), { approvers: { rollback: ['alice'] } }).accepted,
+    ).toBe(true);
   });
 
   it('lets anyone approve when the policy names no approvers', () => {
@@ -117,7 +148,10 @@ describe('evaluateDecision: refused decisions', () => {
   });
 
   it('refuses a decision after the run ended with a request pending', () => {
-    const ended = state(approvalRequested('req-1'), ev({ type: 'run_ended', status: 'timed_out', reason: 'no answer in time' }));
+    const ended = state(
+      approvalRequested('req-1'),
+      ev({ type: 'run_ended', status: 'timed_out', reason: 'no answer in time' }),
+    );
     expect(refusal(evaluateDecision(ended, approve({ requestId: 'req-1' })))).toBe('no request is pending');
   });
 
@@ -127,8 +161,13 @@ describe('evaluateDecision: refused decisions', () => {
   });
 
   it('refuses a decision for an already decided request', () => {
-    const decided = state(approvalRequested('req-1'), ev({ type: 'approval_granted', requestId: 'req-1', by: 'alice' }));
-    expect(refusal(evaluateDecision(decided, reject({ requestId: 'req-1' })))).toBe('request req-1 was already decided');
+    const decided = state(
+      approvalRequested('req-1'),
+      ev({ type: 'approval_granted', requestId: 'req-1', by: 'alice' }),
+    );
+    expect(refusal(evaluateDecision(decided, reject({ requestId: 'req-1' })))).toBe(
+      'request req-1 was already decided',
+    );
   });
 
   it('refuses a decision for an already decided request even while another request is pending', () => {
@@ -137,7 +176,9 @@ describe('evaluateDecision: refused decisions', () => {
       ev({ type: 'approval_granted', requestId: 'req-1', by: 'alice' }),
       approvalRequested('req-5'),
     );
-    expect(refusal(evaluateDecision(decided, approve({ requestId: 'req-1' })))).toBe('request req-1 was already decided');
+    expect(refusal(evaluateDecision(decided, approve({ requestId: 'req-1' })))).toBe(
+      'request req-1 was already decided',
+    );
     expect(evaluateDecision(decided, approve({ requestId: 'req-5' })).accepted).toBe(true);
   });
 
@@ -151,7 +192,9 @@ describe('evaluateDecision: refused decisions', () => {
   });
 
   it('refuses a reply to an approval request', () => {
-    expect(refusal(evaluateDecision(awaitingApproval(), reply()))).toBe('request req-1 expects approve or reject, not reply');
+    expect(refusal(evaluateDecision(awaitingApproval(), reply()))).toBe(
+      'request req-1 expects approve or reject, not reply',
+    );
   });
 
   it('refuses an approval or rejection by someone not on the approvers list, naming who may', () => {
@@ -159,11 +202,16 @@ describe('evaluateDecision: refused decisions', () => {
     expect(refusal(evaluateDecision(awaitingApproval(), approve({ by: 'mallory' }), policy))).toBe(
       'mallory may not approve deploy_to_production; allowed: alice, bob',
     );
-    expect(refusal(evaluateDecision(awaitingApproval(), reject({ by: 'mallory' }), policy))).toContain('mallory may not approve');
+    expect(refusal(evaluateDecision(awaitingApproval(), reject({ by: 'mallory' }), policy))).toContain(
+      'mallory may not approve',
+    );
   });
 
   it('refuses everyone when the approvers list is empty', () => {
-    expect(evaluateDecision(awaitingApproval(), approve({ by: 'alice' }), { approvers: { deploy_to_production: [] } }).accepted).toBe(false);
+    expect(
+      evaluateDecision(awaitingApproval(), approve({ by: 'alice' }), { approvers: { deploy_to_production: [] } })
+        .accepted,
+    ).toBe(false);
   });
 
   it('records a refusal as a decision_refused event naming the message, the sender and the request', () => {
@@ -171,7 +219,13 @@ describe('evaluateDecision: refused decisions', () => {
     expect(outcome).toEqual({
       accepted: false,
       reason: 'unknown request req-404; the pending request is req-1',
-      event: { type: 'decision_refused', message: 'approve', by: 'mallory', requestId: 'req-404', reason: 'unknown request req-404; the pending request is req-1' },
+      event: {
+        type: 'decision_refused',
+        message: 'approve',
+        by: 'mallory',
+        requestId: 'req-404',
+        reason: 'unknown request req-404; the pending request is req-1',
+      },
     });
     expect(DecisionRefused.safeParse(ev(outcome.event)).success).toBe(true);
   });
@@ -192,7 +246,11 @@ describe('message schemas', () => {
 
   it('accepts a decide body that is an approval or a rejection with a reason', () => {
     expect(DecideInput.parse({ decision: 'approve', by: 'alice' })).toEqual({ decision: 'approve', by: 'alice' });
-    expect(DecideInput.parse({ decision: 'reject', by: 'alice', reason: 'no' })).toEqual({ decision: 'reject', by: 'alice', reason: 'no' });
+    expect(DecideInput.parse({ decision: 'reject', by: 'alice', reason: 'no' })).toEqual({
+      decision: 'reject',
+      by: 'alice',
+      reason: 'no',
+    });
     expect(DecideInput.safeParse({ decision: 'reject', by: 'alice' }).success).toBe(false);
     expect(DecideInput.safeParse({ decision: 'reply', by: 'alice', text: 'x' }).success).toBe(false);
   });
@@ -220,7 +278,12 @@ describe('parseMessage', () => {
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.reason).toMatch(/^malformed approve body: by: /);
-    expect(parsed.event).toEqual({ type: 'decision_refused', message: 'approve', by: undefined, reason: parsed.reason });
+    expect(parsed.event).toEqual({
+      type: 'decision_refused',
+      message: 'approve',
+      by: undefined,
+      reason: parsed.reason,
+    });
   });
 
   it('refuses a blank "by", naming the field and saying what it needs', () => {
@@ -240,7 +303,10 @@ describe('parseMessage', () => {
 
   it('refuses a rejection with a blank reason, saying the agent needs one', () => {
     const parsed = parseMessage(RejectInput, 'reject', { by: 'bob', reason: '   ' });
-    expect(parsed).toMatchObject({ ok: false, reason: 'malformed reject body: reason: a rejection needs a reason the agent can act on' });
+    expect(parsed).toMatchObject({
+      ok: false,
+      reason: 'malformed reject body: reason: a rejection needs a reason the agent can act on',
+    });
   });
 
   it('refuses a reply without text, naming the field', () => {
@@ -258,7 +324,12 @@ describe('parseMessage', () => {
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.reason).toMatch(/^malformed approve body: \(body\): .*expected object/);
-    expect(parsed.event).toEqual({ type: 'decision_refused', message: 'approve', by: undefined, reason: parsed.reason });
+    expect(parsed.event).toEqual({
+      type: 'decision_refused',
+      message: 'approve',
+      by: undefined,
+      reason: parsed.reason,
+    });
   });
 
   it('treats a null body as an empty one, naming the missing fields', () => {
@@ -285,15 +356,21 @@ describe('parseMessage', () => {
 
 describe('parseDecisionSignal', () => {
   it('gives each signal body as a decision with its action, fields trimmed', () => {
-    expect(parseDecisionSignal('approve', { by: ' bob ', comment: 'go' })).toEqual({ ok: true, value: { action: 'approve', by: 'bob', comment: 'go' } });
-    expect(parseDecisionSignal('reject', { by: 'bob', reason: ' frozen ' })).toEqual({ ok: true, value: { action: 'reject', by: 'bob', reason: 'frozen' } });
+    expect(parseDecisionSignal('approve', { by: ' bob ', comment: 'go' })).toEqual({
+      ok: true,
+      value: { action: 'approve', by: 'bob', comment: 'go' },
+    });
+    expect(parseDecisionSignal('reject', { by: 'bob', reason: ' frozen ' })).toEqual({
+      ok: true,
+      value: { action: 'reject', by: 'bob', reason: 'frozen' },
+    });
     expect(parseDecisionSignal('reply', { by: 'ann', text: 'main', requestId: 'req-1' })).toEqual({
       ok: true,
       value: { action: 'reply', by: 'ann', text: 'main', requestId: 'req-1' },
     });
   });
 
-  it('refuses a body that fails its action\'s schema with the refusal event to record', () => {
+  it("refuses a body that fails its action's schema with the refusal event to record", () => {
     const parsed = parseDecisionSignal('reject', { by: 'bob' });
     expect(parsed).toMatchObject({ ok: false, event: { type: 'decision_refused', message: 'reject', by: 'bob' } });
   });
@@ -305,12 +382,24 @@ describe('parseDecideInput', () => {
       ok: true,
       decision: { action: 'approve', by: 'dave', requestId: 'req-1' },
     });
-    expect(parseDecideInput({ decision: 'reject', by: 'dave', reason: 'no' })).toEqual({ ok: true, decision: { action: 'reject', by: 'dave', reason: 'no' } });
+    expect(parseDecideInput({ decision: 'reject', by: 'dave', reason: 'no' })).toEqual({
+      ok: true,
+      decision: { action: 'reject', by: 'dave', reason: 'no' },
+    });
   });
 
-  it('refuses a malformed body and an undecodable payload with the message the update\'s sender gets', () => {
-    expect(parseDecideInput({ decision: 'reject', by: 'dave' })).toEqual({ ok: false, reason: expect.stringMatching(/^malformed decide body: reason: /) });
-    expect(parseDecideInput({ decision: 'maybe', by: 'dave' })).toMatchObject({ ok: false, reason: expect.stringMatching(/^malformed decide body: decision: /) });
-    expect(parseDecideInput(undecodablePayload('json/protobuf'))).toEqual({ ok: false, reason: expect.stringMatching(/^decision refused: .*json\/protobuf/) });
+  it("refuses a malformed body and an undecodable payload with the message the update's sender gets", () => {
+    expect(parseDecideInput({ decision: 'reject', by: 'dave' })).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^malformed decide body: reason: /),
+    });
+    expect(parseDecideInput({ decision: 'maybe', by: 'dave' })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^malformed decide body: decision: /),
+    });
+    expect(parseDecideInput(undecodablePayload('json/protobuf'))).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^decision refused: .*json\/protobuf/),
+    });
   });
 });

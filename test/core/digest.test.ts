@@ -6,7 +6,11 @@ import { argsDigest, canonicalJson } from '../../core/digest';
 function reverseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reverseKeys);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).reverse().map(([key, inner]) => [key, reverseKeys(inner)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .reverse()
+        .map(([key, inner]) => [key, reverseKeys(inner)]),
+    );
   }
   return value;
 }
@@ -20,7 +24,9 @@ describe('canonicalJson', () => {
   });
 
   it('sorts keys of nested objects, including objects inside arrays', () => {
-    expect(canonicalJson({ z: { y: 1, x: [{ d: 1, c: 2 }] }, a: null })).toBe('{"a":null,"z":{"x":[{"c":2,"d":1}],"y":1}}');
+    expect(canonicalJson({ z: { y: 1, x: [{ d: 1, c: 2 }] }, a: null })).toBe(
+      '{"a":null,"z":{"x":[{"c":2,"d":1}],"y":1}}',
+    );
   });
 
   it('keeps array order, which is meaningful', () => {

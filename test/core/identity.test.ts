@@ -1,9 +1,23 @@
-import { decodePrivateKey, encodePrivateKey, publicKeyOf, PublicKey, signStatement, verifyStatement, type DecisionStatement } from '../../core/identity';
+import {
+  decodePrivateKey,
+  encodePrivateKey,
+  publicKeyOf,
+  PublicKey,
+  signStatement,
+  verifyStatement,
+  type DecisionStatement,
+} from '../../core/identity';
 
 const privateKey = Uint8Array.from({ length: 32 }, (_, index) => index);
 const otherKey = Uint8Array.from({ length: 32 }, (_, index) => 255 - index);
 const statement: DecisionStatement = {
-  workflowId: 'deploy-main', requestId: 'req-1', argsDigest: 'sha256:ab', decision: 'approve', by: 'alice', text: null, via: 'signature',
+  workflowId: 'deploy-main',
+  requestId: 'req-1',
+  argsDigest: 'sha256:ab',
+  decision: 'approve',
+  by: 'alice',
+  text: null,
+  via: 'signature',
 };
 
 describe('signed decision statements', () => {
@@ -15,8 +29,13 @@ describe('signed decision statements', () => {
   });
 
   it.each([
-    ['workflowId', 'another-run'], ['requestId', 'req-2'], ['argsDigest', 'sha256:cd'], ['decision', 'reject'],
-    ['by', 'mallory'], ['text', 'and deploy broken too'], ['via', 'gateway'],
+    ['workflowId', 'another-run'],
+    ['requestId', 'req-2'],
+    ['argsDigest', 'sha256:cd'],
+    ['decision', 'reject'],
+    ['by', 'mallory'],
+    ['text', 'and deploy broken too'],
+    ['via', 'gateway'],
   ] as const)('refuses the signature once %s changes', (field, value) => {
     const signature = signStatement(privateKey, statement);
     expect(verifyStatement(publicKeyOf(privateKey), { ...statement, [field]: value }, signature)).toBe(false);

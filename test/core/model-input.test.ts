@@ -21,8 +21,15 @@ test('the model input of a prefix is the agent prompt and the budgeted context o
       const events = threadOf(raw);
       const prefix = events.slice(0, cut % (events.length + 1));
       const input = renderModelInput(deploybot, prefix);
-      expect(input.context).toBe(renderContext(replay(prefix), prefix, { tokenBudget: 3000, countTokens: countTokensO200k }));
-      expect(input.instructions).toBe(renderPrompt(deploybot.prompt, { agent: 'deploybot', tools: deploybot.tools.map((tool) => tool.name).join(', ') }));
+      expect(input.context).toBe(
+        renderContext(replay(prefix), prefix, { tokenBudget: 3000, countTokens: countTokensO200k }),
+      );
+      expect(input.instructions).toBe(
+        renderPrompt(deploybot.prompt, {
+          agent: 'deploybot',
+          tools: deploybot.tools.map((tool) => tool.name).join(', '),
+        }),
+      );
       expect(renderModelInput(deploybot, [...prefix])).toEqual(input); // a pure function of the events
     }),
     { numRuns: 50 },

@@ -1,7 +1,16 @@
 import { MAX_FORWARDED_ENTRIES, recordForwarded, type DeployState } from '../../core/pipeline';
 
 const freshState = (): DeployState => ({
-  ref: 'main', stage: 'deploying', stagingSha: null, productionSha: null, tests: null, evidence: null, children: [], outcome: null, summary: null, forwarded: [],
+  ref: 'main',
+  stage: 'deploying',
+  stagingSha: null,
+  productionSha: null,
+  tests: null,
+  evidence: null,
+  children: [],
+  outcome: null,
+  summary: null,
+  forwarded: [],
 });
 
 describe('recordForwarded', () => {
@@ -15,7 +24,8 @@ describe('recordForwarded', () => {
 
   it(`lists at most ${MAX_FORWARDED_ENTRIES} different messages, then only counts on one * entry`, () => {
     const state = freshState();
-    for (let index = 0; index < MAX_FORWARDED_ENTRIES + 50; index++) recordForwarded(state, 'reply', null, `sender-${index}`);
+    for (let index = 0; index < MAX_FORWARDED_ENTRIES + 50; index++)
+      recordForwarded(state, 'reply', null, `sender-${index}`);
     expect(state.forwarded).toHaveLength(MAX_FORWARDED_ENTRIES + 1);
     expect(state.forwarded.at(-1)).toEqual({ message: '*', to: null, by: undefined, count: 50 });
   });

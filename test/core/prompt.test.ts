@@ -3,7 +3,10 @@ import { definePrompt, renderPrompt, type PromptTemplate } from '../../core/prom
 
 describe('definePrompt', () => {
   it('accepts a template whose placeholders are exactly the declared variables, and freezes it', () => {
-    const prompt = definePrompt({ variables: ['agent', 'tools'], template: 'You are {{agent}}. Tools: {{tools}}. Again: {{agent}}.' });
+    const prompt = definePrompt({
+      variables: ['agent', 'tools'],
+      template: 'You are {{agent}}. Tools: {{tools}}. Again: {{agent}}.',
+    });
     expect(prompt.template).toBe('You are {{agent}}. Tools: {{tools}}. Again: {{agent}}.');
     expect(Object.isFrozen(prompt)).toBe(true);
   });
@@ -19,7 +22,9 @@ describe('definePrompt', () => {
   });
 
   it('refuses a dotted placeholder, which only event messages fill, instead of leaving it in the prompt', () => {
-    expect(() => definePrompt({ variables: ['agent'], template: '{{agent}} reads {{event.summary}}' })).toThrow('undeclared ["event.summary"]');
+    expect(() => definePrompt({ variables: ['agent'], template: '{{agent}} reads {{event.summary}}' })).toThrow(
+      'undeclared ["event.summary"]',
+    );
   });
 
   it('refuses a declared variable the template never uses, naming it', () => {
@@ -34,10 +39,15 @@ describe('definePrompt', () => {
 });
 
 describe('renderPrompt', () => {
-  const prompt = definePrompt({ variables: ['agent', 'tools'], template: 'You are {{agent}}. Tools: {{ tools }}. Sign as {{agent}}.' });
+  const prompt = definePrompt({
+    variables: ['agent', 'tools'],
+    template: 'You are {{agent}}. Tools: {{ tools }}. Sign as {{agent}}.',
+  });
 
   it('fills every occurrence of every placeholder', () => {
-    expect(renderPrompt(prompt, { agent: 'deploybot', tools: 'a, b' })).toBe('You are deploybot. Tools: a, b. Sign as deploybot.');
+    expect(renderPrompt(prompt, { agent: 'deploybot', tools: 'a, b' })).toBe(
+      'You are deploybot. Tools: a, b. Sign as deploybot.',
+    );
   });
 
   it('refuses a missing value instead of leaving a placeholder', () => {
@@ -47,17 +57,21 @@ describe('renderPrompt', () => {
   });
 
   it('refuses a value that is not a string', () => {
-    expect(() => renderPrompt(prompt, { agent: 'deploybot', tools: 3 } as unknown as Record<'agent' | 'tools', string>)).toThrow('missing ["tools"]');
+    expect(() =>
+      renderPrompt(prompt, { agent: 'deploybot', tools: 3 } as unknown as Record<'agent' | 'tools', string>),
+    ).toThrow('missing ["tools"]');
   });
 
   it('refuses an unknown value', () => {
-    expect(() => renderPrompt(prompt, { agent: 'a', tools: 'b', extra: 'c' } as Record<'agent' | 'tools', string>)).toThrow(
-      'Prompt values do not match: missing [], unknown ["extra"].',
-    );
+    expect(() =>
+      renderPrompt(prompt, { agent: 'a', tools: 'b', extra: 'c' } as Record<'agent' | 'tools', string>),
+    ).toThrow('Prompt values do not match: missing [], unknown ["extra"].');
   });
 
   it('inserts values literally: no $-patterns, no second expansion', () => {
-    expect(renderPrompt(prompt, { agent: "$& $1 $$ $'", tools: '{{agent}}' })).toBe("You are $& $1 $$ $'. Tools: {{agent}}. Sign as $& $1 $$ $'.");
+    expect(renderPrompt(prompt, { agent: "$& $1 $$ $'", tools: '{{agent}}' })).toBe(
+      "You are $& $1 $$ $'. Tools: {{agent}}. Sign as $& $1 $$ $'.",
+    );
   });
 
   it('leaves no placeholder behind for any string values', () => {

@@ -4,10 +4,21 @@ import { eventFactory } from './support/events';
 
 function stateAfter(...rest: NewEvent[]) {
   const stamp = eventFactory();
-  return replay([stamp({ type: 'run_started', agent: 'deploybot', maxSteps: 5 }), stamp({ type: 'user_message', text: 'deploy' }), ...rest.map(stamp)]);
+  return replay([
+    stamp({ type: 'run_started', agent: 'deploybot', maxSteps: 5 }),
+    stamp({ type: 'user_message', text: 'deploy' }),
+    ...rest.map(stamp),
+  ]);
 }
 
-const approval: NewEvent = { type: 'approval_requested', requestId: 'r1', callId: 'c1', tool: 'deploy_to_production', args: {}, argsDigest: 'sha256:00' };
+const approval: NewEvent = {
+  type: 'approval_requested',
+  requestId: 'r1',
+  callId: 'c1',
+  tool: 'deploy_to_production',
+  args: {},
+  argsDigest: 'sha256:00',
+};
 
 describe('a pause request in the state', () => {
   it('shows who asked and why while the run keeps its status', () => {

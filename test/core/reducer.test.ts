@@ -18,19 +18,43 @@ function deepFreeze<T>(value: T): T {
 }
 
 const started = (maxSteps = 10) => ev({ type: 'run_started', agent: 'deploybot', maxSteps });
-const toolCall = (tool = 'deploy_to_staging', kind: 'immediate' | 'approval' | 'human' | 'terminal' = 'immediate', callId = 'call-1') =>
-  ev({ type: 'tool_call', callId, tool, kind, args: { ref: 'main' } });
-const toolResult = (callId = 'call-1') => ev({ type: 'tool_result', callId, tool: 'deploy_to_staging', output: '{"ok":true}', truncated: false });
-const modelError = () => ev({ type: 'error', source: 'model', errorType: 'ModelOutputError', code: 'no_tool_call', message: 'no tool call' });
-const toolError = () => ev({ type: 'error', source: 'tool', errorType: 'ToolExecutionError', message: 'boom', callId: 'call-1', tool: 'deploy_to_staging' });
+const toolCall = (
+  tool = 'deploy_to_staging',
+  kind: 'immediate' | 'approval' | 'human' | 'terminal' = 'immediate',
+  callId = 'call-1',
+) => ev({ type: 'tool_call', callId, tool, kind, args: { ref: 'main' } });
+const toolResult = (callId = 'call-1') =>
+  ev({ type: 'tool_result', callId, tool: 'deploy_to_staging', output: '{"ok":true}', truncated: false });
+const modelError = () =>
+  ev({ type: 'error', source: 'model', errorType: 'ModelOutputError', code: 'no_tool_call', message: 'no tool call' });
+const toolError = () =>
+  ev({
+    type: 'error',
+    source: 'tool',
+    errorType: 'ToolExecutionError',
+    message: 'boom',
+    callId: 'call-1',
+    tool: 'deploy_to_staging',
+  });
 const approvalRequested = (requestId = 'req-1') =>
   ev(
-    { type: 'approval_requested', requestId, callId: 'call-1', tool: 'deploy_to_production', args: { ref: 'main' }, argsDigest: 'sha256:abc' },
+    {
+      type: 'approval_requested',
+      requestId,
+      callId: 'call-1',
+      tool: 'deploy_to_production',
+      args: { ref: 'main' },
+      argsDigest: 'sha256:abc',
+    },
     '2025-01-01T00:01:00.000Z',
   );
 const inputRequested = (requestId = 'req-2') =>
-  ev({ type: 'human_input_requested', requestId, callId: 'call-2', question: 'Which ref?', options: ['main', 'v1'] }, '2025-01-01T00:02:00.000Z');
-const escalated = (requestId = 'req-3') => ev({ type: 'escalated', requestId, reason: '3 consecutive errors' }, '2025-01-01T00:03:00.000Z');
+  ev(
+    { type: 'human_input_requested', requestId, callId: 'call-2', question: 'Which ref?', options: ['main', 'v1'] },
+    '2025-01-01T00:02:00.000Z',
+  );
+const escalated = (requestId = 'req-3') =>
+  ev({ type: 'escalated', requestId, reason: '3 consecutive errors' }, '2025-01-01T00:03:00.000Z');
 
 const afterStart = (...events: ThreadEvent[]) => replay([started(), ...events]);
 
@@ -68,14 +92,20 @@ describe('reduce: status transitions', () => {
   });
 
   it('runs again after an approval is granted, and remembers the request as decided', () => {
-    const state = afterStart(approvalRequested('req-1'), ev({ type: 'approval_granted', requestId: 'req-1', by: 'alice' }));
+    const state = afterStart(
+      approvalRequested('req-1'),
+      ev({ type: 'approval_granted', requestId: 'req-1', by: 'alice' }),
+    );
     expect(state.status).toBe('running');
     expect(state.pending).toBeNull();
     expect(state.resolvedRequestIds).toEqual(['req-1']);
   });
 
   it('runs again after an approval is rejected, and remembers the request as decided', () => {
-    const state = afterStart(approvalRequested('req-1'), ev({ type: 'approval_rejected', requestId: 'req-1', by: 'bob', reason: 'frozen' }));
+    const state = afterStart(
+      approvalRequested('req-1'),
+      ev({ type: 'approval_rejected', requestId: 'req-1', by: 'bob', reason: 'frozen' }),
+    );
     expect(state.status).toBe('running');
     expect(state.pending).toBeNull();
     expect(state.resolvedRequestIds).toEqual(['req-1']);
@@ -95,7 +125,10 @@ describe('reduce: status transitions', () => {
   });
 
   it('runs again after a human reply to an input request', () => {
-    const state = afterStart(inputRequested('req-2'), ev({ type: 'human_reply', requestId: 'req-2', by: 'alice', text: 'main' }));
+    const state = afterStart(
+      inputRequested('req-2'),
+      ev({ type: 'human_reply', requestId: 'req-2', by: 'alice', text: 'main' }),
+    );
     expect(state.status).toBe('running');
     expect(state.pending).toBeNull();
     expect(state.resolvedRequestIds).toEqual(['req-2']);
@@ -104,11 +137,21 @@ describe('reduce: status transitions', () => {
   it('needs a human after an escalation, with the reason as the pending question', () => {
     const state = afterStart(modelError(), modelError(), modelError(), escalated('req-3'));
     expect(state.status).toBe('needs_human');
-    expect(state.pending).toEqual({ requestId: 'req-3', kind: 'escalation', question: '3 consecutive errors', since: '2025-01-01T00:03:00.000Z' });
+    expect(state.pending).toEqual({
+      requestId: 'req-3',
+      kind: 'escalation',
+      question: '3 consecutive errors',
+      since: '2025-01-01T00:03:00.000Z',
+    });
   });
 
   it('clears needs_human on a human reply and resets the error count', () => {
-    const state = afterStart(modelError(), modelError(), escalated('req-3'), ev({ type: 'human_reply', requestId: 'req-3', by: 'alice', text: 'use v1' }));
+    const state = afterStart(
+      modelError(),
+      modelError(),
+      escalated('req-3'),
+      ev({ type: 'human_reply', requestId: 'req-3', by: 'alice', text: 'use v1' }),
+    );
     expect(state.status).toBe('running');
     expect(state.pending).toBeNull();
     expect(state.consecutiveErrors).toBe(0);
@@ -116,7 +159,12 @@ describe('reduce: status transitions', () => {
   });
 
   it('clears needs_human on resume, resolving the escalation and resetting the error count', () => {
-    const state = afterStart(modelError(), modelError(), escalated('req-3'), ev({ type: 'resumed', by: 'alice', feedback: 'try again' }));
+    const state = afterStart(
+      modelError(),
+      modelError(),
+      escalated('req-3'),
+      ev({ type: 'resumed', by: 'alice', feedback: 'try again' }),
+    );
     expect(state.status).toBe('running');
     expect(state.pending).toBeNull();
     expect(state.consecutiveErrors).toBe(0);
@@ -133,25 +181,43 @@ describe('reduce: status transitions', () => {
 
   it('changes nothing but the event count for a refused decision', () => {
     const before = afterStart(approvalRequested('req-1'));
-    const after = reduce(before, ev({ type: 'decision_refused', message: 'approve', by: 'mallory', requestId: 'req-9', reason: 'unknown request' }));
+    const after = reduce(
+      before,
+      ev({
+        type: 'decision_refused',
+        message: 'approve',
+        by: 'mallory',
+        requestId: 'req-9',
+        reason: 'unknown request',
+      }),
+    );
     expect(after).toEqual({ ...before, eventCount: before.eventCount + 1 });
   });
 
   it('completes on done, with the payload as the result', () => {
-    const state = afterStart(toolCall('done_for_now', 'terminal'), ev({ type: 'done', callId: 'call-1', tool: 'done_for_now', payload: { message: 'main is live' } }));
+    const state = afterStart(
+      toolCall('done_for_now', 'terminal'),
+      ev({ type: 'done', callId: 'call-1', tool: 'done_for_now', payload: { message: 'main is live' } }),
+    );
     expect(state.status).toBe('completed');
     expect(state.result).toEqual({ message: 'main is live' });
     expect(state.lastToolCall).toBeNull();
     expect(state.reason).toBeNull();
   });
 
-  it.each(['failed', 'timed_out', 'max_steps_reached'] as const)('ends with status %s and its reason on run_ended, dropping any pending request', (status) => {
-    const state = afterStart(approvalRequested('req-1'), ev({ type: 'run_ended', status, reason: `because ${status}` }));
-    expect(state.status).toBe(status);
-    expect(state.reason).toBe(`because ${status}`);
-    expect(state.pending).toBeNull();
-    expect(state.result).toBeNull();
-  });
+  it.each(['failed', 'timed_out', 'max_steps_reached'] as const)(
+    'ends with status %s and its reason on run_ended, dropping any pending request',
+    (status) => {
+      const state = afterStart(
+        approvalRequested('req-1'),
+        ev({ type: 'run_ended', status, reason: `because ${status}` }),
+      );
+      expect(state.status).toBe(status);
+      expect(state.reason).toBe(`because ${status}`);
+      expect(state.pending).toBeNull();
+      expect(state.result).toBeNull();
+    },
+  );
 });
 
 describe('reduce: steps and errors', () => {
@@ -182,7 +248,12 @@ describe('reduce: steps and errors', () => {
   });
 
   it('resets consecutive errors on a human reply', () => {
-    const state = afterStart(modelError(), toolError(), inputRequested('req-2'), ev({ type: 'human_reply', requestId: 'req-2', by: 'alice', text: 'main' }));
+    const state = afterStart(
+      modelError(),
+      toolError(),
+      inputRequested('req-2'),
+      ev({ type: 'human_reply', requestId: 'req-2', by: 'alice', text: 'main' }),
+    );
     expect(state.consecutiveErrors).toBe(0);
   });
 
@@ -193,7 +264,11 @@ describe('reduce: steps and errors', () => {
 
 describe('reduce: bookkeeping', () => {
   it('counts every event, including those that change nothing else', () => {
-    const events = [started(), ev({ type: 'user_message', text: 'hi' }), ev({ type: 'decision_refused', message: 'approve', reason: 'no request is pending' })];
+    const events = [
+      started(),
+      ev({ type: 'user_message', text: 'hi' }),
+      ev({ type: 'decision_refused', message: 'approve', reason: 'no request is pending' }),
+    ];
     expect(replay(events).eventCount).toBe(3);
   });
 
@@ -236,9 +311,18 @@ const kind = fc.constantFrom('immediate', 'approval', 'human', 'terminal' as con
 
 const newEvent: fc.Arbitrary<NewEvent> = fc.oneof(
   fc.record({ type: fc.constant('run_started' as const), agent: text, maxSteps: fc.integer({ min: 1, max: 50 }) }),
-  fc.record({ type: fc.constant('user_message' as const), text, by: fc.option(text, { nil: undefined }) }, { requiredKeys: ['type', 'text'] }),
+  fc.record(
+    { type: fc.constant('user_message' as const), text, by: fc.option(text, { nil: undefined }) },
+    { requiredKeys: ['type', 'text'] },
+  ),
   fc.record({ type: fc.constant('tool_call' as const), callId: ids, tool: text, kind, args }),
-  fc.record({ type: fc.constant('tool_result' as const), callId: ids, tool: text, output: text, truncated: fc.boolean() }),
+  fc.record({
+    type: fc.constant('tool_result' as const),
+    callId: ids,
+    tool: text,
+    output: text,
+    truncated: fc.boolean(),
+  }),
   fc.record(
     {
       type: fc.constant('error' as const),
@@ -251,23 +335,68 @@ const newEvent: fc.Arbitrary<NewEvent> = fc.oneof(
     },
     { requiredKeys: ['type', 'source', 'errorType', 'message'] },
   ),
-  fc.record({ type: fc.constant('approval_requested' as const), requestId: ids, callId: ids, tool: text, args, argsDigest: text }),
-  fc.record({ type: fc.constant('approval_granted' as const), requestId: ids, by: text, comment: fc.option(text, { nil: undefined }) }, { requiredKeys: ['type', 'requestId', 'by'] }),
+  fc.record({
+    type: fc.constant('approval_requested' as const),
+    requestId: ids,
+    callId: ids,
+    tool: text,
+    args,
+    argsDigest: text,
+  }),
+  fc.record(
+    {
+      type: fc.constant('approval_granted' as const),
+      requestId: ids,
+      by: text,
+      comment: fc.option(text, { nil: undefined }),
+    },
+    { requiredKeys: ['type', 'requestId', 'by'] },
+  ),
   fc.record({ type: fc.constant('approval_rejected' as const), requestId: ids, by: text, reason: text }),
   fc.record(
-    { type: fc.constant('human_input_requested' as const), requestId: ids, callId: ids, question: text, options: fc.option(fc.array(text, { maxLength: 3 }), { nil: undefined }) },
+    {
+      type: fc.constant('human_input_requested' as const),
+      requestId: ids,
+      callId: ids,
+      question: text,
+      options: fc.option(fc.array(text, { maxLength: 3 }), { nil: undefined }),
+    },
     { requiredKeys: ['type', 'requestId', 'callId', 'question'] },
   ),
   fc.record({ type: fc.constant('human_reply' as const), requestId: ids, by: text, text }),
   fc.record({ type: fc.constant('escalated' as const), requestId: ids, reason: text }),
   fc.record(
-    { type: fc.constant('decision_refused' as const), message: text, by: fc.option(text, { nil: undefined }), requestId: fc.option(ids, { nil: undefined }), reason: text },
+    {
+      type: fc.constant('decision_refused' as const),
+      message: text,
+      by: fc.option(text, { nil: undefined }),
+      requestId: fc.option(ids, { nil: undefined }),
+      reason: text,
+    },
     { requiredKeys: ['type', 'message', 'reason'] },
   ),
-  fc.record({ type: fc.constant('paused' as const), by: fc.option(text, { nil: undefined }), reason: fc.option(text, { nil: undefined }) }, { requiredKeys: ['type'] }),
-  fc.record({ type: fc.constant('resumed' as const), by: fc.option(text, { nil: undefined }), feedback: fc.option(text, { nil: undefined }) }, { requiredKeys: ['type'] }),
+  fc.record(
+    {
+      type: fc.constant('paused' as const),
+      by: fc.option(text, { nil: undefined }),
+      reason: fc.option(text, { nil: undefined }),
+    },
+    { requiredKeys: ['type'] },
+  ),
+  fc.record(
+    {
+      type: fc.constant('resumed' as const),
+      by: fc.option(text, { nil: undefined }),
+      feedback: fc.option(text, { nil: undefined }),
+    },
+    { requiredKeys: ['type'] },
+  ),
   fc.record({ type: fc.constant('done' as const), callId: ids, tool: text, payload: args }),
-  fc.record({ type: fc.constant('run_ended' as const), status: fc.constantFrom('failed', 'timed_out', 'max_steps_reached' as const), reason: text }),
+  fc.record({
+    type: fc.constant('run_ended' as const),
+    status: fc.constantFrom('failed', 'timed_out', 'max_steps_reached' as const),
+    reason: text,
+  }),
 ) as fc.Arbitrary<NewEvent>;
 
 const threadEvent: fc.Arbitrary<ThreadEvent> = fc
@@ -277,7 +406,10 @@ const threadEvent: fc.Arbitrary<ThreadEvent> = fc
 /** A run as the workflow writes it: run_started first, then anything. */
 const eventLog = fc
   .tuple(fc.tuple(fc.uuid(), at, fc.integer({ min: 1, max: 50 })), fc.array(threadEvent, { maxLength: 40 }))
-  .map(([[id, stamp, maxSteps], rest]): ThreadEvent[] => [{ type: 'run_started', agent: 'deploybot', maxSteps, id, at: stamp }, ...rest]);
+  .map(([[id, stamp, maxSteps], rest]): ThreadEvent[] => [
+    { type: 'run_started', agent: 'deploybot', maxSteps, id, at: stamp },
+    ...rest,
+  ]);
 
 describe('replay: properties', () => {
   it('generates only events the ThreadEvent schema accepts', () => {
@@ -331,7 +463,9 @@ describe('replay: properties', () => {
       fc.property(eventLog, (events) => {
         const state = replay(events);
         expect(state.eventCount).toBe(events.length);
-        const steps = events.filter((event) => event.type === 'tool_call' || (event.type === 'error' && event.source === 'model')).length;
+        const steps = events.filter(
+          (event) => event.type === 'tool_call' || (event.type === 'error' && event.source === 'model'),
+        ).length;
         expect(state.step).toBe(steps);
       }),
     );

@@ -8,7 +8,12 @@ import { anyThread, eventFactory } from './support/events';
 
 const deploybot = findAgent('deploybot')!;
 type Refusal = Omit<EventOf<'decision_refused'>, 'id' | 'at'>;
-const refusal = (by: string, reason = 'no request is pending'): Refusal => ({ type: 'decision_refused', message: 'approve', by, reason });
+const refusal = (by: string, reason = 'no request is pending'): Refusal => ({
+  type: 'decision_refused',
+  message: 'approve',
+  by,
+  reason,
+});
 
 /** Records a refusal as the run's thread does: folded in place, or appended. */
 function record(events: ThreadEvent[], stamp: ReturnType<typeof eventFactory>, event: Refusal): void {
@@ -18,7 +23,10 @@ function record(events: ThreadEvent[], stamp: ReturnType<typeof eventFactory>, e
 }
 
 function startedThread(stamp: ReturnType<typeof eventFactory>): ThreadEvent[] {
-  return [stamp({ type: 'run_started', agent: 'deploybot', maxSteps: 5 }), stamp({ type: 'user_message', text: 'deploy main' })];
+  return [
+    stamp({ type: 'run_started', agent: 'deploybot', maxSteps: 5 }),
+    stamp({ type: 'user_message', text: 'deploy main' }),
+  ];
 }
 
 describe('placeRefusal', () => {
@@ -53,17 +61,21 @@ describe('placeRefusal', () => {
 
   it('never changes the state or the model input (its digest) of any thread it folds into', () => {
     fc.assert(
-      fc.property(anyThread(40), fc.array(fc.constantFrom('alice', 'mallory', 'eve'), { maxLength: 30 }), (thread, senders) => {
-        const stamp = eventFactory();
-        const events = [...thread];
-        senders.forEach((by) => record(events, stamp, refusal(by)));
-        const folded = [...events];
-        senders.forEach((by) => record(folded, stamp, refusal(by)));
-        expect(folded).toHaveLength(events.length);
-        expect(replay(folded)).toEqual(replay(events));
-        const digest = (list: ThreadEvent[]) => modelInputDigest(renderModelInput(deploybot, list));
-        expect(digest(folded)).toBe(digest(events));
-      }),
+      fc.property(
+        anyThread(40),
+        fc.array(fc.constantFrom('alice', 'mallory', 'eve'), { maxLength: 30 }),
+        (thread, senders) => {
+          const stamp = eventFactory();
+          const events = [...thread];
+          senders.forEach((by) => record(events, stamp, refusal(by)));
+          const folded = [...events];
+          senders.forEach((by) => record(folded, stamp, refusal(by)));
+          expect(folded).toHaveLength(events.length);
+          expect(replay(folded)).toEqual(replay(events));
+          const digest = (list: ThreadEvent[]) => modelInputDigest(renderModelInput(deploybot, list));
+          expect(digest(folded)).toBe(digest(events));
+        },
+      ),
       { numRuns: 50 },
     );
   });

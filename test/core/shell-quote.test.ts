@@ -9,8 +9,9 @@ const HOSTILE_ID = "x'; rm -rf ~; '";
  * one per line, and `touch`, `rm` and `id` record that they ran: what a person pasting it would run.
  */
 function runPrinted(line: string): string[] {
-  const stubs = 'npm() { printf "%s\\n" "$@"; }; tfa() { printf "%s\\n" "$@"; }; temporal() { printf "%s\\n" "$@"; };'
-    + ' rm() { echo INJECTED; }; touch() { echo INJECTED; }; id() { echo INJECTED; };';
+  const stubs =
+    'npm() { printf "%s\\n" "$@"; }; tfa() { printf "%s\\n" "$@"; }; temporal() { printf "%s\\n" "$@"; };' +
+    ' rm() { echo INJECTED; }; touch() { echo INJECTED; }; id() { echo INJECTED; };';
   const concrete = line.replaceAll('<you>', 'alice').replaceAll('<why>', 'not now').replaceAll('<answer>', 'yes');
   return execFileSync('/bin/sh', ['-c', `${stubs} ${concrete}`], { encoding: 'utf8' }).split('\n');
 }
@@ -22,7 +23,7 @@ describe('shellQuote', () => {
     }
   });
 
-  it('single-quotes a word with quotes, $(), spaces or ;, and writes each quote as \'\\\'\'', () => {
+  it("single-quotes a word with quotes, $(), spaces or ;, and writes each quote as '\\''", () => {
     expect(shellQuote('a b')).toBe("'a b'");
     expect(shellQuote('$(id)')).toBe("'$(id)'");
     expect(shellQuote(HOSTILE_ID)).toBe(`'x'\\''; rm -rf ~; '\\'''`);

@@ -18,7 +18,10 @@ test('the memoised piece-by-piece count equals the tokenizer on every model inpu
   }
 });
 
-test.each(['héllo wörld  \n\n  x', '日本語のテキスト and emoji 🎉🎉 ', "it's   they're\r\n\t", '12345678 3.14159', ''])('counts %j as the tokenizer does', (text) => {
-  expect(countTokensO200k(text)).toBe(encoder.encode(text).length);
-  expect(countTokensO200k(text)).toBe(encoder.encode(text).length); // again, from the memo
-});
+test.each(['héllo wörld  \n\n  x', '日本語のテキスト and emoji 🎉🎉 ', "it's   they're\r\n\t", '12345678 3.14159', ''])(
+  'counts %j as the tokenizer does',
+  (text) => {
+    expect(countTokensO200k(text)).toBe(encoder.encode(text).length);
+    expect(countTokensO200k(text)).toBe(encoder.encode(text).length); // again, from the memo
+  },
+);

@@ -9,7 +9,13 @@ function ev(event: NewEvent, at = '2025-01-01T00:00:00.000Z'): ThreadEvent {
 }
 
 const started = ev({ type: 'run_started', agent: 'deploybot', maxSteps: 12 });
-const call = ev({ type: 'tool_call', callId: 'call-1', tool: 'deploy_to_production', kind: 'approval', args: { ref: 'main' } });
+const call = ev({
+  type: 'tool_call',
+  callId: 'call-1',
+  tool: 'deploy_to_production',
+  kind: 'approval',
+  args: { ref: 'main' },
+});
 
 describe('describeWaiting', () => {
   it('gives the agent, status and step of a running run, and nothing else', () => {
@@ -20,7 +26,14 @@ describe('describeWaiting', () => {
     const state = replay([
       started,
       call,
-      ev({ type: 'approval_requested', requestId: 'req-1', callId: 'call-1', tool: 'deploy_to_production', args: { ref: 'main' }, argsDigest: 'sha256:ab12' }),
+      ev({
+        type: 'approval_requested',
+        requestId: 'req-1',
+        callId: 'call-1',
+        tool: 'deploy_to_production',
+        args: { ref: 'main' },
+        argsDigest: 'sha256:ab12',
+      }),
     ]);
     expect(describeWaiting('wf-1', state).split('\n')).toEqual([
       '**deploybot**: awaiting_approval, step 1 of 12',
@@ -37,7 +50,10 @@ describe('describeWaiting', () => {
   });
 
   it('shows the question of a pending input request, with a reply command', () => {
-    const state = replay([started, ev({ type: 'human_input_requested', requestId: 'req-2', callId: 'call-2', question: 'Which ref?' })]);
+    const state = replay([
+      started,
+      ev({ type: 'human_input_requested', requestId: 'req-2', callId: 'call-2', question: 'Which ref?' }),
+    ]);
     expect(describeWaiting('wf-2', state).split('\n')).toEqual([
       '**deploybot**: awaiting_reply, step 0 of 12',
       '',
@@ -73,9 +89,18 @@ describe('describeWaiting', () => {
   it('names the pending request in every answer line it prints', () => {
     const state = replay([
       started,
-      ev({ type: 'approval_requested', requestId: 'req-1', callId: 'call-1', tool: 'rollback', args: { environment: 'production' }, argsDigest: 'sha256:00' }),
+      ev({
+        type: 'approval_requested',
+        requestId: 'req-1',
+        callId: 'call-1',
+        tool: 'rollback',
+        args: { environment: 'production' },
+        argsDigest: 'sha256:00',
+      }),
     ]);
-    const lines = describeWaiting('wf-6', state).split('\n').filter((line) => line.startsWith('- '));
+    const lines = describeWaiting('wf-6', state)
+      .split('\n')
+      .filter((line) => line.startsWith('- '));
     expect(lines).toHaveLength(6);
     for (const line of lines) expect(line).toContain('req-1');
   });
@@ -83,11 +108,22 @@ describe('describeWaiting', () => {
   it('names a namespace other than default in every temporal line, and leaves the default one out', () => {
     const state = replay([
       started,
-      ev({ type: 'approval_requested', requestId: 'req-1', callId: 'call-1', tool: 'rollback', args: { environment: 'production' }, argsDigest: 'sha256:00' }),
+      ev({
+        type: 'approval_requested',
+        requestId: 'req-1',
+        callId: 'call-1',
+        tool: 'rollback',
+        args: { environment: 'production' },
+        argsDigest: 'sha256:00',
+      }),
     ]);
-    const temporalLines = (namespace?: string) => describeWaiting('wf-7', state, namespace).split('\n').filter((line) => line.includes('temporal workflow'));
+    const temporalLines = (namespace?: string) =>
+      describeWaiting('wf-7', state, namespace)
+        .split('\n')
+        .filter((line) => line.includes('temporal workflow'));
     expect(temporalLines('agents.a1b2c')).toHaveLength(2);
-    for (const line of temporalLines('agents.a1b2c')) expect(line).toMatch(/^- `temporal workflow signal --namespace agents\.a1b2c --workflow-id wf-7 /);
+    for (const line of temporalLines('agents.a1b2c'))
+      expect(line).toMatch(/^- `temporal workflow signal --namespace agents\.a1b2c --workflow-id wf-7 /);
     expect(temporalLines('default')).toEqual(temporalLines(undefined));
     for (const line of temporalLines('default')) expect(line).not.toContain('--namespace');
   });

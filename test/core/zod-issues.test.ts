@@ -10,7 +10,9 @@ function failure(schema: z.ZodType, value: unknown): z.ZodError {
 
 describe('describeIssues', () => {
   it('describes each issue path first', () => {
-    expect(describeIssues(failure(RejectInput, { by: 'a', reason: '' }))).toBe('reason: a rejection needs a reason the agent can act on');
+    expect(describeIssues(failure(RejectInput, { by: 'a', reason: '' }))).toBe(
+      'reason: a rejection needs a reason the agent can act on',
+    );
   });
 
   it('labels an issue of the whole value as the body unless told what the value is', () => {

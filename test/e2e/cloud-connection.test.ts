@@ -46,10 +46,16 @@ afterAll(async () => {
 });
 
 /** `tfa` in its own process with exactly these Temporal settings; resolves with the exit code instead of throwing. */
-async function tfa(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function tfa(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const { TEMPORAL_ADDRESS: _unset, ...inherited } = process.env;
   try {
-    const run = await execFileAsync(path.join(root, 'node_modules/.bin/tsx'), ['client/cli.ts', ...args], { cwd: root, env: { ...inherited, ...env } });
+    const run = await execFileAsync(path.join(root, 'node_modules/.bin/tsx'), ['client/cli.ts', ...args], {
+      cwd: root,
+      env: { ...inherited, ...env },
+    });
     return { code: 0, ...run };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -77,7 +83,8 @@ test('the CLI and a worker reach Temporal with an API key over TLS, and every ca
   expect(status.stdout).toContain(`${workflowId}  agent=deploybot  status=completed`);
 
   const methods = new Set(proxy.calls.map((call) => call.method.split('/').pop()));
-  for (const method of ['PollWorkflowTaskQueue', 'StartWorkflowExecution', 'QueryWorkflow']) expect(methods).toContain(method);
+  for (const method of ['PollWorkflowTaskQueue', 'StartWorkflowExecution', 'QueryWorkflow'])
+    expect(methods).toContain(method);
   expect(proxy.calls.filter((call) => !call.authorized)).toEqual([]);
 });
 
@@ -99,7 +106,12 @@ test('without the private CA the TLS handshake fails, and the error says where i
 
 test('a worker without the API key stops at start, saying the server refused it', async () => {
   const { TEMPORAL_API_KEY: _key, ...withoutKey } = cloudEnv;
-  const exit = await startWorkerProcess({ ...withoutKey, TEMPORAL_TLS: 'true', TFA_DATA_DIR: dir, TFA_LOG_LEVEL: 'ERROR' }).then(
+  const exit = await startWorkerProcess({
+    ...withoutKey,
+    TEMPORAL_TLS: 'true',
+    TFA_DATA_DIR: dir,
+    TFA_LOG_LEVEL: 'ERROR',
+  }).then(
     async (started) => {
       await started.kill();
       return 'it started';

@@ -12,8 +12,15 @@ let harness: Harness;
 let gateway: TestGateway;
 
 beforeAll(async () => {
-  harness = await startHarness({ script: [{ toolCall: { name: 'done_for_now', arguments: { message: 'looked into it' } } }] });
-  gateway = await startTestGateway({ client: harness.client, taskQueue: harness.taskQueue, token: TEST_TOKEN, eventRoutes });
+  harness = await startHarness({
+    script: [{ toolCall: { name: 'done_for_now', arguments: { message: 'looked into it' } } }],
+  });
+  gateway = await startTestGateway({
+    client: harness.client,
+    taskQueue: harness.taskQueue,
+    token: TEST_TOKEN,
+    eventRoutes,
+  });
 });
 afterAll(async () => {
   await gateway?.close();
@@ -21,21 +28,36 @@ afterAll(async () => {
 });
 
 test('an event mapped to an agent starts a run with the message filled from its body', async () => {
-  const posted = await call(gateway, '/events/error_spike_detected', { body: { summary: '5xx at 12%', service: { name: 'checkout' } } });
-  expect(posted).toEqual({ status: 201, body: { workflowId: expect.stringMatching(/^event-error_spike_detected-/), agent: 'deploybot' } });
+  const posted = await call(gateway, '/events/error_spike_detected', {
+    body: { summary: '5xx at 12%', service: { name: 'checkout' } },
+  });
+  expect(posted).toEqual({
+    status: 201,
+    body: { workflowId: expect.stringMatching(/^event-error_spike_detected-/), agent: 'deploybot' },
+  });
   const handle = harness.client.workflow.getHandle(posted.body.workflowId);
   expect(await handle.result()).toMatchObject({ status: 'completed' });
   const { events } = await handle.query(threadQuery);
-  expect(events).toContainEqual(expect.objectContaining({
-    type: 'user_message', text: 'An error spike was detected: 5xx at 12% on checkout', by: 'event:error_spike_detected',
-  }));
+  expect(events).toContainEqual(
+    expect.objectContaining({
+      type: 'user_message',
+      text: 'An error spike was detected: 5xx at 12% on checkout',
+      by: 'event:error_spike_detected',
+    }),
+  );
 });
 
 test('a missing field is a 400 naming it; an unknown event type is a 404; no token is a 401', async () => {
   const missing = await call(gateway, '/events/error_spike_detected', { body: { summary: 'high' } });
-  expect(missing).toEqual({ status: 400, body: { error: { code: 'missing_field', message: expect.stringContaining('"service.name"') } } });
+  expect(missing).toEqual({
+    status: 400,
+    body: { error: { code: 'missing_field', message: expect.stringContaining('"service.name"') } },
+  });
   const unknown = await call(gateway, '/events/disk_full', { body: {} });
-  expect(unknown).toEqual({ status: 404, body: { error: { code: 'unknown_event', message: expect.stringContaining('known: error_spike_detected') } } });
+  expect(unknown).toEqual({
+    status: 404,
+    body: { error: { code: 'unknown_event', message: expect.stringContaining('known: error_spike_detected') } },
+  });
   expect((await call(gateway, '/events/error_spike_detected', { body: {}, token: null })).status).toBe(401);
 });
 
@@ -49,7 +71,12 @@ describe('with TFA_EVENTS_SECRET (Standard Webhooks)', () => {
 
   beforeAll(async () => {
     signed = await startTestGateway({
-      client: harness.client, taskQueue: `no-worker-${Date.now()}`, token: TEST_TOKEN, eventsSecret: secret, eventRoutes, now: () => clock,
+      client: harness.client,
+      taskQueue: `no-worker-${Date.now()}`,
+      token: TEST_TOKEN,
+      eventsSecret: secret,
+      eventRoutes,
+      now: () => clock,
     });
   });
   afterAll(async () => {
@@ -66,7 +93,16 @@ describe('with TFA_EVENTS_SECRET (Standard Webhooks)', () => {
       'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
       'webhook-signature': new Webhook(secret).sign(id, sentAt, options.body ?? body),
     };
-    return { id, headers, post: (extra: Record<string, string> = {}) => call(signed, '/events/error_spike_detected', { body: options.body ?? body, token: null, headers: { ...headers, ...extra } }) };
+    return {
+      id,
+      headers,
+      post: (extra: Record<string, string> = {}) =>
+        call(signed, '/events/error_spike_detected', {
+          body: options.body ?? body,
+          token: null,
+          headers: { ...headers, ...extra },
+        }),
+    };
   }
 
   async function terminate(workflowId: string): Promise<void> {
@@ -76,12 +112,26 @@ describe('with TFA_EVENTS_SECRET (Standard Webhooks)', () => {
   test('a signed event starts a run whose workflow id is its webhook-id, instead of asking for the token', async () => {
     const event = signedEvent();
     const accepted = await event.post();
-    expect(accepted).toEqual({ status: 201, body: { workflowId: `event-error_spike_detected-${event.id}`, agent: 'deploybot' } });
+    expect(accepted).toEqual({
+      status: 201,
+      body: { workflowId: `event-error_spike_detected-${event.id}`, agent: 'deploybot' },
+    });
     await terminate(accepted.body.workflowId);
     const unsigned = await call(signed, '/events/error_spike_detected', { body, token: TEST_TOKEN });
-    expect(unsigned).toEqual({ status: 401, body: { error: { code: 'missing_signature', message: expect.stringContaining('webhook-id, webhook-timestamp and webhook-signature') } } });
+    expect(unsigned).toEqual({
+      status: 401,
+      body: {
+        error: {
+          code: 'missing_signature',
+          message: expect.stringContaining('webhook-id, webhook-timestamp and webhook-signature'),
+        },
+      },
+    });
     const forged = await event.post({ 'webhook-signature': `v1,${Buffer.alloc(32).toString('base64')}` });
-    expect(forged).toEqual({ status: 401, body: { error: { code: 'invalid_signature', message: expect.stringContaining('TFA_EVENTS_SECRET') } } });
+    expect(forged).toEqual({
+      status: 401,
+      body: { error: { code: 'invalid_signature', message: expect.stringContaining('TFA_EVENTS_SECRET') } },
+    });
   });
 
   test('a signed event replayed inside the window starts nothing more', async () => {
@@ -90,7 +140,10 @@ describe('with TFA_EVENTS_SECRET (Standard Webhooks)', () => {
     expect(first.status).toBe(201);
     clock += 60_000;
     const replayed = await event.post();
-    expect(replayed).toEqual({ status: 200, body: { workflowId: first.body.workflowId, agent: 'deploybot', duplicate: true } });
+    expect(replayed).toEqual({
+      status: 200,
+      body: { workflowId: first.body.workflowId, agent: 'deploybot', duplicate: true },
+    });
     await terminate(first.body.workflowId);
     expect((await event.post()).body.duplicate).toBe(true);
   });
@@ -99,8 +152,13 @@ describe('with TFA_EVENTS_SECRET (Standard Webhooks)', () => {
     const event = signedEvent();
     clock += 5 * 60_000 + 1_000;
     const late = await event.post();
-    expect(late).toEqual({ status: 401, body: { error: { code: 'stale_request', message: expect.stringContaining('replays are refused') } } });
-    await expect(harness.client.workflow.getHandle(`event-error_spike_detected-${event.id}`).describe()).rejects.toThrow(/not found/i);
+    expect(late).toEqual({
+      status: 401,
+      body: { error: { code: 'stale_request', message: expect.stringContaining('replays are refused') } },
+    });
+    await expect(
+      harness.client.workflow.getHandle(`event-error_spike_detected-${event.id}`).describe(),
+    ).rejects.toThrow(/not found/i);
   });
 
   test('a signature does not carry over to another webhook-id or webhook-timestamp', async () => {
@@ -110,13 +168,18 @@ describe('with TFA_EVENTS_SECRET (Standard Webhooks)', () => {
     const otherTime = await event.post({ 'webhook-timestamp': String(Math.floor(clock / 1000) + 1) });
     expect(otherTime.body.error.code).toBe('invalid_signature');
     const noTimestamp = await call(signed, '/events/error_spike_detected', {
-      body, token: null, headers: { 'webhook-id': event.id, 'webhook-signature': event.headers['webhook-signature'] },
+      body,
+      token: null,
+      headers: { 'webhook-id': event.id, 'webhook-signature': event.headers['webhook-signature'] },
     });
     expect(noTimestamp.body.error.code).toBe('missing_signature');
   });
 
   test('a webhook-id that cannot name a run is a 400', async () => {
     const answer = await signedEvent({ id: 'msg 1; rm -rf /' }).post();
-    expect(answer).toEqual({ status: 400, body: { error: { code: 'invalid_event_id', message: expect.stringContaining('webhook-id') } } });
+    expect(answer).toEqual({
+      status: 400,
+      body: { error: { code: 'invalid_event_id', message: expect.stringContaining('webhook-id') } },
+    });
   });
 });

@@ -13,11 +13,22 @@ const clock = Date.parse('2026-06-01T12:00:00Z');
 beforeAll(async () => {
   // No worker polls this queue: a started deployWorkflow just waits, which is all these tests look at.
   gateway = await startTestGateway({
-    taskQueue: `no-worker-${Date.now()}`, token: TEST_TOKEN, githubWebhookSecret: SECRET, githubRepository: 'acme/shop', now: () => clock,
+    taskQueue: `no-worker-${Date.now()}`,
+    token: TEST_TOKEN,
+    githubWebhookSecret: SECRET,
+    githubRepository: 'acme/shop',
+    now: () => clock,
   });
 });
 afterAll(async () => {
-  await Promise.all(started.map((id) => gateway.client.workflow.getHandle(id).terminate('test over').catch(() => {})));
+  await Promise.all(
+    started.map((id) =>
+      gateway.client.workflow
+        .getHandle(id)
+        .terminate('test over')
+        .catch(() => {}),
+    ),
+  );
   await gateway?.close();
 });
 
@@ -43,8 +54,13 @@ function mergedPullRequest(shape: PullRequestShape = {}) {
   return {
     action: shape.action ?? 'closed',
     pull_request: {
-      number: 7, merged: shape.merged ?? true, merge_commit_sha: shape.sha ?? freshSha(), merged_by: { login: 'octocat' },
-      merged_at: new Date(shape.mergedAt ?? clock - 60_000).toISOString(), base: { ref: shape.base ?? 'main' }, body: shape.body ?? 'Fixes the cart.',
+      number: 7,
+      merged: shape.merged ?? true,
+      merge_commit_sha: shape.sha ?? freshSha(),
+      merged_by: { login: 'octocat' },
+      merged_at: new Date(shape.mergedAt ?? clock - 60_000).toISOString(),
+      base: { ref: shape.base ?? 'main' },
+      body: shape.body ?? 'Fixes the cart.',
     },
     repository: { full_name: shape.repository ?? 'acme/shop' },
     sender: { login: 'someone-else' },
@@ -54,7 +70,10 @@ function mergedPullRequest(shape: PullRequestShape = {}) {
 /** A delivery as GitHub sends it: the raw JSON, its event and delivery id, signed unless told otherwise. */
 function deliver(event: string, payload: unknown, options: { delivery?: string; signature?: string | null } = {}) {
   const body = JSON.stringify(payload);
-  const headers: Record<string, string> = { 'x-github-event': event, 'x-github-delivery': options.delivery ?? `d-${Date.now()}-${Math.random()}` };
+  const headers: Record<string, string> = {
+    'x-github-event': event,
+    'x-github-delivery': options.delivery ?? `d-${Date.now()}-${Math.random()}`,
+  };
   const signature = options.signature === undefined ? sign(body) : options.signature;
   if (signature !== null) headers['x-hub-signature-256'] = signature;
   return call(gateway, '/webhooks/github', { body, headers, token: null });
@@ -73,7 +92,10 @@ test('a merged pull request starts deployWorkflow with its merge commit, once pe
   const redelivery = await deliver('pull_request', mergedPullRequest({ sha }), { delivery });
   expect(redelivery).toEqual({ status: 200, body: { workflowId, duplicate: true } });
   await gateway.client.workflow.getHandle(workflowId).terminate('closed runs are not restarted either');
-  expect((await deliver('pull_request', mergedPullRequest({ sha }), { delivery })).body).toEqual({ workflowId, duplicate: true });
+  expect((await deliver('pull_request', mergedPullRequest({ sha }), { delivery })).body).toEqual({
+    workflowId,
+    duplicate: true,
+  });
 });
 
 test('the same signed merge under a new X-GitHub-Delivery starts no second pipeline', async () => {
@@ -84,7 +106,9 @@ test('the same signed merge under a new X-GitHub-Delivery starts no second pipel
   const replayed = await deliver('pull_request', payload, { delivery: `delivery-two-${Date.now()}` });
   expect(replayed).toEqual({ status: 200, body: { workflowId: first.body.workflowId, duplicate: true } });
   const noDelivery = await call(gateway, '/webhooks/github', {
-    body: JSON.stringify(payload), token: null, headers: { 'x-github-event': 'pull_request', 'x-hub-signature-256': sign(JSON.stringify(payload)) },
+    body: JSON.stringify(payload),
+    token: null,
+    headers: { 'x-github-event': 'pull_request', 'x-hub-signature-256': sign(JSON.stringify(payload)) },
   });
   expect(noDelivery.body).toEqual({ workflowId: first.body.workflowId, duplicate: true });
 });
@@ -92,9 +116,15 @@ test('the same signed merge under a new X-GitHub-Delivery starts no second pipel
 test('a merge into another branch, or reported from another repository, is acknowledged and deploys nothing', async () => {
   const sha = freshSha();
   const otherBranch = await deliver('pull_request', mergedPullRequest({ sha, base: 'release-1.x' }));
-  expect(otherBranch).toEqual({ status: 202, body: { ignored: expect.stringContaining('only merges into main (TFA_DEPLOY_BRANCH)') } });
+  expect(otherBranch).toEqual({
+    status: 202,
+    body: { ignored: expect.stringContaining('only merges into main (TFA_DEPLOY_BRANCH)') },
+  });
   const otherRepository = await deliver('pull_request', mergedPullRequest({ sha, repository: 'mallory/shop' }));
-  expect(otherRepository).toEqual({ status: 202, body: { ignored: expect.stringContaining('is not acme/shop (TFA_GITHUB_REPOSITORY)') } });
+  expect(otherRepository).toEqual({
+    status: 202,
+    body: { ignored: expect.stringContaining('is not acme/shop (TFA_GITHUB_REPOSITORY)') },
+  });
   await expect(gateway.client.workflow.getHandle(`github-acme-shop-${sha}`).describe()).rejects.toThrow(/not found/i);
 });
 
@@ -115,11 +145,19 @@ test('a merged pull request with a 60,000-character description starts its deplo
 test('a wrong or missing signature is 401 and starts nothing', async () => {
   const sha = freshSha();
   const wrong = await deliver('pull_request', mergedPullRequest({ sha }), { signature: sign('other body') });
-  expect(wrong).toEqual({ status: 401, body: { error: { code: 'invalid_signature', message: expect.stringContaining('TFA_GITHUB_WEBHOOK_SECRET') } } });
-  const otherSecret = await deliver('pull_request', mergedPullRequest({ sha }), { signature: sign(JSON.stringify(mergedPullRequest({ sha })), 'guess') });
+  expect(wrong).toEqual({
+    status: 401,
+    body: { error: { code: 'invalid_signature', message: expect.stringContaining('TFA_GITHUB_WEBHOOK_SECRET') } },
+  });
+  const otherSecret = await deliver('pull_request', mergedPullRequest({ sha }), {
+    signature: sign(JSON.stringify(mergedPullRequest({ sha })), 'guess'),
+  });
   expect(otherSecret.status).toBe(401);
   const missing = await deliver('pull_request', mergedPullRequest({ sha }), { signature: null });
-  expect(missing).toEqual({ status: 401, body: { error: { code: 'missing_signature', message: expect.stringContaining('X-Hub-Signature-256') } } });
+  expect(missing).toEqual({
+    status: 401,
+    body: { error: { code: 'missing_signature', message: expect.stringContaining('X-Hub-Signature-256') } },
+  });
   await expect(gateway.client.workflow.getHandle(`github-acme-shop-${sha}`).describe()).rejects.toThrow(/not found/i);
 });
 
@@ -134,20 +172,32 @@ test('events other than a merge are acknowledged with 202 and ignored', async ()
 
 test('a merged pull request without a full merge commit SHA is a 400', async () => {
   const payload = mergedPullRequest();
-  expect((await deliver('pull_request', { ...payload, pull_request: { ...payload.pull_request, merge_commit_sha: null } })).body.error.code).toBe('invalid_body');
+  expect(
+    (await deliver('pull_request', { ...payload, pull_request: { ...payload.pull_request, merge_commit_sha: null } }))
+      .body.error.code,
+  ).toBe('invalid_body');
   expect((await deliver('pull_request', mergedPullRequest({ sha: 'a1b2c3d4' }))).body.error.code).toBe('invalid_body');
 });
 
 test('without TFA_GITHUB_WEBHOOK_SECRET the route answers 503 and names the variable', async () => {
   const unconfigured = await startTestGateway({ client: gateway.client, taskQueue: 'unused' });
   try {
-    const answer = await call(unconfigured, '/webhooks/github', { body: {}, token: null, headers: { 'x-github-event': 'pull_request' } });
-    expect(answer).toEqual({ status: 503, body: { error: { code: 'not_configured', message: expect.stringContaining('TFA_GITHUB_WEBHOOK_SECRET') } } });
+    const answer = await call(unconfigured, '/webhooks/github', {
+      body: {},
+      token: null,
+      headers: { 'x-github-event': 'pull_request' },
+    });
+    expect(answer).toEqual({
+      status: 503,
+      body: { error: { code: 'not_configured', message: expect.stringContaining('TFA_GITHUB_WEBHOOK_SECRET') } },
+    });
   } finally {
     await unconfigured.close();
   }
 });
 
 test('a GitHub secret without the repository whose merges deploy is a configuration error', () => {
-  expect(() => buildGateway({ client: gateway.client, taskQueue: 'unused', githubWebhookSecret: SECRET })).toThrow(/TFA_GITHUB_REPOSITORY/);
+  expect(() => buildGateway({ client: gateway.client, taskQueue: 'unused', githubWebhookSecret: SECRET })).toThrow(
+    /TFA_GITHUB_REPOSITORY/,
+  );
 });

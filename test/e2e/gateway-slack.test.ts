@@ -13,13 +13,24 @@ let deploys: TestGateway;
 beforeAll(async () => {
   harness = await startHarness({
     script: [
-      callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'held: frozen' }),
-      callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'main is live' }),
+      callTool('deploy_to_production', { ref: 'main' }),
+      callTool('done_for_now', { message: 'held: frozen' }),
+      callTool('deploy_to_production', { ref: 'main' }),
+      callTool('done_for_now', { message: 'main is live' }),
     ],
   });
-  gateway = await startTestGateway({ client: harness.client, taskQueue: harness.taskQueue, token: TEST_TOKEN, slackSigningSecret: SECRET });
+  gateway = await startTestGateway({
+    client: harness.client,
+    taskQueue: harness.taskQueue,
+    token: TEST_TOKEN,
+    slackSigningSecret: SECRET,
+  });
   // /deploy starts deployWorkflow; on a queue no worker polls it just waits, which is all we look at.
-  deploys = await startTestGateway({ client: harness.client, taskQueue: `no-worker-${Date.now()}`, slackSigningSecret: SECRET });
+  deploys = await startTestGateway({
+    client: harness.client,
+    taskQueue: `no-worker-${Date.now()}`,
+    slackSigningSecret: SECRET,
+  });
 });
 afterAll(async () => {
   await deploys?.close();
@@ -28,26 +39,45 @@ afterAll(async () => {
 });
 
 /** A slash command as Slack sends it: form-encoded, signed over `v0:<timestamp>:<body>`. */
-function slash(target: TestGateway, fields: Record<string, string>, options: { ageSeconds?: number; secret?: string } = {}) {
+function slash(
+  target: TestGateway,
+  fields: Record<string, string>,
+  options: { ageSeconds?: number; secret?: string } = {},
+) {
   const body = new URLSearchParams({ user_name: 'alice', user_id: 'U1', team_id: 'T1', ...fields }).toString();
   const timestamp = String(Math.floor(Date.now() / 1000) - (options.ageSeconds ?? 0));
-  const signature = `v0=${createHmac('sha256', options.secret ?? SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  const signature = `v0=${createHmac('sha256', options.secret ?? SECRET)
+    .update(`v0:${timestamp}:${body}`)
+    .digest('hex')}`;
   return call(target, '/webhooks/slack', {
-    body, token: null,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature },
+    body,
+    token: null,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': timestamp,
+      'x-slack-signature': signature,
+    },
   });
 }
 
 async function runAwaitingApproval(name: string): Promise<string> {
-  const { body } = await call(gateway, '/agents/deploybot/runs', { body: { message: 'deploy main to production', workflowId: `${name}-${Date.now()}` } });
-  await waitForState(harness.client.workflow.getHandle(body.workflowId), (state) => state.status === 'awaiting_approval');
+  const { body } = await call(gateway, '/agents/deploybot/runs', {
+    body: { message: 'deploy main to production', workflowId: `${name}-${Date.now()}` },
+  });
+  await waitForState(
+    harness.client.workflow.getHandle(body.workflowId),
+    (state) => state.status === 'awaiting_approval',
+  );
   return body.workflowId;
 }
 
 test('/deploy main starts deployWorkflow and answers at once, ephemerally', async () => {
   const answer = await slash(deploys, { command: '/deploy', text: 'main' });
   expect(answer.status).toBe(200);
-  expect(answer.body).toEqual({ response_type: 'ephemeral', text: expect.stringMatching(/^Deploying main for slack:U1: started slack-deploy-\S+\.$/) });
+  expect(answer.body).toEqual({
+    response_type: 'ephemeral',
+    text: expect.stringMatching(/^Deploying main for slack:U1: started slack-deploy-\S+\.$/),
+  });
   const workflowId = /started (\S+)\.$/.exec(answer.body.text)![1]!;
   const handle = harness.client.workflow.getHandle(workflowId);
   expect((await handle.describe()).type).toBe('deployWorkflow');
@@ -61,17 +91,36 @@ async function pendingRequestOf(workflowId: string): Promise<string> {
 test('/tfa reject and /tfa approve decide the request they name, as the Slack user id; a refusal is stated', async () => {
   const rejected = await runAwaitingApproval('slack-reject');
   const rejectedRequest = await pendingRequestOf(rejected);
-  const rejection = await slash(gateway, { command: '/tfa', text: `reject ${rejected} ${rejectedRequest} freeze until Monday`, user_name: 'bob', user_id: 'UBOB' });
+  const rejection = await slash(gateway, {
+    command: '/tfa',
+    text: `reject ${rejected} ${rejectedRequest} freeze until Monday`,
+    user_name: 'bob',
+    user_id: 'UBOB',
+  });
   expect(rejection.body.text).toBe(`Rejected request ${rejectedRequest} of ${rejected} as slack:UBOB.`);
   const { events } = await harness.client.workflow.getHandle(rejected).query(threadQuery);
-  expect(events).toContainEqual(expect.objectContaining({ type: 'approval_rejected', by: 'slack:UBOB', reason: 'freeze until Monday', verified: 'claimed' }));
+  expect(events).toContainEqual(
+    expect.objectContaining({
+      type: 'approval_rejected',
+      by: 'slack:UBOB',
+      reason: 'freeze until Monday',
+      verified: 'claimed',
+    }),
+  );
   await harness.client.workflow.getHandle(rejected).result();
 
   const approved = await runAwaitingApproval('slack-approve');
   const requestId = await pendingRequestOf(approved);
   const approval = await slash(gateway, { command: '/tfa', text: `approve ${approved} ${requestId}` });
-  expect(approval.body).toEqual({ response_type: 'ephemeral', text: `Approved request ${requestId} of ${approved} as slack:U1.` });
-  const again = await slash(gateway, { command: '/tfa', text: `approve ${approved} ${requestId}`, trigger_id: 'a-second-request' });
+  expect(approval.body).toEqual({
+    response_type: 'ephemeral',
+    text: `Approved request ${requestId} of ${approved} as slack:U1.`,
+  });
+  const again = await slash(gateway, {
+    command: '/tfa',
+    text: `approve ${approved} ${requestId}`,
+    trigger_id: 'a-second-request',
+  });
   expect(again.body.text).toMatch(/^Refused: .*already decided/);
   expect(await harness.client.workflow.getHandle(approved).result()).toMatchObject({ status: 'completed' });
 
@@ -91,10 +140,20 @@ test('an unknown command gets the usage, ephemerally', async () => {
 
 test('a wrong signature and a stale timestamp are 401', async () => {
   const wrong = await slash(gateway, { command: '/deploy', text: 'main' }, { secret: 'not-the-secret' });
-  expect(wrong).toEqual({ status: 401, body: { error: { code: 'invalid_signature', message: expect.stringContaining('TFA_SLACK_SIGNING_SECRET') } } });
+  expect(wrong).toEqual({
+    status: 401,
+    body: { error: { code: 'invalid_signature', message: expect.stringContaining('TFA_SLACK_SIGNING_SECRET') } },
+  });
   const stale = await slash(gateway, { command: '/deploy', text: 'main' }, { ageSeconds: 6 * 60 });
-  expect(stale).toEqual({ status: 401, body: { error: { code: 'stale_request', message: expect.stringContaining('5 minutes') } } });
-  const unsigned = await call(gateway, '/webhooks/slack', { body: 'command=%2Fdeploy&text=main', token: null, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expect(stale).toEqual({
+    status: 401,
+    body: { error: { code: 'stale_request', message: expect.stringContaining('5 minutes') } },
+  });
+  const unsigned = await call(gateway, '/webhooks/slack', {
+    body: 'command=%2Fdeploy&text=main',
+    token: null,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   expect(unsigned.body.error.code).toBe('missing_signature');
 });
 
@@ -102,14 +161,25 @@ describe('replays', () => {
   /** The replaying gateways' clock, in ms. */
   const clock = Date.parse('2026-06-01T12:00:00Z');
   const queue = `no-worker-replay-${Date.now()}`;
-  const replayGateway = () => startTestGateway({ client: harness.client, taskQueue: queue, slackSigningSecret: SECRET, now: () => clock });
+  const replayGateway = () =>
+    startTestGateway({ client: harness.client, taskQueue: queue, slackSigningSecret: SECRET, now: () => clock });
 
   /** One signed request, captured once, so it can be sent again byte for byte. */
   function captured(fields: Record<string, string>) {
-    const body = new URLSearchParams({ user_name: 'alice', user_id: 'U1', team_id: 'T1', ...fields, nonce: `${Date.now()}-${Math.random()}` }).toString();
+    const body = new URLSearchParams({
+      user_name: 'alice',
+      user_id: 'U1',
+      team_id: 'T1',
+      ...fields,
+      nonce: `${Date.now()}-${Math.random()}`,
+    }).toString();
     const timestamp = String(Math.floor(clock / 1000) - 30);
     const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-    const headers = { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature };
+    const headers = {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': timestamp,
+      'x-slack-signature': signature,
+    };
     return (target: TestGateway) => call(target, '/webhooks/slack', { body, token: null, headers });
   }
 
@@ -120,11 +190,17 @@ describe('replays', () => {
       const answer = await send(first);
       const workflowId = /started (\S+)\.$/.exec(answer.body.text)![1]!;
       expect((await harness.client.workflow.getHandle(workflowId).describe()).type).toBe('deployWorkflow');
-      expect(await send(first)).toEqual({ status: 409, body: { error: { code: 'replayed_request', message: expect.stringContaining('acts once') } } });
+      expect(await send(first)).toEqual({
+        status: 409,
+        body: { error: { code: 'replayed_request', message: expect.stringContaining('acts once') } },
+      });
       // A fresh gateway remembers nothing: Temporal refuses the second start of the request's workflow id.
       const restarted = await replayGateway();
       try {
-        expect(await send(restarted)).toEqual({ status: 409, body: { error: { code: 'replayed_request', message: expect.any(String) } } });
+        expect(await send(restarted)).toEqual({
+          status: 409,
+          body: { error: { code: 'replayed_request', message: expect.any(String) } },
+        });
       } finally {
         await restarted.close();
       }

@@ -24,15 +24,24 @@ afterEach(async () => {
 });
 
 /** One Prometheus sample: `name{label="value",...} number`. */
-interface Sample { name: string; labels: Record<string, string>; value: number }
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
 
 function parseExposition(text: string): Sample[] {
-  return text.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match) throw new Error(`not a Prometheus sample line: ${line}`);
-    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key!, value!]));
-    return { name: match[1]!, labels, value: Number(match[3]) };
-  });
+  return text
+    .split('\n')
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => {
+      const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+      if (!match) throw new Error(`not a Prometheus sample line: ${line}`);
+      const labels = Object.fromEntries(
+        [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key!, value!]),
+      );
+      return { name: match[1]!, labels, value: Number(match[3]) };
+    });
 }
 
 async function scrape(port: number): Promise<Sample[]> {
@@ -42,7 +51,10 @@ async function scrape(port: number): Promise<Sample[]> {
 
 /** The sum over the samples of `name` whose labels include `labels`. */
 function total(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
-  return samples.filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
+  return samples
+    .filter(
+      (sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
+    )
     .reduce((sum, sample) => sum + sample.value, 0);
 }
 
@@ -69,13 +81,14 @@ function startWorker(taskQueue: string, metricsPort: number): Promise<string> {
   return new Promise((resolve, reject) => {
     worker!.stdout!.on('data', (chunk: Buffer) => {
       output.push(chunk.toString());
-      if (output.join('').includes('worker polling') && output.join('').includes('Prometheus metrics')) resolve(output.join(''));
+      if (output.join('').includes('worker polling') && output.join('').includes('Prometheus metrics'))
+        resolve(output.join(''));
     });
     worker!.once('exit', (code) => reject(new Error(`worker exited early with code ${code}: ${output.join('')}`)));
   });
 }
 
-test('the worker serves Temporal\'s and tfa\'s metrics on TFA_METRICS_PORT, and tfa status shows the run\'s tokens and cost', async () => {
+test("the worker serves Temporal's and tfa's metrics on TFA_METRICS_PORT, and tfa status shows the run's tokens and cost", async () => {
   model = await startScriptedModelServer({
     script: [
       callTool('deploy_to_staging', { ref: 'main' }),
@@ -93,7 +106,11 @@ test('the worker serves Temporal\'s and tfa\'s metrics on TFA_METRICS_PORT, and 
   const started = await startWorker(taskQueue, port);
   expect(started).toContain(`[tfa] Prometheus metrics: http://127.0.0.1:${port}/metrics`);
 
-  const handle = await client.workflow.start(AGENT_WORKFLOW_TYPE, { taskQueue, workflowId: `metrics-${Date.now()}`, args: [{ agent: 'deploybot', message: 'deploy main to production' }] });
+  const handle = await client.workflow.start(AGENT_WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId: `metrics-${Date.now()}`,
+    args: [{ agent: 'deploybot', message: 'deploy main to production' }],
+  });
   await waitForState(handle, (state) => state.status === 'awaiting_approval');
   const queue = { taskQueue }; // tfa's metrics carry the SDK's tags: namespace, taskQueue, activityType / workflowType
   // The gauges are counted from visibility every few seconds: wait for the count, never for a time.
@@ -104,13 +121,18 @@ test('the worker serves Temporal\'s and tfa\'s metrics on TFA_METRICS_PORT, and 
   await handle.result();
   const samples = await eventually(async () => {
     const scraped = await scrape(port);
-    return total(scraped, 'tfa_approvals_waiting', queue) === 0 && total(scraped, 'tfa_runs_ended', { status: 'completed' }) === 1 ? scraped : undefined;
+    return total(scraped, 'tfa_approvals_waiting', queue) === 0 &&
+      total(scraped, 'tfa_runs_ended', { status: 'completed' }) === 1
+      ? scraped
+      : undefined;
   }, 30_000);
 
   const agent = { agent: 'deploybot' };
   expect(total(samples, 'tfa_runs_started', { ...agent, ...queue, workflowType: 'agentWorkflow' })).toBe(1);
   expect(total(samples, 'tfa_approvals_requested', { ...agent, tool: 'deploy_to_production' })).toBe(1);
-  expect(total(samples, 'tfa_approvals_decided', { ...agent, tool: 'deploy_to_production', decision: 'approved' })).toBe(1);
+  expect(
+    total(samples, 'tfa_approvals_decided', { ...agent, tool: 'deploy_to_production', decision: 'approved' }),
+  ).toBe(1);
   expect(total(samples, 'tfa_approval_wait_seconds_count', { ...agent, decision: 'approved' })).toBe(1);
   expect(total(samples, 'tfa_approval_wait_seconds_sum')).toBeGreaterThanOrEqual(0);
   expect(total(samples, 'tfa_errors', { ...agent, source: 'model', code: 'no_tool_call' })).toBe(1);
@@ -127,7 +149,9 @@ test('the worker serves Temporal\'s and tfa\'s metrics on TFA_METRICS_PORT, and 
   expect(total(samples, 'tfa_runs', { ...queue, status: 'awaiting_approval' })).toBe(0);
   // Temporal's own worker metrics come out of the same endpoint.
   expect(total(samples, 'temporal_workflow_completed', { task_queue: taskQueue })).toBeGreaterThanOrEqual(1);
-  expect(total(samples, 'temporal_activity_execution_latency_count', { task_queue: taskQueue })).toBeGreaterThanOrEqual(6);
+  expect(total(samples, 'temporal_activity_execution_latency_count', { task_queue: taskQueue })).toBeGreaterThanOrEqual(
+    6,
+  );
 
   // A query of the ended run makes the worker replay its whole history: the SDK emits no workflow metric while replaying.
   await handle.query(threadQuery);
@@ -139,18 +163,38 @@ test('the worker serves Temporal\'s and tfa\'s metrics on TFA_METRICS_PORT, and 
 
   // tfa status: the same tokens, priced by config/prices.json (the scripted model answers as the model asked for).
   const env = { ...process.env, TEMPORAL_ADDRESS: testServerAddress() };
-  const { stdout } = await execFileAsync(path.join(root, 'node_modules/.bin/tsx'), ['client/cli.ts', 'status', handle.workflowId], { cwd: root, env });
+  const { stdout } = await execFileAsync(
+    path.join(root, 'node_modules/.bin/tsx'),
+    ['client/cli.ts', 'status', handle.workflowId],
+    { cwd: root, env },
+  );
   const line = stdout.split('\n').find((text) => text.startsWith('tokens: '));
-  expect(line).toMatch(new RegExp(`^tokens: 5 model calls, ${inputTokens.toLocaleString('en-US')} in \\(${cachedTokens.toLocaleString('en-US')} cached\\), [\\d,]+ out; cost \\$0\\.\\d{6}$`));
+  expect(line).toMatch(
+    new RegExp(
+      `^tokens: 5 model calls, ${inputTokens.toLocaleString('en-US')} in \\(${cachedTokens.toLocaleString('en-US')} cached\\), [\\d,]+ out; cost \\$0\\.\\d{6}$`,
+    ),
+  );
 }, 120_000);
 
 test('metric labels stay a bounded set: the model names a hostile endpoint reports are not labels, and its negative usage fails no model call', async () => {
   const reported = (index: number, usage: unknown) => ({ model: `attacker-chosen-${index}-${'x'.repeat(100)}`, usage });
   model = await startScriptedModelServer({
     script: [
-      completionReporting('list_releases', { environment: 'staging' }, reported(1, { prompt_tokens: -5, completion_tokens: 1.5 })),
-      completionReporting('list_releases', { environment: 'staging' }, reported(2, { prompt_tokens: 10, completion_tokens: 5 })),
-      completionReporting('done_for_now', { message: 'listed' }, reported(3, { prompt_tokens: 20, completion_tokens: 5 })),
+      completionReporting(
+        'list_releases',
+        { environment: 'staging' },
+        reported(1, { prompt_tokens: -5, completion_tokens: 1.5 }),
+      ),
+      completionReporting(
+        'list_releases',
+        { environment: 'staging' },
+        reported(2, { prompt_tokens: 10, completion_tokens: 5 }),
+      ),
+      completionReporting(
+        'done_for_now',
+        { message: 'listed' },
+        reported(3, { prompt_tokens: 20, completion_tokens: 5 }),
+      ),
     ],
   });
   fixture = await createDeployFixture();
@@ -160,7 +204,11 @@ test('metric labels stay a bounded set: the model names a hostile endpoint repor
   const port = await freePort();
   await startWorker(taskQueue, port);
 
-  const handle = await client.workflow.start(AGENT_WORKFLOW_TYPE, { taskQueue, workflowId: `metrics-hostile-${Date.now()}`, args: [{ agent: 'deploybot', message: 'list the releases' }] });
+  const handle = await client.workflow.start(AGENT_WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId: `metrics-hostile-${Date.now()}`,
+    args: [{ agent: 'deploybot', message: 'list the releases' }],
+  });
   expect(await handle.result()).toMatchObject({ status: 'completed' });
   // Each of the three answers became a step: none was lost to a retry because its usage could not be counted.
   expect((await handle.query(threadQuery)).events.filter((event) => event.type === 'tool_call')).toHaveLength(3);
@@ -168,7 +216,9 @@ test('metric labels stay a bounded set: the model names a hostile endpoint repor
     const scraped = await scrape(port);
     return total(scraped, 'tfa_model_calls', { taskQueue }) === 3 ? scraped : undefined;
   }, 30_000);
-  const modelLabels = new Set(samples.filter((sample) => sample.name.startsWith('tfa_model_')).map((sample) => sample.labels.model));
+  const modelLabels = new Set(
+    samples.filter((sample) => sample.name.startsWith('tfa_model_')).map((sample) => sample.labels.model),
+  );
   expect([...modelLabels]).toEqual([DEFAULT_MODEL]);
   expect(total(samples, 'tfa_model_input_tokens', { taskQueue })).toBe(30);
 }, 120_000);

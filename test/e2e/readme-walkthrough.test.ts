@@ -11,7 +11,6 @@ import { freePort } from '../support/free-port';
 const execFileAsync = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
 
-
 let stack: ChildProcess | undefined;
 let output = '';
 let dataDir: string;
@@ -35,10 +34,18 @@ beforeAll(async () => {
     TFA_POLICY_FILE: path.join(dataDir, 'no-policy.json'),
     TFA_TEMPORAL_CLI: temporalCliPath(),
   };
-  stack = spawn(path.join(root, 'node_modules/.bin/tsx'), ['scripts/start.ts'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  stack = spawn(path.join(root, 'node_modules/.bin/tsx'), ['scripts/start.ts'], {
+    cwd: root,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   stack.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   stack.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await eventually(() => output.includes('tfa is running.') || (stack!.exitCode !== null && Promise.reject(new Error(output))), 120_000);
+  await eventually(
+    () => output.includes('tfa is running.') || (stack!.exitCode !== null && Promise.reject(new Error(output))),
+    120_000,
+  );
 }, 150_000);
 
 afterAll(async () => {
@@ -54,7 +61,10 @@ afterAll(async () => {
 /** A README line, run as a user runs it in a shell next to `npm start`. */
 async function sh(line: string): Promise<string> {
   const temporalDir = path.dirname(temporalCliPath());
-  const { stdout } = await execFileAsync('/bin/sh', ['-c', line], { cwd: root, env: { ...env, PATH: `${temporalDir}:${env.PATH}` } });
+  const { stdout } = await execFileAsync('/bin/sh', ['-c', line], {
+    cwd: root,
+    env: { ...env, PATH: `${temporalDir}:${env.PATH}` },
+  });
   return stdout;
 }
 const temporal = (args: string) => sh(`temporal ${args} --address ${env.TEMPORAL_ADDRESS}`);
@@ -64,7 +74,9 @@ test('the README walkthrough works in the order it is written: DeployBot, then t
   expect(output).toContain('ANYONE may approve');
 
   // Deploy with DeployBot, step by step: 2, 3, 4.
-  await temporal(`workflow start --task-queue tfa --type agentWorkflow --workflow-id deploy-main --input '{"agent":"deploybot","message":"deploy main to production"}'`);
+  await temporal(
+    `workflow start --task-queue tfa --type agentWorkflow --workflow-id deploy-main --input '{"agent":"deploybot","message":"deploy main to production"}'`,
+  );
   const waiting = await eventually(async () => {
     const status = await sh('npx tfa status deploy-main');
     return status.includes('status=awaiting_approval') ? status : undefined;
@@ -78,7 +90,10 @@ test('the README walkthrough works in the order it is written: DeployBot, then t
   // The pipeline: a commit production does not run yet, answered with the printed id.
   const id = (await sh('npx tfa deploy HEAD~1')).trim();
   expect(id).toMatch(/^deploy-HEAD-1-/);
-  await eventually(async () => (await sh(`npx tfa status "${id}"`)).includes('waiting for approval of deploy_to_production'), 90_000);
+  await eventually(
+    async () => (await sh(`npx tfa status "${id}"`)).includes('waiting for approval of deploy_to_production'),
+    90_000,
+  );
   expect(await sh(`npx tfa approve "${id}" --by you`)).toMatch(/^approved \S+ in \S+-deploy/);
   const pipeline = JSON.parse(await temporal(`workflow result --workflow-id ${id} --output json`));
   expect(pipeline.result).toMatchObject({ outcome: 'deployed', productionSha: await fixture.sha('HEAD~1') });

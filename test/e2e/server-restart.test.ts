@@ -18,7 +18,6 @@ import { temporalCliPath, workflowBundlePath } from '../support/test-server';
 import { waitForState } from '../support/workflow-harness';
 import { freePort } from '../support/free-port';
 
-
 test('a run waiting for approval survives a restart of the Temporal server and of its worker', async () => {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tfa-restart-'));
   const fixture = await createDeployFixture();
@@ -32,16 +31,25 @@ test('a run waiting for approval survives a restart of the Temporal server and o
   const uiPort = await freePort();
   const releases = createReleaseStore({ repo: fixture.repo, root: fixture.root, testCommand: FIXTURE_TEST_COMMAND });
   const channel = createConsoleChannel(() => {});
-  const activitiesFor = () => createActivities({
-    openai: new OpenAI({ baseURL: model.baseURL, apiKey: 'scripted', maxRetries: 0 }),
-    executors: createToolExecutors({ releases, channel }), channel, releases,
-  });
+  const activitiesFor = () =>
+    createActivities({
+      openai: new OpenAI({ baseURL: model.baseURL, apiKey: 'scripted', maxRetries: 0 }),
+      executors: createToolExecutors({ releases, channel }),
+      channel,
+      releases,
+    });
   const up = async () => {
     const server = await startDevServer({ cli: temporalCliPath(), address, dataDir, uiPort });
     const connection = await Connection.connect({ address });
     const client = new Client({ connection });
     const native = await NativeConnection.connect({ address });
-    const worker = await createWorker({ connection: native, namespace: 'default', taskQueue: 'restart', activities: activitiesFor(), workflowBundle: { codePath: workflowBundlePath() } });
+    const worker = await createWorker({
+      connection: native,
+      namespace: 'default',
+      taskQueue: 'restart',
+      activities: activitiesFor(),
+      workflowBundle: { codePath: workflowBundlePath() },
+    });
     const running = worker.run();
     const down = async () => {
       worker.shutdown();
@@ -55,7 +63,11 @@ test('a run waiting for approval survives a restart of the Temporal server and o
   try {
     const first = await up();
     stack = first;
-    const handle = await first.client.workflow.start(AGENT_WORKFLOW_TYPE, { taskQueue: 'restart', workflowId: 'survives-restart', args: [{ agent: 'deploybot', message: 'deploy main to production' }] });
+    const handle = await first.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+      taskQueue: 'restart',
+      workflowId: 'survives-restart',
+      args: [{ agent: 'deploybot', message: 'deploy main to production' }],
+    });
     await waitForState(handle, (state) => state.status === 'awaiting_approval');
     await first.down();
     stack = undefined;
@@ -65,7 +77,10 @@ test('a run waiting for approval survives a restart of the Temporal server and o
     const resumed = second.client.workflow.getHandle('survives-restart');
     await waitForState(resumed, (state) => state.status === 'awaiting_approval');
     await resumed.signal(approveSignal, { by: 'frank' });
-    expect(await resumed.result()).toMatchObject({ status: 'completed', result: { message: 'deployed after a restart' } });
+    expect(await resumed.result()).toMatchObject({
+      status: 'completed',
+      result: { message: 'deployed after a restart' },
+    });
     expect(model.requests).toHaveLength(2);
     expect(await readlink(path.join(fixture.root, 'production', 'current'))).toContain(await fixture.sha('main'));
   } finally {

@@ -15,7 +15,11 @@ afterEach(async () => harness?.close());
 async function tfa(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env, TEMPORAL_ADDRESS: testServerAddress(), TFA_TASK_QUEUE: harness?.taskQueue ?? 'tfa' };
   try {
-    const { stdout, stderr } = await execFileAsync(path.join(root, 'node_modules/.bin/tsx'), ['client/cli.ts', ...args], { cwd: root, env });
+    const { stdout, stderr } = await execFileAsync(
+      path.join(root, 'node_modules/.bin/tsx'),
+      ['client/cli.ts', ...args],
+      { cwd: root, env },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -40,12 +44,17 @@ test('an unknown agent is refused before anything starts, naming the agents ther
   const launched = await tfa('launch', 'nosuch', 'hello');
   expect(launched.code).toBe(1);
   expect(launched.stdout).toBe('');
-  expect(launched.stderr).toContain('tfa: no agent named "nosuch": use one of deploybot, tester, deployer, notifier, triage, reporter');
+  expect(launched.stderr).toContain(
+    'tfa: no agent named "nosuch": use one of deploybot, tester, deployer, notifier, triage, reporter',
+  );
 });
 
 test('with no server, a command says which address it tried and what to do, and exits 1', async () => {
   const env = { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' };
-  const failed = await execFileAsync(path.join(root, 'node_modules/.bin/tsx'), ['client/cli.ts', 'list'], { cwd: root, env }).catch((error: { code: number; stderr: string }) => error);
+  const failed = await execFileAsync(path.join(root, 'node_modules/.bin/tsx'), ['client/cli.ts', 'list'], {
+    cwd: root,
+    env,
+  }).catch((error: { code: number; stderr: string }) => error);
   expect(failed).toMatchObject({ code: 1 });
   expect((failed as { stderr: string }).stderr).toContain('cannot reach Temporal at 127.0.0.1:1 (TEMPORAL_ADDRESS)');
   expect((failed as { stderr: string }).stderr).toContain('npm start');
@@ -54,18 +63,26 @@ test('with no server, a command says which address it tried and what to do, and 
 test('tfa --version prints the package version; the bin runs the same CLI', async () => {
   const { version } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { version: string };
   expect((await tfa('--version')).stdout.trim()).toBe(version);
-  const { stdout } = await execFileAsync(process.execPath, [path.join(root, 'scripts/tfa.cjs'), '--version'], { cwd: os.tmpdir() });
+  const { stdout } = await execFileAsync(process.execPath, [path.join(root, 'scripts/tfa.cjs'), '--version'], {
+    cwd: os.tmpdir(),
+  });
   expect(stdout.trim()).toBe(version);
 });
 
 test('a run that failed at start is explained by its own failure, not an SDK error', async () => {
   harness = await startHarness();
   const workflowId = `tfa-failed-${Date.now()}`;
-  const handle = await harness.client.workflow.start('agentWorkflow', { taskQueue: harness.taskQueue, workflowId, args: [{ agent: 'nosuch', message: 'hi' }] });
+  const handle = await harness.client.workflow.start('agentWorkflow', {
+    taskQueue: harness.taskQueue,
+    workflowId,
+    args: [{ agent: 'nosuch', message: 'hi' }],
+  });
   await handle.result().catch(() => undefined);
   const status = await tfa('status', workflowId);
   expect(status.code).toBe(1);
-  expect(status.stderr).toContain(`${workflowId} has no thread: this agentWorkflow run is failed: Workflow execution failed: Unknown agent "nosuch".`);
+  expect(status.stderr).toContain(
+    `${workflowId} has no thread: this agentWorkflow run is failed: Workflow execution failed: Unknown agent "nosuch".`,
+  );
   expect(status.stderr).not.toContain('did not register a handler');
 });
 
@@ -76,7 +93,16 @@ test('launch, status, a refused approval and a real one, all through tfa', async
       { toolCall: { name: 'done_for_now', arguments: { message: 'deployed' } } },
     ],
   });
-  const launched = await tfa('launch', 'deploybot', 'deploy', 'main', 'to', 'production', '--workflow-id', `tfa-cli-${Date.now()}`);
+  const launched = await tfa(
+    'launch',
+    'deploybot',
+    'deploy',
+    'main',
+    'to',
+    'production',
+    '--workflow-id',
+    `tfa-cli-${Date.now()}`,
+  );
   expect(launched.code).toBe(0);
   const workflowId = launched.stdout.trim();
   const handle = harness.client.workflow.getHandle(workflowId);
@@ -84,7 +110,9 @@ test('launch, status, a refused approval and a real one, all through tfa', async
 
   const status = await tfa('status', workflowId);
   expect(status.stdout).toContain('status=awaiting_approval');
-  expect(status.stdout).toMatch(/waiting for approval of deploy_to_production \{"ref":"main","sha":"[0-9a-f]{40}"\}\n {2}request \S+ {2}args sha256:[0-9a-f]{64}/);
+  expect(status.stdout).toMatch(
+    /waiting for approval of deploy_to_production \{"ref":"main","sha":"[0-9a-f]{40}"\}\n {2}request \S+ {2}args sha256:[0-9a-f]{64}/,
+  );
 
   const refused = await tfa('approve', workflowId, '--request-id', 'not-a-request', '--by', 'dave');
   expect(refused.code).toBe(1);
@@ -98,8 +126,15 @@ test('launch, status, a refused approval and a real one, all through tfa', async
   // What the model was sent at step 2 (after the approval), exactly as the scripted model received it.
   const shown = await tfa('model-input', workflowId, '--step', '2', '--json');
   expect(shown.code).toBe(0);
-  const { input, digest, recorded } = JSON.parse(shown.stdout) as { input: { instructions: string; context: string }; digest: string; recorded: string };
-  expect(harness.model.requests[1]!.body.messages).toEqual([{ role: 'system', content: input.instructions }, { role: 'user', content: input.context }]);
+  const { input, digest, recorded } = JSON.parse(shown.stdout) as {
+    input: { instructions: string; context: string };
+    digest: string;
+    recorded: string;
+  };
+  expect(harness.model.requests[1]!.body.messages).toEqual([
+    { role: 'system', content: input.instructions },
+    { role: 'user', content: input.context },
+  ]);
   expect(input.context).toContain('approval_granted');
   expect(recorded).toBe(digest);
   const text = await tfa('model-input', workflowId, '--step', '1');
@@ -111,7 +146,9 @@ test('launch, status, a refused approval and a real one, all through tfa', async
   const listed = await tfa('list', '--limit', '50');
   const lines = listed.stdout.trim().split('\n');
   expect(lines[0]).toBe('WORKFLOW ID\tAGENT\tSTATUS\tSTARTED');
-  expect(lines.find((line) => line.startsWith(`${workflowId}\t`))).toMatch(new RegExp(`^${workflowId}\tdeploybot\tcompleted\t`));
+  expect(lines.find((line) => line.startsWith(`${workflowId}\t`))).toMatch(
+    new RegExp(`^${workflowId}\tdeploybot\tcompleted\t`),
+  );
   expect(launched.stderr).toContain(`started deploybot run ${workflowId}; follow it with: tfa status ${workflowId}`);
 });
 
@@ -130,7 +167,10 @@ test('tfa deploy runs the pipeline; status shows the tree; list --waiting finds 
   expect(started.code).toBe(0);
   const pipelineId = started.stdout.trim();
   expect(pipelineId).toMatch(/^deploy-main-/);
-  await waitForState(harness.client.workflow.getHandle(`${pipelineId}-deploy`), (state) => state.status === 'awaiting_approval');
+  await waitForState(
+    harness.client.workflow.getHandle(`${pipelineId}-deploy`),
+    (state) => state.status === 'awaiting_approval',
+  );
 
   const status = await tfa('status', pipelineId);
   expect(status.stdout).toContain(`${pipelineId}  deployWorkflow  ref=main  stage=deploying`);
@@ -146,7 +186,10 @@ test('tfa deploy runs the pipeline; status shows the tree; list --waiting finds 
 
   const approved = await tfa('approve', pipelineId, '--by', 'erin');
   expect(approved.code).toBe(0);
-  expect(await harness.client.workflow.getHandle(pipelineId).result()).toMatchObject({ outcome: 'deployed', productionSha: sha });
+  expect(await harness.client.workflow.getHandle(pipelineId).result()).toMatchObject({
+    outcome: 'deployed',
+    productionSha: sha,
+  });
 });
 
 test('tfa pause holds a run at its next step boundary and tfa resume passes feedback to the model', async () => {

@@ -4,7 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { bundleTracesWorkflows, startTracing, TRACING_WORKFLOW_MODULES, type Tracing } from '../../activities/telemetry/tracing';
+import {
+  bundleTracesWorkflows,
+  startTracing,
+  TRACING_WORKFLOW_MODULES,
+  type Tracing,
+} from '../../activities/telemetry/tracing';
 import { PAYLOAD_CONVERTER_PATH } from '../../worker/create-worker';
 import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
 import { renderSpanTree, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
@@ -47,7 +52,12 @@ beforeAll(async () => {
     tracing,
     workflowBundlePath: path.join(bundleDir, 'workflow-bundle.js'),
   });
-  gateway = await startTestGateway({ client: harness.client, taskQueue: harness.taskQueue, token: TEST_TOKEN, tracing });
+  gateway = await startTestGateway({
+    client: harness.client,
+    taskQueue: harness.taskQueue,
+    token: TEST_TOKEN,
+    tracing,
+  });
   await runDeployBotOverHttp();
   await launchWithTheCli();
   await exportEverySpan();
@@ -76,16 +86,22 @@ async function exportEverySpan(): Promise<void> {
 }
 
 function only(spans: ReceivedSpan[], what: string): ReceivedSpan {
-  if (spans.length !== 1) throw new Error(`expected one ${what}, found ${spans.length}: ${spans.map((span) => span.name).join(', ')}`);
+  if (spans.length !== 1)
+    throw new Error(`expected one ${what}, found ${spans.length}: ${spans.map((span) => span.name).join(', ')}`);
   return spans[0]!;
 }
 
 function traceTools(trace: ReceivedSpan[]) {
   const childrenOf = (parent: ReceivedSpan, name: string | RegExp) =>
-    trace.filter((span) => span.parentSpanId === parent.spanId && (typeof name === 'string' ? span.name === name : name.test(span.name)));
+    trace.filter(
+      (span) =>
+        span.parentSpanId === parent.spanId && (typeof name === 'string' ? span.name === name : name.test(span.name)),
+    );
   /** `StartActivity:<type>` spans under `parent`, each with its one `RunActivity:<type>` child. */
   const activityRuns = (parent: ReceivedSpan, type: string) =>
-    childrenOf(parent, `StartActivity:${type}`).map((start) => only(childrenOf(start, `RunActivity:${type}`), `RunActivity:${type}`));
+    childrenOf(parent, `StartActivity:${type}`).map((start) =>
+      only(childrenOf(start, `RunActivity:${type}`), `RunActivity:${type}`),
+    );
   return { childrenOf, activityRuns };
 }
 
@@ -97,7 +113,9 @@ const showGenAi = (span: ReceivedSpan) =>
 
 /** The scenario every test reads: launch DeployBot over HTTP, approve the deploy over HTTP, wait for the end. */
 async function runDeployBotOverHttp(): Promise<void> {
-  const launched = await call(gateway!, '/agents/deploybot/runs', { body: { message: 'deploy main to production', requestedBy: 'ci' } });
+  const launched = await call(gateway!, '/agents/deploybot/runs', {
+    body: { message: 'deploy main to production', requestedBy: 'ci' },
+  });
   if (launched.status !== 201) throw new Error(`launch answered ${launched.status}: ${JSON.stringify(launched.body)}`);
   const handle = harness!.client.workflow.getHandle(launched.body.workflowId);
   await waitForState(handle, (state) => state.status === 'awaiting_approval');
@@ -110,16 +128,27 @@ async function runDeployBotOverHttp(): Promise<void> {
 /** `tfa launch` in its own process, as a user runs it; tracing on through the inherited OTEL_* variables. */
 async function launchWithTheCli(): Promise<void> {
   const env = { ...process.env, TEMPORAL_ADDRESS: testServerAddress(), TFA_TASK_QUEUE: harness!.taskQueue };
-  const { stdout } = await execFileAsync(process.execPath, [path.join(root, 'scripts/tfa.cjs'), 'launch', 'deploybot', 'what is deployed?'], { cwd: root, env });
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    [path.join(root, 'scripts/tfa.cjs'), 'launch', 'deploybot', 'what is deployed?'],
+    { cwd: root, env },
+  );
   const result = await harness!.client.workflow.getHandle(stdout.trim()).result();
   if (result.status !== 'completed') throw new Error(`the CLI's run ended ${result.status}`);
 }
 
 test('a DeployBot run launched over HTTP is one trace: the request, the workflow, each model call and each tool', () => {
-  const request = only(receiver.spans.filter((span) => span.name === 'POST /agents/:agent/runs'), 'launch request span');
+  const request = only(
+    receiver.spans.filter((span) => span.name === 'POST /agents/:agent/runs'),
+    'launch request span',
+  );
   const trace = receiver.spans.filter((span) => span.traceId === request.traceId);
   if (process.env.TFA_PRINT_TRACE) console.log(renderSpanTree(trace, showGenAi));
-  expect(request).toMatchObject({ service: 'tfa', kind: OTLP_SPAN_KIND.server, attributes: { 'http.route': '/agents/:agent/runs', 'http.response.status_code': 201 } });
+  expect(request).toMatchObject({
+    service: 'tfa',
+    kind: OTLP_SPAN_KIND.server,
+    attributes: { 'http.route': '/agents/:agent/runs', 'http.response.status_code': 201 },
+  });
   // One root, and every other span's parent is in the same trace.
   expect(trace.filter((span) => !span.parentSpanId)).toEqual([request]);
   const ids = new Set(trace.map((span) => span.spanId));
@@ -129,7 +158,9 @@ test('a DeployBot run launched over HTTP is one trace: the request, the workflow
   const start = only(childrenOf(request, 'StartWorkflow:agentWorkflow'), 'StartWorkflow');
   const run = only(childrenOf(start, 'RunWorkflow:agentWorkflow'), 'RunWorkflow');
 
-  const chats = activityRuns(run, 'chooseNextTool').map((decision) => only(childrenOf(decision, /^chat /), 'chat span'));
+  const chats = activityRuns(run, 'chooseNextTool').map((decision) =>
+    only(childrenOf(decision, /^chat /), 'chat span'),
+  );
   expect(chats).toHaveLength(2);
   for (const chat of chats) {
     expect(chat.kind).toBe(OTLP_SPAN_KIND.client);
@@ -147,15 +178,25 @@ test('a DeployBot run launched over HTTP is one trace: the request, the workflow
     expect(chat.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
   }
 
-  const tool = only(activityRuns(run, 'executeTool').flatMap((execution) => childrenOf(execution, /^execute_tool /)), 'tool span');
+  const tool = only(
+    activityRuns(run, 'executeTool').flatMap((execution) => childrenOf(execution, /^execute_tool /)),
+    'tool span',
+  );
   expect(tool).toMatchObject({
     name: 'execute_tool deploy_to_production',
-    attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'deploy_to_production', 'gen_ai.tool.call.id': expect.any(String) },
+    attributes: {
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'deploy_to_production',
+      'gen_ai.tool.call.id': expect.any(String),
+    },
   });
 });
 
 test('the approval is its own trace: the HTTP request, the update it sends and the workflow handling it', () => {
-  const approval = only(receiver.spans.filter((span) => span.name === 'POST /runs/:id/approve'), 'approve request span');
+  const approval = only(
+    receiver.spans.filter((span) => span.name === 'POST /runs/:id/approve'),
+    'approve request span',
+  );
   const trace = receiver.spans.filter((span) => span.traceId === approval.traceId);
   if (process.env.TFA_PRINT_TRACE) console.log(renderSpanTree(trace, showGenAi));
   expect(trace.filter((span) => !span.parentSpanId)).toEqual([approval]);
@@ -165,7 +206,10 @@ test('the approval is its own trace: the HTTP request, the update it sends and t
 });
 
 test('a run launched by the tfa CLI is one trace across processes: the command, the start, the workflow on the worker', () => {
-  const command = only(receiver.spans.filter((span) => span.name === 'tfa launch'), 'tfa launch span');
+  const command = only(
+    receiver.spans.filter((span) => span.name === 'tfa launch'),
+    'tfa launch span',
+  );
   expect(command).toMatchObject({ service: 'tfa-cli' });
   expect(command.parentSpanId).toBeUndefined();
   const trace = receiver.spans.filter((span) => span.traceId === command.traceId);
@@ -175,10 +219,13 @@ test('a run launched by the tfa CLI is one trace across processes: the command, 
   expect(start.service).toBe('tfa-cli');
   const run = only(childrenOf(start, 'RunWorkflow:agentWorkflow'), 'RunWorkflow');
   expect(run.service).toBe('tfa');
-  const chat = only(activityRuns(run, 'chooseNextTool').flatMap((decision) => childrenOf(decision, /^chat /)), 'chat span');
+  const chat = only(
+    activityRuns(run, 'chooseNextTool').flatMap((decision) => childrenOf(decision, /^chat /)),
+    'chat span',
+  );
   expect(chat.attributes['gen_ai.usage.output_tokens']).toEqual(expect.any(Number));
 });
 
-test('the traced bundle carries Temporal\'s workflow interceptors, so a traced worker keeps it', () => {
+test("the traced bundle carries Temporal's workflow interceptors, so a traced worker keeps it", () => {
   expect(bundleTracesWorkflows({ code: bundleCode })).toBe(true);
 });

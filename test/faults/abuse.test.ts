@@ -33,11 +33,16 @@ const CASES: Array<{ name: string; refusals: number; send: Send; workflowId?: st
   {
     name: 'abuse 1: undecodable payload (encoding json/protobuf)',
     refusals: 1,
-    send: async (handle, harness) => void (await harness.client.workflowService.signalWorkflowExecution({
-      namespace: 'default', workflowExecution: { workflowId: handle.workflowId }, signalName: 'approve',
-      input: { payloads: [{ metadata: { encoding: Buffer.from('json/protobuf') }, data: Buffer.from('{"by":"alice"}') }] },
-      identity: 'fault suite',
-    })),
+    send: async (handle, harness) =>
+      void (await harness.client.workflowService.signalWorkflowExecution({
+        namespace: 'default',
+        workflowExecution: { workflowId: handle.workflowId },
+        signalName: 'approve',
+        input: {
+          payloads: [{ metadata: { encoding: Buffer.from('json/protobuf') }, data: Buffer.from('{"by":"alice"}') }],
+        },
+        identity: 'fault suite',
+      })),
   },
   {
     name: 'abuse 2: two approvals with a 1 MB "by"',
@@ -73,11 +78,16 @@ const CASES: Array<{ name: string; refusals: number; send: Send; workflowId?: st
 ];
 
 const isRefusal = (event: ThreadEvent) => event.type === 'decision_refused';
-const refusalCount = (events: ThreadEvent[]) => events.filter(isRefusal).reduce((sum, event) => sum + ((event as { count?: number }).count ?? 1), 0);
+const refusalCount = (events: ThreadEvent[]) =>
+  events.filter(isRefusal).reduce((sum, event) => sum + ((event as { count?: number }).count ?? 1), 0);
 
 /** The printed approve line run by /bin/sh with `tfa` printing its arguments: what pasting it would do. */
 function runPrintedApproveLine(status: string): string[] {
-  const line = status.split('\n').map((text) => text.trim()).find((text) => /^(npm run )?tfa (-- )?approve /.test(text))!.replaceAll('<you>', 'alice');
+  const line = status
+    .split('\n')
+    .map((text) => text.trim())
+    .find((text) => /^(npm run )?tfa (-- )?approve /.test(text))!
+    .replaceAll('<you>', 'alice');
   const stubs = 'npm() { printf "%s\\n" "$@"; }; tfa() { printf "%s\\n" "$@"; }; rm() { echo INJECTED; };';
   return execFileSync('/bin/sh', ['-c', `${stubs} ${line}`], { encoding: 'utf8' }).split('\n');
 }
@@ -95,24 +105,34 @@ test('every abuse case leaves the thread unchanged but for the folded refusal; e
     },
   });
   const prefix = `faults-abuse-${process.pid}-${Date.now()}`;
-  const handles = await Promise.all(CASES.map((abuse, index) => harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue, workflowId: abuse.workflowId ?? `${prefix}-${index}`,
-    args: [{ agent: 'deploybot', message: 'deploy main to production' }],
-  })));
+  const handles = await Promise.all(
+    CASES.map((abuse, index) =>
+      harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+        taskQueue: harness.taskQueue,
+        workflowId: abuse.workflowId ?? `${prefix}-${index}`,
+        args: [{ agent: 'deploybot', message: 'deploy main to production' }],
+      }),
+    ),
+  );
   const stuck = await waitForAll(handles, (state) => state.status === 'awaiting_approval', 120_000);
   expect(stuck).toEqual(new Set());
 
   const outcome: Record<string, { refused: number; unchanged: boolean }> = {};
-  await Promise.all(CASES.map(async (abuse, index) => {
-    const handle = handles[index]!;
-    const before = (await handle.query(threadQuery)).events;
-    await abuse.send(handle, harness);
-    const after = await eventually(async () => {
-      const { events } = await handle.query(threadQuery);
-      return refusalCount(events) >= abuse.refusals ? events : undefined;
-    }, 120_000);
-    outcome[abuse.name] = { refused: refusalCount(after), unchanged: JSON.stringify(after.filter((event) => !isRefusal(event))) === JSON.stringify(before) };
-  }));
+  await Promise.all(
+    CASES.map(async (abuse, index) => {
+      const handle = handles[index]!;
+      const before = (await handle.query(threadQuery)).events;
+      await abuse.send(handle, harness);
+      const after = await eventually(async () => {
+        const { events } = await handle.query(threadQuery);
+        return refusalCount(events) >= abuse.refusals ? events : undefined;
+      }, 120_000);
+      outcome[abuse.name] = {
+        refused: refusalCount(after),
+        unchanged: JSON.stringify(after.filter((event) => !isRefusal(event))) === JSON.stringify(before),
+      };
+    }),
+  );
 
   const hostile = handles[CASES.findIndex((abuse) => abuse.workflowId)]!;
   const status = formatStatus(hostile.workflowId, await hostile.query(threadQuery));
@@ -123,7 +143,10 @@ test('every abuse case leaves the thread unchanged but for the folded refusal; e
 
   await Promise.all(handles.map((handle) => handle.signal(approveSignal, { by: 'erin' })));
   const unfinished = await waitForAll(handles, (state) => state.status === 'completed', 120_000);
-  const { leaks } = await scanHistories(harness.client, handles.map((handle) => handle.workflowId));
+  const { leaks } = await scanHistories(
+    harness.client,
+    handles.map((handle) => handle.workflowId),
+  );
   recordFaultRow({
     scenario: 'abuse matrix (undecodable, 1 MB fields, 1,000-signal flood, hostile id and escapes, malformed shapes)',
     runs: CASES.length,
@@ -134,7 +157,9 @@ test('every abuse case leaves the thread unchanged but for the folded refusal; e
     refused: Object.values(outcome).reduce((sum, each) => sum + each.refused, 0),
     secrets: leaks.length,
   });
-  expect(outcome).toEqual(Object.fromEntries(CASES.map((abuse) => [abuse.name, { refused: abuse.refusals, unchanged: true }])));
+  expect(outcome).toEqual(
+    Object.fromEntries(CASES.map((abuse) => [abuse.name, { refused: abuse.refusals, unchanged: true }])),
+  );
   expect(unfinished).toEqual(new Set());
   expect(leaks).toEqual([]);
 }, 300_000);

@@ -48,9 +48,19 @@ const family = (row: FaultRow) => {
 
 /** The sum of the rows: every run and every history the suite produced (the secrets column is the scan). */
 function totalRow(rows: FaultRow[]): FaultRow {
-  const total: FaultRow = { scenario: '**all scenarios**', runs: 0, completed: 0, duplicates: 0, lost: 0, stuck: 0, refused: 0, secrets: 0 };
+  const total: FaultRow = {
+    scenario: '**all scenarios**',
+    runs: 0,
+    completed: 0,
+    duplicates: 0,
+    lost: 0,
+    stuck: 0,
+    refused: 0,
+    secrets: 0,
+  };
   for (const row of rows) {
-    for (const column of COLUMNS.slice(1)) total[column as Exclude<typeof column, 'scenario'>] += row[column as Exclude<typeof column, 'scenario'>];
+    for (const column of COLUMNS.slice(1))
+      total[column as Exclude<typeof column, 'scenario'>] += row[column as Exclude<typeof column, 'scenario'>];
   }
   return total;
 }
@@ -76,13 +86,16 @@ export function printFaultTable(): void {
   const text = `# Fault and abuse suite\n\nTFA_FAULT_RUNS=${runs}, ${new Date().toISOString()}\n\n${table}\n`;
   fs.mkdirSync(path.dirname(FAULT_TABLE_FILE), { recursive: true });
   fs.writeFileSync(FAULT_TABLE_FILE, text);
-  process.stdout.write(`\nFault and abuse suite (TFA_FAULT_RUNS=${runs}; written to bench/results/faults.md):\n${table}\n`);
+  process.stdout.write(
+    `\nFault and abuse suite (TFA_FAULT_RUNS=${runs}; written to bench/results/faults.md):\n${table}\n`,
+  );
 }
 
 /** DeployBot runs the worker-kill scenario makes: TFA_FAULT_RUNS, 20 by default (`npm test`), 200 in `npm run test:faults`. */
 export const DEFAULT_FAULT_RUNS = 20;
 export function faultRuns(): number {
   const runs = Number(process.env.TFA_FAULT_RUNS ?? DEFAULT_FAULT_RUNS);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`TFA_FAULT_RUNS must be a positive integer, got ${process.env.TFA_FAULT_RUNS}`);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`TFA_FAULT_RUNS must be a positive integer, got ${process.env.TFA_FAULT_RUNS}`);
   return runs;
 }

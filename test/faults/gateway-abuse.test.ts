@@ -16,23 +16,47 @@ const started: string[] = [];
 
 beforeAll(async () => {
   const taskQueue = `faults-no-worker-${Date.now()}`;
-  github = await startTestGateway({ taskQueue, token: TEST_TOKEN, githubWebhookSecret: SECRET, githubRepository: 'acme/shop', now: () => clock });
+  github = await startTestGateway({
+    taskQueue,
+    token: TEST_TOKEN,
+    githubWebhookSecret: SECRET,
+    githubRepository: 'acme/shop',
+    now: () => clock,
+  });
   open = await startTestGateway({ client: github.client, taskQueue }); // no token: the loopback-only gateway
 });
 afterAll(async () => {
-  await Promise.all(started.map((id) => github.client.workflow.getHandle(id).terminate('fault suite over').catch(() => {})));
+  await Promise.all(
+    started.map((id) =>
+      github.client.workflow
+        .getHandle(id)
+        .terminate('fault suite over')
+        .catch(() => {}),
+    ),
+  );
   await open?.close();
   await github?.close();
 });
 
 /** One HTTP call with exactly these headers, `Host` included (fetch would replace it). */
-function send(gateway: TestGateway, path: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: any }> {
+function send(
+  gateway: TestGateway,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    const request = http.request(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') }));
-    });
+    const request = http.request(
+      `${gateway.url}${path}`,
+      { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') }),
+        );
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });
@@ -42,8 +66,13 @@ function merge(options: { sha: string; base?: string; repository?: string; descr
   return JSON.stringify({
     action: 'closed',
     pull_request: {
-      number: 7, merged: true, merge_commit_sha: options.sha, merged_by: { login: 'octocat' }, merged_at: new Date(clock - 60_000).toISOString(),
-      base: { ref: options.base ?? 'main' }, body: options.description ?? 'Fixes the cart.',
+      number: 7,
+      merged: true,
+      merge_commit_sha: options.sha,
+      merged_by: { login: 'octocat' },
+      merged_at: new Date(clock - 60_000).toISOString(),
+      base: { ref: options.base ?? 'main' },
+      body: options.description ?? 'Fixes the cart.',
     },
     repository: { full_name: options.repository ?? 'acme/shop' },
     sender: { login: 'octocat' },
@@ -52,49 +81,86 @@ function merge(options: { sha: string; base?: string; repository?: string; descr
 
 function deliver(body: string, delivery: string) {
   const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
-  return send(github, '/webhooks/github', { 'x-github-event': 'pull_request', 'x-github-delivery': delivery, 'x-hub-signature-256': signature }, body);
+  return send(
+    github,
+    '/webhooks/github',
+    { 'x-github-event': 'pull_request', 'x-github-delivery': delivery, 'x-hub-signature-256': signature },
+    body,
+  );
 }
 
 const sha = (label: string) => createHmac('sha1', 'faults').update(`${label}-${Date.now()}`).digest('hex');
-const exists = (workflowId: string) => github.client.workflow.getHandle(workflowId).describe().then(() => true, () => false);
+const exists = (workflowId: string) =>
+  github.client.workflow
+    .getHandle(workflowId)
+    .describe()
+    .then(
+      () => true,
+      () => false,
+    );
 
 test('replayed, misrouted and rebinding requests start nothing; a large real merge starts its one deploy', async () => {
   const replayed = sha('replayed');
   const first = await deliver(merge({ sha: replayed }), 'delivery-1');
   started.push(first.body.workflowId);
   const large = sha('large');
-  const cases: Record<string, { answer: () => Promise<{ status: number; body: any }>; refused: boolean; startsNothing?: string }> = {
+  const cases: Record<
+    string,
+    { answer: () => Promise<{ status: number; body: any }>; refused: boolean; startsNothing?: string }
+  > = {
     'abuse 4: the same signed merge under a new X-GitHub-Delivery': {
-      answer: () => deliver(merge({ sha: replayed }), `delivery-2-${Date.now()}`), refused: true,
+      answer: () => deliver(merge({ sha: replayed }), `delivery-2-${Date.now()}`),
+      refused: true,
     },
     'abuse 5: a merge into another branch': {
-      answer: () => deliver(merge({ sha: sha('branch'), base: 'release-1.x' }), `d-branch-${Date.now()}`), refused: true,
+      answer: () => deliver(merge({ sha: sha('branch'), base: 'release-1.x' }), `d-branch-${Date.now()}`),
+      refused: true,
     },
     'abuse 5: a merge reported from another repository': {
-      answer: () => deliver(merge({ sha: sha('repo'), repository: 'mallory/shop' }), `d-repo-${Date.now()}`), refused: true,
+      answer: () => deliver(merge({ sha: sha('repo'), repository: 'mallory/shop' }), `d-repo-${Date.now()}`),
+      refused: true,
     },
     'abuse 5: a launch with Host attacker.example on the no-token gateway': {
-      answer: () => send(open, '/agents/deploybot/runs', { host: 'attacker.example:8787' }, JSON.stringify({ message: 'deploy main', workflowId: 'faults-rebound' })),
-      refused: true, startsNothing: 'faults-rebound',
+      answer: () =>
+        send(
+          open,
+          '/agents/deploybot/runs',
+          { host: 'attacker.example:8787' },
+          JSON.stringify({ message: 'deploy main', workflowId: 'faults-rebound' }),
+        ),
+      refused: true,
+      startsNothing: 'faults-rebound',
     },
     'abuse 5: a cross-origin browser launch': {
-      answer: () => send(open, '/agents/deploybot/runs', { origin: 'http://attacker.example' }, JSON.stringify({ message: 'deploy main', workflowId: 'faults-cross-origin' })),
-      refused: true, startsNothing: 'faults-cross-origin',
+      answer: () =>
+        send(
+          open,
+          '/agents/deploybot/runs',
+          { origin: 'http://attacker.example' },
+          JSON.stringify({ message: 'deploy main', workflowId: 'faults-cross-origin' }),
+        ),
+      refused: true,
+      startsNothing: 'faults-cross-origin',
     },
     'abuse 5: a real merge with a 45 KB description (not an attack)': {
-      answer: () => deliver(merge({ sha: large, description: 'd'.repeat(45 * 1024) }), `d-large-${Date.now()}`), refused: false,
+      answer: () => deliver(merge({ sha: large, description: 'd'.repeat(45 * 1024) }), `d-large-${Date.now()}`),
+      refused: false,
     },
   };
   const outcome: Record<string, { status: number; started: boolean }> = {};
   for (const [name, abuse] of Object.entries(cases)) {
     const answer = await abuse.answer();
     if (answer.status === 201) started.push(answer.body.workflowId);
-    const startedNew = answer.status === 201 || (abuse.startsNothing !== undefined && (await exists(abuse.startsNothing)));
+    const startedNew =
+      answer.status === 201 || (abuse.startsNothing !== undefined && (await exists(abuse.startsNothing)));
     outcome[name] = { status: answer.status, started: startedNew };
   }
-  const attacks = Object.entries(cases).filter(([, abuse]) => abuse.refused).map(([name]) => name);
+  const attacks = Object.entries(cases)
+    .filter(([, abuse]) => abuse.refused)
+    .map(([name]) => name);
   recordFaultRow({
-    scenario: 'abuse matrix: gateway (replayed merge, other branch, other repository, rebinding Host, cross-origin, 45 KB merge)',
+    scenario:
+      'abuse matrix: gateway (replayed merge, other branch, other repository, rebinding Host, cross-origin, 45 KB merge)',
     runs: Object.keys(cases).length,
     completed: Object.values(outcome).filter((each) => each.status < 500).length,
     duplicates: attacks.filter((name) => outcome[name]!.started).length,

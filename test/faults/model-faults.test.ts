@@ -14,8 +14,18 @@ const done = callTool('done_for_now', { message: 'finished despite the fault' })
 const refusal: ScriptedReply = {
   status: 200,
   body: {
-    id: 'chatcmpl-refusal', object: 'chat.completion', created: 0, model: 'scripted-model (simulated, not an LLM)',
-    choices: [{ index: 0, message: { role: 'assistant', content: null, refusal: 'I cannot help with deployments.' }, logprobs: null, finish_reason: 'stop' }],
+    id: 'chatcmpl-refusal',
+    object: 'chat.completion',
+    created: 0,
+    model: 'scripted-model (simulated, not an LLM)',
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: null, refusal: 'I cannot help with deployments.' },
+        logprobs: null,
+        finish_reason: 'stop',
+      },
+    ],
     usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
   },
 };
@@ -36,7 +46,11 @@ const CASES: Array<{ name: string; faults: ScriptedReply[]; ends: string }> = [
   { name: 'refusal', faults: [refusal], ends: 'completed' },
   { name: '401', faults: [{ status: 401 }], ends: 'completed' },
   { name: '401 every time', faults: [{ status: 401 }, { status: 401 }, { status: 401 }], ends: 'needs_human' },
-  { name: 'invalid output every time', faults: [callTool('launch_missiles', {}), refusal, callTool('run_tests', {})], ends: 'needs_human' },
+  {
+    name: 'invalid output every time',
+    faults: [callTool('launch_missiles', {}), refusal, callTool('run_tests', {})],
+    ends: 'needs_human',
+  },
 ];
 
 let harness: Harness;
@@ -51,11 +65,15 @@ test('every model fault ends its run in a defined state, none stuck, no secret i
     },
   });
   const prefix = `faults-model-${process.pid}-${Date.now()}`;
-  const handles = await Promise.all(CASES.map((fault, index) => harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue,
-    workflowId: `${prefix}-${index}`,
-    args: [{ agent: 'deploybot', message: `fault case ${index} (${fault.name}): deploy main to staging` }],
-  })));
+  const handles = await Promise.all(
+    CASES.map((fault, index) =>
+      harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+        taskQueue: harness.taskQueue,
+        workflowId: `${prefix}-${index}`,
+        args: [{ agent: 'deploybot', message: `fault case ${index} (${fault.name}): deploy main to staging` }],
+      }),
+    ),
+  );
   const stuck = await waitForAll(handles, (state) => DEFINED_END_STATES.has(state.status), 120_000);
 
   const ended: Record<string, string> = {};
@@ -63,12 +81,20 @@ test('every model fault ends its run in a defined state, none stuck, no secret i
     const { state } = await handle.query(threadQuery);
     ended[CASES[index]!.name] = state.status;
   }
-  const { leaks } = await scanHistories(harness.client, handles.map((handle) => handle.workflowId));
+  const { leaks } = await scanHistories(
+    harness.client,
+    handles.map((handle) => handle.workflowId),
+  );
   recordFaultRow({
-    scenario: 'model fault matrix (429, 500, timeout, truncated, unknown tool, invalid args, refusal, 401; 2 end in needs_human by design)',
+    scenario:
+      'model fault matrix (429, 500, timeout, truncated, unknown tool, invalid args, refusal, 401; 2 end in needs_human by design)',
     runs: CASES.length,
     completed: Object.values(ended).filter((status) => status === 'completed').length,
-    duplicates: 0, lost: 0, stuck: stuck.size, refused: 0, secrets: leaks.length,
+    duplicates: 0,
+    lost: 0,
+    stuck: stuck.size,
+    refused: 0,
+    secrets: leaks.length,
   });
   expect(stuck).toEqual(new Set());
   expect(ended).toEqual(Object.fromEntries(CASES.map((fault) => [fault.name, fault.ends])));

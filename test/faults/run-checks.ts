@@ -8,11 +8,16 @@ import { statusQuery, threadQuery, type ThreadSnapshot } from '../../workflows/m
 
 /** A thread as the order of what happened, without ids, times or arguments: `tool_call:run_tests`, ... */
 export function eventSignature(events: readonly ThreadEvent[]): string[] {
-  return events.map((event) => ('tool' in event && typeof event.tool === 'string' ? `${event.type}:${event.tool}` : event.type));
+  return events.map((event) =>
+    'tool' in event && typeof event.tool === 'string' ? `${event.type}:${event.tool}` : event.type,
+  );
 }
 
 /** How a run's thread differs from the run without faults: repeated ids or extra events, and missing ones (`diff` says which). */
-export function compareThread(events: readonly ThreadEvent[], reference: readonly string[]): { duplicates: number; lost: number; diff: string } {
+export function compareThread(
+  events: readonly ThreadEvent[],
+  reference: readonly string[],
+): { duplicates: number; lost: number; diff: string } {
   const repeatedIds = events.length - new Set(events.map((event) => event.id)).size;
   const counts = new Map<string, number>();
   for (const signature of eventSignature(events)) counts.set(signature, (counts.get(signature) ?? 0) + 1);
@@ -20,7 +25,9 @@ export function compareThread(events: readonly ThreadEvent[], reference: readonl
   const extra = [...counts.values()].filter((count) => count > 0).reduce((sum, count) => sum + count, 0);
   const missing = [...counts.values()].filter((count) => count < 0).reduce((sum, count) => sum - count, 0);
   const reordered = extra === 0 && missing === 0 && eventSignature(events).join() !== reference.join() ? 1 : 0;
-  const diff = [...counts].filter(([, count]) => count !== 0).map(([signature, count]) => `${count > 0 ? '+' : ''}${count} ${signature}`);
+  const diff = [...counts]
+    .filter(([, count]) => count !== 0)
+    .map(([signature, count]) => `${count > 0 ? '+' : ''}${count} ${signature}`);
   if (repeatedIds > 0) diff.push(`${repeatedIds} repeated ids`);
   if (reordered > 0) diff.push(`reordered: ${eventSignature(events).join(' ')}`);
   return { duplicates: repeatedIds + extra, lost: missing + reordered, diff: diff.join(', ') };

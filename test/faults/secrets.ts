@@ -19,14 +19,19 @@ export function secretWorkerEnv(): Record<string, string> {
 
 /** Payload bytes as text, so a secret inside a JSON payload is found by a plain search. */
 function historyText(history: unknown): string {
-  return JSON.stringify(history, (_key, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value));
+  return JSON.stringify(history, (_key, value: unknown) =>
+    value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value,
+  );
 }
 
 /**
  * Fetches the full history of every workflow id with the client and counts the secret values found
  * (raw, or base64 as a payload might carry them). Returns the ids where one was found.
  */
-export async function scanHistories(client: Client, workflowIds: readonly string[]): Promise<{ scanned: number; leaks: string[] }> {
+export async function scanHistories(
+  client: Client,
+  workflowIds: readonly string[],
+): Promise<{ scanned: number; leaks: string[] }> {
   const values = Object.values(FAULT_SECRETS).flatMap((value) => [value, Buffer.from(value).toString('base64')]);
   const leaks: string[] = [];
   for (const workflowId of workflowIds) {

@@ -25,7 +25,9 @@ const GIVE_UP_AFTER_POLLS = 1_200; // 5 minutes at 0.25 s: a gate nobody opens f
 export async function createTestGate(): Promise<TestGate> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tfa-gate-'));
   const script = path.join(dir, 'gate.sh');
-  await writeFile(script, `#!/bin/sh
+  await writeFile(
+    script,
+    `#!/bin/sh
 phase=$(cat '${dir}/phase')
 touch "${dir}/entered-$phase-$$"
 polls=0
@@ -36,15 +38,21 @@ while [ ! -e "${dir}/open-$phase" ]; do
 done
 echo "all 3 checks passed"
 env
-`);
-  const entered = async (phase: string) => (await readdir(dir)).filter((name) => name.startsWith(`entered-${phase}-`)).length;
+`,
+  );
+  const entered = async (phase: string) =>
+    (await readdir(dir)).filter((name) => name.startsWith(`entered-${phase}-`)).length;
   return {
     command: `sh '${script}'`,
     close: (phase) => writeFile(path.join(dir, 'phase'), phase),
     open: (phase) => writeFile(path.join(dir, `open-${phase}`), ''),
     async waitEntered(phase, count, timeoutMs) {
       let last = 0;
-      await eventually(async () => (last = await entered(phase)) >= count, timeoutMs, () => `${last} of ${count} run_tests waiting at gate ${phase}`);
+      await eventually(
+        async () => (last = await entered(phase)) >= count,
+        timeoutMs,
+        () => `${last} of ${count} run_tests waiting at gate ${phase}`,
+      );
     },
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };

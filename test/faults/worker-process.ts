@@ -33,7 +33,10 @@ export function startWorkerProcess(env: Record<string, string>): Promise<WorkerP
     await exited;
   };
   return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('worker polling') && resolve({ child, kill }));
+    child.stdout!.on(
+      'data',
+      (chunk: Buffer) => chunk.toString().includes('worker polling') && resolve({ child, kill }),
+    );
     child.once('exit', (code) => reject(new Error(`worker exited early with code ${code}: ${stderr}`)));
   });
 }

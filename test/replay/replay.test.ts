@@ -7,7 +7,9 @@ import { recordScenario, replayScenarios } from './scenarios';
 
 const historiesDir = path.join(__dirname, 'histories');
 // Current scenarios at the top; histories of older workflow versions in sub-folders, kept forever.
-const saved = fs.readdirSync(historiesDir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.json'));
+const saved = fs
+  .readdirSync(historiesDir, { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('.json'));
 
 // TFA_RECORD_HISTORIES=1 (or =<scenario name>) npx jest test/replay  records histories after an intended change.
 const recording = process.env.TFA_RECORD_HISTORIES;
@@ -31,8 +33,14 @@ test('saved histories replay without nondeterminism on the current workflow code
     history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(historiesDir, file), 'utf8'))),
   }));
   const results = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: workflowBundlePath() } }, histories)) {
-    results.push({ workflowId: result.workflowId, error: result.error ? `${result.error.name}: ${result.error.message}` : undefined });
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: { codePath: workflowBundlePath() } },
+    histories,
+  )) {
+    results.push({
+      workflowId: result.workflowId,
+      error: result.error ? `${result.error.name}: ${result.error.message}` : undefined,
+    });
   }
   expect(results).toEqual(histories.map(({ workflowId }) => ({ workflowId, error: undefined })));
 });

@@ -23,7 +23,6 @@ export interface ReplayScenario {
   drive(handle: WorkflowHandle): Promise<void>;
 }
 
-
 export const replayScenarios: ReplayScenario[] = [
   {
     name: 'deploybot-approved',
@@ -58,7 +57,10 @@ export const replayScenarios: ReplayScenario[] = [
   {
     name: 'deploybot-approval-timed-out',
     script: [callTool('deploy_to_production', { ref: 'main' })],
-    policy: { defaultApprovers: 'anyone', agents: { deploybot: { requestTimeoutMs: 500, escalationTimeoutMs: 500, escalateTo: 'oncall' } } },
+    policy: {
+      defaultApprovers: 'anyone',
+      agents: { deploybot: { requestTimeoutMs: 500, escalationTimeoutMs: 500, escalateTo: 'oncall' } },
+    },
     async drive() {},
   },
   {
@@ -72,7 +74,10 @@ export const replayScenarios: ReplayScenario[] = [
       callTool('finish_deploy', { deployed: true, message: 'live' }),
     ],
     async drive(handle) {
-      await waitForState(handle.client.getHandle(`${handle.workflowId}-deploy`), (state) => state.status === 'awaiting_approval');
+      await waitForState(
+        handle.client.getHandle(`${handle.workflowId}-deploy`),
+        (state) => state.status === 'awaiting_approval',
+      );
       await handle.signal(approveSignal, { by: 'alice' });
     },
   },
@@ -85,7 +90,12 @@ export const replayScenarios: ReplayScenario[] = [
       await handle.signal(approveSignal, { requestId: pending!.requestId, by: 'alice' }); // unsigned: refused
       const decision = { action: 'approve' as const, requestId: pending!.requestId, by: 'alice', comment: 'signed' };
       const { via: _via, ...statement } = statementFor(handle.workflowId, pending!, decision, 'signature');
-      await handle.signal(approveSignal, { requestId: pending!.requestId, by: 'alice', comment: 'signed', signature: alice.sign(statement) });
+      await handle.signal(approveSignal, {
+        requestId: pending!.requestId,
+        by: 'alice',
+        comment: 'signed',
+        signature: alice.sign(statement),
+      });
     },
   },
   {
@@ -93,7 +103,11 @@ export const replayScenarios: ReplayScenario[] = [
     start: { workflowType: DEPLOY_WORKFLOW_TYPE, args: [{ ref: 'main', requestedBy: 'alice' }] },
     script: [
       callTool('report_test_results', { passed: true, summary: 'all good (nothing was run)' }),
-      callTool('send_notification', { severity: 'warning', title: 'tests inconclusive', message: 'tests of main were inconclusive' }),
+      callTool('send_notification', {
+        severity: 'warning',
+        title: 'tests inconclusive',
+        message: 'tests of main were inconclusive',
+      }),
       callTool('finish_notifying', { message: 'sent' }),
     ],
     async drive() {},
@@ -103,8 +117,20 @@ export const replayScenarios: ReplayScenario[] = [
     script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'main is live' })],
     async drive(handle) {
       await waitForState(handle, (state) => state.status === 'awaiting_approval');
-      await execFileAsync(temporalCliPath(), ['workflow', 'signal', '--workflow-id', handle.workflowId, '--name', 'approve',
-        '--input-meta', 'encoding=json/protobuf', '--input', '{"by":"alice"}', '--address', testServerAddress()]);
+      await execFileAsync(temporalCliPath(), [
+        'workflow',
+        'signal',
+        '--workflow-id',
+        handle.workflowId,
+        '--name',
+        'approve',
+        '--input-meta',
+        'encoding=json/protobuf',
+        '--input',
+        '{"by":"alice"}',
+        '--address',
+        testServerAddress(),
+      ]);
       for (let i = 0; i < 3; i += 1) await handle.signal(approveSignal, { by: 42 } as never);
       await handle.signal(approveSignal, { by: 'alice' });
     },
@@ -149,14 +175,31 @@ export const replayScenarios: ReplayScenario[] = [
 export async function recordScenario(scenario: ReplayScenario): Promise<string> {
   const harness = await startHarness({ policy: scenario.policy });
   try {
-    const script = typeof scenario.script === 'function' ? scenario.script(await harness.fixture.sha('main')) : scenario.script;
+    const script =
+      typeof scenario.script === 'function' ? scenario.script(await harness.fixture.sha('main')) : scenario.script;
     harness.model.enqueue(...script);
-    const start = scenario.start ?? { workflowType: AGENT_WORKFLOW_TYPE, args: [{ agent: 'deploybot', message: 'deploy main to production' }] };
-    const handle = await harness.client.workflow.start(start.workflowType, { taskQueue: harness.taskQueue, workflowId: `replay-${scenario.name}`, args: start.args });
+    const start = scenario.start ?? {
+      workflowType: AGENT_WORKFLOW_TYPE,
+      args: [{ agent: 'deploybot', message: 'deploy main to production' }],
+    };
+    const handle = await harness.client.workflow.start(start.workflowType, {
+      taskQueue: harness.taskQueue,
+      workflowId: `replay-${scenario.name}`,
+      args: start.args,
+    });
     await scenario.drive(handle);
     await handle.result();
     // The same JSON the Web UI's download and `temporal workflow show --output json` give.
-    const { stdout } = await execFileAsync(temporalCliPath(), ['workflow', 'show', '--workflow-id', handle.workflowId, '--output', 'json', '--address', testServerAddress()]);
+    const { stdout } = await execFileAsync(temporalCliPath(), [
+      'workflow',
+      'show',
+      '--workflow-id',
+      handle.workflowId,
+      '--output',
+      'json',
+      '--address',
+      testServerAddress(),
+    ]);
     return stdout;
   } finally {
     await harness.close();

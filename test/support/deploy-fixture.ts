@@ -35,7 +35,14 @@ export async function createDeployFixture(): Promise<DeployFixture> {
   const git = async (...args: string[]) =>
     (
       await execFileAsync('git', ['-C', repo, '-c', 'commit.gpgsign=false', ...args], {
-        env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 't@example.com' },
+        env: {
+          ...process.env,
+          GIT_CONFIG_GLOBAL: '/dev/null',
+          GIT_AUTHOR_NAME: 'Test',
+          GIT_AUTHOR_EMAIL: 't@example.com',
+          GIT_COMMITTER_NAME: 'Test',
+          GIT_COMMITTER_EMAIL: 't@example.com',
+        },
       })
     ).stdout.trim();
   await execFileAsync('git', ['init', '-q', '-b', 'main', repo]);

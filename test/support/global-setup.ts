@@ -14,7 +14,14 @@ export default async function globalSetup(): Promise<void> {
   const cli = ensureTemporalCli();
   const env = await TestWorkflowEnvironment.createLocal({
     // The floods and kills the tests make are expected: the server logs errors only.
-    server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', ui: false, log: { format: 'pretty', level: 'error' }, searchAttributes: TFA_SEARCH_ATTRIBUTE_KEYS, extraArgs: devServerTuningArgs({ sqlite: false }) },
+    server: {
+      executable: { type: 'existing-path', path: cli },
+      ip: '127.0.0.1',
+      ui: false,
+      log: { format: 'pretty', level: 'error' },
+      searchAttributes: TFA_SEARCH_ATTRIBUTE_KEYS,
+      extraArgs: devServerTuningArgs({ sqlite: false }),
+    },
   });
   (globalThis as { __tfaTestEnv?: TestWorkflowEnvironment }).__tfaTestEnv = env;
   const bundle = await bundleWorkflowCode({

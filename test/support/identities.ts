@@ -18,7 +18,13 @@ export interface TestPerson {
 
 function person(name: string, seed: number, slackUserId: string): TestPerson {
   const privateKey = testKey(seed);
-  return { name, privateKey, sign: personalSigner(name, privateKey), slackUserId, token: `personal-token-of-${name}-0123456789` };
+  return {
+    name,
+    privateKey,
+    sign: personalSigner(name, privateKey),
+    slackUserId,
+    token: `personal-token-of-${name}-0123456789`,
+  };
 }
 
 export const alice = person('alice', 1, 'UALICE01');
@@ -30,7 +36,9 @@ export const gatewayKey = testKey(9);
 /** A policy where alice approves DeployBot's and the pipeline's deploys, with everyone's keys and the gateway as attester. */
 export function trustPolicy(overrides: Partial<PolicyFile> = {}): Partial<PolicyFile> {
   return {
-    people: Object.fromEntries([alice, bob, mallory].map((p) => [p.name, { publicKey: publicKeyOf(p.privateKey), slackUserId: p.slackUserId }])),
+    people: Object.fromEntries(
+      [alice, bob, mallory].map((p) => [p.name, { publicKey: publicKeyOf(p.privateKey), slackUserId: p.slackUserId }]),
+    ),
     attesters: { gateway: publicKeyOf(gatewayKey) },
     agents: {
       deploybot: { approvers: { deploy_to_production: ['alice'], rollback: ['alice', 'bob'] } },

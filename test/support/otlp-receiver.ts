@@ -23,7 +23,13 @@ export interface OtlpReceiver {
   close(): Promise<void>;
 }
 
-type AnyValue = { stringValue?: string; intValue?: number | string; doubleValue?: number; boolValue?: boolean; arrayValue?: { values?: AnyValue[] } };
+type AnyValue = {
+  stringValue?: string;
+  intValue?: number | string;
+  doubleValue?: number;
+  boolValue?: boolean;
+  arrayValue?: { values?: AnyValue[] };
+};
 type KeyValue = { key: string; value: AnyValue };
 
 function unwrap(value: AnyValue): unknown {
@@ -41,7 +47,8 @@ function nanos(value: string | number | { low: number; high: number }): bigint {
   return BigInt(value);
 }
 
-const attributesOf = (list: KeyValue[] | undefined) => Object.fromEntries((list ?? []).map(({ key, value }) => [key, unwrap(value)]));
+const attributesOf = (list: KeyValue[] | undefined) =>
+  Object.fromEntries((list ?? []).map(({ key, value }) => [key, unwrap(value)]));
 
 /** The spans of one ExportTraceServiceRequest in OTLP's JSON encoding (OTEL_EXPORTER_OTLP_PROTOCOL=http/json). */
 function spansOf(body: any): ReceivedSpan[] {
@@ -66,7 +73,11 @@ function spansOf(body: any): ReceivedSpan[] {
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const server = http.createServer((request, response) => {
-    if (request.method !== 'POST' || request.url !== '/v1/traces' || request.headers['content-type'] !== 'application/json') {
+    if (
+      request.method !== 'POST' ||
+      request.url !== '/v1/traces' ||
+      request.headers['content-type'] !== 'application/json'
+    ) {
       response.writeHead(415).end();
       return;
     }
@@ -93,7 +104,8 @@ export function renderSpanTree(spans: ReceivedSpan[], show: (span: ReceivedSpan)
     const extra = show(span);
     lines.push(`${'  '.repeat(depth)}${span.name}${extra && `  ${extra}`}`);
     const children = spans.filter((candidate) => candidate.parentSpanId === span.spanId);
-    for (const child of children.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0))) visit(child, depth + 1);
+    for (const child of children.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0)))
+      visit(child, depth + 1);
   };
   for (const root of spans.filter((span) => !span.parentSpanId)) visit(root, 0);
   return lines.join('\n');

@@ -8,7 +8,11 @@ export async function rawHistory(client: Client, workflowId: string): Promise<te
   const events: temporal.api.history.v1.IHistoryEvent[] = [];
   let nextPageToken: Uint8Array | undefined;
   do {
-    const page = await client.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId }, nextPageToken });
+    const page = await client.workflowService.getWorkflowExecutionHistory({
+      namespace: 'default',
+      execution: { workflowId },
+      nextPageToken,
+    });
     events.push(...(page.history?.events ?? []));
     nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
   } while (nextPageToken);
@@ -33,7 +37,9 @@ export function payloadsIn(value: unknown, found: RawPayload[] = []): RawPayload
 }
 
 /** Payloads as a codec server takes them: protobuf JSON, bytes in base64. */
-export function payloadsJson(payloads: RawPayload[]): { payloads: { metadata: Record<string, string>; data: string }[] } {
+export function payloadsJson(payloads: RawPayload[]): {
+  payloads: { metadata: Record<string, string>; data: string }[];
+} {
   const base64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? new Uint8Array()).toString('base64');
   return {
     payloads: payloads.map((payload) => ({
@@ -56,8 +62,11 @@ export function applicationPayloads(events: temporal.api.history.v1.IHistoryEven
     if (event.upsertWorkflowSearchAttributesEventAttributes) return [];
     const marker = event.markerRecordedEventAttributes;
     if (marker?.markerName === 'core_patch') return [];
-    if (marker?.markerName === 'core_local_activity') return payloadsIn({ ...marker, details: { ...marker.details, data: null } });
+    if (marker?.markerName === 'core_local_activity')
+      return payloadsIn({ ...marker, details: { ...marker.details, data: null } });
     const started = event.workflowExecutionStartedEventAttributes;
-    return payloadsIn(started ? { ...event, workflowExecutionStartedEventAttributes: { ...started, searchAttributes: null } } : event);
+    return payloadsIn(
+      started ? { ...event, workflowExecutionStartedEventAttributes: { ...started, searchAttributes: null } } : event,
+    );
   });
 }

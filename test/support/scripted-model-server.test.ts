@@ -8,7 +8,10 @@ import {
 } from '../../scripts/scripted-model/server';
 
 const TOOLS = [
-  { type: 'function' as const, function: { name: 'deploy_to_staging', parameters: { type: 'object', properties: {} } } },
+  {
+    type: 'function' as const,
+    function: { name: 'deploy_to_staging', parameters: { type: 'object', properties: {} } },
+  },
 ];
 
 let server: ScriptedModelServer | undefined;
@@ -23,7 +26,11 @@ function clientFor(running: ScriptedModelServer, timeout?: number): OpenAI {
 }
 
 function ask(client: OpenAI, text = 'hello') {
-  return client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: text }], tools: TOOLS });
+  return client.chat.completions.create({
+    model: 'gpt-test',
+    messages: [{ role: 'user', content: text }],
+    tools: TOOLS,
+  });
 }
 
 async function rawPost(url: string, body: string): Promise<{ status: number; json: any }> {
@@ -33,7 +40,9 @@ async function rawPost(url: string, body: string): Promise<{ status: number; jso
 
 describe('scripted model server', () => {
   it('round-trips a scripted tool call whose arguments parse back to the scripted object', async () => {
-    server = await startScriptedModelServer({ script: [{ toolCall: { name: 'deploy_to_staging', arguments: { ref: 'main' } } }] });
+    server = await startScriptedModelServer({
+      script: [{ toolCall: { name: 'deploy_to_staging', arguments: { ref: 'main' } } }],
+    });
     const completion = await ask(clientFor(server));
     const choice = completion.choices[0]!;
     expect(choice.finish_reason).toBe('tool_calls');
@@ -47,7 +56,14 @@ describe('scripted model server', () => {
 
   it('sends several tool calls in one message and raw argument text untouched', async () => {
     server = await startScriptedModelServer({
-      script: [{ toolCalls: [{ name: 'a', arguments: { x: 1 } }, { name: 'b', arguments: '{not json' }] }],
+      script: [
+        {
+          toolCalls: [
+            { name: 'a', arguments: { x: 1 } },
+            { name: 'b', arguments: '{not json' },
+          ],
+        },
+      ],
     });
     const calls = (await ask(clientFor(server))).choices[0]!.message.tool_calls!;
     expect(calls.map((call) => call.id)).toEqual(['call_1', 'call_2']);
@@ -57,7 +73,10 @@ describe('scripted model server', () => {
   it('answers a text reply with finish_reason stop and labels itself simulated when no model is asked for', async () => {
     server = await startScriptedModelServer({ script: [{ text: 'hi there' }] });
     const { json } = await rawPost(`${server.baseURL}/chat/completions`, JSON.stringify({ messages: [] }));
-    expect(json.choices[0]).toMatchObject({ finish_reason: 'stop', message: { role: 'assistant', content: 'hi there' } });
+    expect(json.choices[0]).toMatchObject({
+      finish_reason: 'stop',
+      message: { role: 'assistant', content: 'hi there' },
+    });
     expect(json.model).toBe(SIMULATED_MODEL_NAME);
   });
 
@@ -97,7 +116,10 @@ describe('scripted model server', () => {
     const missing = await rawPost(url, '{"model":"x"}');
     const garbage = await rawPost(url, 'nope');
     expect(missing.status).toBe(400);
-    expect(missing.json.error).toMatchObject({ type: 'invalid_request_error', message: expect.stringContaining('messages') });
+    expect(missing.json.error).toMatchObject({
+      type: 'invalid_request_error',
+      message: expect.stringContaining('messages'),
+    });
     expect(garbage.status).toBe(400);
     expect(server.remaining()).toBe(1);
   });
@@ -127,7 +149,9 @@ describe('scripted model server', () => {
   it('asks the responder once the script is used up', async () => {
     server = await startScriptedModelServer({
       script: [{ text: 'scripted' }],
-      responder: ({ messages, tools }) => ({ text: `responder saw ${messages.length} message(s), ${tools.length} tool(s)` }),
+      responder: ({ messages, tools }) => ({
+        text: `responder saw ${messages.length} message(s), ${tools.length} tool(s)`,
+      }),
     });
     const client = clientFor(server);
     expect((await ask(client)).choices[0]!.message.content).toBe('scripted');
@@ -136,47 +160,97 @@ describe('scripted model server', () => {
 });
 
 describe('demo responder end to end: rendered context, chooseNextTool, real SDK (simulated policies)', () => {
-  const suites = [{ suite: 'unit', command: 'npm test' }, { suite: 'smoke', command: 'npm run smoke' }];
-  const suiteRun = ({ suite }: Record<string, unknown>) => ({ output: { environment: 'staging', sha: 'abc123', suite, passed: suite === 'unit', exitCode: suite === 'unit' ? 0 : 1, output: 'tail' } });
+  const suites = [
+    { suite: 'unit', command: 'npm test' },
+    { suite: 'smoke', command: 'npm run smoke' },
+  ];
+  const suiteRun = ({ suite }: Record<string, unknown>) => ({
+    output: {
+      environment: 'staging',
+      sha: 'abc123',
+      suite,
+      passed: suite === 'unit',
+      exitCode: suite === 'unit' ? 0 : 1,
+      output: 'tail',
+    },
+  });
 
   it('still answers DeployBot in one request (the request names its tools)', async () => {
     server = await startScriptedModelServer({ responder: deploybotDemoResponder() });
-    const context = '<user_message by="alice">deploy v1.2.3</user_message>\n<tool_result tool="deploy_to_staging">{"sha":"abc"}</tool_result>';
+    const context =
+      '<user_message by="alice">deploy v1.2.3</user_message>\n<tool_result tool="deploy_to_staging">{"sha":"abc"}</tool_result>';
     const call = (await ask(clientFor(server), context)).choices[0]!.message.tool_calls![0]!;
-    expect(call.type === 'function' && [call.function.name, JSON.parse(call.function.arguments)]).toEqual(['run_tests', { environment: 'staging' }]);
+    expect(call.type === 'function' && [call.function.name, JSON.parse(call.function.arguments)]).toEqual([
+      'run_tests',
+      { environment: 'staging' },
+    ]);
   });
 
   it('drives the pipeline: tester, notifier, then a deployer whose deploy is rejected', async () => {
     server = await startScriptedModelServer({ responder: deploybotDemoResponder() });
     const drive = driveAgent.bind(null, clientFor(server));
     const sha = 'abc123'.padEnd(40, '0');
-    const tested = await drive('tester', `Test release ${sha} (ref main): pass sha "${sha}" to list_test_suites and run_test_suite.`, { list_test_suites: () => ({ output: suites }), run_test_suite: suiteRun });
+    const tested = await drive(
+      'tester',
+      `Test release ${sha} (ref main): pass sha "${sha}" to list_test_suites and run_test_suite.`,
+      { list_test_suites: () => ({ output: suites }), run_test_suite: suiteRun },
+    );
     expect(tested.map(([tool, args]) => `${tool} ${JSON.stringify(args)}`)).toEqual([
       `list_test_suites {"sha":"${sha}"}`,
       `run_test_suite {"sha":"${sha}","suite":"unit"}`,
       `run_test_suite {"sha":"${sha}","suite":"smoke"}`,
       'report_test_results {"passed":false,"summary":"2 suite(s) ran: 1 passed, 1 failed (smoke)"}',
     ]);
-    const alert = 'Pipeline for ref main (requested by alice) needs attention: tests failed on staging for release abc123';
-    const notified = await drive('notifier', alert, { send_notification: () => ({ output: { sent: true, channel: 'console' } }) });
-    expect(notified).toEqual([['send_notification', { severity: 'critical', title: 'Deploy pipeline needs attention', message: alert }], ['finish_notifying', { message: 'Alert sent.' }]]);
-    const deployTask = 'Deploy release abc123 (ref main, use the SHA as the ref) to production. Staging tests passed: 1 suite(s) ran';
-    const deployed = await drive('deployer', deployTask, { deploy_to_production: () => ({ rejectedBy: 'bob', reason: 'change freeze' }) });
-    expect(deployed).toEqual([['deploy_to_production', { ref: 'abc123' }], ['finish_deploy', { deployed: false, message: 'Rejected: change freeze' }]]);
+    const alert =
+      'Pipeline for ref main (requested by alice) needs attention: tests failed on staging for release abc123';
+    const notified = await drive('notifier', alert, {
+      send_notification: () => ({ output: { sent: true, channel: 'console' } }),
+    });
+    expect(notified).toEqual([
+      ['send_notification', { severity: 'critical', title: 'Deploy pipeline needs attention', message: alert }],
+      ['finish_notifying', { message: 'Alert sent.' }],
+    ]);
+    const deployTask =
+      'Deploy release abc123 (ref main, use the SHA as the ref) to production. Staging tests passed: 1 suite(s) ran';
+    const deployed = await drive('deployer', deployTask, {
+      deploy_to_production: () => ({ rejectedBy: 'bob', reason: 'change freeze' }),
+    });
+    expect(deployed).toEqual([
+      ['deploy_to_production', { ref: 'abc123' }],
+      ['finish_deploy', { deployed: false, message: 'Rejected: change freeze' }],
+    ]);
   });
 
   it('drives triage and the reporter to their reports', async () => {
     server = await startScriptedModelServer({ responder: deploybotDemoResponder() });
     const drive = driveAgent.bind(null, clientFor(server));
-    const listed = { environment: 'staging', runs: [{ suite: 'unit', sha: 'abc', passed: true }, { suite: 'smoke', sha: 'abc', passed: false, exitCode: 1 }] };
+    const listed = {
+      environment: 'staging',
+      runs: [
+        { suite: 'unit', sha: 'abc', passed: true },
+        { suite: 'smoke', sha: 'abc', passed: false, exitCode: 1 },
+      ],
+    };
     const triaged = await drive('triage', 'draft an issue', {
       list_test_runs: () => ({ output: listed }),
-      read_test_output: () => ({ output: { environment: 'staging', suite: 'smoke', passed: false, output: 'status.txt is not ok' } }),
+      read_test_output: () => ({
+        output: { environment: 'staging', suite: 'smoke', passed: false, output: 'status.txt is not ok' },
+      }),
     });
     expect(triaged.map(([tool]) => tool)).toEqual(['list_test_runs', 'read_test_output', 'draft_issue']);
-    expect(triaged[2]![1]).toMatchObject({ title: 'Test suite smoke fails on staging', body: expect.stringContaining('status.txt is not ok') });
-    const runs = [{ workflowId: 'deploy-1', type: 'deployWorkflow', executionStatus: 'RUNNING', status: 'awaiting_approval' }];
-    const reported = await drive('reporter', 'daily report', { list_runs: () => ({ output: { hours: 24, count: 1, truncated: false, runs } }) });
-    expect(reported.at(-1)).toEqual(['publish_report', { summary: '1 runs in the last 24 h: 1 RUNNING.', highlights: ['deploy-1: RUNNING (awaiting_approval)'] }]);
+    expect(triaged[2]![1]).toMatchObject({
+      title: 'Test suite smoke fails on staging',
+      body: expect.stringContaining('status.txt is not ok'),
+    });
+    const runs = [
+      { workflowId: 'deploy-1', type: 'deployWorkflow', executionStatus: 'RUNNING', status: 'awaiting_approval' },
+    ];
+    const reported = await drive('reporter', 'daily report', {
+      list_runs: () => ({ output: { hours: 24, count: 1, truncated: false, runs } }),
+    });
+    expect(reported.at(-1)).toEqual([
+      'publish_report',
+      { summary: '1 runs in the last 24 h: 1 RUNNING.', highlights: ['deploy-1: RUNNING (awaiting_approval)'] },
+    ]);
   });
 });

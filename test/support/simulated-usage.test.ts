@@ -5,18 +5,38 @@ import { startScriptedModelServer, type ScriptedModelServer } from '../../script
 let server: ScriptedModelServer | undefined;
 afterEach(async () => server?.close());
 
-const TOOLS = [{ type: 'function' as const, function: { name: 'deploy_to_staging', parameters: { type: 'object', properties: {} } } }];
+const TOOLS = [
+  {
+    type: 'function' as const,
+    function: { name: 'deploy_to_staging', parameters: { type: 'object', properties: {} } },
+  },
+];
 
 function ask(client: OpenAI, system: string, user: string) {
-  return client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: system }, { role: 'user', content: user }], tools: TOOLS });
+  return client.chat.completions.create({
+    model: 'gpt-4o-mini',
+    messages: [
+      { role: 'system', content: system },
+      { role: 'user', content: user },
+    ],
+    tools: TOOLS,
+  });
 }
 
-describe('the scripted model\'s usage (simulated)', () => {
+describe("the scripted model's usage (simulated)", () => {
   it('counts what it receives with the o200k tokenizer, in the fields the real API uses', async () => {
     server = await startScriptedModelServer({ script: [{ toolCall: { name: 'deploy_to_staging', arguments: {} } }] });
-    const completion = await ask(new OpenAI({ baseURL: server.baseURL, apiKey: 'test', maxRetries: 0 }), 'You deploy.', 'deploy main');
+    const completion = await ask(
+      new OpenAI({ baseURL: server.baseURL, apiKey: 'test', maxRetries: 0 }),
+      'You deploy.',
+      'deploy main',
+    );
     const usage = completion.usage!;
-    const content = countTokensO200k('system') + countTokensO200k('You deploy.') + countTokensO200k('user') + countTokensO200k('deploy main');
+    const content =
+      countTokensO200k('system') +
+      countTokensO200k('You deploy.') +
+      countTokensO200k('user') +
+      countTokensO200k('deploy main');
     expect(usage.prompt_tokens).toBe(countTokensO200k(JSON.stringify(TOOLS)) + content + 2 * 3 + 3);
     expect(usage.completion_tokens).toBeGreaterThan(0);
     expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
@@ -24,7 +44,7 @@ describe('the scripted model\'s usage (simulated)', () => {
     expect(completion.system_fingerprint).toBe('scripted');
   });
 
-  it('reports a repeated long prefix as cached, in 128-token blocks, as OpenAI\'s prompt cache does', async () => {
+  it("reports a repeated long prefix as cached, in 128-token blocks, as OpenAI's prompt cache does", async () => {
     const reply = { toolCall: { name: 'deploy_to_staging', arguments: {} } };
     server = await startScriptedModelServer({ script: [reply, reply, reply] });
     const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'test', maxRetries: 0 });

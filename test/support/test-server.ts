@@ -7,7 +7,8 @@ export const TEST_ENV_KEYS = {
 
 export function testServerAddress(): string {
   const address = process.env[TEST_ENV_KEYS.address];
-  if (!address) throw new Error('No test Temporal server: run the tests with `npm test`, whose jest global setup starts one.');
+  if (!address)
+    throw new Error('No test Temporal server: run the tests with `npm test`, whose jest global setup starts one.');
   return address;
 }
 

@@ -27,7 +27,13 @@ export async function createTestCertificates(): Promise<TestCertificates> {
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
     ],
   });
   return { caCert: ca.cert, serverCert: server.cert, serverKey: server.private };
@@ -54,7 +60,10 @@ function forwardable(headers: http2.IncomingHttpHeaders): http2.OutgoingHttpHead
 
 /** A trailers-only gRPC answer with this status code (16 UNAUTHENTICATED, 7 PERMISSION_DENIED). */
 function refuse(stream: http2.ServerHttp2Stream, code: number, message: string): void {
-  stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(code), 'grpc-message': message }, { endStream: true });
+  stream.respond(
+    { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(code), 'grpc-message': message },
+    { endStream: true },
+  );
 }
 
 /**
@@ -72,7 +81,10 @@ export async function startTlsTemporalProxy(options: {
   const upstream = http2.connect(`http://${options.upstream}`);
   upstream.on('error', () => undefined); // each stream reports its own failure
   const calls: ProxiedCall[] = [];
-  const server = http2.createSecureServer({ cert: options.certificates.serverCert, key: options.certificates.serverKey });
+  const server = http2.createSecureServer({
+    cert: options.certificates.serverCert,
+    key: options.certificates.serverKey,
+  });
   // Open client sessions (a worker's long polls) would keep close() waiting.
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on('session', (session) => {
@@ -83,14 +95,18 @@ export async function startTlsTemporalProxy(options: {
     const authorized = headers.authorization === `Bearer ${options.apiKey}`;
     calls.push({ method: String(headers[':path']), authorized });
     if (!authorized) return refuse(stream, 16, 'missing or wrong API key');
-    if (options.refuseMethods?.includes(String(headers[':path']).split('/').pop()!)) return refuse(stream, 7, 'not allowed for this API key');
+    if (options.refuseMethods?.includes(String(headers[':path']).split('/').pop()!))
+      return refuse(stream, 7, 'not allowed for this API key');
     const { authorization: _key, ...rest } = headers;
     const forwarded = upstream.request(forwardable(rest));
     let trailers: http2.OutgoingHttpHeaders = {};
     forwarded.on('response', (responseHeaders, flags) => {
       if (stream.destroyed) return;
       const ended = (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0;
-      stream.respond({ ...forwardable(responseHeaders), ':status': responseHeaders[':status'] }, ended ? { endStream: true } : { waitForTrailers: true });
+      stream.respond(
+        { ...forwardable(responseHeaders), ':status': responseHeaders[':status'] },
+        ended ? { endStream: true } : { waitForTrailers: true },
+      );
     });
     forwarded.on('trailers', (received) => void (trailers = forwardable(received)));
     stream.on('wantTrailers', () => stream.sendTrailers(trailers));

@@ -16,7 +16,12 @@ import type { AgentState } from '../../core/reducer';
 import { createWorker } from '../../worker/create-worker';
 import { statusQuery } from '../../workflows/messages';
 import { createDeployFixture, FIXTURE_TEST_COMMAND, type DeployFixture } from './deploy-fixture';
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply, type ScriptedResponder } from '../../scripts/scripted-model/server';
+import {
+  startScriptedModelServer,
+  type ScriptedModelServer,
+  type ScriptedReply,
+  type ScriptedResponder,
+} from '../../scripts/scripted-model/server';
 import { testServerAddress, workflowBundlePath } from './test-server';
 
 export interface Harness {
@@ -66,7 +71,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const taskQueue = options.taskQueue ?? `test-${process.pid}-${++queueCounter}-${Date.now()}`;
   const connection = await Connection.connect({ address });
   const encryption = parseConfig({ TFA_ENCRYPTION_KEYS: options.encryptionKeys });
-  const client = new Client({ connection, dataConverter: { payloadCodecs: clientPayloadCodecs(encryption) }, interceptors: options.tracing?.clientInterceptors() });
+  const client = new Client({
+    connection,
+    dataConverter: { payloadCodecs: clientPayloadCodecs(encryption) },
+    interceptors: options.tracing?.clientInterceptors(),
+  });
   // The reporter sees only this harness's runs, not those of tests running beside it.
   const listRuns = createListRuns({ client, taskQueue });
   const activities = createActivities({
@@ -78,10 +87,23 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     tracing: options.tracing,
   });
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities: options.wrapActivities?.(activities) ?? activities, workflowBundle: { codePath: options.workflowBundlePath ?? workflowBundlePath() }, payloadCodecs: workerPayloadCodecs(encryption, console.warn), tracing: options.tracing });
+  const worker = await createWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    activities: options.wrapActivities?.(activities) ?? activities,
+    workflowBundle: { codePath: options.workflowBundlePath ?? workflowBundlePath() },
+    payloadCodecs: workerPayloadCodecs(encryption, console.warn),
+    tracing: options.tracing,
+  });
   const running = worker.run();
   return {
-    client, model, fixture, taskQueue, notifications, worker,
+    client,
+    model,
+    fixture,
+    taskQueue,
+    notifications,
+    worker,
     async close() {
       worker.shutdown();
       await running;
@@ -100,13 +122,18 @@ export async function eventually<T>(
   for (;;) {
     const value = await check();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${describe() && `; last: ${describe()}`}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${describe() && `; last: ${describe()}`}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
 /** Polls the `status` query until the predicate holds (the run moves on its own; we only watch). */
-export async function waitForState(handle: WorkflowHandle, predicate: (state: AgentState) => boolean, timeoutMs = 20_000): Promise<AgentState> {
+export async function waitForState(
+  handle: WorkflowHandle,
+  predicate: (state: AgentState) => boolean,
+  timeoutMs = 20_000,
+): Promise<AgentState> {
   let last: unknown = 'workflow not found yet';
   return eventually(
     async () => {

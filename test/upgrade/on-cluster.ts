@@ -4,7 +4,13 @@
 import '../support/quiet-runtime'; // errors only: the workers' start and stop are expected
 import { startCluster } from '../../scripts/cluster/start-cluster';
 import { FINISHED_ON, FINISHED_ON_PATCH, NEXT_REVISION, STARTED_ON_PATCH } from './revision-change';
-import { bundleRevision, createUpgradeEnvironment, patchMarked, signalledAt, upgradeWaitingRun } from './waiting-run-upgrade';
+import {
+  bundleRevision,
+  createUpgradeEnvironment,
+  patchMarked,
+  signalledAt,
+  upgradeWaitingRun,
+} from './waiting-run-upgrade';
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -23,8 +29,13 @@ async function main(): Promise<void> {
     });
     const checks = {
       completed: upgrade.result.status === 'completed',
-      'history on N kept': upgrade.historyOnN.every((event, index) => upgrade.history[index]?.eventType === event.eventType),
-      'N+1 marker only after the approval': patches.length === 1 && patches[0]!.startsWith(FINISHED_ON_PATCH) && Number(patches[0]!.split(' ').pop()) > signalledAt(upgrade.history) + 1,
+      'history on N kept': upgrade.historyOnN.every(
+        (event, index) => upgrade.history[index]?.eventType === event.eventType,
+      ),
+      'N+1 marker only after the approval':
+        patches.length === 1 &&
+        patches[0]!.startsWith(FINISHED_ON_PATCH) &&
+        Number(patches[0]!.split(' ').pop()) > signalledAt(upgrade.history) + 1,
       'memo from N+1': upgrade.memo[FINISHED_ON] === NEXT_REVISION,
     };
     console.log(

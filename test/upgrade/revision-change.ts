@@ -15,7 +15,10 @@ export const STARTED_ON_PATCH = 'upgrade-drill-started-on-v1';
 export const FINISHED_ON_PATCH = 'upgrade-drill-finished-on-v1';
 
 /** agentWorkflow with the change; `use(patchId)` decides whether this run takes the new path at that place. */
-export async function changedAgentWorkflow(input: AgentWorkflowInput, use: (patchId: string) => boolean): Promise<AgentRunResult> {
+export async function changedAgentWorkflow(
+  input: AgentWorkflowInput,
+  use: (patchId: string) => boolean,
+): Promise<AgentRunResult> {
   if (use(STARTED_ON_PATCH)) upsertMemo({ [STARTED_ON]: NEXT_REVISION });
   const result = await todaysAgentWorkflow(input);
   if (use(FINISHED_ON_PATCH)) upsertMemo({ [FINISHED_ON]: NEXT_REVISION });

@@ -10,13 +10,23 @@ import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { callTool } from '../../scripts/scripted-model/server';
 import { testServerAddress, workflowBundlePath } from '../support/test-server';
 import { FINISHED_ON, FINISHED_ON_PATCH, NEXT_REVISION, STARTED_ON, STARTED_ON_PATCH } from './revision-change';
-import { bundleRevision, createUpgradeEnvironment, patchMarked, signalledAt, upgradeWaitingRun, type UpgradeEnvironment } from './waiting-run-upgrade';
+import {
+  bundleRevision,
+  createUpgradeEnvironment,
+  patchMarked,
+  signalledAt,
+  upgradeWaitingRun,
+  type UpgradeEnvironment,
+} from './waiting-run-upgrade';
 
 let environment: UpgradeEnvironment;
 let revisionNext: { code: string };
 
 beforeAll(async () => {
-  [environment, revisionNext] = await Promise.all([createUpgradeEnvironment(testServerAddress()), bundleRevision(require.resolve('./next-workflows'))]);
+  [environment, revisionNext] = await Promise.all([
+    createUpgradeEnvironment(testServerAddress()),
+    bundleRevision(require.resolve('./next-workflows')),
+  ]);
 });
 
 afterAll(async () => environment?.close());
@@ -24,13 +34,21 @@ afterAll(async () => environment?.close());
 test('a run waiting for approval on revision N is approved after N+1 is deployed, and finishes on N+1', async () => {
   const upgrade = await upgradeWaitingRun(environment, { revisionN: { codePath: workflowBundlePath() }, revisionNext });
   expect(upgrade.result).toMatchObject({ status: 'completed', result: { message: 'main is live' } });
-  expect(upgrade.thread.map((event) => event.type).slice(-4)).toEqual(['approval_granted', 'tool_result', 'tool_call', 'done']);
+  expect(upgrade.thread.map((event) => event.type).slice(-4)).toEqual([
+    'approval_granted',
+    'tool_result',
+    'tool_call',
+    'done',
+  ]);
 
   // The history: N's part as it was, then N+1's changed path after the approval (and only there).
   const { history, historyOnN } = upgrade;
-  expect(history.slice(0, historyOnN.length).map((event) => event.eventType)).toEqual(historyOnN.map((event) => event.eventType));
+  expect(history.slice(0, historyOnN.length).map((event) => event.eventType)).toEqual(
+    historyOnN.map((event) => event.eventType),
+  );
   expect(signalledAt(history)).toBeGreaterThanOrEqual(historyOnN.length);
-  const markedAt = (patchId: string) => history.flatMap((event, index) => (patchMarked(event) === patchId ? [index] : []));
+  const markedAt = (patchId: string) =>
+    history.flatMap((event, index) => (patchMarked(event) === patchId ? [index] : []));
   expect(markedAt(STARTED_ON_PATCH)).toEqual([]);
   expect(markedAt(FINISHED_ON_PATCH)).toEqual([expect.any(Number)]);
   expect(markedAt(FINISHED_ON_PATCH)[0]).toBeGreaterThan(signalledAt(history));
@@ -57,6 +75,10 @@ test('the same change without patched() does not replay a run that waited for ap
   const saved = path.join(__dirname, '../replay/histories/deploybot-approved.json');
   const history = historyFromJSON(JSON.parse(fs.readFileSync(saved, 'utf8')));
   const unguarded = await bundleRevision(require.resolve('./unguarded-workflows'));
-  await expect(Worker.runReplayHistory({ workflowBundle: unguarded }, history, 'replay-deploybot-approved')).rejects.toThrow(DeterminismViolationError);
-  await expect(Worker.runReplayHistory({ workflowBundle: revisionNext }, history, 'replay-deploybot-approved')).resolves.toBeUndefined();
+  await expect(
+    Worker.runReplayHistory({ workflowBundle: unguarded }, history, 'replay-deploybot-approved'),
+  ).rejects.toThrow(DeterminismViolationError);
+  await expect(
+    Worker.runReplayHistory({ workflowBundle: revisionNext }, history, 'replay-deploybot-approved'),
+  ).resolves.toBeUndefined();
 });

@@ -26,7 +26,11 @@ const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn: console
 
 /** A workflow bundle of this entry module, built as the worker's own (same payload converter). */
 export async function bundleRevision(workflowsPath: string): Promise<{ code: string }> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: quietLogger });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+    logger: quietLogger,
+  });
   return { code };
 }
 
@@ -42,12 +46,13 @@ export interface UpgradeEnvironment {
 
 export async function createUpgradeEnvironment(address: string, namespace = 'default'): Promise<UpgradeEnvironment> {
   const taskQueue = `upgrade-${process.pid}-${Date.now()}`;
-  const [connection, native, model, fixture]: [Connection, NativeConnection, ScriptedModelServer, DeployFixture] = await Promise.all([
-    Connection.connect({ address }),
-    NativeConnection.connect({ address }),
-    startScriptedModelServer({ script: [] }),
-    createDeployFixture(),
-  ]);
+  const [connection, native, model, fixture]: [Connection, NativeConnection, ScriptedModelServer, DeployFixture] =
+    await Promise.all([
+      Connection.connect({ address }),
+      NativeConnection.connect({ address }),
+      startScriptedModelServer({ script: [] }),
+      createDeployFixture(),
+    ]);
   const client = new Client({ connection, namespace });
   const channel = createConsoleChannel(() => undefined);
   const releases = createReleaseStore({ repo: fixture.repo, root: fixture.root, testCommand: FIXTURE_TEST_COMMAND });
@@ -94,7 +99,10 @@ export async function upgradeWaitingRun(
   revisions: { revisionN: WorkflowBundle; revisionNext: WorkflowBundle },
 ): Promise<WaitingRunUpgrade> {
   const { client, model, taskQueue } = environment;
-  model.enqueue(callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'main is live' }));
+  model.enqueue(
+    callTool('deploy_to_production', { ref: 'main' }),
+    callTool('done_for_now', { message: 'main is live' }),
+  );
   const workerN = await environment.startWorker(revisions.revisionN);
   const handle = await client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue,
@@ -127,5 +135,7 @@ export function patchMarked(event: HistoryEvent): string | undefined {
 
 /** Where in the history the approval signal arrived. */
 export function signalledAt(history: HistoryEvent[]): number {
-  return history.findIndex((event) => event.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+  return history.findIndex(
+    (event) => event.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+  );
 }

@@ -29,14 +29,25 @@ let profileDir: string;
 let uiUrl: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set TFA_CHROMIUM to a Chromium binary`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set TFA_CHROMIUM to a Chromium binary`,
+    );
   const [gatewayPort, uiPort] = [await freePort(), await freePort()];
   uiUrl = `http://127.0.0.1:${uiPort}`;
   env = await TestWorkflowEnvironment.createLocal({
     server: {
-      executable: { type: 'existing-path', path: temporalCliPath() }, ip: '127.0.0.1', ui: true, uiPort, log: { format: 'pretty', level: 'error' },
+      executable: { type: 'existing-path', path: temporalCliPath() },
+      ip: '127.0.0.1',
+      ui: true,
+      uiPort,
+      log: { format: 'pretty', level: 'error' },
       searchAttributes: TFA_SEARCH_ATTRIBUTE_KEYS,
-      extraArgs: [...devServerTuningArgs({ sqlite: false }), '--ui-codec-endpoint', `http://127.0.0.1:${gatewayPort}/codec`],
+      extraArgs: [
+        ...devServerTuningArgs({ sqlite: false }),
+        '--ui-codec-endpoint',
+        `http://127.0.0.1:${gatewayPort}/codec`,
+      ],
     },
   });
   harness = await startHarness({
@@ -46,14 +57,29 @@ beforeAll(async () => {
   });
   await harness.fixture.commitOn(BRANCH, { 'notes.txt': 'osprey\n' });
   // As `npm start` runs it without TFA_GATEWAY_TOKEN: loopback only, and the dev UI's origin may call the codec.
-  gateway = buildGateway({ client: harness.client, taskQueue: harness.taskQueue, codec: encryptionCodecFrom(parseConfig({ TFA_ENCRYPTION_KEYS: ENCRYPTION_KEYS }))!, codecCorsOrigins: [uiUrl], logError: () => {} });
+  gateway = buildGateway({
+    client: harness.client,
+    taskQueue: harness.taskQueue,
+    codec: encryptionCodecFrom(parseConfig({ TFA_ENCRYPTION_KEYS: ENCRYPTION_KEYS }))!,
+    codecCorsOrigins: [uiUrl],
+    logError: () => {},
+  });
   await gateway.listen({ host: '127.0.0.1', port: gatewayPort });
   profileDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tfa-chromium-'));
   // A fresh profile each run (playwright passes it as --user-data-dir).
   browser = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 120_000);
 afterAll(async () => {
@@ -64,15 +90,21 @@ afterAll(async () => {
   if (profileDir) await fs.rm(profileDir, { recursive: true, force: true });
 });
 
-test('the Web UI shows a tool argument of an encrypted run, decoded through the gateway\'s codec endpoint', async () => {
+test("the Web UI shows a tool argument of an encrypted run, decoded through the gateway's codec endpoint", async () => {
   const workflowId = `web-ui-codec-${Date.now()}`;
-  const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, { taskQueue: harness.taskQueue, workflowId, args: [{ agent: 'deploybot', message: 'ship the osprey build' }] });
+  const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+    taskQueue: harness.taskQueue,
+    workflowId,
+    args: [{ agent: 'deploybot', message: 'ship the osprey build' }],
+  });
   await waitForState(handle, (state) => state.status === 'awaiting_approval', 60_000);
   expect(historyBytes(await rawHistory(harness.client, workflowId)).includes(BRANCH)).toBe(false);
 
   const page = await browser.newPage();
   const decodeCalls: string[] = [];
-  page.on('request', (request) => { if (request.url().endsWith('/codec/decode')) decodeCalls.push(request.method()); });
+  page.on('request', (request) => {
+    if (request.url().endsWith('/codec/decode')) decodeCalls.push(request.method());
+  });
   await page.goto(`${uiUrl}/namespaces/default/workflows/${workflowId}/${handle.firstExecutionRunId}/history`);
   try {
     await page.getByText(BRANCH).first().waitFor({ timeout: 60_000 });
@@ -84,16 +116,25 @@ test('the Web UI shows a tool argument of an encrypted run, decoded through the 
 }, 180_000);
 
 // Issue 12: each step's model activity receives the rendered input, so the Web UI shows what the model was sent.
-test('the Web UI shows the model input of a step (the agent\'s instructions) on its model activity', async () => {
+test("the Web UI shows the model input of a step (the agent's instructions) on its model activity", async () => {
   const workflowId = `web-ui-model-input-${Date.now()}`;
-  const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, { taskQueue: harness.taskQueue, workflowId, args: [{ agent: 'deploybot', message: 'ship the osprey build' }] });
+  const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+    taskQueue: harness.taskQueue,
+    workflowId,
+    args: [{ agent: 'deploybot', message: 'ship the osprey build' }],
+  });
   await waitForState(handle, (state) => state.status === 'awaiting_approval', 60_000);
 
   const page = await browser.newPage();
   await page.goto(`${uiUrl}/namespaces/default/workflows/${workflowId}/${handle.firstExecutionRunId}/history`);
   const instructions = 'You are deploybot, a deployment assistant.';
   // The event list shows each event's summary; opening the model activity's scheduled event shows its input.
-  await page.getByRole('row').filter({ hasText: 'Activity Task Scheduled' }).filter({ hasText: 'chooseNextTool' }).first().click();
+  await page
+    .getByRole('row')
+    .filter({ hasText: 'Activity Task Scheduled' })
+    .filter({ hasText: 'chooseNextTool' })
+    .first()
+    .click();
   try {
     await page.getByText(instructions).first().waitFor({ timeout: 60_000 });
   } catch (error) {

@@ -48,12 +48,29 @@ beforeAll(async () => {
   const certificates = await createTestCertificates();
   fs.writeFileSync(path.join(dir, 'ca.pem'), certificates.caCert);
   const upstream = testServerAddress();
-  noOperator = await startTlsTemporalProxy({ upstream, apiKey: API_KEY, certificates, refuseMethods: ['AddSearchAttributes'] });
-  noListing = await startTlsTemporalProxy({ upstream, apiKey: API_KEY, certificates, refuseMethods: ['ListSearchAttributes', 'AddSearchAttributes'] });
+  noOperator = await startTlsTemporalProxy({
+    upstream,
+    apiKey: API_KEY,
+    certificates,
+    refuseMethods: ['AddSearchAttributes'],
+  });
+  noListing = await startTlsTemporalProxy({
+    upstream,
+    apiKey: API_KEY,
+    certificates,
+    refuseMethods: ['ListSearchAttributes', 'AddSearchAttributes'],
+  });
   direct = await Connection.connect({ address: upstream });
   // A fresh namespace has none of tfa's search attributes.
   await direct.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
-  await eventually(() => direct.operatorService.listSearchAttributes({ namespace }).then(() => true, () => false), 30_000);
+  await eventually(
+    () =>
+      direct.operatorService.listSearchAttributes({ namespace }).then(
+        () => true,
+        () => false,
+      ),
+    30_000,
+  );
 });
 
 afterAll(async () => {
@@ -63,10 +80,14 @@ afterAll(async () => {
 });
 
 test('where the worker may not create missing search attributes, it stops with the exact temporal and tcld commands', async () => {
-  const error = await ensureSearchAttributes(await workerConnection(noOperator), namespace).catch((caught: unknown) => caught);
+  const error = await ensureSearchAttributes(await workerConnection(noOperator), namespace).catch(
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(ConfigurationError);
   const message = (error as Error).message;
-  expect(message).toContain(`namespace "${namespace}" lacks the search attributes TfaAgent, TfaStatus, TfaPendingRequest (Keyword)`);
+  expect(message).toContain(
+    `namespace "${namespace}" lacks the search attributes TfaAgent, TfaStatus, TfaPendingRequest (Keyword)`,
+  );
   expect(message).toContain('not allowed for this API key');
   expect(message).toContain(
     `temporal operator search-attribute create --namespace ${namespace} --name TfaAgent --type Keyword --name TfaStatus --type Keyword --name TfaPendingRequest --type Keyword`,
@@ -77,7 +98,11 @@ test('where the worker may not create missing search attributes, it stops with t
 });
 
 test('the worker process exits with that message alone, no stack trace', async () => {
-  const exit = await startWorkerProcess({ ...envFor(noOperator), TFA_TASK_QUEUE: `sa-${Date.now()}`, TFA_LOG_LEVEL: 'ERROR' }).then(
+  const exit = await startWorkerProcess({
+    ...envFor(noOperator),
+    TFA_TASK_QUEUE: `sa-${Date.now()}`,
+    TFA_LOG_LEVEL: 'ERROR',
+  }).then(
     async (worker) => {
       await worker.kill();
       return 'it started';
@@ -91,7 +116,9 @@ test('the worker process exits with that message alone, no stack trace', async (
 
 test('where it may not even list them, it warns with the commands and goes on', async () => {
   const warnings: string[] = [];
-  await expect(ensureSearchAttributes(await workerConnection(noListing), namespace, (text) => warnings.push(text))).resolves.toEqual([]);
+  await expect(
+    ensureSearchAttributes(await workerConnection(noListing), namespace, (text) => warnings.push(text)),
+  ).resolves.toEqual([]);
   expect(warnings).toHaveLength(1);
   expect(warnings[0]).toContain(`could not check the search attributes of namespace "${namespace}"`);
   expect(warnings[0]).toContain(searchAttributeCommands(namespace)[0]);

@@ -24,7 +24,10 @@ test('the shipped example policy covers every approval tool of every bundled age
   expect(lines.join('\n')).toContain('deploybot.deploy_to_production: alice, bob');
   expect(lines.join('\n')).toContain('deployer.deploy_to_production: alice, bob');
   const deploybot = policyFor(source, 'deploybot', approvalTools().deploybot);
-  expect(deploybot).toMatchObject({ identity: 'verified', approvers: { deploy_to_production: ['alice', 'bob'], rollback: ['alice'] } });
+  expect(deploybot).toMatchObject({
+    identity: 'verified',
+    approvers: { deploy_to_production: ['alice', 'bob'], rollback: ['alice'] },
+  });
   expect(Object.keys(deploybot.keys)).toEqual(['alice', 'bob']);
   expect(requestTimeoutFor(deploybot, 'rollback')).toBe(3_600_000);
   expect(requestTimeoutFor(deploybot, 'deploy_to_production')).toBe(86_400_000);
@@ -34,13 +37,22 @@ test('a missing policy file means the development defaults: anyone approves (cla
   const lines: string[] = [];
   const source = loadPolicy('/nonexistent/policy.json', (text) => lines.push(text));
   expect(lines[0]).toContain('ANYONE may approve any tool');
-  expect(policyFor(source, 'deploybot', ['deploy_to_production'])).toMatchObject({ identity: 'claimed', approvers: {}, requestTimeoutMs: 86_400_000 });
+  expect(policyFor(source, 'deploybot', ['deploy_to_production'])).toMatchObject({
+    identity: 'claimed',
+    approvers: {},
+    requestTimeoutMs: 86_400_000,
+  });
 });
 
 test("a policy that covers DeployBot only leaves the pipeline's deployer open, so the worker refuses to start", async () => {
-  const deploybotOnly = { people: { alice: { publicKey: `ed25519:${'ab'.repeat(32)}` } }, agents: { deploybot: { approvers: { deploy_to_production: ['alice'], rollback: ['alice'] } } } };
+  const deploybotOnly = {
+    people: { alice: { publicKey: `ed25519:${'ab'.repeat(32)}` } },
+    agents: { deploybot: { approvers: { deploy_to_production: ['alice'], rollback: ['alice'] } } },
+  };
   await withPolicyFile(deploybotOnly, (file) => {
-    expect(() => loadPolicy(file, () => {})).toThrow(/deployer\.deploy_to_production has no approvers: list them under agents\.deployer\.approvers\.deploy_to_production, or set "defaultApprovers"/);
+    expect(() => loadPolicy(file, () => {})).toThrow(
+      /deployer\.deploy_to_production has no approvers: list them under agents\.deployer\.approvers\.deploy_to_production, or set "defaultApprovers"/,
+    );
   });
   await withPolicyFile({ ...deploybotOnly, defaultApprovers: 'anyone' }, (file) => {
     const lines: string[] = [];
@@ -57,7 +69,9 @@ test('an approver who can prove nothing (no key, no Slack id, no attester) stops
 
 test('a malformed policy file stops start-up naming the file and the field', async () => {
   await withPolicyFile({ agents: { deploybot: { requestTimeoutMs: -5 } } }, (file) => {
-    expect(() => readPolicyFile(file)).toThrow(new RegExp(`${file} is not a valid policy file: agents.deploybot.requestTimeoutMs`));
+    expect(() => readPolicyFile(file)).toThrow(
+      new RegExp(`${file} is not a valid policy file: agents.deploybot.requestTimeoutMs`),
+    );
   });
   await withPolicyFile({ deploybot: { approvers: {} } }, (file) => {
     expect(() => readPolicyFile(file)).toThrow(/Unrecognized key.*deploybot/);

@@ -9,7 +9,6 @@ import { callTool } from '../../scripts/scripted-model/server';
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-
 function start(message: string, extra: Record<string, unknown> = {}) {
   return harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,
@@ -36,18 +35,31 @@ test('deploys to staging, tests, waits for approval, deploys to production and f
   await handle.signal(approveSignal, { by: 'alice', comment: 'ship it' });
   const result: AgentRunResult = await handle.result();
 
-  expect(result).toEqual({ status: 'completed', result: { message: 'main is live' }, reason: null, steps: 4, usage: expect.any(Object) });
+  expect(result).toEqual({
+    status: 'completed',
+    result: { message: 'main is live' },
+    reason: null,
+    steps: 4,
+    usage: expect.any(Object),
+  });
   const sha = await harness.fixture.sha('main');
   for (const environment of ['staging', 'production']) {
     expect(await readlink(path.join(harness.fixture.root, environment, 'current'))).toContain(sha);
   }
   const { events } = await handle.query(threadQuery);
   expect(events.map((event) => event.type)).toEqual([
-    'run_started', 'user_message',
-    'tool_call', 'tool_result',
-    'tool_call', 'tool_result',
-    'tool_call', 'approval_requested', 'approval_granted', 'tool_result',
-    'tool_call', 'done',
+    'run_started',
+    'user_message',
+    'tool_call',
+    'tool_result',
+    'tool_call',
+    'tool_result',
+    'tool_call',
+    'approval_requested',
+    'approval_granted',
+    'tool_result',
+    'tool_call',
+    'done',
   ]);
   const testResult = events.find((event) => event.type === 'tool_result' && event.tool === 'run_tests');
   expect(testResult).toMatchObject({ output: expect.stringContaining('"passed":true') });

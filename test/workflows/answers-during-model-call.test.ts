@@ -10,7 +10,6 @@ const GENEROUS_QUERY_BOUND_MS = 1_000;
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-
 function gate(): { opened: Promise<void>; open(): void } {
   let open!: () => void;
   const opened = new Promise<void>((resolve) => (open = resolve));
@@ -19,7 +18,10 @@ function gate(): { opened: Promise<void>; open(): void } {
 
 async function runHeldInItsModelCall(held: Promise<void>) {
   harness = await startHarness({
-    script: [{ waitFor: held, then: callTool('list_releases', { environment: 'staging' }) }, callTool('done_for_now', { message: 'listed' })],
+    script: [
+      { waitFor: held, then: callTool('list_releases', { environment: 'staging' }) },
+      callTool('done_for_now', { message: 'listed' }),
+    ],
   });
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,

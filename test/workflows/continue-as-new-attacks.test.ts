@@ -18,17 +18,23 @@ async function runsOf(workflowId: string): Promise<number> {
 }
 
 test('a task larger than continueAsNewAtHistoryBytes does not make the run continue as new in a loop: it reaches its approval, waits there and deploys once', async () => {
-  harness = await startHarness({ script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'finished' })] });
+  harness = await startHarness({
+    script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'finished' })],
+  });
   const workflowId = `continue-loop-${Date.now()}`;
   const message = `deploy main to production. ${'context '.repeat(RUN_INPUT_LIMITS.message / 8 - 10)}`;
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue, workflowId, args: [{ agent: 'deploybot', message, continueAsNewAtHistoryBytes: 10_000 }],
+    taskQueue: harness.taskQueue,
+    workflowId,
+    args: [{ agent: 'deploybot', message, continueAsNewAtHistoryBytes: 10_000 }],
   });
   const waiting = await waitForState(handle, (state) => state.status === 'awaiting_approval', 60_000);
   await handle.signal(approveSignal, { by: 'alice', requestId: waiting.pending!.requestId });
   expect(await handle.result()).toMatchObject({ status: 'completed' });
   const events = (await handle.query(threadQuery)).events;
-  expect(events.filter((event) => event.type === 'tool_result' && event.tool === 'deploy_to_production')).toHaveLength(1);
+  expect(events.filter((event) => event.type === 'tool_result' && event.tool === 'deploy_to_production')).toHaveLength(
+    1,
+  );
   // At most one continuation per step that grew the history by the limit (each step sends the long task to the model).
   expect(await runsOf(workflowId)).toBeLessThanOrEqual(3);
 });

@@ -14,7 +14,10 @@ jest.setTimeout(180_000); // floods and continuations on a loaded machine
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-const DEPLOY_SCRIPT = [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'finished' })];
+const DEPLOY_SCRIPT = [
+  callTool('deploy_to_production', { ref: 'main' }),
+  callTool('done_for_now', { message: 'finished' }),
+];
 
 /** Each refused (the `by` is over its limit) and folded, yet each lands whole in the history. */
 const LARGE_REFUSED_APPROVAL = { by: 'x'.repeat(40_000) };
@@ -55,7 +58,8 @@ async function floodUntilContinued(handle: WorkflowHandle): Promise<AgentWorkflo
   return { ...AgentWorkflowInput.parse(input), startedAt: latest.startTime.getTime() };
 }
 
-const pendingRequestOf = (events: readonly ThreadEvent[]) => events.findLast((event) => event.type === 'approval_requested');
+const pendingRequestOf = (events: readonly ThreadEvent[]) =>
+  events.findLast((event) => event.type === 'approval_requested');
 
 test('a flood of large refused approvals while a deploy waits continues the run as new, still waiting on the same request; the approval then deploys exactly once', async () => {
   const handle = await startDeploy();
@@ -64,12 +68,17 @@ test('a flood of large refused approvals while a deploy waits continues the run 
   const continued = await floodUntilContinued(handle);
   expect(continued.continued?.waiting).toMatchObject({ requestId: waiting.pending!.requestId, phase: 'asked' });
   const state = await handle.query(statusQuery);
-  expect(state).toMatchObject({ status: 'awaiting_approval', pending: { requestId: waiting.pending!.requestId, tool: 'deploy_to_production' } });
+  expect(state).toMatchObject({
+    status: 'awaiting_approval',
+    pending: { requestId: waiting.pending!.requestId, tool: 'deploy_to_production' },
+  });
 
   await handle.signal(approveSignal, { by: 'alice', requestId: waiting.pending!.requestId });
   expect(await handle.result()).toMatchObject({ status: 'completed' });
   const events = (await handle.query(threadQuery)).events;
-  expect(events.filter((event) => event.type === 'tool_result' && event.tool === 'deploy_to_production')).toHaveLength(1);
+  expect(events.filter((event) => event.type === 'tool_result' && event.tool === 'deploy_to_production')).toHaveLength(
+    1,
+  );
   expect(harness.notifications.filter((text) => text.includes(waiting.pending!.requestId))).toHaveLength(1); // asked once, not again
 });
 
@@ -90,21 +99,31 @@ test('the continuation keeps the request deadline: the timer resumes where it st
 
 test('a request already escalated stays escalated in the continuation, with the escalation deadline', async () => {
   const escalationTimeoutMs = 3_600_000;
-  const handle = await startDeploy({ policy: { agents: { deploybot: { requestTimeoutMs: 1_000, escalationTimeoutMs } } } });
-  const escalated = await eventually(async () => (await handle.query(threadQuery)).events.find((event) => event.type === 'request_escalated'), 60_000);
+  const handle = await startDeploy({
+    policy: { agents: { deploybot: { requestTimeoutMs: 1_000, escalationTimeoutMs } } },
+  });
+  const escalated = await eventually(
+    async () => (await handle.query(threadQuery)).events.find((event) => event.type === 'request_escalated'),
+    60_000,
+  );
 
   const continued = await floodUntilContinued(handle);
   const wait = continued.continued?.waiting;
   expect(wait).toMatchObject({ requestId: escalated.requestId, phase: 'escalated' });
   expect(wait!.deadline).toBeGreaterThanOrEqual(Date.parse(escalated.at) + escalationTimeoutMs);
   expect(wait!.deadline).toBeLessThan(continued.startedAt + escalationTimeoutMs);
-  expect(await handle.query(statusQuery)).toMatchObject({ status: 'awaiting_approval', pending: { requestId: escalated.requestId } });
+  expect(await handle.query(statusQuery)).toMatchObject({
+    status: 'awaiting_approval',
+    pending: { requestId: escalated.requestId },
+  });
   expect(harness.notifications.filter((text) => text.includes('ESCALATED'))).toHaveLength(1);
   await handle.terminate('test done');
 });
 
 test('a run flooded while paused continues as new still paused, and a resume carries it on to the end', async () => {
-  harness = await startHarness({ script: [callTool('list_releases', {}), callTool('done_for_now', { message: 'listed' })] });
+  harness = await startHarness({
+    script: [callTool('list_releases', {}), callTool('done_for_now', { message: 'listed' })],
+  });
   // Started with the pause, so the run pauses at its first step boundary: nothing races the test.
   const handle = await harness.client.workflow.signalWithStart(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,

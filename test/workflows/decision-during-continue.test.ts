@@ -37,24 +37,40 @@ async function startHoldingWorker(taskQueue: string) {
   // `defaultWorkerLogger` is the name a worker may override the workflow logger's sink by.
   const sinks: InjectedSinks<{ defaultWorkerLogger: LoggerSinksInternal['__temporal_logger'] }> = {
     defaultWorkerLogger: {
-      trace: pass, debug: pass, info: pass, error: pass,
-      warn: { fn: async () => { reached = true; await released; }, callDuringReplay: false },
+      trace: pass,
+      debug: pass,
+      info: pass,
+      error: pass,
+      warn: {
+        fn: async () => {
+          reached = true;
+          await released;
+        },
+        callDuringReplay: false,
+      },
     },
   };
   const connection = await NativeConnection.connect({ address: testServerAddress() });
   const worker = await Worker.create({
-    connection, taskQueue, workflowBundle: { codePath: workflowBundlePath() }, dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH }, sinks,
+    connection,
+    taskQueue,
+    workflowBundle: { codePath: workflowBundlePath() },
+    dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH },
+    sinks,
   });
   heldWorker = { worker, running: worker.run(), connection };
   return { reached: () => reached, release };
 }
 
 test('an approval sent while the worker holds the task that continues the run as new is applied, not lost', async () => {
-  const started = await startHarness({ script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'finished' })] });
+  const started = await startHarness({
+    script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'finished' })],
+  });
   harness = started;
   const taskQueue = started.taskQueue;
   const handle = await started.client.workflow.start(AGENT_WORKFLOW_TYPE, {
-    taskQueue, workflowId: `decision-during-continue-${Date.now()}`,
+    taskQueue,
+    workflowId: `decision-during-continue-${Date.now()}`,
     args: [{ agent: 'deploybot', message: 'deploy main to production', continueAsNewAtHistoryBytes: 150_000 }],
   });
   const waiting = await waitForState(handle, (state) => state.status === 'awaiting_approval');
@@ -77,13 +93,18 @@ test('an approval sent while the worker holds the task that continues the run as
     const { events } = await run.query(threadQuery);
     return events.some((event) => event.type === 'approval_granted') ? events : undefined;
   }, 60_000);
-  expect(events.find((event) => event.type === 'approval_granted')).toMatchObject({ requestId: waiting.pending!.requestId, by: 'alice' });
+  expect(events.find((event) => event.type === 'approval_granted')).toMatchObject({
+    requestId: waiting.pending!.requestId,
+    by: 'alice',
+  });
   const state = await run.query(statusQuery);
   expect(state.pending).toBeNull();
   // The held task did continue the run as new; Temporal refused that (a signal it had not seen) and the retry applied the approval.
   const history = await new Client({ connection }).workflow.getHandle(handle.workflowId, firstRunId).fetchHistory();
   const failedTasks = (history.events ?? []).filter((event) => event.workflowTaskFailedEventAttributes);
-  expect(failedTasks.map((event) => event.workflowTaskFailedEventAttributes!.cause)).toContain(temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND);
+  expect(failedTasks.map((event) => event.workflowTaskFailedEventAttributes!.cause)).toContain(
+    temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
+  );
   expect((await run.describe()).runId).toBe(firstRunId);
   await run.terminate('test done');
 });

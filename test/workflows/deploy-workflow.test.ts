@@ -23,19 +23,32 @@ async function startPipeline(ref: string, script: (sha: string) => ScriptedReply
   harness = await startHarness();
   harness.model.enqueue(...script(await harness.fixture.sha(ref)));
   const workflowId = `deploy-${ref}-${Date.now()}`;
-  return harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, { taskQueue: harness.taskQueue, workflowId, args: [{ ref, requestedBy: 'alice' }] });
+  return harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, {
+    taskQueue: harness.taskQueue,
+    workflowId,
+    args: [{ ref, requestedBy: 'alice' }],
+  });
 }
 
 async function waitForChildApproval(parentId: string, suffix: string) {
-  return waitForState(harness.client.workflow.getHandle(`${parentId}-${suffix}`), (state) => state.status === 'awaiting_approval').catch(async () => {
-    throw new Error(`child never waited: ${JSON.stringify(await harness.client.workflow.getHandle(parentId).query(deployStatusQuery))}`);
+  return waitForState(
+    harness.client.workflow.getHandle(`${parentId}-${suffix}`),
+    (state) => state.status === 'awaiting_approval',
+  ).catch(async () => {
+    throw new Error(
+      `child never waited: ${JSON.stringify(await harness.client.workflow.getHandle(parentId).query(deployStatusQuery))}`,
+    );
   });
 }
 
 const productionRelease = () => readlink(path.join(harness.fixture.root, 'production', 'current'));
 
 test('the full DAG: staging, the test agent passes, one approval sent to the parent id, production deployed', async () => {
-  const handle = await startPipeline('main', (sha) => [...testsPass(sha), callTool('deploy_to_production', { ref: sha }), callTool('finish_deploy', { deployed: true, message: 'live' })]);
+  const handle = await startPipeline('main', (sha) => [
+    ...testsPass(sha),
+    callTool('deploy_to_production', { ref: sha }),
+    callTool('finish_deploy', { deployed: true, message: 'live' }),
+  ]);
   const waiting = await waitForChildApproval(handle.workflowId, 'deploy');
   expect(waiting.pending).toMatchObject({ tool: 'deploy_to_production' });
   const status = await handle.query(deployStatusQuery);
@@ -55,7 +68,11 @@ test('the full DAG: staging, the test agent passes, one approval sent to the par
 });
 
 test('a pipeline page tells someone holding only its id that a step waits, and each step and activity names its task', async () => {
-  const handle = await startPipeline('main', (sha) => [...testsPass(sha), callTool('deploy_to_production', { ref: sha }), callTool('finish_deploy', { deployed: true, message: 'live' })]);
+  const handle = await startPipeline('main', (sha) => [
+    ...testsPass(sha),
+    callTool('deploy_to_production', { ref: sha }),
+    callTool('finish_deploy', { deployed: true, message: 'live' }),
+  ]);
   await waitForChildApproval(handle.workflowId, 'deploy');
   const { currentDetails } = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
   expect(currentDetails).toContain('**deployWorkflow** for `main`: deploying');
@@ -69,27 +86,43 @@ test('a pipeline page tells someone holding only its id that a step waits, and e
   const summaries = (events ?? [])
     .filter((event) => event.activityTaskScheduledEventAttributes)
     .map((event) => Buffer.from(event.userMetadata?.summary?.data ?? new Uint8Array()).toString('utf8'));
-  expect(summaries).toEqual(expect.arrayContaining(['"deploy main to staging"', expect.stringMatching(/^"read the recorded test runs of [0-9a-f]{40}"$/), '"read the release production runs"']));
+  expect(summaries).toEqual(
+    expect.arrayContaining([
+      '"deploy main to staging"',
+      expect.stringMatching(/^"read the recorded test runs of [0-9a-f]{40}"$/),
+      '"read the release production runs"',
+    ]),
+  );
 });
 
 test('failing tests take the notify path: an alert goes out and nothing reaches production', async () => {
   const handle = await startPipeline('broken', (sha) => [
     callTool('run_test_suite', { sha, suite: 'default' }),
     callTool('report_test_results', { passed: false, summary: 'default suite failed: status.txt is not ok' }),
-    callTool('send_notification', { severity: 'critical', title: 'broken failed on staging', message: 'check failed: status.txt is not ok' }),
+    callTool('send_notification', {
+      severity: 'critical',
+      title: 'broken failed on staging',
+      message: 'check failed: status.txt is not ok',
+    }),
     callTool('finish_notifying', { message: 'alert sent' }),
   ]);
   const result = await handle.result();
   expect(result).toMatchObject({ outcome: 'tests_failed', tests: { passed: false } });
   expect(result.children.map((child) => child.agent)).toEqual(['tester', 'notifier']);
   expect(harness.notifications).toContainEqual(expect.stringContaining('CRITICAL: broken failed on staging'));
-  const testRun = (await harness.client.workflow.getHandle(`${handle.workflowId}-tests`).query(threadQuery)).events.find((event) => event.type === 'tool_result');
+  const testRun = (
+    await harness.client.workflow.getHandle(`${handle.workflowId}-tests`).query(threadQuery)
+  ).events.find((event) => event.type === 'tool_result');
   expect(testRun).toMatchObject({ output: expect.stringContaining('"passed":false') });
   await expect(productionRelease()).rejects.toThrow();
 });
 
 test('a rejected production approval ends the deploy agent without deploying, and the parent reports it', async () => {
-  const handle = await startPipeline('main', (sha) => [...testsPass(sha), callTool('deploy_to_production', { ref: sha }), callTool('finish_deploy', { deployed: false, message: 'rejected: change freeze' })]);
+  const handle = await startPipeline('main', (sha) => [
+    ...testsPass(sha),
+    callTool('deploy_to_production', { ref: sha }),
+    callTool('finish_deploy', { deployed: false, message: 'rejected: change freeze' }),
+  ]);
   await waitForChildApproval(handle.workflowId, 'deploy');
   await handle.signal(rejectSignal, { by: 'bob', reason: 'change freeze' });
   const result = await handle.result();
@@ -101,7 +134,11 @@ test('a rejected production approval ends the deploy agent without deploying, an
 test('a child that hits its step limit is a typed failure the parent branches on', async () => {
   const handle = await startPipeline('main', (sha) => [
     ...Array.from({ length: 10 }, () => callTool('list_test_suites', { sha })),
-    callTool('send_notification', { severity: 'warning', title: 'tests inconclusive', message: 'the test agent ran out of steps' }),
+    callTool('send_notification', {
+      severity: 'warning',
+      title: 'tests inconclusive',
+      message: 'the test agent ran out of steps',
+    }),
     callTool('finish_notifying', { message: 'sent' }),
   ]);
   const result = await handle.result();
@@ -111,7 +148,10 @@ test('a child that hits its step limit is a typed failure the parent branches on
 });
 
 test('cancelling the parent while a child waits for approval cancels everything and deploys nothing', async () => {
-  const handle = await startPipeline('main', (sha) => [...testsPass(sha), callTool('deploy_to_production', { ref: sha })]);
+  const handle = await startPipeline('main', (sha) => [
+    ...testsPass(sha),
+    callTool('deploy_to_production', { ref: sha }),
+  ]);
   await waitForChildApproval(handle.workflowId, 'deploy');
   await handle.cancel();
   await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
@@ -122,13 +162,21 @@ test('cancelling the parent while a child waits for approval cancels everything 
 });
 
 test('a release that already runs in production is reported as already deployed, without asking anyone', async () => {
-  const first = await startPipeline('main', (sha) => [...testsPass(sha), callTool('deploy_to_production', { ref: sha }), callTool('finish_deploy', { deployed: true, message: 'live' })]);
+  const first = await startPipeline('main', (sha) => [
+    ...testsPass(sha),
+    callTool('deploy_to_production', { ref: sha }),
+    callTool('finish_deploy', { deployed: true, message: 'live' }),
+  ]);
   await waitForChildApproval(first.workflowId, 'deploy');
   await first.signal(approveSignal, { by: 'alice' });
   expect((await first.result()).outcome).toBe('deployed');
 
   harness.model.enqueue(...testsPass(await harness.fixture.sha('main')));
-  const second = await harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, { taskQueue: harness.taskQueue, workflowId: `${first.workflowId}-again`, args: [{ ref: 'main', requestedBy: 'alice' }] });
+  const second = await harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, {
+    taskQueue: harness.taskQueue,
+    workflowId: `${first.workflowId}-again`,
+    args: [{ ref: 'main', requestedBy: 'alice' }],
+  });
   const result = await second.result();
   expect(result).toMatchObject({ outcome: 'already_deployed', productionSha: await harness.fixture.sha('main') });
   expect(result.children.map((child) => child.agent)).toEqual(['tester']);
@@ -136,7 +184,11 @@ test('a release that already runs in production is reported as already deployed,
 
 describe('tests that really ran, on that commit', () => {
   const alertCalls = [
-    callTool('send_notification', { severity: 'warning', title: 'pipeline stopped', message: 'see the pipeline summary' }),
+    callTool('send_notification', {
+      severity: 'warning',
+      title: 'pipeline stopped',
+      message: 'see the pipeline summary',
+    }),
     callTool('finish_notifying', { message: 'alert sent' }),
   ];
 
@@ -149,7 +201,11 @@ describe('tests that really ran, on that commit', () => {
       return [{ waitFor: gate, then: first! }, ...rest];
     });
     const staged = await eventually(async () => (await handle.query(deployStatusQuery)).stagingSha ?? undefined);
-    const store = createReleaseStore({ repo: harness.fixture.repo, root: harness.fixture.root, testCommand: FIXTURE_TEST_COMMAND });
+    const store = createReleaseStore({
+      repo: harness.fixture.repo,
+      root: harness.fixture.root,
+      testCommand: FIXTURE_TEST_COMMAND,
+    });
     await store.deploy({ environment: 'staging', ref: deployOver, operationId: 'deployed-over-the-staged-release' });
     release();
     return { handle, staged };
@@ -163,8 +219,13 @@ describe('tests that really ran, on that commit', () => {
     ]);
     const result = await handle.result();
     expect(staged).toBe(await harness.fixture.sha('broken'));
-    expect(await readlink(path.join(harness.fixture.root, 'staging', 'current'))).toContain(await harness.fixture.sha('main'));
-    expect(result).toMatchObject({ outcome: 'tests_failed', evidence: { sha: staged, verdict: 'failed', runs: [{ sha: staged, suite: 'default', passed: false }] } });
+    expect(await readlink(path.join(harness.fixture.root, 'staging', 'current'))).toContain(
+      await harness.fixture.sha('main'),
+    );
+    expect(result).toMatchObject({
+      outcome: 'tests_failed',
+      evidence: { sha: staged, verdict: 'failed', runs: [{ sha: staged, suite: 'default', passed: false }] },
+    });
     expect(result.children.map((child) => child.agent)).toEqual(['tester', 'notifier']);
     await expect(productionRelease()).rejects.toThrow();
   });
@@ -178,12 +239,19 @@ describe('tests that really ran, on that commit', () => {
     await waitForChildApproval(handle.workflowId, 'deploy');
     await handle.signal(approveSignal, { by: 'alice' });
     const result = await handle.result();
-    expect(result).toMatchObject({ outcome: 'deployed', productionSha: staged, evidence: { verdict: 'passed', runs: [{ sha: staged, passed: true }] } });
+    expect(result).toMatchObject({
+      outcome: 'deployed',
+      productionSha: staged,
+      evidence: { verdict: 'passed', runs: [{ sha: staged, passed: true }] },
+    });
     expect(await productionRelease()).toContain(staged);
   });
 
   test('a tester that reports passed:true without running a suite ends the pipeline tests_inconclusive with an alert, and no production approval is asked', async () => {
-    const handle = await startPipeline('main', () => [callTool('report_test_results', { passed: true, summary: 'all green, trust me' }), ...alertCalls]);
+    const handle = await startPipeline('main', () => [
+      callTool('report_test_results', { passed: true, summary: 'all green, trust me' }),
+      ...alertCalls,
+    ]);
     const result = await handle.result();
     expect(result).toMatchObject({ outcome: 'tests_inconclusive', evidence: { verdict: 'missing', runs: [] } });
     expect(result.summary).toContain('No test run of release');
@@ -197,8 +265,16 @@ describe('tests that really ran, on that commit', () => {
     const first = await harness.fixture.commitOn('p-moving', { 'version.txt': 'v1\n' });
     const workflowId = `deploy-p-moving-${Date.now()}`;
     const runPipeline = async (sha: string) => {
-      harness.model.enqueue(...testsPass(sha), callTool('deploy_to_production', { ref: sha }), callTool('finish_deploy', { deployed: true, message: 'live' }));
-      const handle = await harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, { taskQueue: harness.taskQueue, workflowId, args: [{ ref: 'p-moving', requestedBy: 'alice' }] });
+      harness.model.enqueue(
+        ...testsPass(sha),
+        callTool('deploy_to_production', { ref: sha }),
+        callTool('finish_deploy', { deployed: true, message: 'live' }),
+      );
+      const handle = await harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, {
+        taskQueue: harness.taskQueue,
+        workflowId,
+        args: [{ ref: 'p-moving', requestedBy: 'alice' }],
+      });
       await waitForChildApproval(workflowId, 'deploy');
       await handle.signal(approveSignal, { by: 'alice' });
       return { result: await handle.result(), runId: handle.firstExecutionRunId };
@@ -209,7 +285,10 @@ describe('tests that really ran, on that commit', () => {
     const second = await harness.fixture.commitOn('p-moving', { 'version.txt': 'v2\n' });
     const again = await runPipeline(second);
     expect(again.result).toMatchObject({ outcome: 'deployed', stagingSha: second, productionSha: second });
-    const staging = (await readFile(path.join(harness.fixture.root, 'staging', 'history.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const staging = (await readFile(path.join(harness.fixture.root, 'staging', 'history.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     // One switch per run: each run's staging deploy changed what staging runs.
     expect(staging.map((entry) => [entry.sha, entry.operationId])).toEqual([
       [first, `${workflowId}/${once.runId}/staging`],

@@ -5,7 +5,14 @@ import { Webhook } from 'standardwebhooks';
 import { createWebhookChannel } from '../../activities/channels/webhook-channel';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { createRuns } from '../../client/runs';
-import { approveSignal, decideUpdate, pauseSignal, rejectSignal, resumeSignal, threadQuery } from '../../workflows/messages';
+import {
+  approveSignal,
+  decideUpdate,
+  pauseSignal,
+  rejectSignal,
+  resumeSignal,
+  threadQuery,
+} from '../../workflows/messages';
 import { alice, trustPolicy } from '../support/identities';
 import { eventually, startHarness, waitForState, type Harness, type HarnessOptions } from '../support/workflow-harness';
 import { callTool } from '../../scripts/scripted-model/server';
@@ -13,7 +20,10 @@ import { callTool } from '../../scripts/scripted-model/server';
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-const productionThenDone = [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'finished' })];
+const productionThenDone = [
+  callTool('deploy_to_production', { ref: 'main' }),
+  callTool('done_for_now', { message: 'finished' }),
+];
 
 async function startRun(options: HarnessOptions) {
   harness = await startHarness(options);
@@ -25,7 +35,10 @@ async function startRun(options: HarnessOptions) {
 }
 
 async function updateRefusal(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => null, (failure: unknown) => failure);
+  const error = await promise.then(
+    () => null,
+    (failure: unknown) => failure,
+  );
   expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
   return String((error as WorkflowUpdateFailedError).cause?.message);
 }
@@ -34,7 +47,12 @@ test('a pause between choosing a tool and running it holds the tool until resume
   // The model holds its reply until the pause is acknowledged: the test, not a delay, decides the order.
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
-  const handle = await startRun({ script: [{ waitFor: held, then: callTool('deploy_to_staging', { ref: 'main' }) }, callTool('done_for_now', { message: 'ok' })] });
+  const handle = await startRun({
+    script: [
+      { waitFor: held, then: callTool('deploy_to_staging', { ref: 'main' }) },
+      callTool('done_for_now', { message: 'ok' }),
+    ],
+  });
   await eventually(() => harness.model.requests.length === 1); // the model is choosing right now
   await handle.signal(pauseSignal, { by: 'alice', reason: 'checking the release notes' });
   await waitForState(handle, (state) => state.pauseRequested?.by === 'alice');
@@ -56,13 +74,23 @@ test('the decide update refuses unknown requests, missing reasons and approvers 
   const { pending } = await waitForState(handle, (state) => state.status === 'awaiting_approval');
   const decide = (input: object) => handle.executeUpdate(decideUpdate, { args: [input as never] });
 
-  expect(await updateRefusal(decide({ decision: 'approve', by: 'alice', requestId: 'nope' }))).toContain(`unknown request nope; the pending request is ${pending!.requestId}`);
+  expect(await updateRefusal(decide({ decision: 'approve', by: 'alice', requestId: 'nope' }))).toContain(
+    `unknown request nope; the pending request is ${pending!.requestId}`,
+  );
   expect(await updateRefusal(decide({ decision: 'reject', by: 'alice' }))).toContain('reason');
-  expect(await updateRefusal(decide({ decision: 'approve', by: 'mallory' }))).toContain('mallory may not approve deploy_to_production; allowed: alice');
+  expect(await updateRefusal(decide({ decision: 'approve', by: 'mallory' }))).toContain(
+    'mallory may not approve deploy_to_production; allowed: alice',
+  );
 
   const runs = createRuns(harness.client, harness.taskQueue);
-  expect(await runs.approve(handle.workflowId, { by: 'alice', comment: 'ok' }, alice.sign)).toEqual({ workflowId: handle.workflowId, requestId: pending!.requestId, decision: 'approve' });
-  expect(await updateRefusal(runs.approve(handle.workflowId, { by: 'alice', requestId: pending!.requestId }, alice.sign))).toContain('already decided');
+  expect(await runs.approve(handle.workflowId, { by: 'alice', comment: 'ok' }, alice.sign)).toEqual({
+    workflowId: handle.workflowId,
+    requestId: pending!.requestId,
+    decision: 'approve',
+  });
+  expect(
+    await updateRefusal(runs.approve(handle.workflowId, { by: 'alice', requestId: pending!.requestId }, alice.sign)),
+  ).toContain('already decided');
   expect(await handle.result()).toMatchObject({ status: 'completed' });
 });
 
@@ -77,7 +105,11 @@ test('a forged approval signal and a malformed one are recorded and change nothi
   expect(state.status).toBe('awaiting_approval');
   const refusals = events.filter((event) => event.type === 'decision_refused');
   expect(refusals).toEqual([
-    expect.objectContaining({ message: 'approve', by: 'mallory', reason: expect.stringContaining('mallory may not approve') }),
+    expect.objectContaining({
+      message: 'approve',
+      by: 'mallory',
+      reason: expect.stringContaining('mallory may not approve'),
+    }),
     expect.objectContaining({ message: 'approve', reason: expect.stringContaining('malformed approve body: by:') }),
     expect.objectContaining({ message: 'reject', by: 'alice', reason: expect.stringContaining('reason') }),
   ]);
@@ -86,11 +118,16 @@ test('a forged approval signal and a malformed one are recorded and change nothi
 });
 
 test('an unanswered approval escalates after its timeout, then ends timed_out with a readable reason', async () => {
-  const policy = { defaultApprovers: 'anyone' as const, agents: { deploybot: { requestTimeoutMs: 1000, escalationTimeoutMs: 1000, escalateTo: 'oncall-lead' } } };
+  const policy = {
+    defaultApprovers: 'anyone' as const,
+    agents: { deploybot: { requestTimeoutMs: 1000, escalationTimeoutMs: 1000, escalateTo: 'oncall-lead' } },
+  };
   const handle = await startRun({ script: productionThenDone, policy });
   const result = await handle.result();
   expect(result.status).toBe('timed_out');
-  expect(result.reason).toMatch(/nobody answered request \S+ \(deploy_to_production \{"ref":"main","sha":"[0-9a-f]{40}"\}\) within 2 s, escalation to oncall-lead included/);
+  expect(result.reason).toMatch(
+    /nobody answered request \S+ \(deploy_to_production \{"ref":"main","sha":"[0-9a-f]{40}"\}\) within 2 s, escalation to oncall-lead included/,
+  );
   const { events } = await handle.query(threadQuery);
   expect(events.map((event) => event.type).slice(-3)).toEqual(['approval_requested', 'request_escalated', 'run_ended']);
   expect(harness.notifications.some((text) => text.includes('ESCALATED to oncall-lead'))).toBe(true);
@@ -123,7 +160,12 @@ test('the webhook channel posts a notice the receiver verifies with the standard
     const { pending } = await waitForState(handle, (state) => state.status === 'awaiting_approval');
     const notice = await eventually(() => received[0]);
     expect(notice.verified).toBe(true);
-    expect(notice.body).toMatchObject({ type: 'human_needed', kind: 'approval', requestId: pending!.requestId, workflowId: handle.workflowId });
+    expect(notice.body).toMatchObject({
+      type: 'human_needed',
+      kind: 'approval',
+      requestId: pending!.requestId,
+      workflowId: handle.workflowId,
+    });
     expect(notice.body.commands).toEqual(expect.arrayContaining([expect.stringContaining('--name approve')]));
     await handle.signal(approveSignal, { by: 'alice' });
     await handle.result();
@@ -134,14 +176,22 @@ test('the webhook channel posts a notice the receiver verifies with the standard
 });
 
 test('a channel that keeps failing is retried, then recorded as an error while the request stays pending', async () => {
-  const failing = { name: 'broken', send: async () => { throw new Error('channel is down'); } };
+  const failing = {
+    name: 'broken',
+    send: async () => {
+      throw new Error('channel is down');
+    },
+  };
   const handle = await startRun({ script: productionThenDone, channel: failing });
   const { events, state } = await eventually(async () => {
     const view = await handle.query(threadQuery);
     return view.events.some((event) => event.type === 'error' && event.source === 'notify') ? view : undefined;
   }, 20_000);
   expect(state.status).toBe('awaiting_approval');
-  expect(events.find((event) => event.type === 'error')).toMatchObject({ source: 'notify', message: 'channel is down' });
+  expect(events.find((event) => event.type === 'error')).toMatchObject({
+    source: 'notify',
+    message: 'channel is down',
+  });
   expect(state.consecutiveErrors).toBe(0);
   await handle.signal(approveSignal, { by: 'alice' });
   expect(await handle.result()).toMatchObject({ status: 'completed' });
@@ -155,7 +205,9 @@ test('the visibility query on TfaStatus finds the runs waiting for approval', as
   expect(found).toEqual([handle.workflowId]);
   await handle.signal(approveSignal, { by: 'alice' });
   await handle.result();
-  expect(await pollList(`TfaStatus = 'completed' AND TaskQueue = '${harness.taskQueue}'`, (ids) => ids.length === 1)).toEqual([handle.workflowId]);
+  expect(
+    await pollList(`TfaStatus = 'completed' AND TaskQueue = '${harness.taskQueue}'`, (ids) => ids.length === 1),
+  ).toEqual([handle.workflowId]);
 });
 
 /** Visibility is eventually consistent: list until `done` holds. */

@@ -53,19 +53,35 @@ async function refusals(handle: WorkflowHandle) {
 /** The refusals once the run has recorded `count` of them (folded ones counted by their `count`). */
 async function refusalsOnceCounted(handle: WorkflowHandle, count: number) {
   let last: Awaited<ReturnType<typeof refusals>> = [];
-  return eventually(async () => {
-    last = await refusals(handle);
-    return last.reduce((sum, event) => sum + (event.count ?? 1), 0) >= count ? last : undefined;
-  }, 30_000, () => JSON.stringify(last.map(({ message, by, count: folded }) => ({ message, by, folded }))));
+  return eventually(
+    async () => {
+      last = await refusals(handle);
+      return last.reduce((sum, event) => sum + (event.count ?? 1), 0) >= count ? last : undefined;
+    },
+    30_000,
+    () => JSON.stringify(last.map(({ message, by, count: folded }) => ({ message, by, folded }))),
+  );
 }
 
 test('an approve signal whose payload has an unknown encoding is refused as undecodable, and the run still answers and completes', async () => {
   const handle = await runAwaitingApproval();
   await execFileAsync(temporalCliPath(), [
-    'workflow', 'signal', '--address', testServerAddress(), '--workflow-id', handle.workflowId,
-    '--name', 'approve', '--input-meta', 'encoding=json/protobuf', '--input', '{"by":"alice"}',
+    'workflow',
+    'signal',
+    '--address',
+    testServerAddress(),
+    '--workflow-id',
+    handle.workflowId,
+    '--name',
+    'approve',
+    '--input-meta',
+    'encoding=json/protobuf',
+    '--input',
+    '{"by":"alice"}',
   ]);
-  expect(await refusalsOnceCounted(handle, 1)).toEqual([expect.objectContaining({ message: 'approve', reason: 'undecodable payload: json/protobuf' })]);
+  expect(await refusalsOnceCounted(handle, 1)).toEqual([
+    expect.objectContaining({ message: 'approve', reason: 'undecodable payload: json/protobuf' }),
+  ]);
   await expectUnjammed(handle);
 });
 
@@ -79,7 +95,9 @@ test('an approve signal whose bytes are not JSON is refused as undecodable', asy
     input: { payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('{"by":') }] },
     identity: 'intake test',
   });
-  expect(await refusalsOnceCounted(handle, 1)).toEqual([expect.objectContaining({ message: 'approve', reason: 'undecodable payload: json/plain' })]);
+  expect(await refusalsOnceCounted(handle, 1)).toEqual([
+    expect.objectContaining({ message: 'approve', reason: 'undecodable payload: json/plain' }),
+  ]);
   await expectUnjammed(handle);
 });
 
@@ -87,9 +105,17 @@ test('a decide update whose payload has an unknown encoding is refused to its se
   const handle = await runAwaitingApproval();
   const connection = await Connection.connect({ address: testServerAddress() });
   try {
-    const mislabelling = new Client({ connection, dataConverter: { payloadConverterPath: require.resolve('../support/mislabelled-payload-converter') } });
-    const update = mislabelling.workflow.getHandle(handle.workflowId).executeUpdate(decideUpdate, { args: [{ decision: 'approve', by: 'alice' }] });
-    const error = await update.then(() => null, (failure: unknown) => failure);
+    const mislabelling = new Client({
+      connection,
+      dataConverter: { payloadConverterPath: require.resolve('../support/mislabelled-payload-converter') },
+    });
+    const update = mislabelling.workflow
+      .getHandle(handle.workflowId)
+      .executeUpdate(decideUpdate, { args: [{ decision: 'approve', by: 'alice' }] });
+    const error = await update.then(
+      () => null,
+      (failure: unknown) => failure,
+    );
     expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(String((error as WorkflowUpdateFailedError).cause?.message)).toContain('undecodable payload: json/protobuf');
   } finally {
@@ -104,13 +130,25 @@ test('1,000 refused signals fold into one event with a count, and the thread que
   await flood(1_000, 100, (index) =>
     index % 2 === 0
       ? handle.signal(approveSignal, { by: 42 } as never)
-      : handle.signal(rejectSignal, { by: 'mallory' } as never));
+      : handle.signal(rejectSignal, { by: 'mallory' } as never),
+  );
   const folded = await refusalsOnceCounted(handle, 1_000);
   expect(folded).toHaveLength(2);
-  expect(folded).toEqual(expect.arrayContaining([
-    expect.objectContaining({ message: 'approve', count: 500, reason: expect.stringContaining('malformed approve body: by:') }),
-    expect.objectContaining({ message: 'reject', by: 'mallory', count: 500, reason: expect.stringContaining('malformed reject body: reason') }),
-  ]));
+  expect(folded).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({
+        message: 'approve',
+        count: 500,
+        reason: expect.stringContaining('malformed approve body: by:'),
+      }),
+      expect.objectContaining({
+        message: 'reject',
+        by: 'mallory',
+        count: 500,
+        reason: expect.stringContaining('malformed reject body: reason'),
+      }),
+    ]),
+  );
   expect((await handle.query(statusQuery)).eventCount).toBe(before + 2);
   await expectUnjammed(handle);
 });
@@ -130,7 +168,11 @@ test('two approve signals with a 1 MB "by" are refused, and the run still answer
   await handle.signal(approveSignal, { by: huge });
   await handle.signal(approveSignal, { by: huge });
   const [refused] = await refusalsOnceCounted(handle, 2);
-  expect(refused).toMatchObject({ message: 'approve', count: 2, reason: expect.stringContaining('malformed approve body: by:') });
+  expect(refused).toMatchObject({
+    message: 'approve',
+    count: 2,
+    reason: expect.stringContaining('malformed approve body: by:'),
+  });
   expect(refused!.by!.length).toBeLessThanOrEqual(200);
   await expectUnjammed(handle);
 });
@@ -141,7 +183,9 @@ test('90 gateway replies with a 60 KB "by" are each refused with 400, and the ru
   const by = 'y'.repeat(60 * 1024);
   const statuses: number[] = [];
   await flood(90, 30, async () => {
-    statuses.push((await gatewayCall(gateway!, `/runs/${handle.workflowId}/reply`, { body: { by, text: 'hello' } })).status);
+    statuses.push(
+      (await gatewayCall(gateway!, `/runs/${handle.workflowId}/reply`, { body: { by, text: 'hello' } })).status,
+    );
   });
   expect(statuses).toEqual(Array(90).fill(400));
   const run = await gatewayCall(gateway, `/runs/${handle.workflowId}`);
@@ -153,7 +197,9 @@ test('a gateway launch with a task over the limit is a 400 naming the field, and
   harness = await startHarness();
   gateway = await startTestGateway({ client: harness.client, taskQueue: harness.taskQueue, token: TEST_TOKEN });
   const workflowId = `intake-launch-${Date.now()}`;
-  const launched = await gatewayCall(gateway, '/agents/deploybot/runs', { body: { message: 'm'.repeat(RUN_INPUT_LIMITS.message + 1), workflowId } });
+  const launched = await gatewayCall(gateway, '/agents/deploybot/runs', {
+    body: { message: 'm'.repeat(RUN_INPUT_LIMITS.message + 1), workflowId },
+  });
   expect(launched.status).toBe(400);
   expect(JSON.stringify(launched.body.error.issues)).toContain('message');
   expect((await gatewayCall(gateway, `/runs/${workflowId}`)).status).toBe(404);
@@ -164,9 +210,18 @@ test('a run whose start message is over the limit fails at once with a configura
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,
     workflowId: `intake-start-${Date.now()}`,
-    args: [{ agent: 'deploybot', message: 'm'.repeat(RUN_INPUT_LIMITS.message + 1), requestedBy: 'r'.repeat(RUN_INPUT_LIMITS.requestedBy + 1) }],
+    args: [
+      {
+        agent: 'deploybot',
+        message: 'm'.repeat(RUN_INPUT_LIMITS.message + 1),
+        requestedBy: 'r'.repeat(RUN_INPUT_LIMITS.requestedBy + 1),
+      },
+    ],
   });
-  const failure = await handle.result().then(() => null, (error: Error & { cause?: Error }) => error.cause?.message ?? error.message);
+  const failure = await handle.result().then(
+    () => null,
+    (error: Error & { cause?: Error }) => error.cause?.message ?? error.message,
+  );
   expect(failure).toContain('message: Too big');
   expect(failure).toContain('requestedBy: Too big');
 });

@@ -12,16 +12,27 @@ afterEach(async () => harness?.close());
 test('a 300-step run continues as new every 100 steps with a bounded thread, and loses nothing for the model or for status', async () => {
   const listing: ScriptedReply = { toolCall: { name: 'list_releases', arguments: { environment: 'staging' } } };
   harness = await startHarness({
-    script: [...Array.from({ length: 299 }, () => listing), { toolCall: { name: 'done_for_now', arguments: { message: 'listed 299 times' } } }],
+    script: [
+      ...Array.from({ length: 299 }, () => listing),
+      { toolCall: { name: 'done_for_now', arguments: { message: 'listed 299 times' } } },
+    ],
   });
   const workflowId = `long-${Date.now()}`;
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,
     workflowId,
-    args: [{ agent: 'deploybot', message: 'list staging releases 299 times', maxSteps: 400, continueAsNewAfterSteps: 100 }],
+    args: [
+      { agent: 'deploybot', message: 'list staging releases 299 times', maxSteps: 400, continueAsNewAfterSteps: 100 },
+    ],
   });
 
-  expect(await handle.result()).toEqual({ status: 'completed', result: { message: 'listed 299 times' }, reason: null, steps: 300, usage: expect.any(Object) });
+  expect(await handle.result()).toEqual({
+    status: 'completed',
+    result: { message: 'listed 299 times' },
+    reason: null,
+    steps: 300,
+    usage: expect.any(Object),
+  });
   const listed = [];
   for await (const run of harness.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) listed.push(run);
   const runs = listed.sort((a, b) => a.startTime.getTime() - b.startTime.getTime()).map((run) => run.runId);
@@ -35,7 +46,9 @@ test('a 300-step run continues as new every 100 steps with a bounded thread, and
   expect(note).toMatchObject({ type: 'earlier_events', runId: runs[1] });
   expect(events.length - 3).toBeLessThanOrEqual(CARRIED_RECENT_EVENTS + 100 * 2 + 1);
   expect(note.count + events.length - 1).toBe(2 + 299 * 2 + 2);
-  expect(formatStatus(workflowId, { events, state })).toContain(`left in the run before: tfa status ${workflowId} --run ${runs[1]}`);
+  expect(formatStatus(workflowId, { events, state })).toContain(
+    `left in the run before: tfa status ${workflowId} --run ${runs[1]}`,
+  );
 
   // Nothing is lost: following the notes back, every event of the 300 steps is in one of the runs.
   const ids = new Set<string>();

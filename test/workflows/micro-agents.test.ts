@@ -10,7 +10,6 @@ import { startHarness, type Harness } from '../support/workflow-harness';
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-
 function startAgent(agent: string, message: string) {
   return harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,
@@ -37,10 +36,18 @@ async function waitUntilListed(workflowIds: string[]): Promise<void> {
 
 test('triage reads the real output of a failing suite and ends with the drafted issue', async () => {
   harness = await startHarness();
-  const releases = createReleaseStore({ repo: harness.fixture.repo, root: harness.fixture.root, testCommand: FIXTURE_TEST_COMMAND });
+  const releases = createReleaseStore({
+    repo: harness.fixture.repo,
+    root: harness.fixture.root,
+    testCommand: FIXTURE_TEST_COMMAND,
+  });
   await releases.deploy({ environment: 'staging', ref: 'broken', operationId: 'deploy-broken' });
   expect(await releases.runTests({ environment: 'staging' })).toMatchObject({ passed: false });
-  const issue = { title: 'default suite fails on staging', body: 'check failed: status.txt is not ok', labels: ['test-failure', 'default'] };
+  const issue = {
+    title: 'default suite fails on staging',
+    body: 'check failed: status.txt is not ok',
+    labels: ['test-failure', 'default'],
+  };
   harness.model.enqueue(
     callTool('list_test_runs', { environment: 'staging' }),
     callTool('read_test_output', { environment: 'staging', suite: 'default' }),
@@ -52,8 +59,12 @@ test('triage reads the real output of a failing suite and ends with the drafted 
 
   expect(result).toEqual({ status: 'completed', result: issue, reason: null, steps: 3, usage: expect.any(Object) });
   const thread = await handle.query(threadQuery);
-  expect(toolResult(thread, 'list_test_runs')).toMatchObject({ output: expect.stringContaining('"suite":"default","sha":"' + (await harness.fixture.sha('broken'))) });
-  expect(toolResult(thread, 'read_test_output')).toMatchObject({ output: expect.stringContaining('status.txt is not ok') });
+  expect(toolResult(thread, 'list_test_runs')).toMatchObject({
+    output: expect.stringContaining('"suite":"default","sha":"' + (await harness.fixture.sha('broken'))),
+  });
+  expect(toolResult(thread, 'read_test_output')).toMatchObject({
+    output: expect.stringContaining('status.txt is not ok'),
+  });
 });
 
 test('triage is told, as a tool error, when the suite it asks for never ran', async () => {
@@ -89,7 +100,12 @@ test('reporter lists the recent runs from Temporal visibility and ends with the 
   expect(result).toEqual({ status: 'completed', result: report, reason: null, steps: 2, usage: expect.any(Object) });
   const listed = JSON.parse(toolResult(await handle.query(threadQuery), 'list_runs')!.output);
   const byId = (id: string) => listed.runs.find((run: { workflowId: string }) => run.workflowId === id);
-  expect(byId(completed.workflowId)).toMatchObject({ type: 'agentWorkflow', executionStatus: 'COMPLETED', status: 'completed', closeTime: expect.any(String) });
+  expect(byId(completed.workflowId)).toMatchObject({
+    type: 'agentWorkflow',
+    executionStatus: 'COMPLETED',
+    status: 'completed',
+    closeTime: expect.any(String),
+  });
   expect(byId(failed.workflowId)).toMatchObject({ type: 'agentWorkflow', executionStatus: 'FAILED' });
   expect(byId(handle.workflowId)).toMatchObject({ executionStatus: 'RUNNING', closeTime: null });
 });

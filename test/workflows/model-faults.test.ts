@@ -54,7 +54,11 @@ test('a model that answers in text instead of a tool call gets an error event, n
 
 test('ends with max_steps_reached when the step limit runs out, never looping on', async () => {
   harness = await startHarness({
-    script: [callTool('list_releases', { environment: 'staging' }), callTool('list_releases', { environment: 'staging' }), done],
+    script: [
+      callTool('list_releases', { environment: 'staging' }),
+      callTool('list_releases', { environment: 'staging' }),
+      done,
+    ],
   });
   const result = await (await start({ maxSteps: 2 })).result();
   expect(result).toEqual({
@@ -88,12 +92,23 @@ test('HTTP 401 is not retried: it becomes one ConfigurationError event', async (
 
 test('a failing tool goes back to the model as an error it can correct', async () => {
   harness = await startHarness({
-    script: [callTool('deploy_to_staging', { ref: 'no-such-branch' }), callTool('deploy_to_staging', { ref: 'main' }), done],
+    script: [
+      callTool('deploy_to_staging', { ref: 'no-such-branch' }),
+      callTool('deploy_to_staging', { ref: 'main' }),
+      done,
+    ],
   });
   const handle = await start();
   expect(await handle.result()).toMatchObject({ status: 'completed' });
   const { events } = await handle.query(threadQuery);
-  expect(events).toContainEqual(expect.objectContaining({ type: 'error', source: 'tool', errorType: 'ToolExecutionError', tool: 'deploy_to_staging' }));
+  expect(events).toContainEqual(
+    expect.objectContaining({
+      type: 'error',
+      source: 'tool',
+      errorType: 'ToolExecutionError',
+      tool: 'deploy_to_staging',
+    }),
+  );
   expect(JSON.stringify(harness.model.requests[1]!.body.messages)).toContain('no-such-branch');
 });
 

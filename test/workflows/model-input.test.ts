@@ -14,7 +14,6 @@ afterEach(async () => {
   harness = undefined as unknown as Harness;
 });
 
-
 async function finishedRun() {
   harness = await startHarness({
     script: [callTool('list_releases', { environment: 'staging' }), callTool('done_for_now', { message: 'listed' })],
@@ -32,8 +31,14 @@ type ScheduledInput = { agent: string; instructions: string; context: string };
 
 test('each model call carries exactly the input the model was sent, as the Web UI shows it', async () => {
   const handle = await finishedRun();
-  const scheduled = ((await handle.fetchHistory()).events ?? []).filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'chooseNextTool');
-  const inputs = scheduled.map((event) => defaultPayloadConverter.fromPayload<ScheduledInput>(event.activityTaskScheduledEventAttributes!.input!.payloads![0]!));
+  const scheduled = ((await handle.fetchHistory()).events ?? []).filter(
+    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'chooseNextTool',
+  );
+  const inputs = scheduled.map((event) =>
+    defaultPayloadConverter.fromPayload<ScheduledInput>(
+      event.activityTaskScheduledEventAttributes!.input!.payloads![0]!,
+    ),
+  );
   const summaries = scheduled.map((event) => defaultPayloadConverter.fromPayload<string>(event.userMetadata!.summary!));
   expect(summaries).toEqual([1, 2].map((step) => `deploybot step ${step}: choose the next tool`));
 
@@ -54,6 +59,8 @@ test('each model call carries exactly the input the model was sent, as the Web U
 });
 
 test('a model call scheduled with an event count (before model-input-inline-v1) is refused, not read back', async () => {
-  const chooseNextTool = createChooseNextTool({ openai: new OpenAI({ apiKey: 'unused', baseURL: 'http://127.0.0.1:9' }) });
+  const chooseNextTool = createChooseNextTool({
+    openai: new OpenAI({ apiKey: 'unused', baseURL: 'http://127.0.0.1:9' }),
+  });
   await expect(chooseNextTool({ agent: 'deploybot', events: 2 })).rejects.toThrow(/event count/);
 });

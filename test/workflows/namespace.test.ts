@@ -28,8 +28,18 @@ test('notices and the Web UI details of a run in another namespace name it with 
     createDeployFixture(),
   ]);
   try {
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
-    await eventually(() => connection.operatorService.listSearchAttributes({ namespace }).then(() => true, () => false), 30_000);
+    await connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
+    });
+    await eventually(
+      () =>
+        connection.operatorService.listSearchAttributes({ namespace }).then(
+          () => true,
+          () => false,
+        ),
+      30_000,
+    );
     const client = new Client({ connection, namespace });
     const notices: string[] = [];
     const channel = createConsoleChannel((text) => notices.push(text));
@@ -41,14 +51,26 @@ test('notices and the Web UI details of a run in another namespace name it with 
       policy: { kind: 'none' },
       releases,
     });
-    const worker = await createWorker({ connection: native, namespace, taskQueue, activities, workflowBundle: { codePath: workflowBundlePath() } });
+    const worker = await createWorker({
+      connection: native,
+      namespace,
+      taskQueue,
+      activities,
+      workflowBundle: { codePath: workflowBundlePath() },
+    });
     await worker.runUntil(async () => {
-      const handle = await client.workflow.start(AGENT_WORKFLOW_TYPE, { taskQueue, workflowId: `ns-${Date.now()}`, args: [{ agent: 'deploybot', message: 'deploy main' }] });
+      const handle = await client.workflow.start(AGENT_WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: `ns-${Date.now()}`,
+        args: [{ agent: 'deploybot', message: 'deploy main' }],
+      });
       await waitForState(handle, (state) => state.status === 'awaiting_approval', 60_000);
       const notice = await eventually(() => notices.find((text) => text.includes('--name approve')));
       const { currentDetails } = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
       for (const text of [notice, currentDetails]) {
-        expect(text).toContain(`temporal workflow signal --namespace ${namespace} --workflow-id ${handle.workflowId} --name approve`);
+        expect(text).toContain(
+          `temporal workflow signal --namespace ${namespace} --workflow-id ${handle.workflowId} --name approve`,
+        );
         expect(text).not.toMatch(/temporal workflow signal --workflow-id/);
       }
       await handle.terminate('checked');

@@ -13,13 +13,17 @@ async function runAwaitingApproval(): Promise<WorkflowHandle> {
   return startRunAwaitingApproval(harness, 'pausing');
 }
 
-const eventTypes = async (handle: WorkflowHandle) => (await handle.query(threadQuery)).events.map((event) => event.type);
+const eventTypes = async (handle: WorkflowHandle) =>
+  (await handle.query(threadQuery)).events.map((event) => event.type);
 
 test('a pause sent while a run waits for approval shows at once in status, the thread and current details, and takes effect after the approval', async () => {
   const handle = await runAwaitingApproval();
   await handle.signal(pauseSignal, { by: 'gina', reason: 'look first' });
   const acknowledged = await waitForState(handle, (state) => state.pauseRequested !== undefined);
-  expect(acknowledged).toMatchObject({ status: 'awaiting_approval', pauseRequested: { by: 'gina', reason: 'look first' } });
+  expect(acknowledged).toMatchObject({
+    status: 'awaiting_approval',
+    pauseRequested: { by: 'gina', reason: 'look first' },
+  });
   expect((await eventTypes(handle)).at(-1)).toBe('pause_requested');
   const { currentDetails } = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
   expect(currentDetails).toContain('Pause requested by gina (look first): it takes effect at the next step boundary.');
@@ -54,11 +58,18 @@ test('a second pause while one is requested is refused, so repeated pauses do no
   for (let index = 0; index < 5; index++) await handle.signal(pauseSignal, { by: 'gina' });
   const events = await eventually(async () => {
     const thread = await handle.query(threadQuery);
-    return thread.events.some((event) => event.type === 'decision_refused' && event.count === 5) ? thread.events : undefined;
+    return thread.events.some((event) => event.type === 'decision_refused' && event.count === 5)
+      ? thread.events
+      : undefined;
   });
   expect(events.filter((event) => event.type === 'pause_requested')).toHaveLength(1);
   expect(events.filter((event) => event.type === 'decision_refused')).toEqual([
-    expect.objectContaining({ message: 'pause', by: 'gina', count: 5, reason: expect.stringContaining('a pause is already requested') }),
+    expect.objectContaining({
+      message: 'pause',
+      by: 'gina',
+      count: 5,
+      reason: expect.stringContaining('a pause is already requested'),
+    }),
   ]);
   expect((await handle.query(statusQuery)).pauseRequested).toEqual({ by: 'gina' });
 });

@@ -24,8 +24,10 @@ async function startDeploybot(script: ScriptedReply[]) {
   });
 }
 
-const store = (): ReleaseStore => createReleaseStore({ repo: harness.fixture.repo, root: harness.fixture.root, testCommand: FIXTURE_TEST_COMMAND });
-const currentIn = async (environment: string) => path.basename(await readlink(path.join(harness.fixture.root, environment, 'current')));
+const store = (): ReleaseStore =>
+  createReleaseStore({ repo: harness.fixture.repo, root: harness.fixture.root, testCommand: FIXTURE_TEST_COMMAND });
+const currentIn = async (environment: string) =>
+  path.basename(await readlink(path.join(harness.fixture.root, environment, 'current')));
 const eventsOf = async <T extends ThreadEventType>(handle: WorkflowHandle, type: T) =>
   (await handle.query(threadQuery)).events.filter((event): event is EventOf<T> => event.type === type);
 
@@ -37,7 +39,11 @@ describe('commits, not refs', () => {
     const handle = await startDeploybot([callTool('deploy_to_production', { ref: 'p-moving' }), done]);
     const waiting = await waitForState(handle, (state) => state.status === 'awaiting_approval');
     const pinned = { ref: 'p-moving', sha: approved };
-    expect(waiting.pending).toMatchObject({ tool: 'deploy_to_production', args: pinned, argsDigest: argsDigest(pinned) });
+    expect(waiting.pending).toMatchObject({
+      tool: 'deploy_to_production',
+      args: pinned,
+      argsDigest: argsDigest(pinned),
+    });
     expect((await eventsOf(handle, 'tool_call'))[0]!.args).toEqual({ ref: 'p-moving' }); // what the model asked, kept as asked
     expect(harness.notifications.join('\n')).toContain(approved);
 
@@ -54,7 +60,11 @@ describe('commits, not refs', () => {
     const handle = await startDeploybot([callTool('deploy_to_production', { ref: 'no-such-branch' }), done]);
     expect(await handle.result()).toMatchObject({ status: 'completed' });
     const [error] = await eventsOf(handle, 'error');
-    expect(error).toMatchObject({ source: 'tool', tool: 'deploy_to_production', message: expect.stringContaining('Unknown ref "no-such-branch"') });
+    expect(error).toMatchObject({
+      source: 'tool',
+      tool: 'deploy_to_production',
+      message: expect.stringContaining('Unknown ref "no-such-branch"'),
+    });
     expect(await eventsOf(handle, 'approval_requested')).toEqual([]);
     expect(JSON.stringify(harness.model.requests[1]!.body.messages)).toContain('no-such-branch');
   });
@@ -65,7 +75,10 @@ describe('commits, not refs', () => {
     await store().deploy({ environment: 'production', ref: 'broken', operationId: 'second' });
     const handle = await startDeploybot([callTool('rollback', { environment: 'production' }), done]);
     const waiting = await waitForState(handle, (state) => state.status === 'awaiting_approval');
-    expect(waiting.pending).toMatchObject({ tool: 'rollback', args: { environment: 'production', fromSha: bad, toSha: good } });
+    expect(waiting.pending).toMatchObject({
+      tool: 'rollback',
+      args: { environment: 'production', fromSha: bad, toSha: good },
+    });
     await handle.signal(approveSignal, { by: 'alice' });
     expect(await handle.result()).toMatchObject({ status: 'completed' });
     expect(await currentIn('production')).toBe(good);
@@ -82,7 +95,11 @@ describe('commits, not refs', () => {
     await handle.signal(approveSignal, { by: 'alice' });
     expect(await handle.result()).toMatchObject({ status: 'completed' });
     const [error] = await eventsOf(handle, 'error');
-    expect(error).toMatchObject({ source: 'tool', tool: 'rollback', message: expect.stringContaining(`production now runs ${since}`) });
+    expect(error).toMatchObject({
+      source: 'tool',
+      tool: 'rollback',
+      message: expect.stringContaining(`production now runs ${since}`),
+    });
     expect(await currentIn('production')).toBe(since);
   });
 });

@@ -7,10 +7,13 @@ import { callTool } from '../../scripts/scripted-model/server';
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-
 test('a read-only tool runs inside the decision that chose it; a tool that acts stays an activity of its own', async () => {
   harness = await startHarness({
-    script: [callTool('list_releases', { environment: 'staging' }), callTool('deploy_to_staging', { ref: 'main' }), callTool('done_for_now', { message: 'done' })],
+    script: [
+      callTool('list_releases', { environment: 'staging' }),
+      callTool('deploy_to_staging', { ref: 'main' }),
+      callTool('done_for_now', { message: 'done' }),
+    ],
   });
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,
@@ -19,12 +22,20 @@ test('a read-only tool runs inside the decision that chose it; a tool that acts 
   });
   expect((await handle.result()).status).toBe('completed');
   const history = (await handle.fetchHistory()).events ?? [];
-  const scheduled = history.map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+  const scheduled = history
+    .map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name)
+    .filter(Boolean);
   expect(scheduled).toEqual(['loadRunPolicy', 'chooseNextTool', 'chooseNextTool', 'executeTool', 'chooseNextTool']);
   // The first decision's result carries list_releases' output; no activity of its own ran it.
-  const firstDecision = history.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'chooseNextTool')!;
-  const completed = history.find((event) => String(event.activityTaskCompletedEventAttributes?.scheduledEventId) === String(firstDecision.eventId))!;
-  const decided = defaultPayloadConverter.fromPayload<{ tool: string; readOnlyOutput?: { output: string } }>(completed.activityTaskCompletedEventAttributes!.result!.payloads![0]!);
+  const firstDecision = history.find(
+    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'chooseNextTool',
+  )!;
+  const completed = history.find(
+    (event) => String(event.activityTaskCompletedEventAttributes?.scheduledEventId) === String(firstDecision.eventId),
+  )!;
+  const decided = defaultPayloadConverter.fromPayload<{ tool: string; readOnlyOutput?: { output: string } }>(
+    completed.activityTaskCompletedEventAttributes!.result!.payloads![0]!,
+  );
   expect(decided).toMatchObject({ tool: 'list_releases', readOnlyOutput: { output: expect.any(String) } });
   const { events } = await handle.query(threadQuery);
   const results = events.filter((event) => event.type === 'tool_result').map((event) => event.tool);

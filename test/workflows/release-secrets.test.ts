@@ -29,7 +29,6 @@ afterEach(async () => {
   }
 });
 
-
 /** Runs the tester on `sha` with one suite and returns its whole thread as JSON text. */
 async function testRelease(sha: string, suite: string): Promise<string> {
   harness.model.enqueue(
@@ -47,14 +46,18 @@ async function testRelease(sha: string, suite: string): Promise<string> {
 }
 
 test('a suite running `env` shows none of the worker secrets: not the model key, the gateway token or any webhook secret', async () => {
-  const sha = await harness.fixture.commitOn('env-suite', { 'tfa-tests.json': JSON.stringify({ suites: { env: 'env' } }) });
+  const sha = await harness.fixture.commitOn('env-suite', {
+    'tfa-tests.json': JSON.stringify({ suites: { env: 'env' } }),
+  });
   const thread = await testRelease(sha, 'env');
   expect(thread).toContain('PATH=');
   for (const [name, value] of Object.entries(WORKER_SECRETS)) {
     expect(thread).not.toContain(value);
     expect(thread).not.toContain(`${name}=`); // not even redacted: the command never had it
   }
-  expect(JSON.stringify(harness.model.requests.map((request) => request.body))).not.toContain(WORKER_SECRETS.OPENAI_API_KEY);
+  expect(JSON.stringify(harness.model.requests.map((request) => request.body))).not.toContain(
+    WORKER_SECRETS.OPENAI_API_KEY,
+  );
 });
 
 test('output that carries a worker secret value is scrubbed before it enters the thread', async () => {
@@ -70,8 +73,13 @@ test('output that carries a worker secret value is scrubbed before it enters the
 test('a tfa-tests.json that is a symlink out of the release is refused with a tool error, and nothing outside runs', async () => {
   const outside = await mkdtemp(path.join(os.tmpdir(), 'outside-'));
   try {
-    await writeFile(path.join(outside, 'suites.json'), JSON.stringify({ suites: { outside: 'echo ran-from-outside' } }));
-    const sha = await harness.fixture.commitOn('linked', { 'tfa-tests.json': { symlinkTo: path.join(outside, 'suites.json') } });
+    await writeFile(
+      path.join(outside, 'suites.json'),
+      JSON.stringify({ suites: { outside: 'echo ran-from-outside' } }),
+    );
+    const sha = await harness.fixture.commitOn('linked', {
+      'tfa-tests.json': { symlinkTo: path.join(outside, 'suites.json') },
+    });
     const thread = await testRelease(sha, 'outside');
     expect(thread).toContain('tfa-tests.json in release');
     expect(thread).toContain('is a symlink; suite files must be regular files inside the release');

@@ -30,7 +30,9 @@ test('a step whose planning local activity outlasts a workflow task heartbeat st
     }),
   });
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue, workflowId: `slow-planning-${Date.now()}`, args: [{ agent: 'deploybot', message: 'list the production releases' }],
+    taskQueue: harness.taskQueue,
+    workflowId: `slow-planning-${Date.now()}`,
+    args: [{ agent: 'deploybot', message: 'list the production releases' }],
   });
   expect(await handle.result()).toMatchObject({ status: 'completed' });
   const history = await handle.fetchHistory();

@@ -11,7 +11,7 @@ import { callTool } from '../../scripts/scripted-model/server';
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-test('every model call records the usage the endpoint reported, an invalid answer\'s included, and status totals them', async () => {
+test("every model call records the usage the endpoint reported, an invalid answer's included, and status totals them", async () => {
   harness = await startHarness({
     script: [
       callTool('list_releases', { environment: 'staging' }),
@@ -20,17 +20,26 @@ test('every model call records the usage the endpoint reported, an invalid answe
     ],
   });
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue, workflowId: `usage-${Date.now()}`, args: [{ agent: 'deploybot', message: 'list staging releases' }],
+    taskQueue: harness.taskQueue,
+    workflowId: `usage-${Date.now()}`,
+    args: [{ agent: 'deploybot', message: 'list staging releases' }],
   });
   const result: AgentRunResult = await handle.result();
   const { events, state } = await handle.query(threadQuery);
 
   const calls = events.filter((event): event is EventOf<'tool_call'> => event.type === 'tool_call');
-  const modelError = events.find((event): event is EventOf<'error'> => event.type === 'error' && event.source === 'model');
+  const modelError = events.find(
+    (event): event is EventOf<'error'> => event.type === 'error' && event.source === 'model',
+  );
   const reported = [...calls.map((event) => event.usage), modelError?.usage];
   expect(reported).toHaveLength(3);
   for (const usage of reported) {
-    expect(usage).toMatchObject({ model: DEFAULT_MODEL, inputTokens: expect.any(Number), outputTokens: expect.any(Number), cachedInputTokens: 0 });
+    expect(usage).toMatchObject({
+      model: DEFAULT_MODEL,
+      inputTokens: expect.any(Number),
+      outputTokens: expect.any(Number),
+      cachedInputTokens: 0,
+    });
     expect(usage!.inputTokens).toBeGreaterThan(100); // the prompt and context, counted by the scripted model
     expect(usage).not.toHaveProperty('costUsd'); // this worker has no price table
   }
@@ -46,12 +55,16 @@ test('every model call records the usage the endpoint reported, an invalid answe
   expect(result.usage).toEqual(state.usage);
 });
 
-test('a run\'s usage totals survive continue-as-new', async () => {
+test("a run's usage totals survive continue-as-new", async () => {
   const listings = Array.from({ length: 60 }, () => callTool('list_releases', { environment: 'staging' }));
   harness = await startHarness({ script: [...listings, callTool('done_for_now', { message: 'listed 60 times' })] });
   const workflowId = `usage-continued-${Date.now()}`;
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue, workflowId, args: [{ agent: 'deploybot', message: 'list staging releases 60 times', maxSteps: 100, continueAsNewAfterSteps: 55 }],
+    taskQueue: harness.taskQueue,
+    workflowId,
+    args: [
+      { agent: 'deploybot', message: 'list staging releases 60 times', maxSteps: 100, continueAsNewAfterSteps: 55 },
+    ],
   });
   const result: AgentRunResult = await handle.result();
   const runs = [];
@@ -61,12 +74,14 @@ test('a run\'s usage totals survive continue-as-new', async () => {
   expect(harness.model.requests).toHaveLength(61);
   const { events, state } = await handle.query(threadQuery);
   // The last run holds the recent calls and a note for the rest: the totals came through the note's state.
-  expect(events.find((event): event is EventOf<'earlier_events'> => event.type === 'earlier_events')!.count).toBeGreaterThan(0);
+  expect(
+    events.find((event): event is EventOf<'earlier_events'> => event.type === 'earlier_events')!.count,
+  ).toBeGreaterThan(0);
   expect(events.filter((event) => event.type === 'tool_call').length).toBeLessThan(61);
   expect(state.usage).toEqual(result.usage);
 });
 
-test('the deploy pipeline sums its children\'s usage', async () => {
+test("the deploy pipeline sums its children's usage", async () => {
   harness = await startHarness();
   const sha = await harness.fixture.sha('main');
   harness.model.enqueue(
@@ -77,9 +92,14 @@ test('the deploy pipeline sums its children\'s usage', async () => {
     callTool('finish_deploy', { deployed: true, message: 'live' }),
   );
   const handle = await harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue, workflowId: `usage-deploy-${Date.now()}`, args: [{ ref: 'main', requestedBy: 'alice' }],
+    taskQueue: harness.taskQueue,
+    workflowId: `usage-deploy-${Date.now()}`,
+    args: [{ ref: 'main', requestedBy: 'alice' }],
   });
-  await waitForState(harness.client.workflow.getHandle(`${handle.workflowId}-deploy`), (state) => state.status === 'awaiting_approval');
+  await waitForState(
+    harness.client.workflow.getHandle(`${handle.workflowId}-deploy`),
+    (state) => state.status === 'awaiting_approval',
+  );
   await handle.signal(approveSignal, { by: 'alice' });
   const result: DeployState = await handle.result();
   expect(result.outcome).toBe('deployed');

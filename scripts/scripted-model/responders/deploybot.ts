@@ -36,7 +36,9 @@ export function nextDeploybotStep(context: string): ScriptedReply {
   if (reason !== null) {
     // Trailing periods are dropped because the message adds its own.
     const said = reason.replace(/\.+$/, '') || 'no reason given';
-    return callTool('done_for_now', { message: `Production deploy of ${ref} was rejected: ${said}. Staying on staging.` });
+    return callTool('done_for_now', {
+      message: `Production deploy of ${ref} was rejected: ${said}. Staying on staging.`,
+    });
   }
   if (toolResults(context, 'deploy_to_production').length === 0) return callTool('deploy_to_production', { ref });
   return callTool('done_for_now', { message: `Deployed ${ref} to production.` });

@@ -12,7 +12,8 @@ export const ALERT_TITLE = 'Deploy pipeline needs attention';
 
 /** Picks the notifier's next step from the event-log text (see the module comment). */
 export function nextNotifierStep(context: string): ScriptedReply {
-  if (toolResults(context, 'send_notification').length > 0) return callTool('finish_notifying', { message: 'Alert sent.' });
+  if (toolResults(context, 'send_notification').length > 0)
+    return callTool('finish_notifying', { message: 'Alert sent.' });
   const message = taskText(context) || 'A deploy pipeline step failed.';
   return callTool('send_notification', { severity: 'critical', title: ALERT_TITLE, message });
 }

@@ -30,14 +30,21 @@ export function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content
-    .map((part) => (typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : ''))
+    .map((part) =>
+      typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string'
+        ? (part as { text: string }).text
+        : '',
+    )
     .join('');
 }
 
 /** Every `<name ...>` element of the context, in order, self-closing or not. */
 export function elements(context: string, name: string): RenderedElement[] {
   const pattern = new RegExp(`<${name}\\b([^>]*?)(?:/>|>([\\s\\S]*?)</${name}>)`, 'g');
-  return [...context.matchAll(pattern)].map((match) => ({ attributes: match[1] ?? '', body: unescapeXml(match[2] ?? '') }));
+  return [...context.matchAll(pattern)].map((match) => ({
+    attributes: match[1] ?? '',
+    body: unescapeXml(match[2] ?? ''),
+  }));
 }
 
 export function attribute(element: RenderedElement, name: string): string | undefined {
@@ -83,7 +90,10 @@ export function field(json: string, key: string): unknown {
 /** The text of each object in a JSON list whose first key is `firstKey`, e.g. `{"suite":...}`; read each with `field`. */
 export function objectsStartingWith(json: string, firstKey: string): string[] {
   const start = `{"${firstKey}":`;
-  return json.split(start).slice(1).map((rest) => `${start}${rest}`);
+  return json
+    .split(start)
+    .slice(1)
+    .map((rest) => `${start}${rest}`);
 }
 
 export function stringField(json: string, key: string): string | undefined {

@@ -49,7 +49,9 @@ export function runReport(result: string): { summary: string; highlights: string
   let summary = `${count} runs in the last ${hours} h${runs.length > 0 ? `: ${countsByStatus(runs)}` : ''}.`;
   if (runs.length < count) summary += ` The counts cover the ${runs.length} runs the context shows.`;
   if (field(result, 'truncated') === true) summary += ' Only the newest 100 runs were listed.';
-  const attention = runs.filter((run) => FAILED.has(run.executionStatus) || (run.status !== undefined && WAITING.has(run.status)));
+  const attention = runs.filter(
+    (run) => FAILED.has(run.executionStatus) || (run.status !== undefined && WAITING.has(run.status)),
+  );
   return { summary, highlights: attention.slice(0, MAX_HIGHLIGHTS).map(highlight) };
 }
 

@@ -21,7 +21,9 @@ interface FailedRun {
 
 /** The first run of a list_test_runs result (`{"environment":...,"runs":[{"suite":...}]}`) with "passed":false. */
 export function firstFailedRun(result: string): FailedRun | undefined {
-  const failed = objectsStartingWith(result, 'suite').find((run) => field(run, 'passed') === false && stringField(run, 'suite'));
+  const failed = objectsStartingWith(result, 'suite').find(
+    (run) => field(run, 'passed') === false && stringField(run, 'suite'),
+  );
   if (failed === undefined) return undefined;
   return { suite: stringField(failed, 'suite')!, sha: stringField(failed, 'sha'), exitCode: field(failed, 'exitCode') };
 }

@@ -68,14 +68,20 @@ test('the webhook channel signs each notice the Standard Webhooks way, with the 
     expect(retry!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
     expect(other!.headers['webhook-id']).not.toBe(first!.headers['webhook-id']);
     // The signature covers "<webhook-id>.<webhook-timestamp>.<body>" as the package computes it.
-    expect(retry!.headers['webhook-signature']).toBe(new Webhook(secret).sign(retry!.headers['webhook-id']!, new Date(clock), retry!.raw));
+    expect(retry!.headers['webhook-signature']).toBe(
+      new Webhook(secret).sign(retry!.headers['webhook-id']!, new Date(clock), retry!.raw),
+    );
   } finally {
     await new Promise((resolve) => receiver.close(resolve));
   }
 });
 
 test('a channel without its settings stops start-up naming the missing variables', () => {
-  expect(() => channelFromConfig(parseConfig({ TFA_NOTIFY_CHANNEL: 'webhook' }), () => {})).toThrow('TFA_NOTIFY_WEBHOOK_URL and TFA_NOTIFY_WEBHOOK_SECRET');
-  expect(() => channelFromConfig(parseConfig({ TFA_NOTIFY_CHANNEL: 'slack' }), () => {})).toThrow('TFA_SLACK_WEBHOOK_URL');
+  expect(() => channelFromConfig(parseConfig({ TFA_NOTIFY_CHANNEL: 'webhook' }), () => {})).toThrow(
+    'TFA_NOTIFY_WEBHOOK_URL and TFA_NOTIFY_WEBHOOK_SECRET',
+  );
+  expect(() => channelFromConfig(parseConfig({ TFA_NOTIFY_CHANNEL: 'slack' }), () => {})).toThrow(
+    'TFA_SLACK_WEBHOOK_URL',
+  );
   expect(channelFromConfig(parseConfig({}), () => {}).name).toBe('console');
 });

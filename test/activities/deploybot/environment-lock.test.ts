@@ -20,7 +20,10 @@ afterEach(async () => {
 function holdInOtherProcess(key: string, journal: string): Promise<ChildProcess> {
   // node itself with tsx as its loader: one process, so SIGKILL kills the lock holder.
   const script = 'test/activities/deploybot/hold-environment-lock.ts';
-  const child = spawn(process.execPath, ['--import', 'tsx', script, key, journal], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, key, journal], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   other = child;
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('held') && resolve(child));

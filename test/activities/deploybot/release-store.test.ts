@@ -3,7 +3,11 @@ import { lstat, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } f
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createReleaseStore, ReleaseStoreError, type ReleaseStoreOptions } from '../../../activities/deploybot/release-store';
+import {
+  createReleaseStore,
+  ReleaseStoreError,
+  type ReleaseStoreOptions,
+} from '../../../activities/deploybot/release-store';
 
 const execFileAsync = promisify(execFile);
 
@@ -47,7 +51,10 @@ function storeWith(overrides: Partial<ReleaseStoreOptions> = {}) {
 
 async function historyLines(environment = 'staging'): Promise<Array<Record<string, unknown>>> {
   const text = await readFile(path.join(root, environment, 'history.jsonl'), 'utf8');
-  return text.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 beforeAll(async () => {
@@ -82,8 +89,12 @@ describe('deploy', () => {
     });
     expect(await readFile(path.join(result.releasePath, 'status.txt'), 'utf8')).toBe('ok\n');
     expect(await readlink(path.join(root, 'staging', 'current'))).toBe(path.join('releases', firstSha));
-    expect(await historyLines()).toEqual([expect.objectContaining({ sha: firstSha, operationId: 'op-1', at: expect.any(String) })]);
-    expect(await readdir(path.join(root, 'staging'))).toEqual(expect.not.arrayContaining([expect.stringMatching(/^\./)]));
+    expect(await historyLines()).toEqual([
+      expect.objectContaining({ sha: firstSha, operationId: 'op-1', at: expect.any(String) }),
+    ]);
+    expect(await readdir(path.join(root, 'staging'))).toEqual(
+      expect.not.arrayContaining([expect.stringMatching(/^\./)]),
+    );
   });
 
   it('treats redeploying the current ref as a no-op', async () => {
@@ -268,7 +279,9 @@ describe('rollback', () => {
     await store.deploy({ environment: 'staging', ref: 'main', operationId: 'op-2' });
     await store.rollback({ environment: 'staging', operationId: 'rb-1' });
 
-    await expect(store.rollback({ environment: 'staging', operationId: 'rb-2' })).rejects.toThrow(/Nothing to roll back to/);
+    await expect(store.rollback({ environment: 'staging', operationId: 'rb-2' })).rejects.toThrow(
+      /Nothing to roll back to/,
+    );
   });
 
   it('fails clearly with only one release', async () => {
@@ -285,7 +298,9 @@ describe('rollback', () => {
     await store.deploy({ environment: 'staging', ref: 'v1', operationId: 'op-1' });
     await store.deploy({ environment: 'staging', ref: 'main', operationId: 'op-2' });
 
-    await expect(store.rollback({ environment: 'staging', operationId: 'op-2' })).rejects.toThrow(/already used for a deploy/);
+    await expect(store.rollback({ environment: 'staging', operationId: 'op-2' })).rejects.toThrow(
+      /already used for a deploy/,
+    );
   });
 });
 

@@ -19,16 +19,22 @@ test('testRelease runs the release of the given SHA, not what staging runs now, 
   const run = await store.testRelease({ sha: broken, suite: 'default' });
   expect(run).toMatchObject({ sha: broken, suite: 'default', passed: false });
   expect(await store.currentSha({ environment: 'staging' })).toBe(main);
-  const record = JSON.parse(await readFile(path.join(commitRecordsDir(fixture.root, broken), 'test-runs', 'default.json'), 'utf8'));
+  const record = JSON.parse(
+    await readFile(path.join(commitRecordsDir(fixture.root, broken), 'test-runs', 'default.json'), 'utf8'),
+  );
   expect(record).toMatchObject({ sha: broken, passed: false });
-  expect(await store.testRunsOf({ sha: broken })).toEqual([expect.objectContaining({ sha: broken, suite: 'default', passed: false })]);
+  expect(await store.testRunsOf({ sha: broken })).toEqual([
+    expect.objectContaining({ sha: broken, suite: 'default', passed: false }),
+  ]);
   expect(await store.testRunsOf({ sha: main })).toEqual([]);
 });
 
 test('run_tests on an environment is recorded by the SHA it ran on as well', async () => {
   await store.deploy({ environment: 'staging', ref: 'main', operationId: 'staging-main' });
   await store.runTests({ environment: 'staging' });
-  expect(await store.testRunsOf({ sha: await fixture.sha('main') })).toEqual([expect.objectContaining({ passed: true })]);
+  expect(await store.testRunsOf({ sha: await fixture.sha('main') })).toEqual([
+    expect.objectContaining({ passed: true }),
+  ]);
 });
 
 test('a SHA that is not a full commit SHA is refused before anything runs', async () => {
@@ -49,12 +55,28 @@ test('planRollback names the SHA it leaves and the one it returns to, without sw
   await store.deploy({ environment: 'production', ref: 'main', operationId: 'one' });
   await store.deploy({ environment: 'production', ref: 'broken', operationId: 'two' });
   const plan = await store.planRollback({ environment: 'production' });
-  expect(plan).toEqual({ environment: 'production', fromSha: await fixture.sha('broken'), toSha: await fixture.sha('main') });
+  expect(plan).toEqual({
+    environment: 'production',
+    fromSha: await fixture.sha('broken'),
+    toSha: await fixture.sha('main'),
+  });
   expect(await store.currentSha({ environment: 'production' })).toBe(plan.fromSha);
 });
 
 test('release commands get PATH, HOME, LANG and the passthrough names, nothing else', () => {
-  const worker = { PATH: '/bin', HOME: '/home/w', LANG: 'C.UTF-8', OPENAI_API_KEY: 'sk-secret', CI: 'true', NODE_OPTIONS: '--x' };
+  const worker = {
+    PATH: '/bin',
+    HOME: '/home/w',
+    LANG: 'C.UTF-8',
+    OPENAI_API_KEY: 'sk-secret',
+    CI: 'true',
+    NODE_OPTIONS: '--x',
+  };
   expect(commandEnvironment(worker)).toEqual({ PATH: '/bin', HOME: '/home/w', LANG: 'C.UTF-8' });
-  expect(commandEnvironment(worker, ['CI', 'MISSING'])).toEqual({ PATH: '/bin', HOME: '/home/w', LANG: 'C.UTF-8', CI: 'true' });
+  expect(commandEnvironment(worker, ['CI', 'MISSING'])).toEqual({
+    PATH: '/bin',
+    HOME: '/home/w',
+    LANG: 'C.UTF-8',
+    CI: 'true',
+  });
 });

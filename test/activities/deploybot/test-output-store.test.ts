@@ -46,8 +46,24 @@ test('a later run of the same suite replaces the record; lastTestRun reads it ba
 });
 
 test('listTestRuns shows every suite last run, newest first, without output', async () => {
-  await saveTestRun(stagingDir(), { suite: 'unit', sha: 'a', passed: true, exitCode: 0, durationMs: 5, output: 'ok', at: '2030-01-01T00:00:00.000Z' });
-  await saveTestRun(stagingDir(), { suite: 'smoke', sha: 'a', passed: false, exitCode: 2, durationMs: 7, output: 'no', at: '2030-01-02T00:00:00.000Z' });
+  await saveTestRun(stagingDir(), {
+    suite: 'unit',
+    sha: 'a',
+    passed: true,
+    exitCode: 0,
+    durationMs: 5,
+    output: 'ok',
+    at: '2030-01-01T00:00:00.000Z',
+  });
+  await saveTestRun(stagingDir(), {
+    suite: 'smoke',
+    sha: 'a',
+    passed: false,
+    exitCode: 2,
+    durationMs: 7,
+    output: 'no',
+    at: '2030-01-02T00:00:00.000Z',
+  });
   expect(await store.listTestRuns({ environment: 'staging' })).toEqual([
     { suite: 'smoke', sha: 'a', passed: false, exitCode: 2, durationMs: 7, at: '2030-01-02T00:00:00.000Z' },
     { suite: 'unit', sha: 'a', passed: true, exitCode: 0, durationMs: 5, at: '2030-01-01T00:00:00.000Z' },
@@ -68,12 +84,26 @@ test('a suite name that could leave test-runs/ is refused', async () => {
 test('an unreadable record says which file and how to rewrite it', async () => {
   await mkdir(path.join(stagingDir(), TEST_RUNS_DIR), { recursive: true });
   await writeFile(path.join(stagingDir(), TEST_RUNS_DIR, 'unit.json'), '{"suite":');
-  await expect(readTestRun(stagingDir(), 'unit')).rejects.toThrow(/unit\.json is not a test run record of schema version 1\. Run the suite again/);
+  await expect(readTestRun(stagingDir(), 'unit')).rejects.toThrow(
+    /unit\.json is not a test run record of schema version 1\. Run the suite again/,
+  );
 });
 
 test('runs of one suite saved at the same moment each land whole, none fails on a shared temp file', async () => {
-  const record = { suite: 'default', sha: await fixture.sha('main'), passed: true, exitCode: 0, durationMs: 1, output: 'ok', at: new Date().toISOString() };
-  await Promise.all(Array.from({ length: 20 }, (_, index) => saveTestRun(stagingDir(), { ...record, output: `run ${index}` })));
+  const record = {
+    suite: 'default',
+    sha: await fixture.sha('main'),
+    passed: true,
+    exitCode: 0,
+    durationMs: 1,
+    output: 'ok',
+    at: new Date().toISOString(),
+  };
+  await Promise.all(
+    Array.from({ length: 20 }, (_, index) => saveTestRun(stagingDir(), { ...record, output: `run ${index}` })),
+  );
   expect((await readTestRun(stagingDir(), 'default'))?.output).toMatch(/^run \d+$/);
-  expect((await readdir(path.join(stagingDir(), TEST_RUNS_DIR))).filter((name) => name.endsWith('.partial'))).toEqual([]);
+  expect((await readdir(path.join(stagingDir(), TEST_RUNS_DIR))).filter((name) => name.endsWith('.partial'))).toEqual(
+    [],
+  );
 });

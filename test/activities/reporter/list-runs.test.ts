@@ -31,7 +31,9 @@ function fakeClient(runs: WorkflowExecutionInfo[]) {
 
 test('the query asks for agent and pipeline runs started after the cut-off, on one task queue when given', () => {
   const since = new Date('2030-01-01T12:00:00.000Z');
-  expect(recentRunsQuery(since)).toBe(`(WorkflowType = 'agentWorkflow' OR WorkflowType = 'deployWorkflow') AND StartTime > "2030-01-01T12:00:00.000Z"`);
+  expect(recentRunsQuery(since)).toBe(
+    `(WorkflowType = 'agentWorkflow' OR WorkflowType = 'deployWorkflow') AND StartTime > "2030-01-01T12:00:00.000Z"`,
+  );
   expect(recentRunsQuery(since, 'tfa')).toContain(` AND TaskQueue = 'tfa'`);
 });
 
@@ -41,7 +43,9 @@ test('lists runs of the last N hours with Temporal status, TfaStatus when set, a
     status: { name: 'COMPLETED' } as WorkflowExecutionInfo['status'],
     closeTime: new Date('2030-01-02T11:30:00.000Z'),
   });
-  const waiting = run('agent-1', { typedSearchAttributes: new TypedSearchAttributes([{ key: tfaStatusKey, value: 'awaiting_approval' }]) });
+  const waiting = run('agent-1', {
+    typedSearchAttributes: new TypedSearchAttributes([{ key: tfaStatusKey, value: 'awaiting_approval' }]),
+  });
   const { client, queries } = fakeClient([waiting, closed]);
   const report = await createListRuns({ client, taskQueue: 'tfa', now: () => NOW })({ hours: 24 });
 
@@ -52,8 +56,21 @@ test('lists runs of the last N hours with Temporal status, TfaStatus when set, a
     count: 2,
     truncated: false,
     runs: [
-      { workflowId: 'agent-1', type: 'agentWorkflow', executionStatus: 'RUNNING', status: 'awaiting_approval', startTime: '2030-01-02T11:00:00.000Z', closeTime: null },
-      { workflowId: 'deploy-1', type: 'deployWorkflow', executionStatus: 'COMPLETED', startTime: '2030-01-02T11:00:00.000Z', closeTime: '2030-01-02T11:30:00.000Z' },
+      {
+        workflowId: 'agent-1',
+        type: 'agentWorkflow',
+        executionStatus: 'RUNNING',
+        status: 'awaiting_approval',
+        startTime: '2030-01-02T11:00:00.000Z',
+        closeTime: null,
+      },
+      {
+        workflowId: 'deploy-1',
+        type: 'deployWorkflow',
+        executionStatus: 'COMPLETED',
+        startTime: '2030-01-02T11:00:00.000Z',
+        closeTime: '2030-01-02T11:30:00.000Z',
+      },
     ],
   });
 });
@@ -67,5 +84,7 @@ test('stops at 100 runs and says the list was cut', async () => {
 
 test('refuses a look-back that is not a positive number of hours', async () => {
   const { client } = fakeClient([]);
-  await expect(createListRuns({ client })({ hours: 0 })).rejects.toThrow('hours must be a positive number, got 0. Pass e.g. 24 for the last day.');
+  await expect(createListRuns({ client })({ hours: 0 })).rejects.toThrow(
+    'hours must be a positive number, got 0. Pass e.g. 24 for the last day.',
+  );
 });

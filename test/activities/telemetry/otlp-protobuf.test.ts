@@ -35,7 +35,14 @@ afterAll(async () => {
 
 test('by default spans go out as OTLP protobuf, with the GenAI attributes of a model call', async () => {
   tracing = await startTracing('tfa-protobuf-test');
-  const completion: ChatCompletion = { id: 'chatcmpl-1', object: 'chat.completion', created: 0, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 } };
+  const completion: ChatCompletion = {
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    created: 0,
+    model: 'gpt-4o-mini',
+    choices: [],
+    usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
+  };
   await traceChat(tracing, { model: 'gpt-4o-mini', baseURL: 'https://api.openai.com/v1' }, async () => completion);
   await tracing!.shutdown();
   tracing = undefined;
@@ -43,7 +50,12 @@ test('by default spans go out as OTLP protobuf, with the GenAI attributes of a m
   expect(bodies.map((body) => body.contentType)).toEqual(['application/x-protobuf']);
   const request = opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.decode(bodies[0]!.body);
   const [span] = request.resourceSpans[0].scopeSpans[0].spans;
-  const attributes = Object.fromEntries(span.attributes.map((attribute: any) => [attribute.key, attribute.value.stringValue ?? Number(attribute.value.intValue)]));
+  const attributes = Object.fromEntries(
+    span.attributes.map((attribute: any) => [
+      attribute.key,
+      attribute.value.stringValue ?? Number(attribute.value.intValue),
+    ]),
+  );
   expect(span.name).toBe('chat gpt-4o-mini');
   expect(attributes).toMatchObject({
     'gen_ai.operation.name': 'chat',
@@ -60,12 +72,16 @@ test('a model call that throws is a failed span naming the error type, and the e
   bodies.length = 0;
   tracing = await startTracing('tfa-protobuf-test');
   const refused = Object.assign(new Error('429 Rate limit reached'), { name: 'RateLimitError' });
-  await expect(traceChat(tracing, { model: 'gpt-4o-mini', baseURL: 'http://127.0.0.1:11434/v1' }, () => Promise.reject(refused))).rejects.toBe(refused);
+  await expect(
+    traceChat(tracing, { model: 'gpt-4o-mini', baseURL: 'http://127.0.0.1:11434/v1' }, () => Promise.reject(refused)),
+  ).rejects.toBe(refused);
   await tracing!.shutdown();
   tracing = undefined;
 
   const request = opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.decode(bodies[0]!.body);
   const [span] = request.resourceSpans[0].scopeSpans[0].spans;
   expect(span.status).toMatchObject({ code: 2, message: '429 Rate limit reached' }); // STATUS_CODE_ERROR
-  expect(span.attributes).toContainEqual(expect.objectContaining({ key: 'error.type', value: expect.objectContaining({ stringValue: 'RateLimitError' }) }));
+  expect(span.attributes).toContainEqual(
+    expect.objectContaining({ key: 'error.type', value: expect.objectContaining({ stringValue: 'RateLimitError' }) }),
+  );
 });

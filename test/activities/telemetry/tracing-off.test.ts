@@ -14,7 +14,9 @@ test('tracing is on with an OTLP endpoint only, and the standard switches turn i
   expect(tracingEnabled({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318' })).toBe(true);
   expect(tracingEnabled({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://jaeger:4318/v1/traces' })).toBe(true);
   expect(tracingEnabled({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_SDK_DISABLED: 'true' })).toBe(false);
-  expect(tracingEnabled({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_TRACES_EXPORTER: 'none' })).toBe(false);
+  expect(tracingEnabled({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_TRACES_EXPORTER: 'none' })).toBe(
+    false,
+  );
 });
 
 /** Loads worker, activities, gateway and CLI as their processes do, asks for tracing, and lists the OpenTelemetry modules loaded. */
@@ -34,14 +36,18 @@ async function probe(env: Record<string, string | undefined>): Promise<{ tracing
 }
 
 test('with tracing off a process loads no OpenTelemetry module; with an endpoint it loads the SDK', async () => {
-  const { OTEL_EXPORTER_OTLP_ENDPOINT: _endpoint, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: _traces, ...withoutTracing } = process.env;
+  const {
+    OTEL_EXPORTER_OTLP_ENDPOINT: _endpoint,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: _traces,
+    ...withoutTracing
+  } = process.env;
   expect(await probe(withoutTracing)).toEqual({ tracing: false, loaded: 0 });
   const on = await probe({ ...withoutTracing, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' });
   expect(on.tracing).toBe(true);
   expect(on.loaded).toBeGreaterThan(0);
 });
 
-test('the workflow bundle built without tracing holds none of Temporal\'s OpenTelemetry interceptors', async () => {
+test("the workflow bundle built without tracing holds none of Temporal's OpenTelemetry interceptors", async () => {
   expect(bundleTracesWorkflows({ codePath: workflowBundlePath() })).toBe(false);
   expect(await readFile(workflowBundlePath(), 'utf8')).not.toContain('@opentelemetry');
 });

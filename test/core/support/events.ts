@@ -6,12 +6,21 @@ export function eventFactory(): (event: NewEvent) => ThreadEvent {
   let counter = 0;
   return (event) => {
     counter += 1;
-    return { ...event, id: `evt-${counter}`, at: `2025-01-01T00:00:${String(counter % 60).padStart(2, '0')}.000Z` } as ThreadEvent;
+    return {
+      ...event,
+      id: `evt-${counter}`,
+      at: `2025-01-01T00:00:${String(counter % 60).padStart(2, '0')}.000Z`,
+    } as ThreadEvent;
   };
 }
 
 /** Short texts, and sometimes very long ones full of characters that need escaping. */
-const text = (max: number) => fc.oneof(fc.string({ maxLength: 40 }), fc.string({ minLength: max - 10, maxLength: max }), fc.constant('&<>"'.repeat(max / 4)));
+const text = (max: number) =>
+  fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.string({ minLength: max - 10, maxLength: max }),
+    fc.constant('&<>"'.repeat(max / 4)),
+  );
 const name = fc.oneof(fc.constantFrom('alice', 'bob'), text(100));
 const tool = fc.constantFrom('deploy_to_staging', 'run_tests', 'list_releases', 'deploy_to_production');
 /** A few ids, so calls, requests and errors refer to each other as in real threads (and sometimes oddly). */
@@ -34,17 +43,50 @@ export const anyNewEvent: fc.Arbitrary<NewEvent> = fc.oneof(
     callId: fc.option(callId, { nil: undefined }),
     tool: fc.option(tool, { nil: undefined }),
   }),
-  fc.record({ type: fc.constant('approval_requested' as const), requestId, callId, tool, args, argsDigest: fc.constant('sha256:00') }),
-  fc.record({ type: fc.constant('approval_granted' as const), requestId, by: name, comment: fc.option(text(300), { nil: undefined }) }),
+  fc.record({
+    type: fc.constant('approval_requested' as const),
+    requestId,
+    callId,
+    tool,
+    args,
+    argsDigest: fc.constant('sha256:00'),
+  }),
+  fc.record({
+    type: fc.constant('approval_granted' as const),
+    requestId,
+    by: name,
+    comment: fc.option(text(300), { nil: undefined }),
+  }),
   fc.record({ type: fc.constant('approval_rejected' as const), requestId, by: name, reason: text(600) }),
   fc.record({ type: fc.constant('human_input_requested' as const), requestId, callId, question: text(600) }),
   fc.record({ type: fc.constant('human_reply' as const), requestId, by: name, text: text(600) }),
   fc.record({ type: fc.constant('escalated' as const), requestId, reason: text(400) }),
-  fc.record({ type: fc.constant('decision_refused' as const), message: fc.constant('approve'), reason: text(100), count: fc.option(fc.integer({ min: 2, max: 1_000 }), { nil: undefined }) }),
-  fc.record({ type: fc.constant('pause_requested' as const), by: fc.option(name, { nil: undefined }), reason: fc.option(text(300), { nil: undefined }) }),
-  fc.record({ type: fc.constant('pause_withdrawn' as const), by: fc.option(name, { nil: undefined }), feedback: fc.option(text(300), { nil: undefined }) }),
-  fc.record({ type: fc.constant('paused' as const), by: fc.option(name, { nil: undefined }), reason: fc.option(text(300), { nil: undefined }) }),
-  fc.record({ type: fc.constant('resumed' as const), by: fc.option(name, { nil: undefined }), feedback: fc.option(text(300), { nil: undefined }) }),
+  fc.record({
+    type: fc.constant('decision_refused' as const),
+    message: fc.constant('approve'),
+    reason: text(100),
+    count: fc.option(fc.integer({ min: 2, max: 1_000 }), { nil: undefined }),
+  }),
+  fc.record({
+    type: fc.constant('pause_requested' as const),
+    by: fc.option(name, { nil: undefined }),
+    reason: fc.option(text(300), { nil: undefined }),
+  }),
+  fc.record({
+    type: fc.constant('pause_withdrawn' as const),
+    by: fc.option(name, { nil: undefined }),
+    feedback: fc.option(text(300), { nil: undefined }),
+  }),
+  fc.record({
+    type: fc.constant('paused' as const),
+    by: fc.option(name, { nil: undefined }),
+    reason: fc.option(text(300), { nil: undefined }),
+  }),
+  fc.record({
+    type: fc.constant('resumed' as const),
+    by: fc.option(name, { nil: undefined }),
+    feedback: fc.option(text(300), { nil: undefined }),
+  }),
   fc.record({ type: fc.constant('done' as const), callId, tool: fc.constant('done_for_now'), payload: args }),
   fc.record({ type: fc.constant('run_ended' as const), status: fc.constant('failed' as const), reason: text(300) }),
 );
@@ -53,6 +95,10 @@ export const anyNewEvent: fc.Arbitrary<NewEvent> = fc.oneof(
 export function anyThread(maxEvents = 60): fc.Arbitrary<ThreadEvent[]> {
   return fc.tuple(text(600), fc.array(anyNewEvent, { maxLength: maxEvents, size: 'max' })).map(([message, rest]) => {
     const stamp = eventFactory();
-    return [stamp({ type: 'run_started', agent: 'deploybot', maxSteps: 12 }), stamp({ type: 'user_message', text: message, by: 'alice' }), ...rest.map(stamp)];
+    return [
+      stamp({ type: 'run_started', agent: 'deploybot', maxSteps: 12 }),
+      stamp({ type: 'user_message', text: message, by: 'alice' }),
+      ...rest.map(stamp),
+    ];
   });
 }

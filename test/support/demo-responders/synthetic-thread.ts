@@ -22,7 +22,13 @@ export function ran(tool: string, args: Record<string, unknown>, output: unknown
   const callId = `call-${++counter}`;
   return [
     { type: 'tool_call', callId, tool, kind: 'immediate', args },
-    { type: 'tool_result', callId, tool, output: typeof output === 'string' ? output : JSON.stringify(output), truncated: false },
+    {
+      type: 'tool_result',
+      callId,
+      tool,
+      output: typeof output === 'string' ? output : JSON.stringify(output),
+      truncated: false,
+    },
   ];
 }
 
@@ -39,7 +45,10 @@ export function rejected(tool: string, args: Record<string, unknown>, reason: st
 
 /** The start of a run of `agent` with its task from alice. */
 export function started(agent: string, task: string): ThreadEvent[] {
-  return [ev({ type: 'run_started', agent, maxSteps: findAgent(agent)?.maxSteps ?? 10 }), ev({ type: 'user_message', text: task, by: 'alice' })];
+  return [
+    ev({ type: 'run_started', agent, maxSteps: findAgent(agent)?.maxSteps ?? 10 }),
+    ev({ type: 'user_message', text: task, by: 'alice' }),
+  ];
 }
 
 /** The context the model sees for these events. */
@@ -71,8 +80,13 @@ export async function driveAgent(
     const kind = findTool(definition, chosen.tool)!.kind;
     if (kind === 'terminal') return calls;
     const outcome = outcomes[chosen.tool]!(chosen.args);
-    const played = 'output' in outcome ? ran(chosen.tool, chosen.args, outcome.output) : rejected(chosen.tool, chosen.args, outcome.reason, outcome.rejectedBy);
-    events.push(...played.map((event) => ev(event.type === 'tool_call' ? { ...event, callId: chosen.callId, kind } : event)));
+    const played =
+      'output' in outcome
+        ? ran(chosen.tool, chosen.args, outcome.output)
+        : rejected(chosen.tool, chosen.args, outcome.reason, outcome.rejectedBy);
+    events.push(
+      ...played.map((event) => ev(event.type === 'tool_call' ? { ...event, callId: chosen.callId, kind } : event)),
+    );
   }
   throw new Error(`${agent} made ${calls.length} calls without finishing: ${JSON.stringify(calls)}`);
 }
