@@ -82,6 +82,10 @@ export function createActivities(deps: ActivityDependencies) {
     async readCurrentRelease(input: { environment: Environment }): Promise<string | null> {
       return deps.releases.currentSha(input);
     },
+    /** The SHAs one run's tools deployed (their operation ids start with its workflow id): what it did, whatever came after. */
+    async readReleasesDeployedBy(input: { environment: Environment; workflowId: string }): Promise<string[]> {
+      return deps.releases.deployedBy({ environment: input.environment, operationIdPrefix: `${input.workflowId}/` });
+    },
   };
 }
 

@@ -39,7 +39,8 @@ export const RELEASE_ACTIVITY_OPTIONS = {
   startToCloseTimeout: '15 minutes',
   retry: { initialInterval: '2 seconds', maximumAttempts: 3 },
 } as const;
-export const { deployRelease, readCurrentRelease } = proxyActivities<Activities>(RELEASE_ACTIVITY_OPTIONS);
+export const { deployRelease, readCurrentRelease, readReleasesDeployedBy } =
+  proxyActivities<Activities>(RELEASE_ACTIVITY_OPTIONS);
 
 /** Pins an approval tool's arguments (a ref to its commit SHA) before a human is asked. */
 export const PIN_ACTIVITY_OPTIONS = {

@@ -23,6 +23,7 @@ import { RUN_INPUT_LIMITS, type AgentRunResult } from '../core/run';
 import {
   deployRelease,
   readCurrentRelease,
+  readReleasesDeployedBy,
   readTestRuns,
   RELEASE_ACTIVITY_OPTIONS,
   TEST_RUNS_ACTIVITY_OPTIONS,
@@ -42,6 +43,12 @@ const CHILD_SUMMARY_PATCH = 'pipeline-child-summaries-v1';
 
 /** Each of the pipeline's own activities says what it does in the Web UI. */
 const ACTIVITY_SUMMARY_PATCH = 'pipeline-activity-summaries-v1';
+
+/**
+ * The outcome comes from the deploys the deployer's own tools recorded: production's current SHA alone
+ * misreported a deploy that another pipeline's later deploy had superseded as `not_deployed`.
+ */
+const OUTCOME_FROM_LEDGER_PATCH = 'pipeline-outcome-from-ledger-v1';
 
 const stageRelease = (input: Parameters<typeof deployRelease>[0]) =>
   patched(ACTIVITY_SUMMARY_PATCH)
@@ -240,7 +247,21 @@ async function deployToProduction(state: DeployState, input: DeployWorkflowInput
     `Deploy release ${state.stagingSha} (ref ${input.ref}, use the SHA as the ref) to production. Staging tests passed: ${state.tests?.summary}`,
     input.requestedBy,
   );
+  const deployedByStep = patched(OUTCOME_FROM_LEDGER_PATCH)
+    ? await readReleasesDeployedBy.executeWithOptions(
+        { ...RELEASE_ACTIVITY_OPTIONS, summary: `read what ${deploy.workflowId} deployed to production` },
+        [{ environment: 'production', workflowId: deploy.workflowId }],
+      )
+    : null;
   state.productionSha = await readRelease({ environment: 'production' });
+  if (deployedByStep?.includes(state.stagingSha!) && state.productionSha !== state.stagingSha) {
+    const since = `production runs ${state.productionSha} now, deployed after it`;
+    return finish(
+      state,
+      'deployed',
+      `Release ${state.stagingSha} of ${input.ref} was deployed to production (${since}).`,
+    );
+  }
   if (state.productionSha === state.stagingSha)
     return finish(state, 'deployed', `Release ${state.stagingSha} of ${input.ref} is live in production.`);
   const why = (deploy.result?.result as { message?: string } | null)?.message ?? deploy.result?.reason ?? deploy.status;

@@ -100,6 +100,8 @@ export interface ReleaseStore {
   currentSha(input: { environment: Environment }): Promise<string | null>;
   /** Newest first. */
   listReleases(input: { environment: Environment }): Promise<ReleaseInfo[]>;
+  /** The SHAs deployed to the environment by operations whose id starts with `operationIdPrefix`, oldest first. */
+  deployedBy(input: { environment: Environment; operationIdPrefix: string }): Promise<string[]>;
   /**
    * Switches back. With the plan's `fromSha`/`toSha` (as approved) it refuses when the environment no
    * longer runs `fromSha`, and switches to exactly `toSha`; without them it computes both now.
@@ -138,6 +140,12 @@ export function createReleaseStore(options: ReleaseStoreOptions): ReleaseStore {
     listTestRuns: async (input) => listTestRuns(layout(input.environment).envDir),
     currentSha: async (input) => readCurrentSha(layout(input.environment)),
     listReleases: async (input) => listReleases(layout(input.environment)),
+    deployedBy: async (input) => {
+      const history = await readHistory(layout(input.environment).historyFile);
+      return history
+        .filter((entry) => entry.kind === 'deploy' && entry.operationId.startsWith(input.operationIdPrefix))
+        .map((entry) => entry.sha);
+    },
     rollback: async (input) => rollback(layout(input.environment), input),
   };
 }

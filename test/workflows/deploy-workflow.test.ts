@@ -67,6 +67,53 @@ test('the full DAG: staging, the test agent passes, one approval sent to the par
   for (const child of result.children) expect(child.result!.steps).toBeLessThanOrEqual(20);
 });
 
+// Issue 15 (found by the cluster run): another pipeline's deploy landing right after this one's made
+// production's SHA differ, and the pipeline reported `not_deployed` although its own deploy happened.
+test("a deploy superseded at once by another pipeline's deploy is reported deployed, from the deployer's own ledger entry", async () => {
+  const after: { deploy?: () => Promise<void> } = {};
+  harness = await startHarness({
+    wrapActivities: (activities) => ({
+      ...activities,
+      async executeTool(input) {
+        const output = await activities.executeTool(input);
+        if (input.tool === 'deploy_to_production') await after.deploy?.();
+        return output;
+      },
+    }),
+  });
+  const other = await harness.fixture.commitOn('other-pipeline', { 'other.txt': 'another release\n' });
+  const store = createReleaseStore({
+    repo: harness.fixture.repo,
+    root: harness.fixture.root,
+    testCommand: FIXTURE_TEST_COMMAND,
+  });
+  after.deploy = async () => {
+    await store.deploy({
+      environment: 'production',
+      ref: other,
+      sha: other,
+      operationId: 'deploy-other-pipeline-deploy/evt-1',
+    });
+  };
+  const sha = await harness.fixture.sha('main');
+  harness.model.enqueue(
+    ...testsPass(sha),
+    callTool('deploy_to_production', { ref: sha }),
+    callTool('finish_deploy', { deployed: true, message: 'live' }),
+  );
+  const handle = await harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, {
+    taskQueue: harness.taskQueue,
+    workflowId: `deploy-superseded-${Date.now()}`,
+    args: [{ ref: 'main', requestedBy: 'alice' }],
+  });
+  await waitForChildApproval(handle.workflowId, 'deploy');
+  await handle.signal(approveSignal, { by: 'alice' });
+
+  const result: DeployState = await handle.result();
+  expect(result).toMatchObject({ outcome: 'deployed', stagingSha: sha, productionSha: other });
+  expect(result.summary).toContain(`production runs ${other} now, deployed after it`);
+});
+
 test('a pipeline page tells someone holding only its id that a step waits, and each step and activity names its task', async () => {
   const handle = await startPipeline('main', (sha) => [
     ...testsPass(sha),
