@@ -169,6 +169,24 @@ export const replayScenarios: ReplayScenario[] = [
       await handle.signal(approveSignal, { by: 'alice' });
     },
   },
+  {
+    // The continued run (the history saved is the latest run's): it resumes the wait, then deploys.
+    name: 'deploybot-continued-while-waiting',
+    script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'main is live' })],
+    start: {
+      workflowType: AGENT_WORKFLOW_TYPE,
+      args: [{ agent: 'deploybot', message: 'deploy main to production', continueAsNewAtHistoryBytes: 150_000 }],
+    },
+    async drive(handle) {
+      const waiting = await waitForState(handle, (state) => state.status === 'awaiting_approval');
+      const { runId: firstRunId } = await handle.describe();
+      for (let sent = 0; sent < 45 && (await handle.describe()).runId === firstRunId; sent++) {
+        await handle.signal(approveSignal, { by: 'x'.repeat(40_000) }); // refused: over the limit of `by`
+      }
+      await waitForState(handle, (state) => state.status === 'awaiting_approval');
+      await handle.signal(approveSignal, { by: 'alice', requestId: waiting.pending!.requestId });
+    },
+  },
 ];
 
 /** Runs a scenario on the test server and returns its history as JSON text. */
