@@ -11,7 +11,7 @@ const ENVIRONMENTS = ['staging', 'production'] as const;
 
 export interface ClusterReport {
   completed: { deploybot: number; pipelines: number };
-  /** Pipeline outcomes by name: a pipeline whose release a later deploy replaced reports `not_deployed` (see workflows/deploy.ts). */
+  /** Pipeline outcomes by name. */
   pipelineOutcomes: Record<string, number>;
   /** Deploy entries in each environment's ledger (history.jsonl), and how many SHAs were deployed more than once or never. */
   ledger: Record<
@@ -33,14 +33,13 @@ async function deployCounts(
 }
 
 /**
- * A DeployBot run completed; a pipeline finished with its release deployed. A pipeline decides
- * `deployed` by production's current SHA after its deploy step, so when another run deployed
- * meanwhile it says `not_deployed` though its own deploy happened: the ledger is the check here.
+ * A DeployBot run completed; a pipeline finished with its release deployed (decided from its deployer's
+ * own ledger entries, so another run's later deploy does not change it).
  */
 function completedRun(result: unknown, kind: 'deploybot' | 'pipeline'): boolean {
   const value = result as { status?: string; stage?: string; outcome?: string } | undefined;
   if (kind === 'deploybot') return value?.status === 'completed';
-  return value?.stage === 'finished' && (value.outcome === 'deployed' || value.outcome === 'not_deployed');
+  return value?.stage === 'finished' && value.outcome === 'deployed';
 }
 
 /**

@@ -221,7 +221,7 @@ function printReport(report: ClusterReport, killed: { name: string; inFlight: nu
       `tfa on a Temporal cluster (server on PostgreSQL): ${RUNS} DeployBot runs, ${PIPELINES} pipelines, ${WORKERS} workers`,
       `  SIGKILLed ${killed.name} with ${killed.inFlight} release tests in flight; ${retried} test attempts ran again on the other workers`,
       `  completed: ${completed.deploybot}/${RUNS} DeployBot runs, ${completed.pipelines}/${PIPELINES} pipelines finished`,
-      `  pipeline outcomes: ${JSON.stringify(report.pipelineOutcomes)} (not_deployed: a later run's deploy replaced the release before the pipeline read production)`,
+      `  pipeline outcomes: ${JSON.stringify(report.pipelineOutcomes)}`,
       ...Object.entries(ledger).map(
         ([environment, entry]) =>
           `  ${environment}: ${entry.entries} deploys recorded, ${entry.duplicated} commits deployed twice, ${entry.missing} never; current is the last deploy: ${entry.currentIsLast}`,
