@@ -106,6 +106,19 @@ export const DeployState = z.object({
 });
 export type DeployState = z.infer<typeof DeployState>;
 
+/** A pipeline's state before its first stage has a result. */
+export function newDeployState(ref: string, stage: DeployState['stage'] = 'staging'): DeployState {
+  const nothingYet = {
+    stagingSha: null,
+    productionSha: null,
+    tests: null,
+    evidence: null,
+    outcome: null,
+    summary: null,
+  };
+  return { ref, stage, ...nothingYet, children: [], forwarded: [] };
+}
+
 /** Different forwarded messages a pipeline lists; past this they are only counted on one `*` entry. */
 export const MAX_FORWARDED_ENTRIES = 100;
 

@@ -14,6 +14,7 @@ import {
   describePipeline,
   DeployWorkflowInput,
   judgeTestRuns,
+  newDeployState,
   pipelineUsage,
   TestReport,
   type DeployState,
@@ -278,18 +279,7 @@ async function deployToProduction(state: DeployState, input: DeployWorkflowInput
  */
 export async function deployWorkflow(rawInput: DeployWorkflowInput): Promise<DeployState> {
   const input = parseInput(rawInput);
-  const state: DeployState = {
-    ref: input.ref,
-    stage: 'staging',
-    stagingSha: null,
-    productionSha: null,
-    tests: null,
-    evidence: null,
-    children: [],
-    outcome: null,
-    summary: null,
-    forwarded: [],
-  };
+  const state = newDeployState(input.ref);
   setHandler(deployStatusQuery, () => state);
   forwardHumanMessages(state);
   showProgress(state);

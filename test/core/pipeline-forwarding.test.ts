@@ -1,17 +1,6 @@
-import { MAX_FORWARDED_ENTRIES, recordForwarded, type DeployState } from '../../core/pipeline';
+import { MAX_FORWARDED_ENTRIES, newDeployState, recordForwarded, type DeployState } from '../../core/pipeline';
 
-const freshState = (): DeployState => ({
-  ref: 'main',
-  stage: 'deploying',
-  stagingSha: null,
-  productionSha: null,
-  tests: null,
-  evidence: null,
-  children: [],
-  outcome: null,
-  summary: null,
-  forwarded: [],
-});
+const freshState = (): DeployState => newDeployState('main', 'deploying');
 
 describe('recordForwarded', () => {
   it('counts identical forwarded messages on one entry and cuts a huge claimed sender', () => {
