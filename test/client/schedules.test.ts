@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { createSchedules, type Schedules } from '../../client/schedules';
 import { testServerAddress } from '../support/test-server';
+import { eventually } from '../support/workflow-harness';
 import { startInput } from './workflow-input';
 
 const execFileAsync = promisify(execFile);
@@ -34,7 +35,9 @@ async function eventuallyStarted(name: string): Promise<string> {
 test('a schedule is created, triggered now, starts agentWorkflow with its message, and is deleted', async () => {
   const name = `daily-check-${Date.now()}`;
   await schedules.create({ name, cron: '0 9 * * *', agent: 'deploybot', message: 'list the releases' });
-  expect((await schedules.list()).find((schedule) => schedule.name === name)).toMatchObject({
+  // Listing reads Temporal's visibility store, which catches up with a new schedule a moment later.
+  const listed = await eventually(async () => (await schedules.list()).find((schedule) => schedule.name === name));
+  expect(listed).toMatchObject({
     cron: '0 9 * * *',
     agent: 'deploybot',
     paused: false,
