@@ -64,7 +64,7 @@ export function createActivities(deps: ActivityDependencies) {
     async loadRunPolicy(input: { agent: string }): Promise<RunPolicy> {
       return policyFor(deps.policy ?? { kind: 'none' }, input.agent, approvalTools()[input.agent] ?? []);
     },
-    /** A deterministic pipeline step: deploy a ref, idempotent per operationId. */
+    /** The pipeline's own deploy (no model involved): deploy a ref, idempotent per operationId. */
     async deployRelease(input: { environment: Environment; ref: string; operationId: string }): Promise<DeployResult> {
       try {
         return await deps.releases.deploy(input);

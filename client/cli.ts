@@ -40,7 +40,7 @@ function agentStatus(value: string): AgentStatus {
   return parsed.data;
 }
 
-/** `approved <requestId>`, naming the pipeline step that took it when that is not the run asked. */
+/** `approved <requestId>`, naming the pipeline's child that took it when that is not the run asked. */
 function describeDecision(verb: string, askedId: string, taken: DecisionTaken): string {
   return taken.workflowId === askedId
     ? `${verb} ${taken.requestId}`
@@ -97,7 +97,7 @@ function knownAgent(name: string): true {
 }
 
 /** Where to go next, on stderr, so stdout stays the id a script captures. */
-function nextStep(text: string): void {
+function printFollowUp(text: string): void {
   process.stderr.write(`${printable(text)}\n`);
 }
 
@@ -237,7 +237,7 @@ export function buildProgram(): Command {
             { agent, message: words.join(' '), maxSteps: opts.maxSteps, requestedBy: opts.by },
             opts.workflowId,
           );
-          nextStep(`started ${agent} run ${id}; follow it with: tfa status ${shellQuote(id)}`);
+          printFollowUp(`started ${agent} run ${id}; follow it with: tfa status ${shellQuote(id)}`);
           return id;
         }),
     );
@@ -296,7 +296,7 @@ export function buildProgram(): Command {
         const { namespace } = client.options;
         return status.kind === 'agent'
           ? formatStatus(id, status.view, namespace)
-          : formatDeployStatus(id, status.state, status.step, namespace);
+          : formatDeployStatus(id, status.state, status.runningChild, namespace);
       }),
     );
   program
@@ -321,7 +321,7 @@ export function buildProgram(): Command {
       withRuns(async (runs) => {
         const id = opts.workflowId ?? `deploy-${ref.replace(/[^\w.-]+/g, '-')}-${Date.now().toString(36)}`;
         const started = await runs.startDeploy({ ref, requestedBy: opts.by }, id);
-        nextStep(
+        printFollowUp(
           `${started.duplicate ? 'already started' : 'started'} pipeline ${id} for ${ref}; follow it with: tfa status ${shellQuote(id)}`,
         );
         return id;

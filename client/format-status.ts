@@ -48,7 +48,7 @@ export function formatStatus(workflowId: string, { state, events }: ThreadSnapsh
 export function formatDeployStatus(
   workflowId: string,
   state: DeployState,
-  step?: { workflowId: string; view: ThreadSnapshot },
+  runningChild?: { workflowId: string; view: ThreadSnapshot },
   namespace?: string,
 ): string {
   const lines = [
@@ -57,17 +57,20 @@ export function formatDeployStatus(
   if (state.stagingSha)
     lines.push(`staging: ${state.stagingSha}${state.productionSha ? `   production: ${state.productionSha}` : ''}`);
   if (state.tests) lines.push(`tests: ${state.tests.passed ? 'passed' : 'FAILED'}: ${state.tests.summary}`);
-  lines.push('steps:');
+  lines.push('children:');
   for (const child of state.children) {
     lines.push(`  ${child.stage.padEnd(9)} ${child.agent.padEnd(9)} ${child.status.padEnd(17)} ${child.workflowId}`);
   }
   if (state.summary) lines.push(`summary: ${state.summary}`);
   lines.push(
     ...formatUsage(
-      sumUsage([state.usage, step?.view.state.usage]),
-      step ? 'tokens (finished steps and the running one)' : 'tokens (all steps)',
+      sumUsage([state.usage, runningChild?.view.state.usage]),
+      runningChild ? 'tokens (finished children and the running one)' : 'tokens (all children)',
     ),
   );
-  if (step) lines.push('', `running step ${step.workflowId}:`, formatStatus(step.workflowId, step.view, namespace));
+  if (runningChild) {
+    const { workflowId: childId, view } = runningChild;
+    lines.push('', `running child ${childId}:`, formatStatus(childId, view, namespace));
+  }
   return printable(lines.join('\n'));
 }

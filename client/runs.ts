@@ -45,10 +45,10 @@ export function listQuery(options: { status?: AgentStatus; waiting?: boolean } =
     : `WorkflowType = '${AGENT_WORKFLOW_TYPE}'`;
 }
 
-/** What `tfa status` shows: one run's thread, or a pipeline's DAG with the thread of its running step. */
+/** What `tfa status` shows: one run's thread, or a pipeline's DAG with the thread of its running child. */
 export type RunStatus =
   | { kind: 'agent'; view: ThreadSnapshot }
-  | { kind: 'deploy'; state: DeployState; step?: { workflowId: string; view: ThreadSnapshot } };
+  | { kind: 'deploy'; state: DeployState; runningChild?: { workflowId: string; view: ThreadSnapshot } };
 
 /** A step's model input as rendered now, its digest, and the digest its tool call recorded (none for a failed decision or an older run). */
 export interface ModelInputShown {
@@ -57,10 +57,10 @@ export interface ModelInputShown {
   recorded?: string;
 }
 
-/** A decision sent to a deploy pipeline none of whose steps waits for one: refused like a decision the run refuses. */
+/** A decision sent to a deploy pipeline none of whose children waits for one: refused like a decision the run refuses. */
 export class NoDecisionPendingError extends TfaError {}
 
-/** A decision taken, and by which run: a deploy pipeline's waiting step answers for it. */
+/** A decision taken, and by which run: a deploy pipeline's running child answers for it. */
 export type DecisionTaken = DecideResult & { workflowId: string };
 
 /** Why a thread lacks a step: not made yet, or left in the earlier run its earlier_events note names. */
@@ -94,15 +94,15 @@ export function createRuns(client: Client, taskQueue: string) {
     }
   }
 
-  /** The agent run that answers decisions sent to `workflowId`: itself, or a deploy pipeline's running step. */
+  /** The agent run that answers decisions sent to `workflowId`: itself, or a deploy pipeline's running child. */
   async function decisionTarget(workflowId: string): Promise<string> {
     const handle = client.workflow.getHandle(workflowId);
     if ((await handle.describe()).type !== DEPLOY_WORKFLOW_TYPE) return workflowId;
     const state = await handle.query(deployStatusQuery);
-    const step = activeChild(state)?.workflowId;
-    if (step) return step;
+    const running = activeChild(state)?.workflowId;
+    if (running) return running;
     throw new NoDecisionPendingError(
-      `deploy pipeline ${workflowId} has no step waiting for a decision (stage: ${state.stage})`,
+      `deploy pipeline ${workflowId} has no child waiting for a decision (stage: ${state.stage})`,
     );
   }
 
@@ -225,7 +225,7 @@ export function createRuns(client: Client, taskQueue: string) {
       return {
         kind: 'deploy',
         state,
-        step: {
+        runningChild: {
           workflowId: running.workflowId,
           view: await client.workflow.getHandle(running.workflowId).query(threadQuery),
         },

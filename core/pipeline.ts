@@ -101,7 +101,7 @@ export const DeployState = z.object({
   summary: z.string().nullable(),
   /** Human messages sent to the parent and where they went (the waiting child), or why nowhere; folded (recordForwarded). */
   forwarded: z.array(ForwardedMessage),
-  /** Tokens and cost of the finished steps' model calls, summed (pipelineUsage); absent until one reports usage. */
+  /** Tokens and cost of the finished children's model calls, summed (pipelineUsage); absent until one reports usage. */
   usage: UsageTotals.optional(),
 });
 export type DeployState = z.infer<typeof DeployState>;
@@ -151,8 +151,8 @@ export function activeChild(state: DeployState): PipelineChild | undefined {
 }
 
 /**
- * A pipeline's current details (the Web UI's User Metadata tab): where the DAG is, each step, and how a
- * person holding only the pipeline id answers the step that waits.
+ * A pipeline's current details (the Web UI's User Metadata tab): where the DAG is, each child, and how a
+ * person holding only the pipeline id answers the child that waits.
  */
 export function describePipeline(workflowId: string, state: DeployState): string {
   const lines = [
@@ -165,8 +165,8 @@ export function describePipeline(workflowId: string, state: DeployState): string
   if (running) {
     lines.push(
       '',
-      `The running step may wait for a person: open \`${running.workflowId}\` for its request and answer lines,`,
-      `or answer through the pipeline: \`tfa status ${workflowId}\`, then \`tfa approve ${workflowId} --request-id <id> --by <you>\` (signals sent to the pipeline reach the running step).`,
+      `The running child may wait for a person: open \`${running.workflowId}\` for its request and answer lines,`,
+      `or answer through the pipeline: \`tfa status ${workflowId}\`, then \`tfa approve ${workflowId} --request-id <id> --by <you>\` (signals sent to the pipeline reach the running child).`,
     );
   }
   if (state.summary) lines.push('', state.summary);

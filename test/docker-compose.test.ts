@@ -71,7 +71,7 @@ describe('docker-compose.yml, loaded by compose-go', () => {
     expect(new Set(temporalImages.map(imageTag))).toEqual(new Set([TEMPORAL_SERVER_VERSION.replace(/^v/, '')]));
   });
 
-  test('starts each step when the one before is ready: database healthy, schema done, server healthy, namespace done', () => {
+  test('starts each service when the one it depends on is ready: database healthy, schema done, server healthy, namespace done', () => {
     const conditions = Object.fromEntries(
       Object.entries(project.services).map(([name, entry]) => [
         name,

@@ -34,7 +34,7 @@ export const { loadRunPolicy } = proxyActivities<Activities>({
   retry: { maximumAttempts: 5 },
 });
 
-/** The pipeline's deterministic steps on the release store. */
+/** The pipeline's own activities on the release store (no model involved). */
 export const RELEASE_ACTIVITY_OPTIONS = {
   startToCloseTimeout: '15 minutes',
   retry: { initialInterval: '2 seconds', maximumAttempts: 3 },

@@ -39,7 +39,7 @@ const PRODUCTION_BEFORE_PATCH = 'pipeline-production-before-v1';
 const RUN_OPERATION_ID_PATCH = 'pipeline-run-operation-id-v1';
 /** The tester is given the staged SHA, and production waits for recorded passing runs of it. */
 const TEST_EVIDENCE_PATCH = 'pipeline-test-evidence-v1';
-/** Each step names its task in the Web UI (a child's summary). */
+/** Each child names its task in the Web UI (its static summary). */
 const CHILD_SUMMARY_PATCH = 'pipeline-child-summaries-v1';
 
 /** Each of the pipeline's own activities says what it does in the Web UI. */
@@ -73,7 +73,7 @@ const readEvidence = (input: Parameters<typeof readTestRuns>[0]) =>
       )
     : readTestRuns(input);
 
-/** Keeps the pipeline's current details (Web UI, User Metadata) in step with its state. */
+/** Keeps the pipeline's current details (Web UI, User Metadata) in sync with its state. */
 function showProgress(state: DeployState): void {
   setCurrentDetails(describePipeline(workflowInfo().workflowId, state));
 }
@@ -248,14 +248,14 @@ async function deployToProduction(state: DeployState, input: DeployWorkflowInput
     `Deploy release ${state.stagingSha} (ref ${input.ref}, use the SHA as the ref) to production. Staging tests passed: ${state.tests?.summary}`,
     input.requestedBy,
   );
-  const deployedByStep = patched(OUTCOME_FROM_LEDGER_PATCH)
+  const deployedByDeployer = patched(OUTCOME_FROM_LEDGER_PATCH)
     ? await readReleasesDeployedBy.executeWithOptions(
         { ...RELEASE_ACTIVITY_OPTIONS, summary: `read what ${deploy.workflowId} deployed to production` },
         [{ environment: 'production', workflowId: deploy.workflowId }],
       )
     : null;
   state.productionSha = await readRelease({ environment: 'production' });
-  if (deployedByStep?.includes(state.stagingSha!) && state.productionSha !== state.stagingSha) {
+  if (deployedByDeployer?.includes(state.stagingSha!) && state.productionSha !== state.stagingSha) {
     const since = `production runs ${state.productionSha} now, deployed after it`;
     return finish(
       state,

@@ -63,14 +63,14 @@ export async function exportCommitTree(repo: string, sha: string, destination: s
   archive.stdout?.pipe(extract.stdin!);
 
   const [archived, extracted] = await Promise.all([waitForExit(archive), waitForExit(extract)]);
-  for (const [step, outcome] of [
+  for (const [command, outcome] of [
     ['git archive', archived],
     ['tar -x', extracted],
   ] as const) {
     if (outcome.spawnError || outcome.code !== 0) {
       const reason = outcome.spawnError?.message ?? (outcome.stderr.trim() || `exit ${outcome.code ?? outcome.signal}`);
       throw new ReleaseStoreError(
-        `Exporting commit ${sha} failed at ${step}: ${reason}. Check that git and tar are installed and the disk has space.`,
+        `Exporting commit ${sha} failed at ${command}: ${reason}. Check that git and tar are installed and the disk has space.`,
       );
     }
   }

@@ -23,7 +23,7 @@ export const finishNotifying = defineTool({
 
 export const notifier = defineAgent({
   name: 'notifier',
-  description: 'Writes an alert about a failed pipeline step and sends it to the team.',
+  description: 'Writes an alert about a failed pipeline stage and sends it to the team.',
   prompt: definePrompt({
     variables: ['agent', 'tools'],
     template: `You are {{agent}}, the notification agent of a deployment pipeline. Something failed.

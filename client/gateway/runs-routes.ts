@@ -51,7 +51,12 @@ function registerInspect(scope: FastifyInstance, runs: Runs): void {
     const { id } = parseWith(RunParams, request.params, 'path');
     const status = await runs.status(id);
     if (status.kind === 'deploy')
-      return { workflowId: id, type: 'deployWorkflow', pipeline: status.state, waitingStep: status.step ?? null };
+      return {
+        workflowId: id,
+        type: 'deployWorkflow',
+        pipeline: status.state,
+        runningChild: status.runningChild ?? null,
+      };
     return { workflowId: id, state: status.view.state, events: status.view.events };
   });
 }

@@ -1,6 +1,6 @@
 import { formatDeployStatus } from '../../client/format-status';
 import { formatUsage } from '../../client/format-usage';
-import type { DeployState } from '../../core/pipeline';
+import { newDeployState, type DeployState } from '../../core/pipeline';
 import { replay } from '../../core/reducer';
 import { addCall } from '../../core/usage';
 
@@ -43,7 +43,7 @@ describe('formatUsage', () => {
 });
 
 describe('formatDeployStatus', () => {
-  it("adds the running step's usage to the finished steps' sum", () => {
+  it("adds the running child's usage to the finished children's sum", () => {
     const finished = addCall(undefined, {
       model: 'gpt-4o-mini',
       inputTokens: 1_000,
@@ -58,24 +58,13 @@ describe('formatDeployStatus', () => {
       cachedInputTokens: 0,
       costUsd: 0.25,
     });
-    const state = {
-      ref: 'main',
-      stage: 'deploying',
-      stagingSha: null,
-      productionSha: null,
-      tests: null,
-      children: [],
-      outcome: null,
-      summary: null,
-      forwarded: [],
-      usage: finished,
-    } as DeployState;
+    const state: DeployState = { ...newDeployState('main', 'deploying'), usage: finished };
     const view = { events: [], state: { ...replay([]), agent: 'deployer', usage: running } };
     expect(formatDeployStatus('deploy-1', state, { workflowId: 'deploy-1-deploy', view })).toContain(
-      'tokens (finished steps and the running one): 2 model calls, 1,500 in (0 cached), 15 out; cost $0.750000',
+      'tokens (finished children and the running one): 2 model calls, 1,500 in (0 cached), 15 out; cost $0.750000',
     );
     expect(formatDeployStatus('deploy-1', state)).toContain(
-      'tokens (all steps): 1 model call, 1,000 in (0 cached), 10 out; cost $0.500000',
+      'tokens (all children): 1 model call, 1,000 in (0 cached), 10 out; cost $0.500000',
     );
   });
 });

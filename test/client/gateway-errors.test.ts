@@ -27,15 +27,15 @@ describe('toGatewayError', () => {
     });
   });
 
-  it('refuses a decision for a pipeline with no step waiting as a 409, like a decision the run refuses', () => {
+  it('refuses a decision for a pipeline with no child waiting as a 409, like a decision the run refuses', () => {
     expect(
       toGatewayError(
-        new NoDecisionPendingError('deploy pipeline p has no step waiting for a decision (stage: finished)'),
+        new NoDecisionPendingError('deploy pipeline p has no child waiting for a decision (stage: finished)'),
       ),
     ).toMatchObject({
       statusCode: 409,
       code: 'decision_refused',
-      message: 'deploy pipeline p has no step waiting for a decision (stage: finished)',
+      message: 'deploy pipeline p has no child waiting for a decision (stage: finished)',
     });
   });
 

@@ -14,6 +14,6 @@ export const ALERT_TITLE = 'Deploy pipeline needs attention';
 export function nextNotifierStep(context: string): ScriptedReply {
   if (toolResults(context, 'send_notification').length > 0)
     return callTool('finish_notifying', { message: 'Alert sent.' });
-  const message = taskText(context) || 'A deploy pipeline step failed.';
+  const message = taskText(context) || 'A deploy pipeline stage failed.';
   return callTool('send_notification', { severity: 'critical', title: ALERT_TITLE, message });
 }
