@@ -8,23 +8,34 @@ export interface ClusterRuns {
   pipelines: Array<{ workflowId: string; branch: string }>;
 }
 
-const WAIT_MS = 5 * 60_000;
 const POLL_MS = 1_000;
 /** Requests in flight at once: enough to keep the cluster busy, few enough for a loaded 2-core machine. */
 const CONCURRENCY = 8;
 
-/** The last failure a run's history records (a workflow task or an activity attempt), to say why a run is stuck. */
-export async function lastFailure(client: Client, workflowId: string): Promise<string> {
-  const history = await client.workflow
-    .getHandle(workflowId)
-    .fetchHistory()
-    .catch(() => undefined);
+/**
+ * Why a run is stuck, for an error message: the activities it waits on (attempt and last failure)
+ * and the last failure its history records (a workflow task or an activity attempt).
+ */
+export async function whereStuck(client: Client, workflowId: string): Promise<string> {
+  const handle = client.workflow.getHandle(workflowId);
+  const [description, history] = await Promise.all([
+    handle.describe().catch(() => undefined),
+    handle.fetchHistory().catch(() => undefined),
+  ]);
+  const pending = (description?.raw.pendingActivities ?? []).map(
+    (activity) =>
+      `${activity.activityType?.name} (attempt ${activity.attempt}${activity.lastFailure?.message ? `, last failure: ${activity.lastFailure.message}` : ''})`,
+  );
   const failures = (history?.events ?? []).flatMap((event) => {
     const failure =
       event.workflowTaskFailedEventAttributes?.failure ?? event.activityTaskFailedEventAttributes?.failure;
     return failure?.message ? [failure.message] : [];
   });
-  return failures.at(-1) ?? 'no failure recorded';
+  return [
+    `${workflowId} waits on ${pending.length > 0 ? pending.join(', ') : 'no activity'}`,
+    `its history has ${history?.events?.length ?? 'no'} events`,
+    `last failure: ${failures.at(-1) ?? 'none recorded'}`,
+  ].join('; ');
 }
 
 /** Runs `task` over `items`, CONCURRENCY at a time. */
@@ -78,10 +89,10 @@ const approvalRunIds = (runs: ClusterRuns) => [
 ];
 
 /** Polls each run's status until all wait for approval. A query that fails (a dead worker's sticky queue) is a miss, not an error. */
-export async function waitForApprovals(client: Client, runs: ClusterRuns): Promise<void> {
+export async function waitForApprovals(client: Client, runs: ClusterRuns, waitMs: number): Promise<void> {
   const waiting = new Set(approvalRunIds(runs));
   const last = new Map<string, string>();
-  const deadline = Date.now() + WAIT_MS;
+  const deadline = Date.now() + waitMs;
   while (waiting.size > 0 && Date.now() < deadline) {
     await inBatches([...waiting], async (workflowId) => {
       const state = await client.workflow
@@ -95,8 +106,8 @@ export async function waitForApprovals(client: Client, runs: ClusterRuns): Promi
   }
   if (waiting.size > 0) {
     const stuck = [...waiting].slice(0, 5).map((id) => `${id}: ${last.get(id) ?? 'not found'}`);
-    stuck.push(`last failure of ${[...waiting][0]}: ${await lastFailure(client, [...waiting][0]!)}`);
-    throw new Error(`${waiting.size} runs never asked for approval within ${WAIT_MS / 1000} s: ${stuck.join('; ')}`);
+    stuck.push(await whereStuck(client, [...waiting][0]!));
+    throw new Error(`${waiting.size} runs never asked for approval within ${waitMs / 1000} s: ${stuck.join('; ')}`);
   }
 }
 
@@ -109,11 +120,11 @@ export async function approveAll(gatewayUrl: string, runs: ClusterRuns): Promise
 }
 
 /** Each run's result by workflow id; a run that has not finished within the deadline is an error. */
-export async function waitForResults(client: Client, runs: ClusterRuns): Promise<Map<string, unknown>> {
+export async function waitForResults(client: Client, runs: ClusterRuns, waitMs: number): Promise<Map<string, unknown>> {
   const ids = [...runs.deploybot, ...runs.pipelines].map((run) => run.workflowId);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`runs still unfinished after ${WAIT_MS / 1000} s`)), WAIT_MS);
+    timer = setTimeout(() => reject(new Error(`runs still unfinished after ${waitMs / 1000} s`)), waitMs);
   });
   try {
     const results = await Promise.race([

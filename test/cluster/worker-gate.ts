@@ -30,6 +30,7 @@ export async function createWorkerGate(): Promise<WorkerGate> {
 touch "${dir}/entered-\${${WORKER_NAME_VARIABLE}:-unknown}-$$"
 polls=0
 while [ ! -e "${dir}/open" ]; do
+  if [ ! -d "${dir}" ]; then echo "the cluster run ended without opening the gate" >&2; exit 1; fi
   polls=$((polls + 1))
   if [ "$polls" -gt ${GIVE_UP_AFTER_POLLS} ]; then echo "the cluster run never opened the gate" >&2; exit 1; fi
   sleep 0.25
