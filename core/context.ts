@@ -9,8 +9,9 @@ import {
   type TokenCounter,
 } from './budget';
 import { compactEvents, type ContextItem } from './compact-errors';
+import { flowText, flowTextOfJson, flowTextOfJsonPrefix } from './flow-text';
 import type { AgentState } from './reducer';
-import type { ThreadEvent } from './thread';
+import type { EventOf, ThreadEvent } from './thread';
 
 /** Characters of an error message the model sees (F9); the stack is never rendered. */
 export const MAX_ERROR_MESSAGE_CHARS = 300;
@@ -21,15 +22,16 @@ export const ELIDED_HEAD_CHARS = 160;
 /** Bodies at most this long are never elided: the marker would save little. */
 const ELIDE_ABOVE = ELIDED_HEAD_CHARS + 40;
 
-const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', "'": '&apos;' };
 
 /** XML text escaping, so event bodies cannot break the format. */
 function escapeText(text: string): string {
   return text.replace(/[&<>]/g, (char) => ENTITIES[char]!);
 }
 
+/** Attribute values go in single quotes: the context travels JSON-encoded, where a double quote costs an escape. */
 function escapeAttribute(text: string): string {
-  return text.replace(/[&<>"]/g, (char) => ENTITIES[char]!);
+  return text.replace(/[&<>']/g, (char) => ENTITIES[char]!);
 }
 
 /** The escaped text within `limit` characters, never cutting an entity or a surrogate pair; `rest` counts source characters left out. */
@@ -54,7 +56,7 @@ function attrs(values: Attributes): string {
     .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
     .map(([name, value]) => {
       const clipped = escapedPrefix(String(value), MAX_ATTRIBUTE_CHARS, escapeAttribute);
-      return ` ${name}="${clipped.text}${clipped.rest > 0 ? '…' : ''}"`;
+      return ` ${name}='${clipped.text}${clipped.rest > 0 ? '…' : ''}'`;
     })
     .join('');
 }
@@ -83,7 +85,8 @@ function errorMessage(message: string): string {
 /**
  * What each event shows the model (F3); `null` for events it does not need. No call or request ids:
  * a run makes one call at a time and its outcome follows it, and the model never names an id, so
- * they would only cost tokens (a uuid is about 20).
+ * they would only cost tokens (a uuid is about 20). Arguments, payloads and JSON outputs are flow
+ * text (core/flow-text.ts): no double quotes to escape when the context is JSON-encoded.
  */
 function eventParts(event: ThreadEvent): Parts | null {
   const part = (name: string, attributes: Attributes, body?: string): Parts => ({ name, attributes, body });
@@ -96,9 +99,13 @@ function eventParts(event: ThreadEvent): Parts | null {
     case 'user_message':
       return part('user_message', { by: event.by }, event.text);
     case 'tool_call':
-      return part('tool_call', { tool: event.tool }, JSON.stringify(event.args));
+      return part('tool_call', { tool: event.tool }, flowText(event.args));
     case 'tool_result':
-      return part('tool_result', { tool: event.tool, truncated: event.truncated ? 'true' : undefined }, event.output);
+      return part(
+        'tool_result',
+        { tool: event.tool, truncated: event.truncated ? 'true' : undefined },
+        outputBody(event),
+      );
     case 'error':
       if (event.source === 'notify') return null;
       return part(
@@ -125,12 +132,22 @@ function eventParts(event: ThreadEvent): Parts | null {
     case 'resumed':
       return part('resumed', { by: event.by }, event.feedback);
     case 'done':
-      return part('done', { tool: event.tool }, JSON.stringify(event.payload));
+      return part('done', { tool: event.tool }, flowText(event.payload));
     case 'run_ended':
       return part('run_ended', { status: event.status }, event.reason);
     case 'earlier_events':
       return part('elided', { events: event.count }); // left behind when the run continued as new
   }
+}
+
+/** How trimText marks a cut: a tool output that ends in it was cut short, mid-JSON. */
+const CUT_MARK = /… \[\d+ more characters cut\]$/;
+
+/** A tool's output (JSON, maybe cut short by trimText) as flow text. */
+function outputBody({ output, truncated }: EventOf<'tool_result'>): string {
+  const mark = truncated ? CUT_MARK.exec(output) : null;
+  if (!mark) return flowTextOfJson(output);
+  return flowTextOfJsonPrefix(output.slice(0, mark.index)) + mark[0];
 }
 
 /** One compact element per event (F3); `null` for events the model does not need. */
@@ -144,32 +161,21 @@ function itemParts({ event, count }: ContextItem): Parts {
   return count > 1 ? { ...parts, attributes: { ...parts.attributes, count } } : parts;
 }
 
-/**
- * Lines already rendered, per event object, count and mode: a run renders its thread at every
- * step, and escaping every old event again would make each step cost more than the last.
- */
-const renderedLines = new WeakMap<ThreadEvent, Map<string, string>>();
-
-/** The item's line in the event log: indented, newline-terminated (the same string each time, so counts are found by it fast). */
-function itemLine(item: ContextItem, mode: Exclude<ItemMode, 'dropped'>): string {
-  let lines = renderedLines.get(item.event);
-  if (!lines) renderedLines.set(item.event, (lines = new Map()));
-  const key = `${item.count}:${mode}`;
-  let line = lines.get(key);
-  if (line === undefined) lines.set(key, (line = `  ${element(itemParts(item), mode)}\n`));
-  return line;
+/** An item's lines in the event log, indented and newline-terminated. */
+export interface ItemLines {
+  readonly full: string;
+  /** The line with its body cut to a short head; absent when the body is too short to gain from it. */
+  readonly elided?: string;
 }
 
-/** Whether an event's body is long enough to elide (it depends on the event alone), kept like its lines. */
-const elidableEvents = new WeakMap<ThreadEvent, boolean>();
-
-function elidable(item: ContextItem): boolean {
-  let known = elidableEvents.get(item.event);
-  if (known === undefined) elidableEvents.set(item.event, (known = (itemParts(item).body?.length ?? 0) > ELIDE_ABOVE));
-  return known;
+export function itemLines(item: ContextItem): ItemLines {
+  const parts = itemParts(item);
+  const full = `  ${element(parts)}\n`;
+  return (parts.body?.length ?? 0) > ELIDE_ABOVE ? { full, elided: `  ${element(parts, 'elided')}\n` } : { full };
 }
 
-function systemState(state: AgentState): string {
+/** The first line of the context: the step the model is about to take, the limit, the status and the error count. */
+export function systemState(state: AgentState): string {
   return element({
     name: 'system_state',
     attributes: {
@@ -181,24 +187,39 @@ function systemState(state: AgentState): string {
   });
 }
 
-/** The event log's lines; each run of dropped items becomes one `<elided events="N"/>`. */
+/** The line that stands for a run of `count` dropped items. */
+export function elidedNoteLine(count: number): string {
+  return `  ${element({ name: 'elided', attributes: { events: count } })}\n`;
+}
+
+/** The longest note: what the budget charges for each run of dropped items. */
+export const ELIDED_NOTE_ESTIMATE = elidedNoteLine(9999);
+
+/** The context: the system state, then the event log's lines. */
+export function contextText(header: string, lines: string): string {
+  return `${header}\n<event_history>\n${lines}</event_history>`;
+}
+
+/** The event log's lines; each run of dropped items becomes one `<elided events='N'/>`. */
 function contextLayout(header: string, items: readonly ContextItem[]): BudgetLayout {
-  const line = (index: number, mode: Exclude<ItemMode, 'dropped'>) => itemLine(items[index]!, mode);
-  const note = (events: number) => `  ${element({ name: 'elided', attributes: { events } })}\n`;
-  const wrap = (lines: string) => `${header}\n<event_history>\n${lines}</event_history>`;
+  const rendered: ItemLines[] = [];
+  const line = (index: number, mode: Exclude<ItemMode, 'dropped'>) => {
+    const lines = (rendered[index] ??= itemLines(items[index]!));
+    return mode === 'elided' && lines.elided !== undefined ? lines.elided : lines.full;
+  };
   return {
-    frame: wrap(''),
-    note: note(9999),
+    frame: contextText(header, ''),
+    note: ELIDED_NOTE_ESTIMATE,
     line,
     assemble(modes) {
       let lines = '';
       let dropped = 0;
       modes.forEach((mode, index) => {
         if (mode !== 'dropped') lines += line(index, mode);
-        else if (modes[index + 1] !== 'dropped') lines += note(dropped + 1);
+        else if (modes[index + 1] !== 'dropped') lines += elidedNoteLine(dropped + 1);
         dropped = mode === 'dropped' ? dropped + 1 : 0;
       });
-      return wrap(lines);
+      return contextText(header, lines);
     },
   };
 }
@@ -219,11 +240,11 @@ export interface RenderContextOptions {
 function contextPlan(state: AgentState, events: readonly ThreadEvent[]) {
   const items = compactEvents(events);
   const layout = contextLayout(systemState(state), items);
+  const elidable = items.map((item) => itemLines(item).elided !== undefined);
   // A result superseded by a later one of the same call is stale: only its head is shown, budget or not.
   const stale = supersededResults(items);
-  const modes = items.map((item, index): ItemMode => (stale.has(index) && elidable(item) ? 'elided' : 'full'));
-  const plan = () =>
-    planEdits(items, protectedItems(items, state.pending?.requestId), (index) => elidable(items[index]!));
+  const modes = items.map((_item, index): ItemMode => (stale.has(index) && elidable[index] ? 'elided' : 'full'));
+  const plan = () => planEdits(items, protectedItems(items, state.pending?.requestId), (index) => elidable[index]!);
   return { layout, modes, plan };
 }
 

@@ -14,6 +14,6 @@ How to work:
 - When the job is finished or cannot go further, call done_for_now with a short message.
 
 The event log of this run follows in <event_history>. Errors in it are your earlier mistakes: fix them, do not repeat them.
-Older entries may be shortened to fit: elided="N chars" marks a cut body, <elided events="N"/> marks dropped events.
+Older entries may be shortened to fit: elided='N chars' marks a cut body, <elided events='N'/> marks dropped events.
 Answer with exactly one tool call.`,
 });

@@ -168,7 +168,7 @@ function short() {
     description: 'Short: deploy main to staging and test it; the next decision is done_for_now.',
     requiredFacts: [
       { fact: 'the request', text: 'deploy main to staging and run the tests there' },
-      { fact: 'staging tests passed', text: '"passed":true' },
+      { fact: 'staging tests passed', text: 'passed: true' },
       { fact: 'the deployed sha', text: sha },
     ],
     events: b.events,
@@ -284,7 +284,7 @@ function medium() {
       'Medium: a failed staging test log, release lists, a human answer, a passing retest, then production rejected; the next decision must respect the freeze.',
     requiredFacts: [
       { fact: 'the request', text: 'ship release/2.4 to production' },
-      { fact: 'latest staging tests passed', text: '"passed":true' },
+      { fact: 'latest staging tests passed', text: 'passed: true' },
       { fact: 'the tested sha', text: sha241 },
       { fact: 'the human chose release/2.4.1', text: 'deploy release/2.4.1, it has the 3-D Secure fix' },
       { fact: 'last rejection reason', text: 'change freeze until Monday 09:00 UTC' },
@@ -485,7 +485,7 @@ function long() {
       { fact: 'the production sha now', text: good },
       { fact: 'last rejection reason', text: 'wait until 14:00 UTC' },
       { fact: 'last human reply', text: 'yes, go ahead with the sha' },
-      { fact: 'the unresolved error, folded', text: 'code="no_tool_call" count="2"' },
+      { fact: 'the unresolved error, folded', text: "code='no_tool_call' count='2'" },
     ],
     events: b.events,
   };

@@ -62,8 +62,8 @@ describe('compactEvents: errors the agent recovered from drop out (F9)', () => {
     );
     expect(lines(events)).toEqual([
       '<user_message>deploy main</user_message>',
-      '<tool_call tool="run_tests">{}</tool_call>',
-      '<tool_result tool="run_tests">{"ok":true}</tool_result>',
+      "<tool_call tool='run_tests'>{}</tool_call>",
+      "<tool_result tool='run_tests'>{ok: true}</tool_result>",
     ]);
   });
 
@@ -75,7 +75,7 @@ describe('compactEvents: errors the agent recovered from drop out (F9)', () => {
       result('c2', 'list_releases'),
     );
     expect(lines(events)).toContain(
-      '<error source="tool" code="ToolExecutionError" tool="run_tests">run_tests failed: no release</error>',
+      "<error source='tool' code='ToolExecutionError' tool='run_tests'>run_tests failed: no release</error>",
     );
   });
 
@@ -100,7 +100,7 @@ describe('compactEvents: errors the agent recovered from drop out (F9)', () => {
     expect(lines(byReply)).toEqual([
       '<user_message>deploy main</user_message>',
       '<escalated>3 consecutive errors; last: answer with exactly one tool call</escalated>',
-      '<human_reply by="ann">use run_tests</human_reply>',
+      "<human_reply by='ann'>use run_tests</human_reply>",
     ]);
     expect(lines(byResume).join('\n')).not.toContain('<error');
   });
@@ -132,8 +132,8 @@ describe('compactEvents: errors the agent recovered from drop out (F9)', () => {
     );
     expect(lines(events)).toEqual([
       '<user_message>deploy main</user_message>',
-      '<tool_call tool="rollback">{}</tool_call>',
-      '<tool_result tool="rollback">{"ok":true}</tool_result>',
+      "<tool_call tool='rollback'>{}</tool_call>",
+      "<tool_result tool='rollback'>{ok: true}</tool_result>",
     ]);
   });
 
@@ -163,16 +163,16 @@ describe('compactEvents: repeated errors fold (F9)', () => {
     );
     expect(lines(events)).toEqual([
       '<user_message>deploy main</user_message>',
-      '<tool_call tool="run_tests">{}</tool_call>',
-      '<error source="tool" code="ToolExecutionError" tool="run_tests" count="3">run_tests failed: no release</error>',
+      "<tool_call tool='run_tests'>{}</tool_call>",
+      "<error source='tool' code='ToolExecutionError' tool='run_tests' count='3'>run_tests failed: no release</error>",
     ]);
   });
 
   it('keeps errors that differ in code or message apart', () => {
     const events = thread(modelError(), modelError('unknown_tool', 'no tool "x"'), modelError());
     expect(lines(events).slice(1)).toEqual([
-      '<error source="model" code="unknown_tool">no tool "x"</error>',
-      '<error source="model" code="no_tool_call" count="2">answer with exactly one tool call</error>',
+      `<error source='model' code='unknown_tool'>no tool "x"</error>`,
+      "<error source='model' code='no_tool_call' count='2'>answer with exactly one tool call</error>",
     ]);
   });
 

@@ -119,10 +119,10 @@ describe('carryThread', () => {
     const carried = carryThread(events, note('r1'), 10);
     expect(carried).toHaveLength(2 + 1 + 10);
     const context = renderContext(replay(carried), carried);
-    expect(context).toContain('<system_state step="31" max_steps="400"');
+    expect(context).toContain("<system_state step='31' max_steps='400'");
     expect(context).toMatch(
-      /<user_message by="alice">list staging releases 30 times<\/user_message>\n {2}<elided events="50"\/>\n {2}<tool_call tool="list_releases">/,
+      /<user_message by='alice'>list staging releases 30 times<\/user_message>\n {2}<elided events='50'\/>\n {2}<tool_call tool='list_releases'>/,
     );
-    expect(context).toContain('<tool_result tool="list_releases">[29]</tool_result>');
+    expect(context).toContain("<tool_result tool='list_releases'>[29]</tool_result>");
   });
 });

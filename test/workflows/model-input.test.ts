@@ -55,7 +55,7 @@ test('each model call carries exactly the input the model was sent, as the Web U
     // The call records which input it answered, so `tfa model-input` can check a re-rendering.
     expect(events[calls[index]!]).toMatchObject({ type: 'tool_call', inputDigest: modelInputDigest(rendered) });
   }
-  expect(inputs[1]!.context).toContain('<tool_result tool="list_releases">');
+  expect(inputs[1]!.context).toContain("<tool_result tool='list_releases'>");
 });
 
 test('a model call scheduled with an event count (before model-input-inline-v1) is refused, not read back', async () => {

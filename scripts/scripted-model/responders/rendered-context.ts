@@ -2,13 +2,13 @@
  * Reading helpers for the SIMULATED demo policies (not an LLM): they read the event log as
  * core/context.ts renders it into the last user message, e.g.
  *
- *   <user_message by="alice">deploy main</user_message>
- *   <tool_result tool="run_test_suite">{"suite":"default","passed":true,...}</tool_result>
- *   <approval_rejected by="bob">change freeze</approval_rejected>
+ *   <user_message by='alice'>deploy main</user_message>
+ *   <tool_result tool='run_test_suite'>{suite: default, passed: true, ...}</tool_result>
+ *   <approval_rejected by='bob'>change freeze</approval_rejected>
  *
- * Bodies are XML-escaped (& < >) and may be cut: a result over MAX_TOOL_OUTPUT_CHARS ends in
- * "… [N more characters cut]" and an elided one in "…". So lists are read field by field with
- * `field` and `objectsStartingWith` rather than with JSON.parse alone.
+ * Tool results are YAML flow text (core/flow-text.ts; JSON is read too). Bodies are XML-escaped
+ * (& < >) and may be cut: a result over MAX_TOOL_OUTPUT_CHARS ends in "… [N more characters cut]"
+ * and an elided one in "…". So lists are read field by field with `field` and `objectsStartingWith`.
  */
 
 export interface RenderedElement {
@@ -18,11 +18,17 @@ export interface RenderedElement {
   readonly body: string;
 }
 
-const ENTITIES: Readonly<Record<string, string>> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&amp;': '&' };
+const ENTITIES: Readonly<Record<string, string>> = {
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&apos;': "'",
+  '&amp;': '&',
+};
 
 /** Undoes core/context.ts escaping in one pass, so `&amp;lt;` stays `&lt;`. */
 export function unescapeXml(text: string): string {
-  return text.replace(/&(?:lt|gt|quot|amp);/g, (entity) => ENTITIES[entity]!);
+  return text.replace(/&(?:lt|gt|quot|apos|amp);/g, (entity) => ENTITIES[entity]!);
 }
 
 /** Text of a message's content, whether a string or an array of text parts. */
@@ -48,7 +54,8 @@ export function elements(context: string, name: string): RenderedElement[] {
 }
 
 export function attribute(element: RenderedElement, name: string): string | undefined {
-  const value = new RegExp(`\\b${name}="([^"]*)"`).exec(element.attributes)?.[1];
+  const match = new RegExp(`\\b${name}=(?:'([^']*)'|"([^"]*)")`).exec(element.attributes);
+  const value = match?.[1] ?? match?.[2];
   return value === undefined ? undefined : unescapeXml(value);
 }
 
@@ -71,29 +78,37 @@ export function rejectionReason(context: string): string | null {
   return (attribute(rejected, 'reason') ?? rejected.body).trim() || 'no reason given';
 }
 
-const JSON_VALUE = String.raw`("(?:[^"\\]|\\.)*"|true|false|null|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)`;
+/** A value in flow text or JSON: a double- or single-quoted string, or bare text up to the next separator. */
+const VALUE = String.raw`("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s,{}[\]'"][^,{}[\]]*)`;
+
+function parseValue(text: string): unknown {
+  if (text.startsWith('"')) return JSON.parse(text);
+  if (text.startsWith("'")) return text.slice(1, -1).replace(/''/g, "'");
+  const bare = text.trim();
+  if (/^(?:true|false|null)$|^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$/.test(bare)) return JSON.parse(bare);
+  return bare;
+}
 
 /**
- * The first `"key":<string|number|boolean|null>` in JSON text, parsed; undefined when absent or cut.
- * Quotes inside JSON strings are escaped, so a key is never matched inside a string value.
+ * The first `key: value` (flow text) or `"key":value` (JSON) in a result, parsed; undefined when
+ * absent or cut inside a quoted value. The key must follow `{`, `[` or `,`, so it is a key, not text.
  */
-export function field(json: string, key: string): unknown {
-  const match = new RegExp(`"${key}":${JSON_VALUE}`).exec(json);
+export function field(text: string, key: string): unknown {
+  const match = new RegExp(String.raw`(?:^|[{,[]\s*)(?:${key}|"${key}"|'${key}')\s*:\s*${VALUE}`).exec(text);
   if (match === null) return undefined;
   try {
-    return JSON.parse(match[1]!);
+    return parseValue(match[1]!);
   } catch {
     return undefined;
   }
 }
 
-/** The text of each object in a JSON list whose first key is `firstKey`, e.g. `{"suite":...}`; read each with `field`. */
-export function objectsStartingWith(json: string, firstKey: string): string[] {
-  const start = `{"${firstKey}":`;
-  return json
-    .split(start)
+/** The text of each object in a list whose first key is `firstKey`, e.g. `{suite: ...}`; read each with `field`. */
+export function objectsStartingWith(text: string, firstKey: string): string[] {
+  return text
+    .split(new RegExp(String.raw`\{\s*(?=(?:${firstKey}|"${firstKey}"|'${firstKey}')\s*:)`))
     .slice(1)
-    .map((rest) => `${start}${rest}`);
+    .map((rest) => `{${rest}`);
 }
 
 export function stringField(json: string, key: string): string | undefined {
