@@ -48,11 +48,16 @@ export function protectedItems(items: readonly ContextItem[], pendingRequestId?:
   return keep;
 }
 
-/** The tool and arguments a result answers, so a later result of the same call makes it stale. */
-function callKeys(items: readonly ContextItem[]): Map<string, string> {
+/** What makes two results the same news: the tool and the arguments of the call they answer. */
+export function callKey(tool: string, args: Record<string, unknown>): string {
+  return JSON.stringify([tool, args]);
+}
+
+/** Each call id's key (the last call with the id wins), so a later result of the same call makes one stale. */
+export function callKeys(items: readonly ContextItem[]): Map<string, string> {
   const keys = new Map<string, string>();
   for (const { event } of items)
-    if (event.type === 'tool_call') keys.set(event.callId, JSON.stringify([event.tool, event.args]));
+    if (event.type === 'tool_call') keys.set(event.callId, callKey(event.tool, event.args));
   return keys;
 }
 

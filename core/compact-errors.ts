@@ -20,18 +20,18 @@ const AUDIT_ONLY: ReadonlySet<ThreadEvent['type']> = new Set([
  * Events the model never sees: the run's start (its facts are in <system_state>), audit-only records
  * (AUDIT_ONLY), and notification failures (not the agent's to fix).
  */
-function hidden(event: ThreadEvent): boolean {
+export function hidden(event: ThreadEvent): boolean {
   return (
     event.type === 'run_started' || AUDIT_ONLY.has(event.type) || (event.type === 'error' && event.source === 'notify')
   );
 }
 
-function isAgentError(event: ThreadEvent): event is ErrorEvent {
+export function isAgentError(event: ThreadEvent): event is ErrorEvent {
   return event.type === 'error' && event.source !== 'notify';
 }
 
 /** A later success of the same tool fixes a tool error; any later tool result shows the model's output is valid again. */
-function fixedBy(error: ErrorEvent, result: EventOf<'tool_result'>): boolean {
+export function fixedBy(error: ErrorEvent, result: EventOf<'tool_result'>): boolean {
   return error.source === 'model' || error.tool === undefined || error.tool === result.tool;
 }
 
@@ -84,7 +84,8 @@ function dropAttempt(events: readonly ThreadEvent[], errorIndex: number, dropped
   }
 }
 
-function errorKey(error: ErrorEvent): string {
+/** Errors with the same key fold into one item (F9). */
+export function errorKey(error: ErrorEvent): string {
   return JSON.stringify([error.source, error.code ?? error.errorType, error.tool ?? '', error.message]);
 }
 

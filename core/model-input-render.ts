@@ -16,19 +16,20 @@ export function contextTokenBudget(agent: AgentDefinition): number {
   return agent.contextTokenBudget ?? DEFAULT_CONTEXT_TOKEN_BUDGET;
 }
 
+/** The agent's system prompt (F2): the same at every step. */
+export function agentInstructions(agent: AgentDefinition): string {
+  return renderPrompt(agent.prompt, { agent: agent.name, tools: agent.tools.map((tool) => tool.name).join(', ') });
+}
+
 /**
- * The model's input from a prefix of the thread, with exactly `edits` of the budget's edits applied
- * (core/model-input.ts finds how many fit the budget, with the tokenizer). No tokenizer here: the
- * workflow renders this way, and the model activity receives the text.
+ * The model's input from a prefix of the thread, with exactly `edits` of the budget's edits applied,
+ * as runs recorded before the patch model-input-counted-v1 planned it (a local activity counted the
+ * edits). No tokenizer here: the workflow renders this way.
  */
 export function renderModelInputWithEdits(
   agent: AgentDefinition,
   events: readonly ThreadEvent[],
   edits: number,
 ): ModelInput {
-  const instructions = renderPrompt(agent.prompt, {
-    agent: agent.name,
-    tools: agent.tools.map((tool) => tool.name).join(', '),
-  });
-  return { instructions, context: renderContext(replay(events), events, { edits }) };
+  return { instructions: agentInstructions(agent), context: renderContext(replay(events), events, { edits }) };
 }

@@ -1,25 +1,32 @@
 import type { AgentDefinition } from './agent';
 import { contextEditsToFit } from './context';
+import { ContextPlanner } from './context-planner';
 import { sha256Digest } from './digest';
-import { contextTokenBudget, renderModelInputWithEdits, type ModelInput } from './model-input-render';
+import { agentInstructions, contextTokenBudget, type ModelInput } from './model-input-render';
 import { AgentState, replay } from './reducer';
 import type { ThreadEvent } from './thread';
 import { countTokensO200k } from './tokens';
 
 export type { ModelInput } from './model-input-render';
 
-/** How many of the budget's edits the context of this thread prefix needs to fit the agent's budget (o200k tokens). */
+/**
+ * How many of the budget's edits the context of this thread prefix needs to fit the agent's budget
+ * (o200k tokens): what the local activity answered for runs recorded before model-input-counted-v1.
+ */
 export function modelInputEdits(agent: AgentDefinition, events: readonly ThreadEvent[]): number {
   return contextEditsToFit(replay(events), events, contextTokenBudget(agent), countTokensO200k);
 }
 
 /**
  * Renders the model's input from a prefix of the thread. A pure function of the events: the
- * workflow renders the same text from the edit count (renderModelInputWithEdits), and
+ * workflow's planner (core/context-planner.ts) renders the same text step by step, and
  * `tfa model-input` and the tests call this, so any step's input can be shown again.
  */
 export function renderModelInput(agent: AgentDefinition, events: readonly ThreadEvent[]): ModelInput {
-  return renderModelInputWithEdits(agent, events, modelInputEdits(agent, events));
+  const planner = new ContextPlanner();
+  planner.update(events, replay(events));
+  planner.countWith(countTokensO200k);
+  return { instructions: agentInstructions(agent), context: planner.render(contextTokenBudget(agent)) };
 }
 
 /** Recorded on each tool call, so a later re-rendering can be checked against what the model was sent. */
