@@ -5,19 +5,29 @@ import type { ThreadEvent } from '../core/thread';
 import { countTokensO200k } from '../core/tokens';
 import { toApplicationFailure } from './application-failure';
 
-/** The thread prefix a decision follows, sent to a local activity: in the worker's memory, never in history. */
+/** Sent by runs recorded before the patch model-input-counted-v1: the thread prefix a decision follows. */
 export interface PlanModelInputInput {
   agent: string;
   events: ThreadEvent[];
 }
 
+/** Since model-input-counted-v1: the texts whose o200k tokens the workflow's context planner lacks. */
+export interface CountModelInputTokensInput {
+  texts: string[];
+}
+
 /**
- * A local activity, run inside the workflow task that schedules the model call: it counts o200k
- * tokens (the tokenizer loads once per worker, outside the sandbox) and answers how many of the
- * budget's edits the context needs. The history records that number in a marker; the workflow
- * renders the text itself from it and sends it to chooseNextTool, where the Web UI shows it.
+ * A local activity, run inside the workflow task that schedules the model call, in the worker's
+ * memory (its input is never in history): the tokenizer loads once per worker, outside the sandbox.
+ * It counts the texts the workflow's context planner asks for (core/context-planner.ts): the new
+ * events' lines and the frame, so the workflow plans and renders the budgeted input itself and sends
+ * it to chooseNextTool, where the Web UI shows it. The history records the counts (a bare list) in a marker.
+ * Older runs sent the thread prefix and got how many of the budget's edits fit.
  */
-export async function planModelInput(input: PlanModelInputInput): Promise<{ edits: number }> {
+export async function planModelInput(
+  input: PlanModelInputInput | CountModelInputTokensInput,
+): Promise<{ edits: number } | number[]> {
+  if ('texts' in input) return input.texts.map(countTokensO200k);
   const agent = findAgent(input.agent);
   if (!agent)
     throw toApplicationFailure(new ConfigurationError(`Unknown agent "${input.agent}".`), { nonRetryable: true });

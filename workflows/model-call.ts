@@ -4,7 +4,9 @@
  */
 import { patched, workflowInfo } from '@temporalio/workflow';
 import type { ChooseNextToolInput, ChosenToolCall, ToolOutput } from '../activities';
-import { renderModelInputWithEdits } from '../core/model-input-render';
+import { ContextPlanner } from '../core/context-planner';
+import { agentInstructions, contextTokenBudget, renderModelInputWithEdits } from '../core/model-input-render';
+import type { ModelInput } from '../core/model-input-render';
 import { chooseNextTool, MODEL_ACTIVITY_OPTIONS, planModelInput } from './activities';
 import { errorEventFrom } from './failures';
 import type { Run } from './run';
@@ -14,22 +16,67 @@ import type { Run } from './run';
  * exactly what the model was sent; the history grows by at most the budget's text per step.
  */
 const MODEL_INPUT_INLINE_PATCH = 'model-input-inline-v1';
+/**
+ * The workflow plans the budget itself, step by step (core/context-planner.ts): the local activity only
+ * counts the tokens of the new events' lines, instead of receiving the whole thread and answering how
+ * many budget edits fit.
+ */
+const MODEL_INPUT_COUNTED_PATCH = 'model-input-counted-v1';
 
-/** Runs recorded before MODEL_INPUT_INLINE_PATCH sent an event count; the activity read the thread back. */
+/** Each run's context planner: it has taken in the thread up to the last step. */
+const planners = new WeakMap<Run, ContextPlanner>();
+
+/** The tokens the planner lacks, counted by the local activity. */
+async function countTokens(texts: string[]): Promise<number[]> {
+  const answer = await planModelInput({ texts });
+  if (!Array.isArray(answer)) throw new Error('planModelInput answered edits to a count request.');
+  return answer;
+}
+
+/**
+ * The step's model input, planned by the run's planner from the thread as the step starts (a signal
+ * landing meanwhile waits for the next step). Replay matches commands by type and activity id, never
+ * by input: the recorded input stands, so a replayed step neither plans nor renders, and sends no text
+ * to count. A step that began in replay but whose count ran live (the worker stopped before recording
+ * it) got no counts: it counts again, now live; the empty answer in history makes a replay do the same.
+ */
+async function countedInput(run: Run): Promise<ModelInput> {
+  const { thread, agent } = run;
+  const [end, state] = [thread.events.length, thread.state];
+  const planned = () => {
+    const planner = planners.get(run) ?? new ContextPlanner();
+    planners.set(run, planner);
+    planner.update(thread.events, state, end);
+    return planner;
+  };
+  let planner = workflowInfo().unsafe.isReplaying ? undefined : planned();
+  let counts = await countTokens(planner?.uncountedTexts() ?? []);
+  if (counts.length === 0) {
+    planner = workflowInfo().unsafe.isReplaying ? undefined : planned();
+    counts = await countTokens(planner?.uncountedTexts() ?? []);
+  }
+  if (!planner || workflowInfo().unsafe.isReplaying) return { instructions: '', context: '' };
+  planner.learn(counts);
+  return { instructions: agentInstructions(agent), context: planner.render(contextTokenBudget(agent)) };
+}
+
+/** Runs recorded before MODEL_INPUT_COUNTED_PATCH planned in the local activity; before MODEL_INPUT_INLINE_PATCH the activity read the thread back. */
 async function modelCallInput(run: Run, step: number): Promise<{ input: ChooseNextToolInput; summary: string }> {
   const { thread, agent } = run;
+  const summary = `${agent.name} step ${step}: choose the next tool`;
+  if (patched(MODEL_INPUT_COUNTED_PATCH))
+    return { input: { agent: agent.name, ...(await countedInput(run)) }, summary };
   if (patched(MODEL_INPUT_INLINE_PATCH)) {
-    const events = thread.events.slice(); // a signal landing meanwhile waits for the next step
-    const { edits } = await planModelInput({ agent: agent.name, events });
-    // Replay matches commands by type and activity id, never by input: the recorded input stands, so
-    // a run the worker replays (evicted from its cache, or queried after it ended) skips the render.
+    const events = thread.events.slice();
+    const answer = await planModelInput({ agent: agent.name, events });
+    const edits = Array.isArray(answer) ? 0 : answer.edits;
     const rendered = workflowInfo().unsafe.isReplaying
       ? { instructions: '', context: '' }
       : renderModelInputWithEdits(agent, events, edits);
-    return { input: { agent: agent.name, ...rendered }, summary: `${agent.name} step ${step}: choose the next tool` };
+    return { input: { agent: agent.name, ...rendered }, summary };
   }
-  const summary = `${agent.name} step ${step}: choose the next tool (its input: tfa model-input ${run.workflowId} --step ${step} --run ${workflowInfo().runId})`;
-  return { input: { agent: agent.name, events: thread.events.length }, summary };
+  const readBack = `${summary} (its input: tfa model-input ${run.workflowId} --step ${step} --run ${workflowInfo().runId})`;
+  return { input: { agent: agent.name, events: thread.events.length }, summary: readBack };
 }
 
 /** A read-only tool the model chooses runs inside the decision's activity: no round trip of its own. */
