@@ -2,53 +2,47 @@ import { readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { createReleaseStore } from '../../activities/deploybot/release-store';
-import { DEPLOY_WORKFLOW_TYPE } from '../../core/constants';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { DeployState } from '../../core/pipeline';
 import type { deployWorkflow } from '../../workflows/deploy';
 import { approveSignal, deployStatusQuery, rejectSignal, threadQuery } from '../../workflows/messages';
 import { FIXTURE_TEST_COMMAND } from '../support/deploy-fixture';
+import {
+  startPipeline,
+  testsPass,
+  testsPassThenDeploy,
+  waitForChildApproval as waitForChild,
+} from '../support/deploy-pipeline';
 import { callTool, type ScriptedReply } from '../../scripts/scripted-model/server';
-import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { eventually, startHarness, type Harness } from '../support/workflow-harness';
 
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-const testsPass = (sha: string) => [
-  callTool('list_test_suites', { sha }),
-  callTool('run_test_suite', { sha, suite: 'default' }),
-  callTool('report_test_results', { passed: true, summary: 'default suite passed' }),
-];
-
-async function startPipeline(ref: string, script: (sha: string) => ScriptedReply[]) {
+/** A fresh harness whose model follows `script` for `ref`'s SHA, and a pipeline for `ref` started on it. */
+async function startScriptedPipeline(ref: string, script: (sha: string) => ScriptedReply[]) {
   harness = await startHarness();
   harness.model.enqueue(...script(await harness.fixture.sha(ref)));
-  const workflowId = `deploy-${ref}-${Date.now()}`;
-  return harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue,
-    workflowId,
-    args: [{ ref, requestedBy: 'alice' }],
-  });
+  return startPipeline(harness, ref);
 }
 
-async function waitForChildApproval(parentId: string, suffix: string) {
-  return waitForState(
-    harness.client.workflow.getHandle(`${parentId}-${suffix}`),
-    (state) => state.status === 'awaiting_approval',
-  ).catch(async () => {
-    throw new Error(
-      `child never waited: ${JSON.stringify(await harness.client.workflow.getHandle(parentId).query(deployStatusQuery))}`,
-    );
-  });
+const waitForChildApproval = (parentId: string, suffix: string) =>
+  waitForChild(harness.client.workflow, parentId, suffix);
+
+/** Approves the production deploy once the pipeline's deployer waits for it. */
+async function approveDeploy(handle: WorkflowHandle<typeof deployWorkflow>): Promise<void> {
+  await waitForChildApproval(handle.workflowId, 'deploy');
+  await handle.signal(approveSignal, { by: 'alice' });
 }
+
+/** The release store the harness's worker deploys to, for deploys the test makes behind the pipeline's back. */
+const fixtureStore = () =>
+  createReleaseStore({ repo: harness.fixture.repo, root: harness.fixture.root, testCommand: FIXTURE_TEST_COMMAND });
 
 const productionRelease = () => readlink(path.join(harness.fixture.root, 'production', 'current'));
 
 test('the full DAG: staging, the test agent passes, one approval sent to the parent id, production deployed', async () => {
-  const handle = await startPipeline('main', (sha) => [
-    ...testsPass(sha),
-    callTool('deploy_to_production', { ref: sha }),
-    callTool('finish_deploy', { deployed: true, message: 'live' }),
-  ]);
+  const handle = await startScriptedPipeline('main', testsPassThenDeploy);
   const waiting = await waitForChildApproval(handle.workflowId, 'deploy');
   expect(waiting.pending).toMatchObject({ tool: 'deploy_to_production' });
   const status = await handle.query(deployStatusQuery);
@@ -82,13 +76,8 @@ test("a deploy superseded at once by another pipeline's deploy is reported deplo
     }),
   });
   const other = await harness.fixture.commitOn('other-pipeline', { 'other.txt': 'another release\n' });
-  const store = createReleaseStore({
-    repo: harness.fixture.repo,
-    root: harness.fixture.root,
-    testCommand: FIXTURE_TEST_COMMAND,
-  });
   after.deploy = async () => {
-    await store.deploy({
+    await fixtureStore().deploy({
       environment: 'production',
       ref: other,
       sha: other,
@@ -96,30 +85,17 @@ test("a deploy superseded at once by another pipeline's deploy is reported deplo
     });
   };
   const sha = await harness.fixture.sha('main');
-  harness.model.enqueue(
-    ...testsPass(sha),
-    callTool('deploy_to_production', { ref: sha }),
-    callTool('finish_deploy', { deployed: true, message: 'live' }),
-  );
-  const handle = await harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue,
-    workflowId: `deploy-superseded-${Date.now()}`,
-    args: [{ ref: 'main', requestedBy: 'alice' }],
-  });
-  await waitForChildApproval(handle.workflowId, 'deploy');
-  await handle.signal(approveSignal, { by: 'alice' });
+  harness.model.enqueue(...testsPassThenDeploy(sha));
+  const handle = await startPipeline(harness, 'main', `deploy-superseded-${Date.now()}`);
+  await approveDeploy(handle);
 
   const result: DeployState = await handle.result();
   expect(result).toMatchObject({ outcome: 'deployed', stagingSha: sha, productionSha: other });
   expect(result.summary).toContain(`production runs ${other} now, deployed after it`);
 });
 
-test('a pipeline page tells someone holding only its id that a step waits, and each step and activity names its task', async () => {
-  const handle = await startPipeline('main', (sha) => [
-    ...testsPass(sha),
-    callTool('deploy_to_production', { ref: sha }),
-    callTool('finish_deploy', { deployed: true, message: 'live' }),
-  ]);
+test('a pipeline page tells someone holding only its id that a child waits, and each child and activity names its task', async () => {
+  const handle = await startScriptedPipeline('main', testsPassThenDeploy);
   await waitForChildApproval(handle.workflowId, 'deploy');
   const { currentDetails } = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
   expect(currentDetails).toContain('**deployWorkflow** for `main`: deploying');
@@ -143,7 +119,7 @@ test('a pipeline page tells someone holding only its id that a step waits, and e
 });
 
 test('failing tests take the notify path: an alert goes out and nothing reaches production', async () => {
-  const handle = await startPipeline('broken', (sha) => [
+  const handle = await startScriptedPipeline('broken', (sha) => [
     callTool('run_test_suite', { sha, suite: 'default' }),
     callTool('report_test_results', { passed: false, summary: 'default suite failed: status.txt is not ok' }),
     callTool('send_notification', {
@@ -165,7 +141,7 @@ test('failing tests take the notify path: an alert goes out and nothing reaches 
 });
 
 test('a rejected production approval ends the deploy agent without deploying, and the parent reports it', async () => {
-  const handle = await startPipeline('main', (sha) => [
+  const handle = await startScriptedPipeline('main', (sha) => [
     ...testsPass(sha),
     callTool('deploy_to_production', { ref: sha }),
     callTool('finish_deploy', { deployed: false, message: 'rejected: change freeze' }),
@@ -179,7 +155,7 @@ test('a rejected production approval ends the deploy agent without deploying, an
 });
 
 test('a child that hits its step limit is a typed failure the parent branches on', async () => {
-  const handle = await startPipeline('main', (sha) => [
+  const handle = await startScriptedPipeline('main', (sha) => [
     ...Array.from({ length: 10 }, () => callTool('list_test_suites', { sha })),
     callTool('send_notification', {
       severity: 'warning',
@@ -195,7 +171,7 @@ test('a child that hits its step limit is a typed failure the parent branches on
 });
 
 test('cancelling the parent while a child waits for approval cancels everything and deploys nothing', async () => {
-  const handle = await startPipeline('main', (sha) => [
+  const handle = await startScriptedPipeline('main', (sha) => [
     ...testsPass(sha),
     callTool('deploy_to_production', { ref: sha }),
   ]);
@@ -209,21 +185,12 @@ test('cancelling the parent while a child waits for approval cancels everything 
 });
 
 test('a release that already runs in production is reported as already deployed, without asking anyone', async () => {
-  const first = await startPipeline('main', (sha) => [
-    ...testsPass(sha),
-    callTool('deploy_to_production', { ref: sha }),
-    callTool('finish_deploy', { deployed: true, message: 'live' }),
-  ]);
-  await waitForChildApproval(first.workflowId, 'deploy');
-  await first.signal(approveSignal, { by: 'alice' });
+  const first = await startScriptedPipeline('main', testsPassThenDeploy);
+  await approveDeploy(first);
   expect((await first.result()).outcome).toBe('deployed');
 
   harness.model.enqueue(...testsPass(await harness.fixture.sha('main')));
-  const second = await harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue,
-    workflowId: `${first.workflowId}-again`,
-    args: [{ ref: 'main', requestedBy: 'alice' }],
-  });
+  const second = await startPipeline(harness, 'main', `${first.workflowId}-again`);
   const result = await second.result();
   expect(result).toMatchObject({ outcome: 'already_deployed', productionSha: await harness.fixture.sha('main') });
   expect(result.children.map((child) => child.agent)).toEqual(['tester']);
@@ -243,17 +210,16 @@ describe('tests that really ran, on that commit', () => {
   async function stageThenDeployOver(ref: string, deployOver: string, script: (sha: string) => ScriptedReply[]) {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const handle = await startPipeline(ref, (sha) => {
+    const handle = await startScriptedPipeline(ref, (sha) => {
       const [first, ...rest] = script(sha);
       return [{ waitFor: gate, then: first! }, ...rest];
     });
     const staged = await eventually(async () => (await handle.query(deployStatusQuery)).stagingSha ?? undefined);
-    const store = createReleaseStore({
-      repo: harness.fixture.repo,
-      root: harness.fixture.root,
-      testCommand: FIXTURE_TEST_COMMAND,
+    await fixtureStore().deploy({
+      environment: 'staging',
+      ref: deployOver,
+      operationId: 'deployed-over-the-staged-release',
     });
-    await store.deploy({ environment: 'staging', ref: deployOver, operationId: 'deployed-over-the-staged-release' });
     release();
     return { handle, staged };
   }
@@ -278,13 +244,8 @@ describe('tests that really ran, on that commit', () => {
   });
 
   test('X staged, Y deployed over it: tests run on X, and X reaches production only after its recorded runs pass', async () => {
-    const { handle, staged } = await stageThenDeployOver('main', 'broken', (sha) => [
-      ...testsPass(sha),
-      callTool('deploy_to_production', { ref: sha }),
-      callTool('finish_deploy', { deployed: true, message: 'live' }),
-    ]);
-    await waitForChildApproval(handle.workflowId, 'deploy');
-    await handle.signal(approveSignal, { by: 'alice' });
+    const { handle, staged } = await stageThenDeployOver('main', 'broken', testsPassThenDeploy);
+    await approveDeploy(handle);
     const result = await handle.result();
     expect(result).toMatchObject({
       outcome: 'deployed',
@@ -295,7 +256,7 @@ describe('tests that really ran, on that commit', () => {
   });
 
   test('a tester that reports passed:true without running a suite ends the pipeline tests_inconclusive with an alert, and no production approval is asked', async () => {
-    const handle = await startPipeline('main', () => [
+    const handle = await startScriptedPipeline('main', () => [
       callTool('report_test_results', { passed: true, summary: 'all green, trust me' }),
       ...alertCalls,
     ]);
@@ -312,18 +273,9 @@ describe('tests that really ran, on that commit', () => {
     const first = await harness.fixture.commitOn('p-moving', { 'version.txt': 'v1\n' });
     const workflowId = `deploy-p-moving-${Date.now()}`;
     const runPipeline = async (sha: string) => {
-      harness.model.enqueue(
-        ...testsPass(sha),
-        callTool('deploy_to_production', { ref: sha }),
-        callTool('finish_deploy', { deployed: true, message: 'live' }),
-      );
-      const handle = await harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, {
-        taskQueue: harness.taskQueue,
-        workflowId,
-        args: [{ ref: 'p-moving', requestedBy: 'alice' }],
-      });
-      await waitForChildApproval(workflowId, 'deploy');
-      await handle.signal(approveSignal, { by: 'alice' });
+      harness.model.enqueue(...testsPassThenDeploy(sha));
+      const handle = await startPipeline(harness, 'p-moving', workflowId);
+      await approveDeploy(handle);
       return { result: await handle.result(), runId: handle.firstExecutionRunId };
     };
     const once = await runPipeline(first);

@@ -1,11 +1,11 @@
-import { AGENT_WORKFLOW_TYPE, DEFAULT_MODEL, DEPLOY_WORKFLOW_TYPE } from '../../core/constants';
+import { AGENT_WORKFLOW_TYPE, DEFAULT_MODEL } from '../../core/constants';
 import type { AgentRunResult } from '../../core/run';
 import type { EventOf } from '../../core/thread';
 import { grandTotal } from '../../core/usage';
 import type { DeployState } from '../../core/pipeline';
-import type { deployWorkflow } from '../../workflows/deploy';
 import { approveSignal, threadQuery } from '../../workflows/messages';
-import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { startPipeline, testsPassThenDeploy, waitForChildApproval } from '../support/deploy-pipeline';
+import { startHarness, type Harness } from '../support/workflow-harness';
 import { callTool } from '../../scripts/scripted-model/server';
 
 let harness: Harness;
@@ -83,23 +83,9 @@ test("a run's usage totals survive continue-as-new", async () => {
 
 test("the deploy pipeline sums its children's usage", async () => {
   harness = await startHarness();
-  const sha = await harness.fixture.sha('main');
-  harness.model.enqueue(
-    callTool('list_test_suites', { sha }),
-    callTool('run_test_suite', { sha, suite: 'default' }),
-    callTool('report_test_results', { passed: true, summary: 'default suite passed' }),
-    callTool('deploy_to_production', { ref: sha }),
-    callTool('finish_deploy', { deployed: true, message: 'live' }),
-  );
-  const handle = await harness.client.workflow.start<typeof deployWorkflow>(DEPLOY_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue,
-    workflowId: `usage-deploy-${Date.now()}`,
-    args: [{ ref: 'main', requestedBy: 'alice' }],
-  });
-  await waitForState(
-    harness.client.workflow.getHandle(`${handle.workflowId}-deploy`),
-    (state) => state.status === 'awaiting_approval',
-  );
+  harness.model.enqueue(...testsPassThenDeploy(await harness.fixture.sha('main')));
+  const handle = await startPipeline(harness, 'main', `usage-deploy-${Date.now()}`);
+  await waitForChildApproval(harness.client.workflow, handle.workflowId);
   await handle.signal(approveSignal, { by: 'alice' });
   const result: DeployState = await handle.result();
   expect(result.outcome).toBe('deployed');
