@@ -24,29 +24,35 @@ const ELIDE_ABOVE = ELIDED_HEAD_CHARS + 40;
 
 const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', "'": '&apos;' };
 
-/** XML text escaping, so event bodies cannot break the format. */
-function escapeText(text: string): string {
-  return text.replace(/[&<>]/g, (char) => ENTITIES[char]!);
+/** How a text is escaped: the characters replaced by entities. */
+interface Escape {
+  readonly pattern: RegExp;
+  readonly chars: string;
 }
 
+/** XML text escaping, so event bodies cannot break the format. */
+const TEXT: Escape = { pattern: /[&<>]/g, chars: '&<>' };
 /** Attribute values go in single quotes: the context travels JSON-encoded, where a double quote costs an escape. */
-function escapeAttribute(text: string): string {
-  return text.replace(/[&<>']/g, (char) => ENTITIES[char]!);
+const ATTRIBUTE: Escape = { pattern: /[&<>']/g, chars: "&<>'" };
+
+function escape(text: string, { pattern }: Escape): string {
+  return text.replace(pattern, (char) => ENTITIES[char]!);
 }
 
 /** The escaped text within `limit` characters, never cutting an entity or a surrogate pair; `rest` counts source characters left out. */
-function escapedPrefix(text: string, limit: number, escape: (text: string) => string): { text: string; rest: number } {
-  let out = '';
+function escapedPrefix(text: string, limit: number, how: Escape): { text: string; rest: number } {
+  let length = 0;
   let at = 0;
   while (at < text.length) {
     const code = text.charCodeAt(at);
     const width = code >= 0xd800 && code <= 0xdbff && at + 1 < text.length ? 2 : 1;
-    const piece = escape(text.slice(at, at + width));
-    if (out.length + piece.length > limit) break;
-    out += piece;
+    const char = text[at]!;
+    const added = width === 1 && how.chars.includes(char) ? ENTITIES[char]!.length : width;
+    if (length + added > limit) break;
+    length += added;
     at += width;
   }
-  return { text: out, rest: text.length - at };
+  return { text: escape(text.slice(0, at), how), rest: text.length - at };
 }
 
 type Attributes = Record<string, string | number | undefined>;
@@ -55,7 +61,7 @@ function attrs(values: Attributes): string {
   return Object.entries(values)
     .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
     .map(([name, value]) => {
-      const clipped = escapedPrefix(String(value), MAX_ATTRIBUTE_CHARS, escapeAttribute);
+      const clipped = escapedPrefix(String(value), MAX_ATTRIBUTE_CHARS, ATTRIBUTE);
       return ` ${name}='${clipped.text}${clipped.rest > 0 ? '…' : ''}'`;
     })
     .join('');
@@ -72,10 +78,10 @@ function element({ name, attributes, body }: Parts, mode: Exclude<ItemMode, 'dro
   const open = `<${name}${attrs(attributes)}`;
   if (body === undefined || body === '') return `${open}/>`;
   if (mode === 'elided' && body.length > ELIDE_ABOVE) {
-    const head = escapedPrefix(body, ELIDED_HEAD_CHARS, escapeText);
+    const head = escapedPrefix(body, ELIDED_HEAD_CHARS, TEXT);
     return `${open}${attrs({ elided: `${head.rest} chars` })}>${head.text}…</${name}>`;
   }
-  return `${open}>${escapeText(body)}</${name}>`;
+  return `${open}>${escape(body, TEXT)}</${name}>`;
 }
 
 function errorMessage(message: string): string {
