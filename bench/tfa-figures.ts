@@ -15,14 +15,15 @@ import { approveSignal, statusQuery, threadQuery } from '../workflows/messages';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-/** What list_releases answers in the bench: a fixed, realistic size, so long runs reach the context budget. */
-const RELEASES = JSON.stringify(
-  Array.from({ length: 4 }, (_unused, index) => ({
-    sha: `${index}`.repeat(40),
-    current: index === 0,
-    deployedAt: '2026-01-01T00:00:00.000Z',
-  })),
-);
+/**
+ * What list_releases answers in the bench: a fixed, realistic size, so long runs reach the context
+ * budget. An object, as the real executor returns (executeTool JSON-encodes it once).
+ */
+const RELEASES = Array.from({ length: 4 }, (_unused, index) => ({
+  sha: `${index}`.repeat(40),
+  current: index === 0,
+  deployedAt: '2026-01-01T00:00:00.000Z',
+}));
 export const NO_OP_EXECUTORS: ToolExecutors = {
   deploybot: {
     list_releases: async () => RELEASES,
