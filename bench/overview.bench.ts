@@ -17,6 +17,7 @@ import { PAYLOAD_CONVERTER_PATH } from '../worker/create-worker';
 import { TFA_SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 import { ensurePeersInstalled, PEERS, runPeer, type Peer } from './peers/run-peers';
 import { renderTimes } from './render.bench';
+import { cpuPerStep, type StepCpu } from './step-cpu';
 import {
   benchHarness,
   historyOverSteps,
@@ -70,6 +71,10 @@ async function loops(harness: Harness) {
     acting: await rounds(['deploy_to_staging']),
     mixed: await rounds(['list_releases', 'deploy_to_staging']),
     httpMs: await modelHttpMs(harness),
+    cpu: {
+      readOnly: await cpuPerStep(STEPS, () => toolLoop(harness, ['list_releases'], STEPS)),
+      acting: await cpuPerStep(STEPS, () => toolLoop(harness, ['deploy_to_staging'], STEPS)),
+    },
   };
 }
 
@@ -110,6 +115,8 @@ interface BenchResults {
     wallMsPerStepMixed: number;
     engineMsPerStepMixed: number;
     modelHttpMs: number;
+    /** CPU ms per step by process (bench/step-cpu.ts); null off Linux. */
+    cpuPerStep: { readOnly: StepCpu | null; acting: StepCpu | null };
     serverDefaults: {
       wallMsPerStep: number;
       wallMsPerStepReadOnly: number;
@@ -184,6 +191,7 @@ async function main(): Promise<void> {
       wallMsPerStepMixed: fixed(tuned.mixed),
       engineMsPerStepMixed: engine(tuned.mixed, tuned.httpMs),
       modelHttpMs: fixed(tuned.httpMs),
+      cpuPerStep: tuned.cpu,
       serverDefaults: {
         wallMsPerStep: fixed(untuned.acting),
         wallMsPerStepReadOnly: fixed(untuned.readOnly),
@@ -252,6 +260,16 @@ function printTable(r: BenchResults): void {
       `${r.tfa.serverDefaults.wallMsPerStep} ms`,
       `engine ${r.tfa.serverDefaults.engineMsPerStep} ms`,
     ],
+    ...(['readOnly', 'acting'] as const).map((loop): [string, string, string] => {
+      const cpu = r.tfa.cpuPerStep[loop];
+      return [
+        `  CPU per step, ${loop === 'readOnly' ? 'read-only' : 'acting'} loop`,
+        cpu ? `server ${cpu.serverMs} ms` : 'not measured',
+        cpu
+          ? `worker ${cpu.workerMs} ms (its main thread ${cpu.workerMainThreadMs} ms; the scripted model runs in it too)`
+          : '',
+      ];
+    }),
     ['LangGraph.js + SqliteSaver', ms(sqlite), ratio(sqlite)],
     [
       'LangGraph.js + MemorySaver',
