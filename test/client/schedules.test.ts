@@ -1,14 +1,10 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { createSchedules, type Schedules } from '../../client/schedules';
+import { runTfa } from '../support/tfa-command';
 import { testServerAddress } from '../support/test-server';
 import { eventually } from '../support/workflow-harness';
 import { startInput } from './workflow-input';
 
-const execFileAsync = promisify(execFile);
-const root = path.resolve(__dirname, '../..');
 // No worker polls this queue: a scheduled run just waits, which is all these tests look at.
 const taskQueue = `no-worker-schedules-${Date.now()}`;
 let connection: Connection;
@@ -75,20 +71,8 @@ test('a bad cron, an unknown agent and a taken name are refused with what to do'
   await schedules.delete(name);
 });
 
-/** `tfa` as a user runs it, in its own process; resolves with the exit code instead of throwing. */
-async function tfa(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, TEMPORAL_ADDRESS: testServerAddress(), TFA_TASK_QUEUE: taskQueue };
-  try {
-    const { stdout, stderr } = await execFileAsync(
-      path.join(root, 'node_modules/.bin/tsx'),
-      ['client/cli.ts', ...args],
-      { cwd: root, env },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    return error as { code: number; stdout: string; stderr: string };
-  }
-}
+/** `tfa` as a user runs it, against the test server and this file's task queue. */
+const tfa = (...args: string[]) => runTfa(args, { TEMPORAL_ADDRESS: testServerAddress(), TFA_TASK_QUEUE: taskQueue });
 
 test('tfa schedule create, list, trigger and delete; bad input exits 1 with the reason', async () => {
   const name = `cli-${Date.now()}`;

@@ -3,7 +3,9 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { testsPassThenDeploy, waitForChildApproval } from '../support/deploy-pipeline';
 import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { runTfa } from '../support/tfa-command';
 import { testServerAddress } from '../support/test-server';
 
 const execFileAsync = promisify(execFile);
@@ -11,21 +13,9 @@ const root = path.resolve(__dirname, '../..');
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-/** Runs `tfa` as a user does, in its own process; resolves with the exit code instead of throwing. */
-async function tfa(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, TEMPORAL_ADDRESS: testServerAddress(), TFA_TASK_QUEUE: harness?.taskQueue ?? 'tfa' };
-  try {
-    const { stdout, stderr } = await execFileAsync(
-      path.join(root, 'node_modules/.bin/tsx'),
-      ['client/cli.ts', ...args],
-      { cwd: root, env },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+/** `tfa` as a user runs it, against the test server and the harness's task queue. */
+const tfa = (...args: string[]) =>
+  runTfa(args, { TEMPORAL_ADDRESS: testServerAddress(), TFA_TASK_QUEUE: harness?.taskQueue ?? 'tfa' });
 
 test('bad arguments print usage and exit non-zero', async () => {
   const missing = await tfa('approve');
@@ -50,14 +40,10 @@ test('an unknown agent is refused before anything starts, naming the agents ther
 });
 
 test('with no server, a command says which address it tried and what to do, and exits 1', async () => {
-  const env = { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' };
-  const failed = await execFileAsync(path.join(root, 'node_modules/.bin/tsx'), ['client/cli.ts', 'list'], {
-    cwd: root,
-    env,
-  }).catch((error: { code: number; stderr: string }) => error);
+  const failed = await runTfa(['list'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
   expect(failed).toMatchObject({ code: 1 });
-  expect((failed as { stderr: string }).stderr).toContain('cannot reach Temporal at 127.0.0.1:1 (TEMPORAL_ADDRESS)');
-  expect((failed as { stderr: string }).stderr).toContain('npm start');
+  expect(failed.stderr).toContain('cannot reach Temporal at 127.0.0.1:1 (TEMPORAL_ADDRESS)');
+  expect(failed.stderr).toContain('npm start');
 });
 
 test('tfa --version prints the package version; the bin runs the same CLI', async () => {
@@ -152,30 +138,21 @@ test('launch, status, a refused approval and a real one, all through tfa', async
   expect(launched.stderr).toContain(`started deploybot run ${workflowId}; follow it with: tfa status ${workflowId}`);
 });
 
-test('tfa deploy runs the pipeline; status shows the tree; list --waiting finds it; approve on the pipeline id reaches the waiting step', async () => {
+test('tfa deploy runs the pipeline; status shows the tree; list --waiting finds it; approve on the pipeline id reaches the waiting child', async () => {
   harness = await startHarness();
   const sha = await harness.fixture.sha('main');
-  harness.model.enqueue(
-    ...[
-      ['run_test_suite', { sha, suite: 'default' }],
-      ['report_test_results', { passed: true, summary: 'default suite passed' }],
-      ['deploy_to_production', { ref: sha }],
-      ['finish_deploy', { deployed: true, message: 'live' }],
-    ].map(([name, args]) => ({ toolCall: { name: name as string, arguments: args as Record<string, unknown> } })),
-  );
+  harness.model.enqueue(...testsPassThenDeploy(sha));
   const started = await tfa('deploy', 'main', '--by', 'erin');
   expect(started.code).toBe(0);
   const pipelineId = started.stdout.trim();
   expect(pipelineId).toMatch(/^deploy-main-/);
-  await waitForState(
-    harness.client.workflow.getHandle(`${pipelineId}-deploy`),
-    (state) => state.status === 'awaiting_approval',
-  );
+  await waitForChildApproval(harness.client.workflow, pipelineId);
 
   const status = await tfa('status', pipelineId);
   expect(status.stdout).toContain(`${pipelineId}  deployWorkflow  ref=main  stage=deploying`);
   expect(status.stdout).toMatch(/testing\s+tester\s+completed/);
   expect(status.stdout).toMatch(/deploying\s+deployer\s+awaiting_approval|deploying\s+deployer\s+running/);
+  expect(status.stdout).toContain(`running child ${pipelineId}-deploy:`);
   expect(status.stdout).toContain('waiting for approval of deploy_to_production');
 
   const waiting = await eventually(async () => {

@@ -1,16 +1,13 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE, DEPLOY_WORKFLOW_TYPE } from '../../core/constants';
 import { approveSignal, pauseSignal, rejectSignal, replySignal, resumeSignal } from '../../workflows/messages';
 import type { PolicyFile } from '../../core/policy';
 import { callTool, type ScriptedReply } from '../../scripts/scripted-model/server';
 import { statementFor } from '../../core/decisions';
+import { testsPassThenDeploy, waitForChildApproval } from '../support/deploy-pipeline';
 import { alice, trustPolicy } from '../support/identities';
 import { startHarness, waitForState } from '../support/workflow-harness';
-import { temporalCliPath, testServerAddress } from '../support/test-server';
-
-const execFileAsync = promisify(execFile);
+import { signalApproveInUnknownEncoding, temporal } from '../support/temporal-command';
 
 /** Runs whose histories are saved under histories/ and must keep replaying (Worker.runReplayHistories). */
 export interface ReplayScenario {
@@ -66,18 +63,9 @@ export const replayScenarios: ReplayScenario[] = [
   {
     name: 'deploy-pipeline-approved',
     start: { workflowType: DEPLOY_WORKFLOW_TYPE, args: [{ ref: 'main', requestedBy: 'alice' }] },
-    script: (sha) => [
-      callTool('list_test_suites', { sha }),
-      callTool('run_test_suite', { sha, suite: 'default' }),
-      callTool('report_test_results', { passed: true, summary: 'default suite passed' }),
-      callTool('deploy_to_production', { ref: sha }),
-      callTool('finish_deploy', { deployed: true, message: 'live' }),
-    ],
+    script: testsPassThenDeploy,
     async drive(handle) {
-      await waitForState(
-        handle.client.getHandle(`${handle.workflowId}-deploy`),
-        (state) => state.status === 'awaiting_approval',
-      );
+      await waitForChildApproval(handle.client, handle.workflowId);
       await handle.signal(approveSignal, { by: 'alice' });
     },
   },
@@ -117,20 +105,7 @@ export const replayScenarios: ReplayScenario[] = [
     script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'main is live' })],
     async drive(handle) {
       await waitForState(handle, (state) => state.status === 'awaiting_approval');
-      await execFileAsync(temporalCliPath(), [
-        'workflow',
-        'signal',
-        '--workflow-id',
-        handle.workflowId,
-        '--name',
-        'approve',
-        '--input-meta',
-        'encoding=json/protobuf',
-        '--input',
-        '{"by":"alice"}',
-        '--address',
-        testServerAddress(),
-      ]);
+      await signalApproveInUnknownEncoding(handle.workflowId);
       for (let i = 0; i < 3; i += 1) await handle.signal(approveSignal, { by: 42 } as never);
       await handle.signal(approveSignal, { by: 'alice' });
     },
@@ -208,17 +183,7 @@ export async function recordScenario(scenario: ReplayScenario): Promise<string> 
     await scenario.drive(handle);
     await handle.result();
     // The same JSON the Web UI's download and `temporal workflow show --output json` give.
-    const { stdout } = await execFileAsync(temporalCliPath(), [
-      'workflow',
-      'show',
-      '--workflow-id',
-      handle.workflowId,
-      '--output',
-      'json',
-      '--address',
-      testServerAddress(),
-    ]);
-    return stdout;
+    return await temporal('workflow', 'show', '--workflow-id', handle.workflowId, '--output', 'json');
   } finally {
     await harness.close();
   }
