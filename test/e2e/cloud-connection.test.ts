@@ -1,18 +1,15 @@
 // A Cloud-style connection (API key over TLS with a private CA) for the CLI and a worker, through a
 // local TLS endpoint in front of the dev server that refuses any call without the key.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { startScriptedModelServer, type ScriptedModelServer } from '../../scripts/scripted-model/server';
-import { startWorkerProcess, type WorkerProcess } from '../faults/worker-process';
+import { startupRefusal, startWorkerProcess, type WorkerProcess } from '../faults/worker-process';
+import { runTfa } from '../support/tfa-command';
 import { testServerAddress } from '../support/test-server';
 import { createTestCertificates, startTlsTemporalProxy, type TlsTemporalProxy } from '../support/tls-temporal-proxy';
 
-const execFileAsync = promisify(execFile);
-const root = path.resolve(__dirname, '../..');
 const API_KEY = 'tfa-test-api-key';
 
 let dir: string;
@@ -45,23 +42,8 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** `tfa` in its own process with exactly these Temporal settings; resolves with the exit code instead of throwing. */
-async function tfa(
-  env: Record<string, string>,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { TEMPORAL_ADDRESS: _unset, ...inherited } = process.env;
-  try {
-    const run = await execFileAsync(path.join(root, 'node_modules/.bin/tsx'), ['client/cli.ts', ...args], {
-      cwd: root,
-      env: { ...inherited, ...env },
-    });
-    return { code: 0, ...run };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+/** `tfa` in its own process with these Temporal settings (this process's TEMPORAL_ADDRESS left out). */
+const tfa = (env: Record<string, string>, ...args: string[]) => runTfa(args, { TEMPORAL_ADDRESS: undefined, ...env });
 
 test('the CLI and a worker reach Temporal with an API key over TLS, and every call they make carries the key', async () => {
   model.enqueue({ toolCall: { name: 'done_for_now', arguments: { message: 'done behind TLS' } } });
@@ -106,18 +88,7 @@ test('without the private CA the TLS handshake fails, and the error says where i
 
 test('a worker without the API key stops at start, saying the server refused it', async () => {
   const { TEMPORAL_API_KEY: _key, ...withoutKey } = cloudEnv;
-  const exit = await startWorkerProcess({
-    ...withoutKey,
-    TEMPORAL_TLS: 'true',
-    TFA_DATA_DIR: dir,
-    TFA_LOG_LEVEL: 'ERROR',
-  }).then(
-    async (started) => {
-      await started.kill();
-      return 'it started';
-    },
-    (error: Error) => error.message,
-  );
+  const exit = await startupRefusal({ ...withoutKey, TEMPORAL_TLS: 'true', TFA_DATA_DIR: dir, TFA_LOG_LEVEL: 'ERROR' });
   expect(exit).toContain('worker exited early with code 1');
   expect(exit).toContain(`Temporal at ${proxy.address} (TEMPORAL_ADDRESS) refused this client`);
   expect(exit).toContain('missing or wrong API key');

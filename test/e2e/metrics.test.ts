@@ -1,25 +1,22 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE, DEFAULT_MODEL } from '../../core/constants';
 import { approveSignal, threadQuery } from '../../workflows/messages';
 import { callTool, startScriptedModelServer, type ScriptedModelServer } from '../../scripts/scripted-model/server';
-import { createDeployFixture, FIXTURE_TEST_COMMAND, type DeployFixture } from '../support/deploy-fixture';
+import { createDeployFixture, type DeployFixture } from '../support/deploy-fixture';
 import { freePort } from '../support/free-port';
 import { completionReporting } from '../support/hostile-completion';
 import { testServerAddress, workflowBundlePath } from '../support/test-server';
+import { runTfa } from '../support/tfa-command';
 import { eventually, waitForState } from '../support/workflow-harness';
+import { scriptedDeployEnv, startWorkerProcess, type WorkerProcess } from '../faults/worker-process';
 
-const root = path.resolve(__dirname, '../..');
-const execFileAsync = promisify(execFile);
 let model: ScriptedModelServer;
 let fixture: DeployFixture;
 let connection: Connection;
-let worker: ChildProcess | undefined;
+let worker: WorkerProcess | undefined;
 
 afterEach(async () => {
-  if (worker?.pid) process.kill(-worker.pid, 'SIGKILL');
+  await worker?.kill();
   await Promise.all([model?.close(), fixture?.cleanup(), connection?.close()]);
 });
 
@@ -59,33 +56,19 @@ function total(samples: Sample[], name: string, labels: Record<string, string> =
 }
 
 /** worker/main.ts in its own process, with the bundle jest built, on `taskQueue`, serving metrics on `metricsPort`. */
-function startWorker(taskQueue: string, metricsPort: number): Promise<string> {
-  const output: string[] = [];
-  worker = spawn(path.join(root, 'node_modules/.bin/tsx'), ['worker/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: testServerAddress(),
-      TFA_TASK_QUEUE: taskQueue,
-      TFA_WORKFLOW_BUNDLE: workflowBundlePath(),
-      TFA_METRICS_PORT: String(metricsPort),
-      OPENAI_BASE_URL: model.baseURL,
-      OPENAI_API_KEY: 'scripted',
-      TFA_DATA_DIR: path.dirname(fixture.root),
-      TFA_DEPLOY_REPO: fixture.repo,
-      TFA_DEPLOY_TEST_COMMAND: FIXTURE_TEST_COMMAND,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, so the kill reaches tsx's child too
+async function startWorker(taskQueue: string, metricsPort: number): Promise<string> {
+  const env = {
+    TEMPORAL_ADDRESS: testServerAddress(),
+    TFA_TASK_QUEUE: taskQueue,
+    TFA_WORKFLOW_BUNDLE: workflowBundlePath(),
+    TFA_METRICS_PORT: String(metricsPort),
+    ...scriptedDeployEnv(model.baseURL, fixture),
+  };
+  worker = await startWorkerProcess(env, {
+    entry: 'worker/main.ts',
+    ready: (stdout) => stdout.includes('worker polling') && stdout.includes('Prometheus metrics'),
   });
-  return new Promise((resolve, reject) => {
-    worker!.stdout!.on('data', (chunk: Buffer) => {
-      output.push(chunk.toString());
-      if (output.join('').includes('worker polling') && output.join('').includes('Prometheus metrics'))
-        resolve(output.join(''));
-    });
-    worker!.once('exit', (code) => reject(new Error(`worker exited early with code ${code}: ${output.join('')}`)));
-  });
+  return worker.output();
 }
 
 test("the worker serves Temporal's and tfa's metrics on TFA_METRICS_PORT, and tfa status shows the run's tokens and cost", async () => {
@@ -162,12 +145,7 @@ test("the worker serves Temporal's and tfa's metrics on TFA_METRICS_PORT, and tf
   expect(total(afterReplay, 'tfa_runs_ended', agent)).toBe(1);
 
   // tfa status: the same tokens, priced by config/prices.json (the scripted model answers as the model asked for).
-  const env = { ...process.env, TEMPORAL_ADDRESS: testServerAddress() };
-  const { stdout } = await execFileAsync(
-    path.join(root, 'node_modules/.bin/tsx'),
-    ['client/cli.ts', 'status', handle.workflowId],
-    { cwd: root, env },
-  );
+  const { stdout } = await runTfa(['status', handle.workflowId], { TEMPORAL_ADDRESS: testServerAddress() });
   const line = stdout.split('\n').find((text) => text.startsWith('tokens: '));
   expect(line).toMatch(
     new RegExp(

@@ -1,22 +1,19 @@
 // On a server where the worker may not register search attributes (Temporal Cloud, a restricted
 // account), it stops with one message naming the exact commands, not a raw gRPC error.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
 import type { NativeConnection } from '@temporalio/worker';
 import { connectWorker, temporalSettings } from '../../client/connect';
 import { ConfigurationError } from '../../core/errors';
 import { ensureSearchAttributes, searchAttributeCommands } from '../../worker/ensure-search-attributes';
-import { startWorkerProcess } from '../faults/worker-process';
-import { temporalCliPath, testServerAddress } from '../support/test-server';
+import { startupRefusal } from '../faults/worker-process';
+import { registerNamespace } from '../support/namespaces';
+import { temporal } from '../support/temporal-command';
+import { testServerAddress } from '../support/test-server';
 import { createTestCertificates, startTlsTemporalProxy, type TlsTemporalProxy } from '../support/tls-temporal-proxy';
-import { eventually } from '../support/workflow-harness';
 
-const execFileAsync = promisify(execFile);
 const API_KEY = 'tfa-test-api-key';
 const namespace = `tfa-sa-${process.pid}-${Date.now()}`;
 
@@ -61,16 +58,7 @@ beforeAll(async () => {
     refuseMethods: ['ListSearchAttributes', 'AddSearchAttributes'],
   });
   direct = await Connection.connect({ address: upstream });
-  // A fresh namespace has none of tfa's search attributes.
-  await direct.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
-  await eventually(
-    () =>
-      direct.operatorService.listSearchAttributes({ namespace }).then(
-        () => true,
-        () => false,
-      ),
-    30_000,
-  );
+  await registerNamespace(direct, namespace); // a fresh namespace has none of tfa's search attributes
 });
 
 afterAll(async () => {
@@ -98,17 +86,11 @@ test('where the worker may not create missing search attributes, it stops with t
 });
 
 test('the worker process exits with that message alone, no stack trace', async () => {
-  const exit = await startWorkerProcess({
+  const exit = await startupRefusal({
     ...envFor(noOperator),
     TFA_TASK_QUEUE: `sa-${Date.now()}`,
     TFA_LOG_LEVEL: 'ERROR',
-  }).then(
-    async (worker) => {
-      await worker.kill();
-      return 'it started';
-    },
-    (error: Error) => error.message,
-  );
+  });
   expect(exit).toContain('worker exited early with code 1');
   expect(exit).toContain(searchAttributeCommands(namespace)[0]);
   expect(exit).not.toMatch(/^\s+at /m);
@@ -127,6 +109,6 @@ test('where it may not even list them, it warns with the commands and goes on', 
 test('the printed temporal command creates them, and then the worker has nothing left to do', async () => {
   const [command] = searchAttributeCommands(namespace);
   const [, ...args] = command!.split(' '); // the namespace needs no quoting
-  await execFileAsync(temporalCliPath(), [...args, '--address', testServerAddress()]);
+  await temporal(...args);
   await expect(ensureSearchAttributes(await workerConnection(noOperator), namespace)).resolves.toEqual([]);
 });

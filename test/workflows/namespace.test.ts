@@ -1,7 +1,6 @@
 // A run in a namespace other than `default`: every `temporal` line it prints names that namespace,
 // or a person copying it would signal a run that does not exist.
 import { Client, Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
 import { NativeConnection } from '@temporalio/worker';
 import OpenAI from 'openai';
 import { createActivities } from '../../activities';
@@ -13,6 +12,7 @@ import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { callTool, startScriptedModelServer } from '../../scripts/scripted-model/server';
 import { createWorker } from '../../worker/create-worker';
 import { createDeployFixture, FIXTURE_TEST_COMMAND } from '../support/deploy-fixture';
+import { registerNamespace } from '../support/namespaces';
 import { testServerAddress, workflowBundlePath } from '../support/test-server';
 import { eventually, waitForState } from '../support/workflow-harness';
 
@@ -28,18 +28,7 @@ test('notices and the Web UI details of a run in another namespace name it with 
     createDeployFixture(),
   ]);
   try {
-    await connection.workflowService.registerNamespace({
-      namespace,
-      workflowExecutionRetentionPeriod: msToTs('1 day'),
-    });
-    await eventually(
-      () =>
-        connection.operatorService.listSearchAttributes({ namespace }).then(
-          () => true,
-          () => false,
-        ),
-      30_000,
-    );
+    await registerNamespace(connection, namespace);
     const client = new Client({ connection, namespace });
     const notices: string[] = [];
     const channel = createConsoleChannel((text) => notices.push(text));
