@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildGateway, type GatewayOptions } from '../../client/gateway/app';
@@ -21,13 +23,14 @@ export async function startTestGateway(options: Partial<GatewayOptions> & { task
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  let closed: Promise<void> | undefined;
   return {
     app,
     client,
     url: `http://127.0.0.1:${port}`,
-    async close() {
-      await app.close();
-      await connection?.close();
+    close() {
+      closed ??= app.close().then(() => connection?.close());
+      return closed;
     },
   };
 }
@@ -60,4 +63,55 @@ export async function call(
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** A slash command as Slack sends it: `fields` form-encoded, signed with `secret` over `v0:<timestamp>:<body>`. */
+export function slackRequest(secret: string, fields: Record<string, string>, timestampSeconds: number): CallOptions {
+  const body = new URLSearchParams(fields).toString();
+  const timestamp = String(timestampSeconds);
+  const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  const headers = {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': timestamp,
+    'x-slack-signature': signature,
+  };
+  return { body, token: null, headers };
+}
+
+/** Sends a slash command signed `ageSeconds` ago (slackRequest) to the gateway's Slack route. */
+export function callSlack(gateway: TestGateway, secret: string, fields: Record<string, string>, ageSeconds = 0) {
+  return call(gateway, '/webhooks/slack', slackRequest(secret, fields, Math.floor(Date.now() / 1000) - ageSeconds));
+}
+
+/** One HTTP call with exactly these headers, `Host` included (fetch would replace it), and this body as is. */
+export function callWithExactHeaders(
+  gateway: TestGateway,
+  path: string,
+  request: { method: string; headers: Record<string, string>; body?: string },
+): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const sent = http.request(
+      `${gateway.url}${path}`,
+      { method: request.method, headers: request.headers },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') }),
+        );
+      },
+    );
+    sent.on('error', reject);
+    sent.end(request.body);
+  });
+}
+
+/** Ends the runs a file started on a queue no worker polls; a run already closed is skipped. */
+export async function terminateStarted(gateway: TestGateway, workflowIds: readonly string[], reason: string) {
+  const terminate = (id: string) =>
+    gateway.client.workflow
+      .getHandle(id)
+      .terminate(reason)
+      .catch(() => {});
+  await Promise.all(workflowIds.map(terminate));
 }

@@ -1,5 +1,4 @@
-import http from 'node:http';
-import { startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
+import { callWithExactHeaders, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
 
 let open: TestGateway;
 let guarded: TestGateway;
@@ -18,17 +17,7 @@ afterAll(async () => {
 function send(gateway: TestGateway, path: string, options: { headers?: Record<string, string>; body?: unknown } = {}) {
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   const headers = { ...(payload ? { 'content-type': 'application/json' } : {}), ...options.headers };
-  return new Promise<{ status: number; body: any }>((resolve, reject) => {
-    const request = http.request(`${gateway.url}${path}`, { method: payload ? 'POST' : 'GET', headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') }),
-      );
-    });
-    request.on('error', reject);
-    request.end(payload);
-  });
+  return callWithExactHeaders(gateway, path, { method: payload ? 'POST' : 'GET', headers, body: payload });
 }
 
 async function exists(gateway: TestGateway, workflowId: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { buildGateway } from '../../client/gateway/app';
-import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
+import { call, startTestGateway, terminateStarted, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
 import { startInput } from '../client/workflow-input';
 
 const SECRET = 'github-webhook-secret';
@@ -21,14 +21,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await Promise.all(
-    started.map((id) =>
-      gateway.client.workflow
-        .getHandle(id)
-        .terminate('test over')
-        .catch(() => {}),
-    ),
-  );
+  await terminateStarted(gateway, started, 'test over');
   await gateway?.close();
 });
 

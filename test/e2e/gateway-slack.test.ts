@@ -1,7 +1,13 @@
-import { createHmac } from 'node:crypto';
 import { threadQuery } from '../../workflows/messages';
 import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
-import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
+import {
+  call,
+  callSlack,
+  slackRequest,
+  startTestGateway,
+  TEST_TOKEN,
+  type TestGateway,
+} from '../client/gateway-fixture';
 import { callTool } from '../../scripts/scripted-model/server';
 
 const SECRET = 'slack-signing-secret';
@@ -38,26 +44,14 @@ afterAll(async () => {
   await harness?.close();
 });
 
-/** A slash command as Slack sends it: form-encoded, signed over `v0:<timestamp>:<body>`. */
+/** A slash command from alice in team T1, signed with SECRET unless `secret` says otherwise. */
 function slash(
   target: TestGateway,
   fields: Record<string, string>,
   options: { ageSeconds?: number; secret?: string } = {},
 ) {
-  const body = new URLSearchParams({ user_name: 'alice', user_id: 'U1', team_id: 'T1', ...fields }).toString();
-  const timestamp = String(Math.floor(Date.now() / 1000) - (options.ageSeconds ?? 0));
-  const signature = `v0=${createHmac('sha256', options.secret ?? SECRET)
-    .update(`v0:${timestamp}:${body}`)
-    .digest('hex')}`;
-  return call(target, '/webhooks/slack', {
-    body,
-    token: null,
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': timestamp,
-      'x-slack-signature': signature,
-    },
-  });
+  const from = { user_name: 'alice', user_id: 'U1', team_id: 'T1', ...fields };
+  return callSlack(target, options.secret ?? SECRET, from, options.ageSeconds);
 }
 
 async function runAwaitingApproval(name: string): Promise<string> {
@@ -166,21 +160,15 @@ describe('replays', () => {
 
   /** One signed request, captured once, so it can be sent again byte for byte. */
   function captured(fields: Record<string, string>) {
-    const body = new URLSearchParams({
+    const from = {
       user_name: 'alice',
       user_id: 'U1',
       team_id: 'T1',
       ...fields,
       nonce: `${Date.now()}-${Math.random()}`,
-    }).toString();
-    const timestamp = String(Math.floor(clock / 1000) - 30);
-    const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-    const headers = {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': timestamp,
-      'x-slack-signature': signature,
     };
-    return (target: TestGateway) => call(target, '/webhooks/slack', { body, token: null, headers });
+    const request = slackRequest(SECRET, from, Math.floor(clock / 1000) - 30);
+    return (target: TestGateway) => call(target, '/webhooks/slack', request);
   }
 
   test('an exact replay of a signed /deploy inside the window starts no second deploy, on this gateway or a restarted one', async () => {

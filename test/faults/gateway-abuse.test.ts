@@ -1,6 +1,11 @@
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import { startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
+import {
+  callWithExactHeaders,
+  startTestGateway,
+  terminateStarted,
+  TEST_TOKEN,
+  type TestGateway,
+} from '../client/gateway-fixture';
 import { recordFaultRow } from './fault-table';
 
 // The gateway cases of issue 11's "What was found" (4: replays start new work; 5: rebinding, other
@@ -26,39 +31,22 @@ beforeAll(async () => {
   open = await startTestGateway({ client: github.client, taskQueue }); // no token: the loopback-only gateway
 });
 afterAll(async () => {
-  await Promise.all(
-    started.map((id) =>
-      github.client.workflow
-        .getHandle(id)
-        .terminate('fault suite over')
-        .catch(() => {}),
-    ),
-  );
+  await terminateStarted(github, started, 'fault suite over');
   await open?.close();
   await github?.close();
 });
 
-/** One HTTP call with exactly these headers, `Host` included (fetch would replace it). */
+/** A JSON POST with exactly these headers, `Host` included (fetch would replace it). */
 function send(
   gateway: TestGateway,
   path: string,
   headers: Record<string, string>,
   body: string,
 ): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      `${gateway.url}${path}`,
-      { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') }),
-        );
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
+  return callWithExactHeaders(gateway, path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
   });
 }
 

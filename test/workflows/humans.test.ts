@@ -1,9 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Webhook } from 'standardwebhooks';
 import { createWebhookChannel } from '../../activities/channels/webhook-channel';
-import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { createRuns } from '../../client/runs';
 import {
   approveSignal,
@@ -13,6 +11,7 @@ import {
   resumeSignal,
   threadQuery,
 } from '../../workflows/messages';
+import { PRODUCTION_THEN_DONE, startDeployRun, updateRefusal } from '../support/awaiting-approval';
 import { alice, trustPolicy } from '../support/identities';
 import { eventually, startHarness, waitForState, type Harness, type HarnessOptions } from '../support/workflow-harness';
 import { callTool } from '../../scripts/scripted-model/server';
@@ -20,27 +19,9 @@ import { callTool } from '../../scripts/scripted-model/server';
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-const productionThenDone = [
-  callTool('deploy_to_production', { ref: 'main' }),
-  callTool('done_for_now', { message: 'finished' }),
-];
-
 async function startRun(options: HarnessOptions) {
   harness = await startHarness(options);
-  return harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue,
-    workflowId: `humans-${Date.now()}-${Math.random().toString(36).slice(2)}`,
-    args: [{ agent: 'deploybot', message: 'deploy main to production' }],
-  });
-}
-
-async function updateRefusal(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (failure: unknown) => failure,
-  );
-  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  return String((error as WorkflowUpdateFailedError).cause?.message);
+  return startDeployRun(harness, 'humans');
 }
 
 test('a pause between choosing a tool and running it holds the tool until resume, whose feedback reaches the model', async () => {
@@ -70,7 +51,7 @@ test('a pause between choosing a tool and running it holds the tool until resume
 });
 
 test('the decide update refuses unknown requests, missing reasons and approvers not on the list, then accepts a real decision', async () => {
-  const handle = await startRun({ script: productionThenDone, policy: trustPolicy() });
+  const handle = await startRun({ script: PRODUCTION_THEN_DONE, policy: trustPolicy() });
   const { pending } = await waitForState(handle, (state) => state.status === 'awaiting_approval');
   const decide = (input: object) => handle.executeUpdate(decideUpdate, { args: [input as never] });
 
@@ -95,7 +76,7 @@ test('the decide update refuses unknown requests, missing reasons and approvers 
 });
 
 test('a forged approval signal and a malformed one are recorded and change nothing', async () => {
-  const handle = await startRun({ script: productionThenDone, policy: trustPolicy() });
+  const handle = await startRun({ script: PRODUCTION_THEN_DONE, policy: trustPolicy() });
   await waitForState(handle, (state) => state.status === 'awaiting_approval');
   await handle.signal(approveSignal, { by: 'mallory' });
   await handle.signal(approveSignal, { by: 42 } as never);
@@ -122,7 +103,7 @@ test('an unanswered approval escalates after its timeout, then ends timed_out wi
     defaultApprovers: 'anyone' as const,
     agents: { deploybot: { requestTimeoutMs: 1000, escalationTimeoutMs: 1000, escalateTo: 'oncall-lead' } },
   };
-  const handle = await startRun({ script: productionThenDone, policy });
+  const handle = await startRun({ script: PRODUCTION_THEN_DONE, policy });
   const result = await handle.result();
   expect(result.status).toBe('timed_out');
   expect(result.reason).toMatch(
@@ -156,7 +137,7 @@ test('the webhook channel posts a notice the receiver verifies with the standard
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   try {
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/tfa`;
-    const handle = await startRun({ script: productionThenDone, channel: createWebhookChannel({ url, secret }) });
+    const handle = await startRun({ script: PRODUCTION_THEN_DONE, channel: createWebhookChannel({ url, secret }) });
     const { pending } = await waitForState(handle, (state) => state.status === 'awaiting_approval');
     const notice = await eventually(() => received[0]);
     expect(notice.verified).toBe(true);
@@ -182,7 +163,7 @@ test('a channel that keeps failing is retried, then recorded as an error while t
       throw new Error('channel is down');
     },
   };
-  const handle = await startRun({ script: productionThenDone, channel: failing });
+  const handle = await startRun({ script: PRODUCTION_THEN_DONE, channel: failing });
   const { events, state } = await eventually(async () => {
     const view = await handle.query(threadQuery);
     return view.events.some((event) => event.type === 'error' && event.source === 'notify') ? view : undefined;
@@ -198,7 +179,7 @@ test('a channel that keeps failing is retried, then recorded as an error while t
 }, 30_000);
 
 test('the visibility query on TfaStatus finds the runs waiting for approval', async () => {
-  const handle = await startRun({ script: productionThenDone });
+  const handle = await startRun({ script: PRODUCTION_THEN_DONE });
   await waitForState(handle, (state) => state.status === 'awaiting_approval');
   const query = `TfaStatus = 'awaiting_approval' AND TaskQueue = '${harness.taskQueue}'`;
   const found = await pollList(query, (ids) => ids.includes(handle.workflowId));

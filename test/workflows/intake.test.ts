@@ -1,29 +1,24 @@
 // Issue 11, "What was found" 1 and 2: nothing a sender puts in a message can jam a run. Each test
 // sends the abuse to a run waiting for approval on the real dev server, then checks the run still
 // answers queries, keeps a small thread, and completes after a valid approval.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { MAX_REFUSAL_EVENTS, OVERFLOW_REFUSAL } from '../../core/refusals';
 import { RUN_INPUT_LIMITS } from '../../core/run';
 import { approveSignal, decideUpdate, rejectSignal, statusQuery, threadQuery } from '../../workflows/messages';
 import { call as gatewayCall, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
-import { temporalCliPath, testServerAddress } from '../support/test-server';
+import { signalApproveInUnknownEncoding } from '../support/temporal-command';
+import { testServerAddress } from '../support/test-server';
+import { closeAll } from '../support/close-all';
 import { eventually, startHarness, type Harness } from '../support/workflow-harness';
-import { PRODUCTION_THEN_DONE, startRunAwaitingApproval } from '../support/awaiting-approval';
+import { PRODUCTION_THEN_DONE, startRunAwaitingApproval, updateRefusal } from '../support/awaiting-approval';
 
-const execFileAsync = promisify(execFile);
 /** What the thread query may weigh after any flood: far under Temporal's 2 MB payload limit. */
 const SMALL_THREAD_BYTES = 64 * 1024;
 
 let harness: Harness;
 let gateway: TestGateway | undefined;
-afterEach(async () => {
-  await gateway?.close();
-  gateway = undefined;
-  await harness?.close();
-});
+afterEach(() => closeAll(gateway, harness));
 
 /** A run waiting for approval: the approval is the step boundary the test controls. */
 async function runAwaitingApproval(): Promise<WorkflowHandle> {
@@ -65,20 +60,7 @@ async function refusalsOnceCounted(handle: WorkflowHandle, count: number) {
 
 test('an approve signal whose payload has an unknown encoding is refused as undecodable, and the run still answers and completes', async () => {
   const handle = await runAwaitingApproval();
-  await execFileAsync(temporalCliPath(), [
-    'workflow',
-    'signal',
-    '--address',
-    testServerAddress(),
-    '--workflow-id',
-    handle.workflowId,
-    '--name',
-    'approve',
-    '--input-meta',
-    'encoding=json/protobuf',
-    '--input',
-    '{"by":"alice"}',
-  ]);
+  await signalApproveInUnknownEncoding(handle.workflowId);
   expect(await refusalsOnceCounted(handle, 1)).toEqual([
     expect.objectContaining({ message: 'approve', reason: 'undecodable payload: json/protobuf' }),
   ]);
@@ -112,12 +94,7 @@ test('a decide update whose payload has an unknown encoding is refused to its se
     const update = mislabelling.workflow
       .getHandle(handle.workflowId)
       .executeUpdate(decideUpdate, { args: [{ decision: 'approve', by: 'alice' }] });
-    const error = await update.then(
-      () => null,
-      (failure: unknown) => failure,
-    );
-    expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-    expect(String((error as WorkflowUpdateFailedError).cause?.message)).toContain('undecodable payload: json/protobuf');
+    expect(await updateRefusal(update)).toContain('undecodable payload: json/protobuf');
   } finally {
     await connection.close();
   }

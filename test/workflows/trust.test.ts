@@ -1,5 +1,4 @@
-import { createHmac } from 'node:crypto';
-import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { createRuns } from '../../client/runs';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { statementFor } from '../../core/decisions';
@@ -7,29 +6,22 @@ import { signStatement } from '../../core/identity';
 import type { EventOf } from '../../core/thread';
 import { answerCommands } from '../../core/waiting';
 import { approveSignal, rejectSignal, threadQuery } from '../../workflows/messages';
-import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
+import { call, callSlack, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
 import { alice, mallory, testGatewayIdentity, trustPolicy } from '../support/identities';
+import { closeAll } from '../support/close-all';
 import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
 import { callTool } from '../../scripts/scripted-model/server';
-import { PRODUCTION_THEN_DONE } from '../support/awaiting-approval';
+import { PRODUCTION_THEN_DONE, startDeployRun, updateRefusal } from '../support/awaiting-approval';
 
 const SLACK_SECRET = 'slack-signing-secret-for-trust';
 
 let harness: Harness;
 let gateway: TestGateway | undefined;
-afterEach(async () => {
-  await gateway?.close();
-  gateway = undefined;
-  await harness?.close();
-});
+afterEach(() => closeAll(gateway, harness));
 
 async function startRun(script = PRODUCTION_THEN_DONE, withPolicy = true): Promise<WorkflowHandle> {
   harness = await startHarness({ script, policy: withPolicy ? trustPolicy() : undefined });
-  return harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue,
-    workflowId: `trust-${Date.now()}-${Math.random().toString(36).slice(2)}`,
-    args: [{ agent: 'deploybot', message: 'deploy main to production' }],
-  });
+  return startDeployRun(harness, 'trust');
 }
 
 async function pendingApproval(handle: WorkflowHandle) {
@@ -49,15 +41,6 @@ async function refusals(handle: WorkflowHandle): Promise<string[]> {
 async function granted(handle: WorkflowHandle): Promise<EventOf<'approval_granted'>> {
   const { events } = await handle.query(threadQuery);
   return events.find((event): event is EventOf<'approval_granted'> => event.type === 'approval_granted')!;
-}
-
-async function updateRefusal(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (failure: unknown) => failure,
-  );
-  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  return String((error as WorkflowUpdateFailedError).cause?.message);
 }
 
 describe('a name is a claim: approvals need a verified identity when the policy names approvers', () => {
@@ -204,18 +187,7 @@ describe('the gateway: personal tokens and its attestation', () => {
   });
 
   function slash(text: string, user: { user_id: string; user_name: string }) {
-    const body = new URLSearchParams({ command: '/tfa', text, team_id: 'T1', ...user }).toString();
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const signature = `v0=${createHmac('sha256', SLACK_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-    return call(gateway!, '/webhooks/slack', {
-      body,
-      token: null,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': timestamp,
-        'x-slack-signature': signature,
-      },
-    });
+    return callSlack(gateway!, SLACK_SECRET, { command: '/tfa', text, team_id: 'T1', ...user });
   }
 
   test('a Slack user named "alice" whose user id is not alice\'s cannot approve', async () => {
