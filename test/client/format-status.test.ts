@@ -3,13 +3,10 @@ import { replay } from '../../core/reducer';
 import type { NewEvent, ThreadEvent } from '../../core/thread';
 import { noticeText } from '../../activities/notify-human';
 import { answerCommands, describeWaiting } from '../../core/waiting';
+import { awaitingApprovalThread, eventFactory } from '../core/support/events';
 
 const CLEAR_SCREEN = '\x1b[2J';
-let counter = 0;
-function ev(event: NewEvent): ThreadEvent {
-  counter += 1;
-  return { ...event, id: `evt-${counter}`, at: '2025-01-01T00:00:00.000Z' } as ThreadEvent;
-}
+const ev = eventFactory();
 
 function view(events: ThreadEvent[]) {
   return { events, state: replay(events) };
@@ -37,7 +34,7 @@ describe('formatStatus', () => {
     expect(formatStatus("x'; id; '", shown)).toContain(`tfa status 'x'\\''; id; '\\''' --run run-a1`);
   });
 
-  it('strips control characters in a pipeline step shown under the DAG', () => {
+  it('strips control characters in a pipeline child shown under the DAG', () => {
     const state = { ref: `main${CLEAR_SCREEN}`, stage: 'staging', children: [] } as never;
     const text = formatDeployStatus('deploy-1', state, { workflowId: 'deploy-1-staging', view: view(hostile) });
     expect(text).not.toContain('\x1b');
@@ -59,19 +56,7 @@ describe('noticeText', () => {
 });
 
 describe('what waits and how to answer, in tfa status, the notice and the Web UI', () => {
-  const approval = [
-    ev({ type: 'run_started', agent: 'deploybot', maxSteps: 12 }),
-    ev({ type: 'tool_call', callId: 'call-1', tool: 'deploy_to_production', kind: 'approval', args: { ref: 'main' } }),
-    ev({
-      type: 'approval_requested',
-      requestId: 'req-1',
-      callId: 'call-1',
-      tool: 'deploy_to_production',
-      args: { ref: 'main' },
-      argsDigest: 'sha256:ab',
-    }),
-    ev({ type: 'pause_requested', by: 'gina', reason: 'look first' }),
-  ];
+  const approval = [...awaitingApprovalThread(), ev({ type: 'pause_requested', by: 'gina', reason: 'look first' })];
   const state = replay(approval);
   const commands = answerCommands('run-1', state.pending!);
 

@@ -1,21 +1,9 @@
 import { replay } from '../../core/reducer';
-import type { NewEvent, ThreadEvent } from '../../core/thread';
 import { answerCommands, describeWaiting } from '../../core/waiting';
+import { awaitingApprovalThread, eventFactory } from './support/events';
 
-let counter = 0;
-function ev(event: NewEvent, at = '2025-01-01T00:00:00.000Z'): ThreadEvent {
-  counter += 1;
-  return { ...event, id: `evt-${counter}`, at } as ThreadEvent;
-}
-
-const started = ev({ type: 'run_started', agent: 'deploybot', maxSteps: 12 });
-const call = ev({
-  type: 'tool_call',
-  callId: 'call-1',
-  tool: 'deploy_to_production',
-  kind: 'approval',
-  args: { ref: 'main' },
-});
+const ev = eventFactory();
+const [started, call] = awaitingApprovalThread();
 
 describe('describeWaiting', () => {
   it('gives the agent, status and step of a running run, and nothing else', () => {
@@ -23,18 +11,7 @@ describe('describeWaiting', () => {
   });
 
   it('shows the tool, arguments and digest of a pending approval, with approve and reject commands', () => {
-    const state = replay([
-      started,
-      call,
-      ev({
-        type: 'approval_requested',
-        requestId: 'req-1',
-        callId: 'call-1',
-        tool: 'deploy_to_production',
-        args: { ref: 'main' },
-        argsDigest: 'sha256:ab12',
-      }),
-    ]);
+    const state = replay(awaitingApprovalThread('deploy_to_production', { ref: 'main' }, 'sha256:ab12'));
     expect(describeWaiting('wf-1', state).split('\n')).toEqual([
       '**deploybot**: awaiting_approval, step 1 of 12',
       '',
@@ -87,17 +64,7 @@ describe('describeWaiting', () => {
   });
 
   it('names the pending request in every answer line it prints', () => {
-    const state = replay([
-      started,
-      ev({
-        type: 'approval_requested',
-        requestId: 'req-1',
-        callId: 'call-1',
-        tool: 'rollback',
-        args: { environment: 'production' },
-        argsDigest: 'sha256:00',
-      }),
-    ]);
+    const state = replay(awaitingApprovalThread('rollback', { environment: 'production' }));
     const lines = describeWaiting('wf-6', state)
       .split('\n')
       .filter((line) => line.startsWith('- '));
@@ -106,17 +73,7 @@ describe('describeWaiting', () => {
   });
 
   it('names a namespace other than default in every temporal line, and leaves the default one out', () => {
-    const state = replay([
-      started,
-      ev({
-        type: 'approval_requested',
-        requestId: 'req-1',
-        callId: 'call-1',
-        tool: 'rollback',
-        args: { environment: 'production' },
-        argsDigest: 'sha256:00',
-      }),
-    ]);
+    const state = replay(awaitingApprovalThread('rollback', { environment: 'production' }));
     const temporalLines = (namespace?: string) =>
       describeWaiting('wf-7', state, namespace)
         .split('\n')

@@ -102,3 +102,20 @@ export function anyThread(maxEvents = 60): fc.Arbitrary<ThreadEvent[]> {
     ];
   });
 }
+
+/**
+ * A DeployBot thread (limit 12 steps) that waits for approval of `tool` with `args` as request req-1:
+ * run_started, the tool_call and its approval_requested.
+ */
+export function awaitingApprovalThread(
+  tool = 'deploy_to_production',
+  args: Record<string, unknown> = { ref: 'main' },
+  argsDigest = 'sha256:ab',
+): [started: ThreadEvent, call: ThreadEvent, request: ThreadEvent] {
+  const stamp = eventFactory();
+  return [
+    stamp({ type: 'run_started', agent: 'deploybot', maxSteps: 12 }),
+    stamp({ type: 'tool_call', callId: 'call-1', tool, kind: 'approval', args }),
+    stamp({ type: 'approval_requested', requestId: 'req-1', callId: 'call-1', tool, args, argsDigest }),
+  ];
+}
