@@ -46,40 +46,39 @@ const reject = (extra: Partial<Decision> = {}): Decision =>
 const reply = (extra: Partial<Decision> = {}): Decision =>
   ({ action: 'reply', by: 'alice', text: 'main', ...extra }) as Decision;
 
+/** A message body the parser refused: its reason and the decision_refused event; fails the test if it was accepted. */
+function refusedBody(parsed: ReturnType<typeof parseMessage>) {
+  if (parsed.ok) throw new Error(`expected a refusal, got ${JSON.stringify(parsed)}`);
+  return parsed;
+}
+
 function refusal(outcome: ReturnType<typeof evaluateDecision>): string {
   if (outcome.accepted) throw new Error(`expected a refusal, got ${JSON.stringify(outcome)}`);
   return outcome.reason;
 }
 
 describe('evaluateDecision: accepted decisions', () => {
-  it('accepts an approval of the pending approval request, with its comment', () => {
-    const outcome = evaluateDecision(awaitingApproval(), approve({ requestId: 'req-1', comment: 'ship it' }));
-    expect(outcome).toEqual({
-      accepted: true,
-      requestId: 'req-1',
+  it.each([
+    {
+      accepts: 'an approval of the pending approval request, with its comment',
+      waiting: awaitingApproval,
+      decision: approve({ requestId: 'req-1', comment: 'ship it' }),
       event: { type: 'approval_granted', requestId: 'req-1', by: 'alice', comment: 'ship it' },
-    });
-  });
-
-  it('accepts a rejection of the pending approval request, with its reason', () => {
-    const outcome = evaluateDecision(
-      awaitingApproval(),
-      reject({ requestId: 'req-1', reason: 'production is frozen' }),
-    );
-    expect(outcome).toEqual({
-      accepted: true,
-      requestId: 'req-1',
+    },
+    {
+      accepts: 'a rejection of the pending approval request, with its reason',
+      waiting: awaitingApproval,
+      decision: reject({ requestId: 'req-1', reason: 'production is frozen' }),
       event: { type: 'approval_rejected', requestId: 'req-1', by: 'alice', reason: 'production is frozen' },
-    });
-  });
-
-  it('accepts a reply to the pending input request', () => {
-    const outcome = evaluateDecision(awaitingReply(), reply({ requestId: 'req-2', text: 'v1.2' }));
-    expect(outcome).toEqual({
-      accepted: true,
-      requestId: 'req-2',
+    },
+    {
+      accepts: 'a reply to the pending input request',
+      waiting: awaitingReply,
+      decision: reply({ requestId: 'req-2', text: 'v1.2' }),
       event: { type: 'human_reply', requestId: 'req-2', by: 'alice', text: 'v1.2' },
-    });
+    },
+  ])('accepts $accepts', ({ waiting, decision, event }) => {
+    expect(evaluateDecision(waiting(), decision)).toEqual({ accepted: true, requestId: event.requestId, event });
   });
 
   it('accepts a reply to a pending escalation', () => {
@@ -274,31 +273,20 @@ describe('parseMessage', () => {
   });
 
   it('refuses a body without "by", naming the field', () => {
-    const parsed = parseMessage(ApproveInput, 'approve', { requestId: 'req-1' });
-    expect(parsed.ok).toBe(false);
-    if (parsed.ok) return;
-    expect(parsed.reason).toMatch(/^malformed approve body: by: /);
-    expect(parsed.event).toEqual({
-      type: 'decision_refused',
-      message: 'approve',
-      by: undefined,
-      reason: parsed.reason,
-    });
+    const { reason, event } = refusedBody(parseMessage(ApproveInput, 'approve', { requestId: 'req-1' }));
+    expect(reason).toMatch(/^malformed approve body: by: /);
+    expect(event).toEqual({ type: 'decision_refused', message: 'approve', by: undefined, reason });
   });
 
   it('refuses a blank "by", naming the field and saying what it needs', () => {
-    const parsed = parseMessage(ApproveInput, 'approve', { by: '  ' });
-    expect(parsed.ok).toBe(false);
-    if (parsed.ok) return;
-    expect(parsed.reason).toBe('malformed approve body: by: say who decides: "by" must be a non-empty string');
+    const { reason } = refusedBody(parseMessage(ApproveInput, 'approve', { by: '  ' }));
+    expect(reason).toBe('malformed approve body: by: say who decides: "by" must be a non-empty string');
   });
 
   it('refuses a rejection without a reason, naming the field and keeping who sent it', () => {
-    const parsed = parseMessage(RejectInput, 'reject', { by: 'bob' });
-    expect(parsed.ok).toBe(false);
-    if (parsed.ok) return;
-    expect(parsed.reason).toMatch(/^malformed reject body: reason: /);
-    expect(parsed.event).toEqual({ type: 'decision_refused', message: 'reject', by: 'bob', reason: parsed.reason });
+    const { reason, event } = refusedBody(parseMessage(RejectInput, 'reject', { by: 'bob' }));
+    expect(reason).toMatch(/^malformed reject body: reason: /);
+    expect(event).toEqual({ type: 'decision_refused', message: 'reject', by: 'bob', reason });
   });
 
   it('refuses a rejection with a blank reason, saying the agent needs one', () => {
@@ -320,24 +308,15 @@ describe('parseMessage', () => {
     ['an array', ['alice']],
     ['a boolean', true],
   ])('refuses a body that is %s, naming the body as the problem', (_label, raw) => {
-    const parsed = parseMessage(ApproveInput, 'approve', raw);
-    expect(parsed.ok).toBe(false);
-    if (parsed.ok) return;
-    expect(parsed.reason).toMatch(/^malformed approve body: \(body\): .*expected object/);
-    expect(parsed.event).toEqual({
-      type: 'decision_refused',
-      message: 'approve',
-      by: undefined,
-      reason: parsed.reason,
-    });
+    const { reason, event } = refusedBody(parseMessage(ApproveInput, 'approve', raw));
+    expect(reason).toMatch(/^malformed approve body: \(body\): .*expected object/);
+    expect(event).toEqual({ type: 'decision_refused', message: 'approve', by: undefined, reason });
   });
 
   it('treats a null body as an empty one, naming the missing fields', () => {
-    const parsed = parseMessage(RejectInput, 'reject', null);
-    expect(parsed.ok).toBe(false);
-    if (parsed.ok) return;
-    expect(parsed.reason).toMatch(/^malformed reject body: by: .*; reason: /);
-    expect(parsed.event).toMatchObject({ type: 'decision_refused', message: 'reject', by: undefined });
+    const { reason, event } = refusedBody(parseMessage(RejectInput, 'reject', null));
+    expect(reason).toMatch(/^malformed reject body: by: .*; reason: /);
+    expect(event).toMatchObject({ type: 'decision_refused', message: 'reject', by: undefined });
   });
 
   it('does not claim a sender when "by" is not a string', () => {

@@ -91,24 +91,30 @@ describe('reduce: status transitions', () => {
     });
   });
 
-  it('runs again after an approval is granted, and remembers the request as decided', () => {
-    const state = afterStart(
-      approvalRequested('req-1'),
-      ev({ type: 'approval_granted', requestId: 'req-1', by: 'alice' }),
-    );
+  it.each([
+    {
+      answered: 'an approval is granted',
+      request: approvalRequested('req-1'),
+      requestId: 'req-1',
+      answer: ev({ type: 'approval_granted', requestId: 'req-1', by: 'alice' }),
+    },
+    {
+      answered: 'an approval is rejected',
+      request: approvalRequested('req-1'),
+      requestId: 'req-1',
+      answer: ev({ type: 'approval_rejected', requestId: 'req-1', by: 'bob', reason: 'frozen' }),
+    },
+    {
+      answered: 'a human reply to an input request',
+      request: inputRequested('req-2'),
+      requestId: 'req-2',
+      answer: ev({ type: 'human_reply', requestId: 'req-2', by: 'alice', text: 'main' }),
+    },
+  ])('runs again after $answered, and remembers the request as decided', ({ request, requestId, answer }) => {
+    const state = afterStart(request, answer);
     expect(state.status).toBe('running');
     expect(state.pending).toBeNull();
-    expect(state.resolvedRequestIds).toEqual(['req-1']);
-  });
-
-  it('runs again after an approval is rejected, and remembers the request as decided', () => {
-    const state = afterStart(
-      approvalRequested('req-1'),
-      ev({ type: 'approval_rejected', requestId: 'req-1', by: 'bob', reason: 'frozen' }),
-    );
-    expect(state.status).toBe('running');
-    expect(state.pending).toBeNull();
-    expect(state.resolvedRequestIds).toEqual(['req-1']);
+    expect(state.resolvedRequestIds).toEqual([requestId]);
   });
 
   it('waits for a reply after a human input request, keeping the question and options', () => {
@@ -124,16 +130,6 @@ describe('reduce: status transitions', () => {
     });
   });
 
-  it('runs again after a human reply to an input request', () => {
-    const state = afterStart(
-      inputRequested('req-2'),
-      ev({ type: 'human_reply', requestId: 'req-2', by: 'alice', text: 'main' }),
-    );
-    expect(state.status).toBe('running');
-    expect(state.pending).toBeNull();
-    expect(state.resolvedRequestIds).toEqual(['req-2']);
-  });
-
   it('needs a human after an escalation, with the reason as the pending question', () => {
     const state = afterStart(modelError(), modelError(), modelError(), escalated('req-3'));
     expect(state.status).toBe('needs_human');
@@ -145,26 +141,11 @@ describe('reduce: status transitions', () => {
     });
   });
 
-  it('clears needs_human on a human reply and resets the error count', () => {
-    const state = afterStart(
-      modelError(),
-      modelError(),
-      escalated('req-3'),
-      ev({ type: 'human_reply', requestId: 'req-3', by: 'alice', text: 'use v1' }),
-    );
-    expect(state.status).toBe('running');
-    expect(state.pending).toBeNull();
-    expect(state.consecutiveErrors).toBe(0);
-    expect(state.resolvedRequestIds).toEqual(['req-3']);
-  });
-
-  it('clears needs_human on resume, resolving the escalation and resetting the error count', () => {
-    const state = afterStart(
-      modelError(),
-      modelError(),
-      escalated('req-3'),
-      ev({ type: 'resumed', by: 'alice', feedback: 'try again' }),
-    );
+  it.each([
+    ['a human reply', ev({ type: 'human_reply', requestId: 'req-3', by: 'alice', text: 'use v1' })],
+    ['resume', ev({ type: 'resumed', by: 'alice', feedback: 'try again' })],
+  ])('clears needs_human on %s, resolving the escalation and resetting the error count', (_answered, answer) => {
+    const state = afterStart(modelError(), modelError(), escalated('req-3'), answer);
     expect(state.status).toBe('running');
     expect(state.pending).toBeNull();
     expect(state.consecutiveErrors).toBe(0);
