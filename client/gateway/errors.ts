@@ -33,6 +33,11 @@ export class GatewayError extends Error {
   }
 }
 
+/** A route whose secret is not set: 503 `not_configured`, the message naming the setting and saying to restart. */
+export function notConfigured(what: string, setting: string): GatewayError {
+  return new GatewayError(503, 'not_configured', `${what} are off: set ${setting} and restart`);
+}
+
 /** Which part of a request failed its schema. */
 export type RequestPart = 'body' | 'query' | 'path';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { DeployWorkflowInput } from '../../core/pipeline';
 import type { Runs } from '../runs';
 import { acceptRawBodies, parseJsonBody, parseWith, rawBodyOf } from './bodies';
-import { GatewayError } from './errors';
+import { GatewayError, notConfigured } from './errors';
 import { verifySha256Signature } from './signatures';
 
 /** GitHub caps a webhook payload at 25 MB; anything it sends must fit. */
@@ -100,13 +100,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
 
 /** Refuses anything not signed with the webhook secret, before a byte of it is parsed. */
 function verifyGithubSignature(secret: string | undefined, request: FastifyRequest): Buffer {
-  if (!secret) {
-    throw new GatewayError(
-      503,
-      'not_configured',
-      "GitHub webhooks are off: set TFA_GITHUB_WEBHOOK_SECRET to the webhook's secret and restart",
-    );
-  }
+  if (!secret) throw notConfigured('GitHub webhooks', "TFA_GITHUB_WEBHOOK_SECRET to the webhook's secret");
   const raw = rawBodyOf(request.body);
   const signature = header(request, 'x-hub-signature-256');
   if (!signature)

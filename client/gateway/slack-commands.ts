@@ -4,7 +4,7 @@ import { describeError } from '../describe-error';
 import type { StatementSigner } from '../keys';
 import { NoDecisionPendingError, type Runs } from '../runs';
 import { acceptRawBodies, rawBodyOf } from './bodies';
-import { GatewayError } from './errors';
+import { GatewayError, notConfigured } from './errors';
 import type { GatewayIdentity } from './identity';
 import { newWorkflowId } from './runs-routes';
 import { verifySlackRequest } from './signatures';
@@ -93,13 +93,7 @@ async function performSlackCommand(
 }
 
 function verifiedForm(secret: string | undefined, request: FastifyRequest, nowSeconds: number): URLSearchParams {
-  if (!secret) {
-    throw new GatewayError(
-      503,
-      'not_configured',
-      "Slack commands are off: set TFA_SLACK_SIGNING_SECRET to the Slack app's signing secret and restart",
-    );
-  }
+  if (!secret) throw notConfigured('Slack commands', "TFA_SLACK_SIGNING_SECRET to the Slack app's signing secret");
   const raw = rawBodyOf(request.body);
   const check = verifySlackRequest({
     secret,
