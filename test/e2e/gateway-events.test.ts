@@ -1,7 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import type { EventRoutes } from '../../client/event-routes';
-import { threadQuery } from '../../workflows/messages';
-import { startHarness, type Harness } from '../support/workflow-harness';
+import { eventsOfCompletedRun, startHarness, type Harness } from '../support/workflow-harness';
 import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
 
 const eventRoutes: EventRoutes = {
@@ -35,9 +34,7 @@ test('an event mapped to an agent starts a run with the message filled from its 
     status: 201,
     body: { workflowId: expect.stringMatching(/^event-error_spike_detected-/), agent: 'deploybot' },
   });
-  const handle = harness.client.workflow.getHandle(posted.body.workflowId);
-  expect(await handle.result()).toMatchObject({ status: 'completed' });
-  const { events } = await handle.query(threadQuery);
+  const events = await eventsOfCompletedRun(harness.client.workflow.getHandle(posted.body.workflowId));
   expect(events).toContainEqual(
     expect.objectContaining({
       type: 'user_message',

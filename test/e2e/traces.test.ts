@@ -111,6 +111,17 @@ const showGenAi = (span: ReceivedSpan) =>
     .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
     .join(' ');
 
+/** The one span named `name`, its trace (printed as a tree with TFA_PRINT_TRACE=1) and the helpers to walk it. */
+function traceOf(name: string, show: (span: ReceivedSpan) => string = showGenAi) {
+  const root = only(
+    receiver.spans.filter((span) => span.name === name),
+    `${name} span`,
+  );
+  const trace = receiver.spans.filter((span) => span.traceId === root.traceId);
+  if (process.env.TFA_PRINT_TRACE) console.log(renderSpanTree(trace, show));
+  return { root, trace, ...traceTools(trace) };
+}
+
 /** The scenario every test reads: launch DeployBot over HTTP, approve the deploy over HTTP, wait for the end. */
 async function runDeployBotOverHttp(): Promise<void> {
   const launched = await call(gateway!, '/agents/deploybot/runs', {
@@ -138,12 +149,7 @@ async function launchWithTheCli(): Promise<void> {
 }
 
 test('a DeployBot run launched over HTTP is one trace: the request, the workflow, each model call and each tool', () => {
-  const request = only(
-    receiver.spans.filter((span) => span.name === 'POST /agents/:agent/runs'),
-    'launch request span',
-  );
-  const trace = receiver.spans.filter((span) => span.traceId === request.traceId);
-  if (process.env.TFA_PRINT_TRACE) console.log(renderSpanTree(trace, showGenAi));
+  const { root: request, trace, childrenOf, activityRuns } = traceOf('POST /agents/:agent/runs');
   expect(request).toMatchObject({
     service: 'tfa',
     kind: OTLP_SPAN_KIND.server,
@@ -154,7 +160,6 @@ test('a DeployBot run launched over HTTP is one trace: the request, the workflow
   const ids = new Set(trace.map((span) => span.spanId));
   expect(trace.filter((span) => span.parentSpanId && !ids.has(span.parentSpanId))).toEqual([]);
 
-  const { childrenOf, activityRuns } = traceTools(trace);
   const start = only(childrenOf(request, 'StartWorkflow:agentWorkflow'), 'StartWorkflow');
   const run = only(childrenOf(start, 'RunWorkflow:agentWorkflow'), 'RunWorkflow');
 
@@ -193,28 +198,20 @@ test('a DeployBot run launched over HTTP is one trace: the request, the workflow
 });
 
 test('the approval is its own trace: the HTTP request, the update it sends and the workflow handling it', () => {
-  const approval = only(
-    receiver.spans.filter((span) => span.name === 'POST /runs/:id/approve'),
-    'approve request span',
-  );
-  const trace = receiver.spans.filter((span) => span.traceId === approval.traceId);
-  if (process.env.TFA_PRINT_TRACE) console.log(renderSpanTree(trace, showGenAi));
+  const { root: approval, trace, childrenOf } = traceOf('POST /runs/:id/approve');
   expect(trace.filter((span) => !span.parentSpanId)).toEqual([approval]);
-  const { childrenOf } = traceTools(trace);
   const update = only(childrenOf(approval, 'StartWorkflowUpdate:decide'), 'StartWorkflowUpdate');
   expect(childrenOf(update, 'HandleUpdate:decide')).toHaveLength(1);
 });
 
 test('a run launched by the tfa CLI is one trace across processes: the command, the start, the workflow on the worker', () => {
-  const command = only(
-    receiver.spans.filter((span) => span.name === 'tfa launch'),
-    'tfa launch span',
-  );
+  const {
+    root: command,
+    childrenOf,
+    activityRuns,
+  } = traceOf('tfa launch', (span) => `[${span.service}] ${showGenAi(span)}`);
   expect(command).toMatchObject({ service: 'tfa-cli' });
   expect(command.parentSpanId).toBeUndefined();
-  const trace = receiver.spans.filter((span) => span.traceId === command.traceId);
-  if (process.env.TFA_PRINT_TRACE) console.log(renderSpanTree(trace, (span) => `[${span.service}] ${showGenAi(span)}`));
-  const { childrenOf, activityRuns } = traceTools(trace);
   const start = only(childrenOf(command, 'StartWorkflow:agentWorkflow'), 'StartWorkflow');
   expect(start.service).toBe('tfa-cli');
   const run = only(childrenOf(start, 'RunWorkflow:agentWorkflow'), 'RunWorkflow');

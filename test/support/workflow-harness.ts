@@ -13,8 +13,9 @@ import { clientPayloadCodecs, workerPayloadCodecs } from '../../codec/from-confi
 import { parseConfig } from '../../core/config';
 import { PolicyFile } from '../../core/policy';
 import type { AgentState } from '../../core/reducer';
+import type { ThreadEvent } from '../../core/thread';
 import { createWorker } from '../../worker/create-worker';
-import { statusQuery } from '../../workflows/messages';
+import { statusQuery, threadQuery } from '../../workflows/messages';
 import { createDeployFixture, FIXTURE_TEST_COMMAND, type DeployFixture } from './deploy-fixture';
 import {
   startScriptedModelServer,
@@ -148,4 +149,10 @@ export async function waitForState(
     timeoutMs,
     () => JSON.stringify(last),
   );
+}
+
+/** The events of a run's thread once it has ended; fails the test unless it ended `completed`. */
+export async function eventsOfCompletedRun(handle: WorkflowHandle): Promise<ThreadEvent[]> {
+  expect(await handle.result()).toMatchObject({ status: 'completed' });
+  return (await handle.query(threadQuery)).events;
 }

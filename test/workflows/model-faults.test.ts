@@ -1,6 +1,12 @@
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { replySignal, threadQuery } from '../../workflows/messages';
-import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import {
+  eventsOfCompletedRun,
+  eventually,
+  startHarness,
+  waitForState,
+  type Harness,
+} from '../support/workflow-harness';
 import { callTool } from '../../scripts/scripted-model/server';
 
 let harness: Harness;
@@ -46,9 +52,7 @@ test('three invalid model outputs in a row make the run ask a human, whose reply
 
 test('a model that answers in text instead of a tool call gets an error event, not a crash', async () => {
   harness = await startHarness({ script: [{ text: 'I think we should deploy.' }, done] });
-  const handle = await start();
-  expect(await handle.result()).toMatchObject({ status: 'completed' });
-  const { events } = await handle.query(threadQuery);
+  const events = await eventsOfCompletedRun(await start());
   expect(events).toContainEqual(expect.objectContaining({ type: 'error', code: 'no_tool_call' }));
 });
 
@@ -98,9 +102,7 @@ test('a failing tool goes back to the model as an error it can correct', async (
       done,
     ],
   });
-  const handle = await start();
-  expect(await handle.result()).toMatchObject({ status: 'completed' });
-  const { events } = await handle.query(threadQuery);
+  const events = await eventsOfCompletedRun(await start());
   expect(events).toContainEqual(
     expect.objectContaining({
       type: 'error',
