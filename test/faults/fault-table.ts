@@ -20,6 +20,12 @@ export interface FaultRow {
 }
 
 const COLUMNS = ['scenario', 'runs', 'completed', 'duplicates', 'lost', 'stuck', 'refused', 'secrets'] as const;
+const COUNTS = COLUMNS.slice(1) as Array<Exclude<(typeof COLUMNS)[number], 'scenario'>>;
+
+/** A row with every count at zero, for a scenario to add to. */
+export function emptyFaultRow(scenario: string): FaultRow {
+  return { scenario, ...(Object.fromEntries(COUNTS.map((column) => [column, 0])) as Omit<FaultRow, 'scenario'>) };
+}
 
 /** Where the scenarios of this jest run leave their rows: beside the workflow bundle global setup made. */
 function rowsDir(): string | undefined {
@@ -48,20 +54,8 @@ const family = (row: FaultRow) => {
 
 /** The sum of the rows: every run and every history the suite produced (the secrets column is the scan). */
 function totalRow(rows: FaultRow[]): FaultRow {
-  const total: FaultRow = {
-    scenario: '**all scenarios**',
-    runs: 0,
-    completed: 0,
-    duplicates: 0,
-    lost: 0,
-    stuck: 0,
-    refused: 0,
-    secrets: 0,
-  };
-  for (const row of rows) {
-    for (const column of COLUMNS.slice(1))
-      total[column as Exclude<typeof column, 'scenario'>] += row[column as Exclude<typeof column, 'scenario'>];
-  }
+  const total = emptyFaultRow('**all scenarios**');
+  for (const row of rows) for (const column of COUNTS) total[column] += row[column];
   return total;
 }
 

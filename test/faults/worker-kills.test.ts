@@ -9,7 +9,7 @@ import {
   type ScriptedModelServer,
 } from '../../scripts/scripted-model/server';
 import { testServerAddress } from '../support/test-server';
-import { faultRuns, recordFaultRow, type FaultRow } from './fault-table';
+import { emptyFaultRow, faultRuns, recordFaultRow } from './fault-table';
 import { compareThread, eventSignature, ledgerCounts, threadOf, waitForAll } from './run-checks';
 import { scanHistories, secretWorkerEnv } from './secrets';
 import { faultSeed, seededRandom } from './seeded-random';
@@ -40,16 +40,9 @@ let reference: string[] = [];
 const taskQueue = `faults-kill-${process.pid}-${Date.now()}`;
 const workflowIds: string[] = [];
 const shas = new Map<number, string>();
-const totals: Omit<FaultRow, 'scenario'> & { kills: number } = {
-  runs: 0,
-  completed: 0,
-  duplicates: 0,
-  lost: 0,
-  stuck: 0,
-  refused: 0,
-  secrets: 0,
-  kills: 0,
-};
+/** The scenario's row, its name given once the kills are counted. */
+const totals = emptyFaultRow('worker SIGKILL');
+let kills = 0;
 
 function workerEnv(): Record<string, string> {
   return {
@@ -73,7 +66,7 @@ function workerEnv(): Record<string, string> {
 async function killWorker(): Promise<void> {
   const replacement = await startWorkerProcess(workerEnv());
   await worker?.kill();
-  totals.kills += 1;
+  kills += 1;
   worker = replacement;
 }
 
@@ -223,7 +216,6 @@ test.each(batches)(
 test('no secret value of the worker appears in any history this scenario produced', async () => {
   const { leaks } = await scanHistories(client, workflowIds);
   totals.secrets = leaks.length;
-  const { kills, ...counts } = totals;
-  recordFaultRow({ scenario: `worker SIGKILL (${kills} kills, seed ${SEED})`, ...counts });
+  recordFaultRow({ ...totals, scenario: `worker SIGKILL (${kills} kills, seed ${SEED})` });
   expect(leaks).toEqual([]);
 }, 120_000);
