@@ -1,22 +1,17 @@
 // `npm run bench:runtime`: a 100-step scripted DeployBot run on a real Temporal dev server.
 // Prints the workflow history bytes each step adds (first vs last ten steps: each model call carries
 // its budgeted input, so they grow until the context reaches its budget, then stay flat), the wall
-// time per step, and how
-// long a run takes to act on an approval signal. Prints figures; asserts nothing.
+// time per step, and how long a run takes to act on an approval signal. Prints figures; asserts nothing.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { AGENT_WORKFLOW_TYPE } from '../core/constants';
-import { devServerTuningArgs } from '../scripts/dev-server-tuning';
-import { ensureTemporalCli } from '../scripts/temporal-cli.cjs';
-import { TEST_ENV_KEYS } from '../test/support/test-server';
+import { bundleWorkflowsTo } from '../scripts/bundle-workflows';
 import { startHarness, waitForState } from '../test/support/workflow-harness';
-import { PAYLOAD_CONVERTER_PATH } from '../worker/create-worker';
 import { approveSignal, threadQuery } from '../workflows/messages';
-import { TFA_SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
+import { startBenchServer } from './bench-server';
 
 const STEPS = 100;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -98,29 +93,8 @@ async function main(): Promise<void> {
   console.log(
     `dev server: ${tuned ? 'tuned (scripts/dev-server-tuning.ts)' : 'default settings'}, ${dbFilename ? 'SQLite file' : 'in memory'}`,
   );
-  const extraArgs = tuned ? devServerTuningArgs({ sqlite: dbFilename !== undefined }) : [];
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: ensureTemporalCli() },
-      ip: '127.0.0.1',
-      ui: false,
-      searchAttributes: TFA_SEARCH_ATTRIBUTE_KEYS,
-      dbFilename,
-      extraArgs,
-    },
-  });
-  const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
-  await fs.writeFile(
-    bundlePath,
-    (
-      await bundleWorkflowCode({
-        workflowsPath: require.resolve('../workflows'),
-        payloadConverterPath: PAYLOAD_CONVERTER_PATH,
-        logger: new DefaultLogger('ERROR'),
-      })
-    ).code,
-  );
-  Object.assign(process.env, { [TEST_ENV_KEYS.address]: env.address, [TEST_ENV_KEYS.bundlePath]: bundlePath });
+  const bundlePath = await bundleWorkflowsTo(path.join(bundleDir, 'workflow-bundle.js'));
+  const env = await startBenchServer({ tuned, dbFilename, bundlePath });
   const harness = await startHarness();
   try {
     await measureSteps(harness);
