@@ -1,6 +1,6 @@
 #!/bin/sh
 # The schema job: creates Temporal's two PostgreSQL databases and brings their schemas to the
-# newest version the tool ships. Every step is idempotent, so it runs again on each
+# newest version the tool ships. Every command is idempotent, so it runs again on each
 # `docker compose up` and only a newer image changes anything. docker-compose.yml runs it in
 # temporalio/admin-tools; `npm run cluster` runs it with the tool built from Temporal's Go module.
 set -eu
