@@ -60,5 +60,5 @@ test('a 300-step run continues as new every 100 steps with a bounded thread, and
   // The last model call still saw the task it was given, across both continues, and how much was left out.
   const lastContext = harness.model.requests.at(-1)!.body.messages[1].content as string;
   expect(lastContext).toContain('list staging releases 299 times');
-  expect(lastContext).toMatch(/<elided events="\d+"\/>/);
+  expect(lastContext).toMatch(/<elided events='\d+'\/>/);
 }, 240_000);
