@@ -47,7 +47,11 @@ export interface ChosenToolCall extends ValidToolCall {
 /** HTTP statuses that retrying cannot fix: bad request, credentials, permissions, unknown model. */
 const NON_RETRYABLE_STATUSES = new Set([400, 401, 403, 404, 422]);
 
-type ToolDefinitions = ReturnType<typeof zodFunction>[];
+const toolDefinitionsOf = (agent: AgentDefinition) =>
+  agent.tools.map((tool) =>
+    zodFunction({ name: tool.name, description: tool.description, parameters: tool.parameters }),
+  );
+type ToolDefinitions = ReturnType<typeof toolDefinitionsOf>;
 
 /** Each agent's tools as the model sees them: converting the zod schemas to JSON Schema costs ms, so once per agent. */
 const toolDefinitions = new WeakMap<AgentDefinition, ToolDefinitions>();
@@ -55,9 +59,7 @@ const toolDefinitions = new WeakMap<AgentDefinition, ToolDefinitions>();
 function toolsFor(agent: AgentDefinition): ToolDefinitions {
   let definitions = toolDefinitions.get(agent);
   if (!definitions) {
-    definitions = agent.tools.map((tool) =>
-      zodFunction({ name: tool.name, description: tool.description, parameters: tool.parameters }),
-    );
+    definitions = toolDefinitionsOf(agent);
     toolDefinitions.set(agent, definitions);
   }
   return definitions;
