@@ -12,6 +12,8 @@ const execFileAsync = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
 let harness: Harness;
 afterEach(async () => harness?.close());
+// Each `tfa` call starts a Node process; a test making a dozen of them needs more than the default on a loaded machine.
+jest.setTimeout(180_000);
 
 /** `tfa` as a user runs it, against the test server and the harness's task queue. */
 const tfa = (...args: string[]) =>
