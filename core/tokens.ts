@@ -3,9 +3,6 @@ import o200kBase from 'js-tiktoken/ranks/o200k_base';
 
 /** Pieces whose count is kept, oldest dropped first; pieces are words, numbers, punctuation runs. */
 const CACHED_PIECES = 50_000;
-/** Texts up to this many characters (a context's lines, not whole contexts) keep their count too. */
-const CACHED_TEXT_MAX_CHARS = 4_000;
-const CACHED_TEXTS = 20_000;
 
 /**
  * The real o200k_base token count (GPT-4o and later), in pure JS. Its ranks take ~2.3 MB and about
@@ -18,13 +15,11 @@ let encoder: Tiktoken | undefined;
 const PIECES = new RegExp(o200kBase.pat_str, 'gu');
 
 /**
- * Counts per piece. Rendering re-counts the whole context at every step; with this memo only its
- * new pieces go through byte-pair merging, so the cost does not grow with the thread. A pure
- * function's memo, shared by runs: it changes no result.
+ * Counts per piece: a new line's common pieces (tags, keys, words) skip byte-pair merging. A pure
+ * function's memo, shared by runs: it changes no result. Counts per line are kept by the workflow's
+ * context planner, per item, so lines themselves are not kept here.
  */
 const pieceCounts = new Map<string, number>();
-/** Counts per line: a line rendered at an earlier step is not split into pieces again. */
-const textCounts = new Map<string, number>();
 
 function remember(memo: Map<string, number>, limit: number, text: string, count: number): number {
   if (memo.size >= limit) memo.delete(memo.keys().next().value!);
@@ -39,11 +34,14 @@ function countPiece(piece: string): number {
   return remember(pieceCounts, CACHED_PIECES, piece, encoder.encode(piece).length);
 }
 
-/** The number of o200k_base tokens of `text` (special-token text counts as plain text). */
+/**
+ * The number of o200k_base tokens of `text` (special-token text counts as plain text). The tokenizer
+ * encodes each piece on its own, so a text's count is the sum of its pieces', and a context's the sum
+ * of its lines' (core/context-planner.ts relies on it: a line ends in `>` and a newline, and the next
+ * starts with spaces and `<`, so no piece spans two lines).
+ */
 export function countTokensO200k(text: string): number {
-  const known = textCounts.get(text);
-  if (known !== undefined) return known;
   let total = 0;
   for (const [piece] of text.matchAll(PIECES)) total += countPiece(piece);
-  return text.length <= CACHED_TEXT_MAX_CHARS ? remember(textCounts, CACHED_TEXTS, text, total) : total;
+  return total;
 }
