@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { TRACING_WORKFLOW_MODULES, tracingEnabled } from '../activities/telemetry/tracing';
-import { PAYLOAD_CONVERTER_PATH } from '../worker/create-worker';
+import { PAYLOAD_CONVERTER_PATH, WORKFLOW_PRELOAD_MODULES } from '../worker/create-worker';
 
 export const DEFAULT_BUNDLE_FILE = 'dist/workflow-bundle.js';
 
@@ -14,6 +14,7 @@ export async function bundleWorkflowsTo(file: string): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
     payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+    preloadModules: [...WORKFLOW_PRELOAD_MODULES],
     // Only a traced worker has the sink these interceptors export through: bundled when tracing is on.
     workflowInterceptorModules: tracingEnabled() ? [...TRACING_WORKFLOW_MODULES] : [],
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },

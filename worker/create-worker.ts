@@ -20,6 +20,12 @@ export interface CreateWorkerOptions {
 /** The payload converter every worker and workflow bundle uses: undecodable payloads become refusals. */
 export const PAYLOAD_CONVERTER_PATH = require.resolve('../workflows/payload-converter');
 
+/**
+ * Modules evaluated once in the worker's workflow context and shared by every run (bundleWorkflowCode's
+ * preloadModules): the zod library. Without them a bundle still works, each run loading its own copy.
+ */
+export const WORKFLOW_PRELOAD_MODULES: readonly string[] = [require.resolve('../workflows/shared-zod')];
+
 /** The failure converter of an encrypting worker (codec/encoded-failures.ts). */
 const ENCODED_FAILURES_PATH = require.resolve('../codec/encoded-failures');
 
@@ -49,7 +55,12 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
       // converter for workflow failures, and every converter decodes either form.
       ...(options.payloadCodecs?.length ? { failureConverterPath: ENCODED_FAILURES_PATH } : {}),
     },
-    ...(prebuilt ? { workflowBundle: prebuilt } : { workflowsPath: require.resolve('../workflows') }),
+    ...(prebuilt
+      ? { workflowBundle: prebuilt }
+      : {
+          workflowsPath: require.resolve('../workflows'),
+          bundlerOptions: { preloadModules: [...WORKFLOW_PRELOAD_MODULES] },
+        }),
     // A prebuilt bundle already holds the workflow interceptors; only a bundle made here takes the modules.
     ...(traced && {
       sinks: traced.sinks,

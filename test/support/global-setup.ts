@@ -5,7 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { devServerTuningArgs } from '../../scripts/dev-server-tuning';
 import { ensureTemporalCli } from '../../scripts/temporal-cli.cjs';
-import { PAYLOAD_CONVERTER_PATH } from '../../worker/create-worker';
+import { PAYLOAD_CONVERTER_PATH, WORKFLOW_PRELOAD_MODULES } from '../../worker/create-worker';
 import { TFA_SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import { TEST_ENV_KEYS } from './test-server';
 
@@ -27,6 +27,7 @@ export default async function globalSetup(): Promise<void> {
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+    preloadModules: [...WORKFLOW_PRELOAD_MODULES],
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
   });
   const bundleDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tfa-bundle-'));
