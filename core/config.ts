@@ -61,6 +61,16 @@ export const TfaConfig = z
     TFA_POLICY_FILE: z.string().default('config/policy.json'),
     /** Worker log level; notices reach people through their channel, so the default is quiet. */
     TFA_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
+    /**
+     * Runs a worker keeps in memory between workflow tasks, at least 2. A run that waits for a person
+     * is soon evicted and replays its history when it resumes. Default: worker/create-worker.ts
+     * DEFAULT_MAX_CACHED_WORKFLOWS; raise it when more runs step at once on one worker.
+     */
+    TFA_MAX_CACHED_WORKFLOWS: z.coerce
+      .number({ error: 'use a whole number of runs, e.g. 32' })
+      .int('use a whole number of runs, e.g. 32')
+      .min(2, 'keep at least 2 runs cached, e.g. 32 (each cached run holds ~1 MB)')
+      .optional(),
     /** A workflow bundle built ahead (`npm run bundle`; the Docker image sets it): the worker loads it instead of bundling workflows/ at start. */
     TFA_WORKFLOW_BUNDLE: optionalText,
     /** JSON price table per model (USD per 1M tokens) the model activity costs calls with. Default config/prices.json; missing file: costs unknown. */

@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     payloadCodecs: workerPayloadCodecs(config, console.warn),
     activities: activitiesFromConfig(workerConfig, cwd, console.log, policy, temporal, tracing),
     tracing,
+    maxCachedWorkflows: config.TFA_MAX_CACHED_WORKFLOWS,
   });
   const temporalClient = await connectClient(temporal, {
     dataConverter: { payloadCodecs: clientPayloadCodecs(config) },

@@ -15,6 +15,12 @@ export interface CreateWorkerOptions {
   payloadCodecs?: PayloadCodec[];
   /** Temporal's OpenTelemetry interceptors and sink (a prebuilt bundle without TRACING_WORKFLOW_MODULES is then set aside). None: no tracing. */
   tracing?: Tracing;
+  /**
+   * Runs kept in memory between their workflow tasks (TFA_MAX_CACHED_WORKFLOWS). The least recently
+   * active run is evicted first, so runs waiting for a person leave the cache and cost nothing until
+   * they resume (replaying their history, tens of ms). Default DEFAULT_MAX_CACHED_WORKFLOWS.
+   */
+  maxCachedWorkflows?: number;
 }
 
 /** The payload converter every worker and workflow bundle uses: undecodable payloads become refusals. */
@@ -25,6 +31,15 @@ export const PAYLOAD_CONVERTER_PATH = require.resolve('../workflows/payload-conv
  * preloadModules): the zod library. Without them a bundle still works, each run loading its own copy.
  */
 export const WORKFLOW_PRELOAD_MODULES: readonly string[] = [require.resolve('../workflows/shared-zod')];
+
+/**
+ * Runs a worker keeps cached by default: room for that many runs stepping at once without replays,
+ * at ~0.9 MB each (the run's own schemas and state); a run waiting for a person is soon evicted.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 32;
+
+/** The SDK's default number of workflow tasks a worker runs at once; never more than the cache holds. */
+const MAX_CONCURRENT_WORKFLOW_TASKS = 40;
 
 /** The failure converter of an encrypting worker (codec/encoded-failures.ts). */
 const ENCODED_FAILURES_PATH = require.resolve('../codec/encoded-failures');
@@ -42,11 +57,14 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     console.warn(
       '[tfa] tracing is on and TFA_WORKFLOW_BUNDLE was bundled without it: bundling workflows/ at start instead (`npm run bundle` with OTEL_EXPORTER_OTLP_ENDPOINT set includes it)',
     );
+  const maxCachedWorkflows = options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS;
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
+    maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: Math.min(MAX_CONCURRENT_WORKFLOW_TASKS, maxCachedWorkflows),
     // A prebuilt bundle must be bundled with the same path (bundleWorkflowCode's payloadConverterPath).
     dataConverter: {
       payloadConverterPath: PAYLOAD_CONVERTER_PATH,

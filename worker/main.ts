@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     activities: activitiesFromConfig(config, process.cwd(), console.log, undefined, temporal, tracing),
     payloadCodecs: workerPayloadCodecs(config, console.warn),
     tracing,
+    maxCachedWorkflows: config.TFA_MAX_CACHED_WORKFLOWS,
   });
   console.log(
     `[tfa] worker polling task queue "${config.TFA_TASK_QUEUE}" on ${temporal.address}, namespace "${temporal.namespace}"`,
