@@ -2,6 +2,8 @@
 // runs' own histories (server timestamps). Tools are no-ops (fixed output), so wall minus the
 // model's HTTP time is the engine's share: Temporal's hand-offs plus tfa's workflow and activity code.
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { temporal } from '@temporalio/proto';
 import OpenAI from 'openai';
 import { createChooseNextTool } from '../activities/choose-next-tool';
@@ -225,7 +227,29 @@ export async function historyOverSteps(harness: Harness, steps: number) {
   };
 }
 
-const rssMb = () => Math.round(process.memoryUsage().rss / 1e6);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The main thread's collector (the bench runs without --expose-gc); the workflow thread collects on its own. */
+const collectGarbage = (() => {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+})();
+
+/** RSS once the process has been idle a while: V8's memory reducer gives back free heap ~8 s after work stops. */
+async function settledRssMb(): Promise<number> {
+  await sleep(15_000);
+  collectGarbage();
+  return Math.round(process.memoryUsage().rss / 1e6);
+}
+
+/** Calls `task` for every item, at most `window` at a time. */
+async function inWindows<T>(items: T[], window: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(window, items.length) }, lane));
+}
 
 /** Approval signal recorded -> the approved tool's activity started, from the run's history (after it finished). */
 async function signalToToolStartedMs(handle: WorkflowHandle): Promise<number> {
@@ -240,33 +264,32 @@ async function signalToToolStartedMs(handle: WorkflowHandle): Promise<number> {
   return millis(started ?? scheduled) - millis(signaled);
 }
 
-/** Runs of pausedRuns approved one at a time, each timed. */
+/** Runs of pausedRuns approved one at a time after the cache evicted them, each timed. */
 const EVICTED_RESUMES = 5;
 
 /**
- * `runs` runs waiting for approval on a worker of their own (in this process, so RSS includes the bench's
- * clients and idle workers too): RSS before and with all of them waiting. Then that worker stops and a
- * fresh one takes over the queue, so every run is out of the workflow cache, as after a restart or an
- * eviction: the first EVICTED_RESUMES are approved one at a time (signal to the tool started, median: the
- * workflow task replays the run's history), then all the others at once, waited for until they finish.
+ * `runs` runs waiting for approval on a worker of their own with tfa's default workflow cache (in this
+ * process, so RSS includes the bench's clients and other idle workers too): RSS idle and with all of them
+ * waiting, each after 15 s without work. Runs start as they would arrive, at most half a cache of them
+ * on their way to the wait at once (the count of approval notices says how many wait). The first runs
+ * started are the least recently active, so the cache has evicted them: EVICTED_RESUMES of them are
+ * approved one at a time (signal to the tool started, median: the workflow task replays the run's history),
+ * then all the others, half a cache of approvals outstanding at a time, waited for until they finish.
  */
 export async function pausedRuns(runs: number) {
-  const waitingWorker = await benchHarness();
-  const idleRssMb = rssMb();
-  waitingWorker.model.enqueue(...Array.from({ length: runs }, () => call('deploy_to_production', { ref: 'main' })));
-  const ids: string[] = [];
-  for (let run = 0; run < runs; run++) ids.push((await startAgent(waitingWorker, 'paused', 'deploy main')).workflowId);
-  const waiting = `TaskQueue="${waitingWorker.taskQueue}" AND TfaStatus="awaiting_approval"`;
-  const deadline = Date.now() + 30 * 60_000;
-  while ((await waitingWorker.client.workflow.count(waiting)).count < runs && Date.now() < deadline)
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  await new Promise((resolve) => setTimeout(resolve, 2_000)); // let the last workflow tasks settle
-  const workerRssMb = rssMb();
-  await waitingWorker.close();
-  const resuming = await benchHarness(waitingWorker.taskQueue);
+  const harness = await benchHarness();
   try {
-    resuming.model.enqueue(...Array.from({ length: runs }, () => call('done_for_now', { message: 'deployed' })));
-    const handles = ids.map((id) => resuming.client.workflow.getHandle(id));
+    const window = Math.max(1, Math.floor(harness.worker.options.maxCachedWorkflows / 2));
+    const idleWorkerRssMb = await settledRssMb();
+    harness.model.enqueue(...Array.from({ length: runs }, () => call('deploy_to_production', { ref: 'main' })));
+    const handles: WorkflowHandle[] = [];
+    for (let run = 0; run < runs; run++) {
+      while (handles.length - harness.notifications.length >= window) await sleep(20);
+      handles.push(await startAgent(harness, 'paused', 'deploy main'));
+    }
+    while (harness.notifications.length < runs) await sleep(100);
+    const workerRssMb = await settledRssMb();
+    harness.model.enqueue(...Array.from({ length: runs }, () => call('done_for_now', { message: 'deployed' })));
     const alone = handles.slice(0, Math.min(EVICTED_RESUMES, runs - 1));
     const resumes: number[] = [];
     for (const handle of alone) {
@@ -274,18 +297,21 @@ export async function pausedRuns(runs: number) {
       await handle.result();
       resumes.push(await signalToToolStartedMs(handle));
     }
-    const others = handles.slice(alone.length);
     const started = performance.now();
-    await Promise.all(others.map((handle) => handle.signal(approveSignal, { by: 'bench' })));
-    await Promise.all(others.map((handle) => handle.result()));
+    await inWindows(handles.slice(alone.length), window, async (handle) => {
+      await handle.signal(approveSignal, { by: 'bench' });
+      await handle.result();
+    });
     return {
       runs,
-      idleWorkerRssMb: idleRssMb,
+      cachedRuns: harness.worker.options.maxCachedWorkflows,
+      idleWorkerRssMb,
       workerRssMb,
       resumeEvictedMs: median(resumes),
       approveAllS: Math.round((performance.now() - started) / 100) / 10,
+      approvalsAtOnce: window,
     };
   } finally {
-    await resuming.close();
+    await harness.close();
   }
 }
