@@ -12,27 +12,13 @@ import { renderContext } from '../../core/context';
 import { replay } from '../../core/reducer';
 import { countTokensO200k } from '../../core/tokens';
 import type { NewEvent, ThreadEvent } from '../../core/thread';
-import { eventFactory } from './support/events';
+import { eventFactory, toolCall, toolResult } from './support/events';
 
 function items(...events: NewEvent[]): ContextItem[] {
   const stamp = eventFactory();
   return events.map((event) => ({ event: stamp(event), count: 1 }));
 }
 
-const call = (callId: string, tool: string, args: Record<string, unknown> = {}): NewEvent => ({
-  type: 'tool_call',
-  callId,
-  tool,
-  kind: 'immediate',
-  args,
-});
-const result = (callId: string, tool: string, output = '{"ok":true}'): NewEvent => ({
-  type: 'tool_result',
-  callId,
-  tool,
-  output,
-  truncated: false,
-});
 const user: NewEvent = { type: 'user_message', text: 'deploy main' };
 
 describe('protectedItems', () => {
@@ -41,10 +27,10 @@ describe('protectedItems', () => {
       user,
       { type: 'approval_rejected', requestId: 'r0', by: 'bob', reason: 'old' },
       { type: 'approval_rejected', requestId: 'r1', by: 'bob', reason: 'latest' },
-      call('cq', 'request_human_input', { question: 'which?' }),
+      toolCall('cq', 'request_human_input', { question: 'which?' }),
       { type: 'human_input_requested', requestId: 'q1', callId: 'cq', question: 'which?' },
       { type: 'human_reply', requestId: 'q1', by: 'ann', text: 'main' },
-      ...Array.from({ length: 10 }, (_, index) => call(`c${index}`, 'run_tests')),
+      ...Array.from({ length: 10 }, (_, index) => toolCall(`c${index}`, 'run_tests')),
     );
     const keep = protectedItems(list, 'q1');
     const recent = Array.from({ length: RECENT_ITEMS_KEPT }, (_, index) => list.length - RECENT_ITEMS_KEPT + index);
@@ -55,12 +41,12 @@ describe('protectedItems', () => {
 describe('supersededResults', () => {
   it('marks results with a later result of the same tool and arguments, not of other arguments', () => {
     const list = items(
-      call('a', 'run_tests', { environment: 'staging' }),
-      result('a', 'run_tests'),
-      call('b', 'run_tests', { environment: 'production' }),
-      result('b', 'run_tests'),
-      call('c', 'run_tests', { environment: 'staging' }),
-      result('c', 'run_tests'),
+      toolCall('a', 'run_tests', { environment: 'staging' }),
+      toolResult('a', 'run_tests'),
+      toolCall('b', 'run_tests', { environment: 'production' }),
+      toolResult('b', 'run_tests'),
+      toolCall('c', 'run_tests', { environment: 'staging' }),
+      toolResult('c', 'run_tests'),
     );
     expect([...supersededResults(list)]).toEqual([1]);
   });
@@ -70,12 +56,12 @@ describe('planEdits', () => {
   it('cuts stale results, then older results, then older call arguments, then drops older items, then cuts kept ones, the task and the last item last', () => {
     const list = items(
       user,
-      call('a', 'run_tests'),
-      result('a', 'run_tests'),
-      call('b', 'list_releases'),
-      result('b', 'list_releases'),
-      call('c', 'run_tests'),
-      result('c', 'run_tests'),
+      toolCall('a', 'run_tests'),
+      toolResult('a', 'run_tests'),
+      toolCall('b', 'list_releases'),
+      toolResult('b', 'list_releases'),
+      toolCall('c', 'run_tests'),
+      toolResult('c', 'run_tests'),
     );
     const keep = new Set([0, 5, 6]);
     const edits = planEdits(list, keep, () => true).map(({ index, mode }) => `${mode}:${index}`);
@@ -95,7 +81,7 @@ describe('planEdits', () => {
   });
 
   it('does not cut bodies too short to gain from it', () => {
-    const list = items(user, call('a', 'run_tests'), result('a', 'run_tests'));
+    const list = items(user, toolCall('a', 'run_tests'), toolResult('a', 'run_tests'));
     expect(planEdits(list, new Set([0]), () => false)).toEqual([
       { index: 1, mode: 'dropped' },
       { index: 2, mode: 'dropped' },
@@ -143,11 +129,11 @@ describe('renderContext within a budget', () => {
     ];
     for (let index = 0; index < 8; index++) {
       events.push(
-        call(`c${index}`, 'list_releases', { environment: `env-${index}` }),
-        result(`c${index}`, 'list_releases', log(index % 2 === 0)),
+        toolCall(`c${index}`, 'list_releases', { environment: `env-${index}` }),
+        toolResult(`c${index}`, 'list_releases', log(index % 2 === 0)),
       );
     }
-    events.push(call('t', 'run_tests', { environment: 'staging' }), result('t', 'run_tests', log(false)));
+    events.push(toolCall('t', 'run_tests', { environment: 'staging' }), toolResult('t', 'run_tests', log(false)));
     return events.map(stamp);
   }
 

@@ -2,7 +2,7 @@ import { compactEvents, recoveredErrors } from '../../core/compact-errors';
 import { renderContext } from '../../core/context';
 import { replay } from '../../core/reducer';
 import type { NewEvent, ThreadEvent } from '../../core/thread';
-import { eventFactory } from './support/events';
+import { eventFactory, toolCall, toolResult } from './support/events';
 
 function thread(...events: NewEvent[]): ThreadEvent[] {
   const stamp = eventFactory();
@@ -13,20 +13,6 @@ function thread(...events: NewEvent[]): ThreadEvent[] {
   ];
 }
 
-const call = (callId: string, tool: string, args: Record<string, unknown> = {}): NewEvent => ({
-  type: 'tool_call',
-  callId,
-  tool,
-  kind: 'immediate',
-  args,
-});
-const result = (callId: string, tool: string, output = '{"ok":true}'): NewEvent => ({
-  type: 'tool_result',
-  callId,
-  tool,
-  output,
-  truncated: false,
-});
 const toolError = (callId: string, tool: string, message = `${tool} failed: no release`): NewEvent => ({
   type: 'error',
   source: 'tool',
@@ -55,10 +41,10 @@ function lines(events: ThreadEvent[]): string[] {
 describe('compactEvents: errors the agent recovered from drop out (F9)', () => {
   it('drops a tool error and its failed call once the same tool succeeds', () => {
     const events = thread(
-      call('c1', 'run_tests'),
+      toolCall('c1', 'run_tests'),
       toolError('c1', 'run_tests'),
-      call('c2', 'run_tests'),
-      result('c2', 'run_tests'),
+      toolCall('c2', 'run_tests'),
+      toolResult('c2', 'run_tests'),
     );
     expect(lines(events)).toEqual([
       '<user_message>deploy main</user_message>',
@@ -69,10 +55,10 @@ describe('compactEvents: errors the agent recovered from drop out (F9)', () => {
 
   it('keeps a tool error when only another tool has succeeded since: that failure still matters', () => {
     const events = thread(
-      call('c1', 'run_tests'),
+      toolCall('c1', 'run_tests'),
       toolError('c1', 'run_tests'),
-      call('c2', 'list_releases'),
-      result('c2', 'list_releases'),
+      toolCall('c2', 'list_releases'),
+      toolResult('c2', 'list_releases'),
     );
     expect(lines(events)).toContain(
       "<error source='tool' code='ToolExecutionError' tool='run_tests'>run_tests failed: no release</error>",
@@ -80,7 +66,7 @@ describe('compactEvents: errors the agent recovered from drop out (F9)', () => {
   });
 
   it('drops a model error once any tool call has succeeded', () => {
-    const events = thread(modelError(), call('c1', 'list_releases'), result('c1', 'list_releases'));
+    const events = thread(modelError(), toolCall('c1', 'list_releases'), toolResult('c1', 'list_releases'));
     expect(lines(events).join('\n')).not.toContain('<error');
   });
 
@@ -127,8 +113,8 @@ describe('compactEvents: errors the agent recovered from drop out (F9)', () => {
       },
       { type: 'approval_granted', requestId: 'r1', by: 'carol' },
       toolError('c1', 'rollback', 'nothing to roll back to'),
-      call('c2', 'rollback'),
-      result('c2', 'rollback'),
+      toolCall('c2', 'rollback'),
+      toolResult('c2', 'rollback'),
     );
     expect(lines(events)).toEqual([
       '<user_message>deploy main</user_message>',
@@ -139,10 +125,10 @@ describe('compactEvents: errors the agent recovered from drop out (F9)', () => {
 
   it('keeps the thread itself untouched: compaction only shapes the context', () => {
     const events = thread(
-      call('c1', 'run_tests'),
+      toolCall('c1', 'run_tests'),
       toolError('c1', 'run_tests'),
-      call('c2', 'run_tests'),
-      result('c2', 'run_tests'),
+      toolCall('c2', 'run_tests'),
+      toolResult('c2', 'run_tests'),
     );
     const before = JSON.stringify(events);
     compactEvents(events);
@@ -154,11 +140,11 @@ describe('compactEvents: errors the agent recovered from drop out (F9)', () => {
 describe('compactEvents: repeated errors fold (F9)', () => {
   it('folds identical errors into the latest one with a count, and drops their earlier failed calls', () => {
     const events = thread(
-      call('c1', 'run_tests'),
+      toolCall('c1', 'run_tests'),
       toolError('c1', 'run_tests'),
-      call('c2', 'run_tests'),
+      toolCall('c2', 'run_tests'),
       toolError('c2', 'run_tests'),
-      call('c3', 'run_tests'),
+      toolCall('c3', 'run_tests'),
       toolError('c3', 'run_tests'),
     );
     expect(lines(events)).toEqual([

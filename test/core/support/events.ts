@@ -14,6 +14,16 @@ export function eventFactory(): (event: NewEvent) => ThreadEvent {
   };
 }
 
+/** The model's call of an immediate tool. */
+export function toolCall(callId: string, tool: string, args: Record<string, unknown> = {}): NewEvent {
+  return { type: 'tool_call', callId, tool, kind: 'immediate', args };
+}
+
+/** A call's whole (not truncated) output; `{"ok":true}` unless given. */
+export function toolResult(callId: string, tool: string, output = '{"ok":true}'): NewEvent {
+  return { type: 'tool_result', callId, tool, output, truncated: false };
+}
+
 /** Short texts, and sometimes very long ones full of characters that need escaping. */
 const text = (max: number) =>
   fc.oneof(
