@@ -56,6 +56,10 @@ export interface HarnessOptions {
   encryptionKeys?: string;
   /** A Temporal server the test started itself; default the shared test server. */
   address?: string;
+  /** A namespace the test registered (test/support/namespaces.ts) for the client and the worker; default `default`. */
+  namespace?: string;
+  /** How many runs the worker caches; default the worker's own (DEFAULT_MAX_CACHED_WORKFLOWS). */
+  maxCachedWorkflows?: number;
   /** Traces the worker, its activities and `client`; pass a bundle built with TRACING_WORKFLOW_MODULES as `workflowBundlePath`. */
   tracing?: Tracing;
   /** Default: the bundle jest's global setup built. */
@@ -72,8 +76,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const taskQueue = options.taskQueue ?? `test-${process.pid}-${++queueCounter}-${Date.now()}`;
   const connection = await Connection.connect({ address });
   const encryption = parseConfig({ TFA_ENCRYPTION_KEYS: options.encryptionKeys });
+  const namespace = options.namespace ?? 'default';
   const client = new Client({
     connection,
+    namespace,
     dataConverter: { payloadCodecs: clientPayloadCodecs(encryption) },
     interceptors: options.tracing?.clientInterceptors(),
   });
@@ -90,12 +96,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await createWorker({
     connection: nativeConnection,
-    namespace: 'default',
+    namespace,
     taskQueue,
     activities: options.wrapActivities?.(activities) ?? activities,
     workflowBundle: { codePath: options.workflowBundlePath ?? workflowBundlePath() },
     payloadCodecs: workerPayloadCodecs(encryption, console.warn),
     tracing: options.tracing,
+    maxCachedWorkflows: options.maxCachedWorkflows,
   });
   const running = worker.run();
   return {

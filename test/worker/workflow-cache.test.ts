@@ -1,21 +1,10 @@
 // The worker's workflow cache is bounded: runs waiting for a person are evicted and replay when they resume.
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import OpenAI from 'openai';
-import { createActivities } from '../../activities';
-import { createConsoleChannel } from '../../activities/channels/console-channel';
-import { createReleaseStore } from '../../activities/deploybot/release-store';
-import { createListRuns } from '../../activities/reporter/list-runs';
-import { createToolExecutors } from '../../activities/tool-executors';
 import { parseConfig } from '../../core/config';
 import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import type { AgentRunResult } from '../../core/run';
-import { callTool, startScriptedModelServer } from '../../scripts/scripted-model/server';
-import { createWorker } from '../../worker/create-worker';
+import { callTool } from '../../scripts/scripted-model/server';
 import { approveSignal } from '../../workflows/messages';
-import { createDeployFixture, FIXTURE_TEST_COMMAND } from '../support/deploy-fixture';
-import { testServerAddress, workflowBundlePath } from '../support/test-server';
-import { eventually, waitForState } from '../support/workflow-harness';
+import { eventually, startHarness, waitForState } from '../support/workflow-harness';
 
 test('TFA_MAX_CACHED_WORKFLOWS sets how many runs a worker caches; unset leaves the default to the worker', () => {
   expect(parseConfig({ TFA_MAX_CACHED_WORKFLOWS: '64' }).TFA_MAX_CACHED_WORKFLOWS).toBe(64);
@@ -33,52 +22,25 @@ test.each([
 test('runs waiting for approval beyond the cache are evicted, and each resumes and finishes when approved', async () => {
   const runs = 4;
   const cached = 2;
-  const address = testServerAddress();
-  const taskQueue = `cache-${process.pid}-${Date.now()}`;
-  const [connection, native, model, fixture] = await Promise.all([
-    Connection.connect({ address }),
-    NativeConnection.connect({ address }),
-    startScriptedModelServer({ script: [] }),
-    createDeployFixture(),
-  ]);
+  const { client, model, taskQueue, worker, close } = await startHarness({ maxCachedWorkflows: cached });
   try {
-    const client = new Client({ connection });
-    const channel = createConsoleChannel(() => undefined);
-    const releases = createReleaseStore({ repo: fixture.repo, root: fixture.root, testCommand: FIXTURE_TEST_COMMAND });
-    const activities = createActivities({
-      openai: new OpenAI({ baseURL: model.baseURL, apiKey: 'scripted', maxRetries: 0 }),
-      executors: createToolExecutors({ releases, channel, listRuns: createListRuns({ client, taskQueue }) }),
-      channel,
-      policy: { kind: 'none' },
-      releases,
-    });
-    const worker = await createWorker({
-      connection: native,
-      namespace: 'default',
-      taskQueue,
-      activities,
-      workflowBundle: { codePath: workflowBundlePath() },
-      maxCachedWorkflows: cached,
-    });
-    await worker.runUntil(async () => {
-      const handles = [];
-      for (let run = 0; run < runs; run++) {
-        model.enqueue(callTool('deploy_to_production', { ref: 'main' }));
-        const handle = await client.workflow.start(AGENT_WORKFLOW_TYPE, {
-          taskQueue,
-          workflowId: `cache-${run}-${Date.now()}`,
-          args: [{ agent: 'deploybot', message: 'deploy main' }],
-        });
-        await waitForState(handle, (state) => state.status === 'awaiting_approval', 60_000);
-        handles.push(handle);
-      }
-      await eventually(() => worker.getStatus().numCachedWorkflows <= cached, 20_000);
-      model.enqueue(...handles.map(() => callTool('done_for_now', { message: 'deployed' })));
-      for (const handle of handles) await handle.signal(approveSignal, { by: 'alice' });
-      const results = await Promise.all(handles.map((handle) => handle.result() as Promise<AgentRunResult>));
-      expect(results.map((result) => result.status)).toEqual(handles.map(() => 'completed'));
-    });
+    const handles = [];
+    for (let run = 0; run < runs; run++) {
+      model.enqueue(callTool('deploy_to_production', { ref: 'main' }));
+      const handle = await client.workflow.start(AGENT_WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: `cache-${run}-${Date.now()}`,
+        args: [{ agent: 'deploybot', message: 'deploy main' }],
+      });
+      await waitForState(handle, (state) => state.status === 'awaiting_approval', 60_000);
+      handles.push(handle);
+    }
+    await eventually(() => worker.getStatus().numCachedWorkflows <= cached, 20_000);
+    model.enqueue(...handles.map(() => callTool('done_for_now', { message: 'deployed' })));
+    for (const handle of handles) await handle.signal(approveSignal, { by: 'alice' });
+    const results = await Promise.all(handles.map((handle) => handle.result() as Promise<AgentRunResult>));
+    expect(results.map((result) => result.status)).toEqual(handles.map(() => 'completed'));
   } finally {
-    await Promise.all([native.close(), connection.close(), model.close(), fixture.cleanup()]);
+    await close();
   }
 });
