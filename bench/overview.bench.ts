@@ -6,15 +6,11 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
-import { devServerTuningArgs } from '../scripts/dev-server-tuning';
-import { ensureTemporalCli } from '../scripts/temporal-cli.cjs';
 import { startScriptedModelServer } from '../scripts/scripted-model/server';
-import { TEST_ENV_KEYS } from '../test/support/test-server';
 import type { Harness } from '../test/support/workflow-harness';
 import { PAYLOAD_CONVERTER_PATH, WORKFLOW_PRELOAD_MODULES } from '../worker/create-worker';
-import { TFA_SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
+import { startBenchServer } from './bench-server';
 import { ensurePeersInstalled, PEERS, runPeer, type Peer } from './peers/run-peers';
 import { renderTimes } from './render.bench';
 import { cpuPerStep, type StepCpu } from './step-cpu';
@@ -42,17 +38,8 @@ async function withServer<T>(
   measure: (harness: Harness) => Promise<T>,
 ): Promise<T> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tfa-bench-db-'));
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: ensureTemporalCli() },
-      ip: '127.0.0.1',
-      ui: false,
-      searchAttributes: TFA_SEARCH_ATTRIBUTE_KEYS,
-      dbFilename: path.join(dir, 'temporal.db'),
-      extraArgs: tuned ? devServerTuningArgs() : [], // a SQLite file, as `npm start`
-    },
-  });
-  Object.assign(process.env, { [TEST_ENV_KEYS.address]: env.address, [TEST_ENV_KEYS.bundlePath]: bundlePath });
+  // A SQLite file, as `npm start` keeps.
+  const env = await startBenchServer({ tuned, dbFilename: path.join(dir, 'temporal.db'), bundlePath });
   const harness = await benchHarness();
   try {
     return await measure(harness);
