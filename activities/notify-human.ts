@@ -13,6 +13,8 @@ export interface NotifyHumanInput {
   summary: string;
   /** Set when the request timed out and this notice goes to the escalation contact. */
   escalatedTo?: string;
+  /** Under a quorum: who approved so far and who is still needed (core/waiting.ts quorumNote). */
+  approvals?: string;
 }
 
 /** The notice as plain text: who it is for, what waits, how to answer; no control characters (it reaches terminals). */
@@ -20,7 +22,9 @@ export function noticeText(input: NotifyHumanInput, namespace?: string): string 
   const header = input.escalatedTo
     ? `[tfa] ESCALATED to ${input.escalatedTo}: ${input.agent} run ${input.workflowId} still waits for a human (${input.kind}, request ${input.requestId}):`
     : `[tfa] ${input.agent} run ${input.workflowId} waits for a human (${input.kind}, request ${input.requestId}):`;
-  return printable([header, `  ${input.summary}`, ...answerLines(input.workflowId, input, '  ', namespace)].join('\n'));
+  const approvals = input.approvals ? [`  ${input.approvals}`] : [];
+  const answers = answerLines(input.workflowId, input, '  ', namespace);
+  return printable([header, `  ${input.summary}`, ...approvals, ...answers].join('\n'));
 }
 
 /** Contacting a human is a side effect like any other (F7), sent through the configured channel. */

@@ -123,6 +123,8 @@ function eventParts(event: ThreadEvent): Parts | null {
       return part('approval_requested', { tool: event.tool });
     case 'approval_granted':
       return part('approval_granted', { by: event.by }, event.comment);
+    case 'approval_counted':
+      return part('approval_counted', { by: event.by }, event.comment);
     case 'approval_rejected':
       return part('approval_rejected', { by: event.by }, event.reason);
     case 'human_input_requested':

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DecisionSignature, verifyStatement, type DecisionStatement, type Verification } from './identity';
-import type { RunPolicy } from './policy';
+import { approverNames, type RunPolicy } from './policy';
+import { describeQuorum, quorumOf, type Quorum } from './quorum';
 import type { AgentState, PendingRequest } from './reducer';
 import type { NewEvent } from './thread';
 import { undecodableReason } from './undecodable';
@@ -14,14 +15,17 @@ const requestId = z.string().min(1).max(MESSAGE_LIMITS.requestId).optional();
 const text = (required: string) => z.string().trim().min(1, required).max(MESSAGE_LIMITS.text);
 const optionalText = z.string().max(MESSAGE_LIMITS.text).optional();
 const signature = DecisionSignature.optional();
+/** The arguments digest the sender saw; when given, it must be the pending request's. */
+const argsDigest = z.string().max(MESSAGE_LIMITS.requestId).optional();
 
-export const ApproveInput = z.object({ requestId, by, comment: optionalText, signature });
+export const ApproveInput = z.object({ requestId, by, comment: optionalText, argsDigest, signature });
 export type ApproveInput = z.infer<typeof ApproveInput>;
 
 export const RejectInput = z.object({
   requestId,
   by,
   reason: text('a rejection needs a reason the agent can act on'),
+  argsDigest,
   signature,
 });
 export type RejectInput = z.infer<typeof RejectInput>;
@@ -118,9 +122,10 @@ function approverRefusal(
       ? `no approvers are configured for ${pending.tool}; add them to the policy file`
       : null;
   }
-  if (approvers === 'anyone') return null;
-  if (!approvers.includes(decision.by))
-    return `${decision.by} may not approve ${pending.tool}; allowed: ${approvers.join(', ') || 'nobody'}`;
+  const people = approverNames(approvers);
+  if (people === 'anyone') return null;
+  if (!people.includes(decision.by))
+    return `${decision.by} may not approve ${pending.tool}; allowed: ${people.join(', ') || 'nobody'}`;
   if (policy.identity === 'verified' && verified === 'claimed') {
     return `${decision.by}'s identity is not verified: sign the decision (tfa approve signs with your key; tfa sign prints a signed body for temporal workflow signal) or use the gateway with your own token`;
   }
@@ -145,6 +150,10 @@ function requestRefusal(state: AgentState, decision: Decision, policy: DecisionP
   if (!allowed.includes(decision.action)) {
     return `request ${pending.requestId} expects ${allowed.join(' or ')}, not ${decision.action}`;
   }
+  const seen = decision.action === 'reply' ? undefined : decision.argsDigest;
+  if (seen !== undefined && seen !== pending.argsDigest) {
+    return `request ${pending.requestId} is for arguments ${pending.argsDigest}, not ${seen}: look at the request again (tfa status) before deciding`;
+  }
   return null;
 }
 
@@ -160,7 +169,35 @@ function judge(
   const verified = verify(workflowId, pending, decision, policy);
   if (typeof verified !== 'string') return verified;
   const approver = pending.kind === 'approval' ? approverRefusal(pending, decision, verified, policy) : null;
-  return approver === null ? { verified } : { refused: approver };
+  if (approver !== null) return { refused: approver };
+  const quorum = quorumFor(pending, policy);
+  const approvedBy = pending.approvedBy ?? [];
+  if (quorum && decision.action === 'approve' && approvedBy.includes(decision.by)) {
+    return {
+      refused: `${decision.by} already approved request ${pending.requestId}; ${describeQuorum(quorum, approvedBy)}`,
+    };
+  }
+  return { verified };
+}
+
+/** The quorum the run's policy sets for an approval request's tool, or null when one approval decides. */
+function quorumFor(pending: PendingRequest, policy: DecisionPolicy): Quorum | null {
+  if (pending.kind !== 'approval' || pending.tool === undefined) return null;
+  return quorumOf(policy.approvers?.[pending.tool]);
+}
+
+/** An approval under a quorum: counted while more are needed, else the grant that names everyone who approved. */
+function quorumApproval(
+  pending: PendingRequest,
+  quorum: Quorum,
+  granted: Extract<NewEvent, { type: 'approval_granted' }>,
+): NewEvent {
+  const { type: _granted, ...approval } = granted;
+  const approvedBy = [...(pending.approvedBy ?? []), approval.by];
+  if (approvedBy.length < quorum.count) {
+    return { ...approval, type: 'approval_counted', argsDigest: pending.argsDigest! };
+  }
+  return { ...granted, approvedBy };
 }
 
 function acceptedEvent(requestId: string, decision: Decision, verified: Verification | undefined): NewEvent {
@@ -202,10 +239,14 @@ export function evaluateDecision(
       },
     };
   }
-  const requestId = state.pending!.requestId;
+  const pending = state.pending!;
+  const requestId = pending.requestId;
   // Runs recorded before signed decisions keep their events' shape.
   const verified = policy.identity === undefined ? undefined : verdict.verified;
-  return { accepted: true, requestId, event: acceptedEvent(requestId, decision, verified) };
+  const event = acceptedEvent(requestId, decision, verified);
+  const quorum = quorumFor(pending, policy);
+  if (event.type !== 'approval_granted' || quorum === null) return { accepted: true, requestId, event };
+  return { accepted: true, requestId, event: quorumApproval(pending, quorum, event) };
 }
 
 /** A message body as its schema reads it, or the refusal to record in its place. */

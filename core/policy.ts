@@ -4,9 +4,48 @@ import { PublicKey } from './identity';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Who may approve a tool: named people, or explicitly anyone. */
-export const Approvers = z.union([z.array(z.string().min(1)), z.literal('anyone')]);
+const names = z.array(z.string().min(1)).min(1);
+
+/**
+ * Several people must approve: `count` distinct people of `anyOf`, or every one of `allOf`. The request
+ * waits until enough of them approved it; one rejection rejects it.
+ */
+export const ApprovalQuorum = z.union([
+  z
+    .strictObject({ anyOf: names, count: z.number().int().min(1) })
+    .refine((quorum) => quorum.count <= new Set(quorum.anyOf).size, {
+      message: 'count cannot exceed the number of different people in anyOf',
+      path: ['count'],
+    }),
+  z.strictObject({ allOf: names }),
+]);
+export type ApprovalQuorum = z.infer<typeof ApprovalQuorum>;
+
+/** Who may approve a tool: named people (any one of them decides), a quorum of them, or explicitly anyone. */
+export const Approvers = z.union([z.array(z.string().min(1)), z.literal('anyone'), ApprovalQuorum]);
 export type Approvers = z.infer<typeof Approvers>;
+
+/** The people an approvers entry names, each once, or `anyone`. */
+export function approverNames(approvers: Approvers): string[] | 'anyone' {
+  if (approvers === 'anyone') return 'anyone';
+  const listed = Array.isArray(approvers) ? approvers : 'anyOf' in approvers ? approvers.anyOf : approvers.allOf;
+  return [...new Set(listed)];
+}
+
+/** How many distinct approvals an approvers entry needs: 1 unless it is a quorum. */
+export function approvalsNeeded(approvers: Approvers): number {
+  if (approvers === 'anyone' || Array.isArray(approvers)) return 1;
+  return 'anyOf' in approvers ? approvers.count : new Set(approvers.allOf).size;
+}
+
+/** An approvers entry as the worker prints it at start: `ANYONE`, `alice, bob`, `2 of alice, bob, carol`. */
+export function describeApprovers(approvers: Approvers): string {
+  const people = approverNames(approvers);
+  if (people === 'anyone') return 'ANYONE';
+  if (Array.isArray(approvers)) return people.join(', ') || 'nobody';
+  const needed = approvalsNeeded(approvers);
+  return needed === people.length ? `all of ${people.join(', ')}` : `${needed} of ${people.join(', ')}`;
+}
 
 /**
  * Who may decide and how long a run waits for people (F7). Built by the worker from its policy
@@ -106,9 +145,10 @@ export function coverage(source: PolicySource, tools: ApprovalTools): { lines: s
         );
         continue;
       }
-      lines.push(`${agent}.${tool}: ${approvers === 'anyone' ? 'ANYONE' : approvers.join(', ') || 'nobody'}`);
-      if (source.kind === 'file' && approvers !== 'anyone') {
-        for (const name of approvers) {
+      lines.push(`${agent}.${tool}: ${describeApprovers(approvers)}`);
+      const people = approverNames(approvers);
+      if (source.kind === 'file' && people !== 'anyone') {
+        for (const name of people) {
           const person = source.file.people[name];
           if (!person?.publicKey && !person?.slackUserId && Object.keys(source.file.attesters).length === 0) {
             problems.push(

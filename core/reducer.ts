@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentStatus, ThreadEvent, ToolKind } from './thread';
+import { Quorum } from './quorum';
 import { addCall, UsageTotals } from './usage';
 
 export const PendingRequest = z.object({
@@ -10,6 +11,10 @@ export const PendingRequest = z.object({
   tool: z.string().optional(),
   args: z.record(z.string(), z.unknown()).optional(),
   argsDigest: z.string().optional(),
+  /** An approval that needs several approvers: who they are and how many must approve. */
+  quorum: Quorum.optional(),
+  /** Under a quorum: who approved so far (`approval_counted`), in order. */
+  approvedBy: z.array(z.string()).optional(),
   question: z.string().optional(),
   options: z.array(z.string()).optional(),
   since: z.string(),
@@ -98,9 +103,14 @@ function apply(state: AgentState, event: ThreadEvent): AgentState {
           tool: event.tool,
           args: event.args,
           argsDigest: event.argsDigest,
+          ...(event.quorum ? { quorum: event.quorum, approvedBy: [] } : {}),
           since: event.at,
         },
       };
+    case 'approval_counted':
+      return state.pending?.requestId === event.requestId
+        ? { ...state, pending: { ...state.pending, approvedBy: [...(state.pending.approvedBy ?? []), event.by] } }
+        : state;
     case 'human_input_requested':
       return {
         ...state,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Verification } from './identity';
 import { RunPolicy } from './policy';
+import { Quorum } from './quorum';
 import { ModelCallUsage } from './usage';
 
 /** The four ways a tool's call drives the control flow (F8). */
@@ -86,6 +87,8 @@ export const ApprovalRequested = z.object({
   args: JsonObject,
   /** sha256 of the canonical JSON of `args`: a decision applies to exactly this call. */
   argsDigest: z.string(),
+  /** Set when the tool's policy needs several approvals: the request is granted once `count` of `of` approved. */
+  quorum: Quorum.optional(),
 });
 export const ApprovalGranted = z.object({
   ...base,
@@ -96,6 +99,22 @@ export const ApprovalGranted = z.object({
   /** How `by` was established (absent in runs recorded before signed decisions). */
   verified: Verification.optional(),
   /** The attester that vouched for `by`, when it was not the person's own key. */
+  attestedBy: z.string().optional(),
+  /** Under a quorum: everyone whose approval counted, `by` (who completed it) last; each has its own event. */
+  approvedBy: z.array(z.string()).optional(),
+});
+/**
+ * One approval towards a request's quorum that does not complete it: the request keeps waiting. Each
+ * approver's own event, with how their identity was verified and the arguments digest they approved.
+ */
+export const ApprovalCounted = z.object({
+  ...base,
+  type: z.literal('approval_counted'),
+  requestId: z.string(),
+  by: z.string(),
+  argsDigest: z.string(),
+  comment: z.string().optional(),
+  verified: Verification.optional(),
   attestedBy: z.string().optional(),
 });
 export const ApprovalRejected = z.object({
@@ -219,6 +238,7 @@ export const ThreadEvent = z.discriminatedUnion('type', [
   ErrorEvent,
   ApprovalRequested,
   ApprovalGranted,
+  ApprovalCounted,
   ApprovalRejected,
   HumanInputRequested,
   HumanReply,

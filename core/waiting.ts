@@ -1,4 +1,5 @@
 import { DEFAULT_NAMESPACE } from './constants';
+import { describeQuorum } from './quorum';
 import type { AgentState, PendingRequest } from './reducer';
 import { shellQuote } from './shell-quote';
 
@@ -74,6 +75,11 @@ export function pendingAsk(pending: Pick<PendingRequest, 'kind' | 'tool' | 'args
   return pending.kind === 'approval' ? `${pending.tool} ${JSON.stringify(pending.args)}` : (pending.question ?? '');
 }
 
+/** Under a quorum, who approved the request so far and who is still needed; null when one approval decides. */
+export function quorumNote(pending: Pick<PendingRequest, 'quorum' | 'approvedBy'>): string | null {
+  return pending.quorum ? describeQuorum(pending.quorum, pending.approvedBy ?? []) : null;
+}
+
 /** Who asked for the pause that the next step boundary takes, and why. */
 export function pauseRequestNote({ by, reason }: NonNullable<AgentState['pauseRequested']>): string {
   return `pause requested${by ? ` by ${by}` : ''}${reason ? ` (${reason})` : ''}: it takes effect at the next step boundary`;
@@ -100,6 +106,8 @@ export function describeWaiting(workflowId: string, state: AgentState, namespace
       '',
       `Waits for approval of request ${pending.requestId}: \`${pendingAsk(pending)}\` (${pending.argsDigest}).`,
     );
+    const quorum = quorumNote(pending);
+    if (quorum) lines.push(`${sentence(quorum)}.`);
   } else {
     lines.push('', `Waits for a reply to request ${pending.requestId}: ${pendingAsk(pending)}`);
   }

@@ -4,12 +4,15 @@ import {
   parseDecideInput,
   parseDecisionSignal,
   type Decision,
+  type DecisionOutcome,
   type DecisionPolicy,
 } from '../core/decisions';
+import { quorumNote } from '../core/waiting';
 import {
   approveSignal,
   decideUpdate,
   pauseSignal,
+  type DecideResult,
   rejectSignal,
   replySignal,
   resumeSignal,
@@ -19,10 +22,19 @@ import {
 import { onPause, onResume, type PauseControl } from './pausing';
 import type { RunThread } from './run-thread';
 
-function applyDecision(thread: RunThread, decision: Decision, policy: DecisionPolicy): void {
+function applyDecision(thread: RunThread, decision: Decision, policy: DecisionPolicy): DecisionOutcome {
   const outcome = evaluateDecision(thread.state, decision, policy, workflowInfo().workflowId);
   thread.append(outcome.event);
   if (!outcome.accepted) log.warn('decision refused', { reason: outcome.reason, by: decision.by });
+  return outcome;
+}
+
+/** The `decide` update's answer: the request decided, or under a quorum still waiting, who approved and who is needed. */
+function decideResult(thread: RunThread, outcome: DecisionOutcome, decision: DecideResult['decision']): DecideResult {
+  const requestId = outcome.accepted ? outcome.requestId : thread.state.resolvedRequestIds.at(-1)!;
+  const pending = thread.state.pending;
+  const approvals = pending?.requestId === requestId ? quorumNote(pending) : null;
+  return { requestId, decision, ...(approvals ? { approvals } : {}) };
 }
 
 /** Every message of the public API (workflows/messages.ts) wired to the thread. */
@@ -44,8 +56,8 @@ export function registerHandlers(thread: RunThread, policyOf: () => DecisionPoli
     (input) => {
       const parsed = parseDecideInput(input);
       if (!parsed.ok) throw new Error(parsed.reason);
-      applyDecision(thread, parsed.decision, policyOf());
-      return { requestId: thread.state.resolvedRequestIds.at(-1)!, decision: parsed.decision.action };
+      const outcome = applyDecision(thread, parsed.decision, policyOf());
+      return decideResult(thread, outcome, parsed.decision.action);
     },
     {
       validator: (input) => {

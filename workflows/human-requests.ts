@@ -7,7 +7,8 @@ import { argsDigest } from '../core/digest';
 import { requestTimeoutFor } from '../core/policy';
 import type { PendingRequest } from '../core/reducer';
 import type { ContinuedWait } from '../core/run';
-import { pendingAsk } from '../core/waiting';
+import { quorumOf } from '../core/quorum';
+import { pendingAsk, quorumNote } from '../core/waiting';
 import type { EventOf } from '../core/thread';
 import type { NotifyHumanInput } from '../activities';
 import { notifyHuman } from './activities';
@@ -33,6 +34,32 @@ async function notify(run: Run, input: NotifyHumanInput): Promise<void> {
 function requestSummary(pending: PendingRequest): string {
   if (pending.kind !== 'escalation') return pendingAsk(pending);
   return `The agent is stuck (${pending.question}). Reply with guidance, or resume.`;
+}
+
+/** The notice for the pending request as it stands now: under a quorum, it says who approved and who is still needed. */
+function noticeFor(run: Run, summary: string, escalatedTo?: string): NotifyHumanInput {
+  const pending = run.thread.state.pending!;
+  const { requestId, kind } = pending;
+  const approvals = quorumNote(pending) ?? undefined;
+  return {
+    workflowId: run.workflowId,
+    agent: run.agent.name,
+    requestId,
+    kind,
+    summary,
+    ...(approvals ? { approvals } : {}),
+    ...(escalatedTo ? { escalatedTo } : {}),
+  };
+}
+
+/** Why the run gave up waiting; under a quorum it names who approved and who was still needed. */
+function unansweredReason(run: Run, summary: string, waited: string): string {
+  const { requestId, ...pending } = run.thread.state.pending!;
+  const quorum = quorumNote(pending);
+  const { escalateTo } = run.policy;
+  if (quorum)
+    return `request ${requestId} (${summary}) was not approved by enough people within ${waited}, escalation to ${escalateTo} included: ${quorum}`;
+  return `nobody answered request ${requestId} (${summary}) within ${waited}, escalation to ${escalateTo} included`;
 }
 
 /** The tool whose request timeout applies: the approval's tool, or the tool that asked the question. */
@@ -70,8 +97,7 @@ export async function waitForHuman(run: Run, resumed?: ContinuedWait): Promise<v
   const { requestId, kind } = pending;
   const summary = requestSummary(pending);
   const answered = () => thread.state.pending?.requestId !== requestId;
-  const notice: NotifyHumanInput = { workflowId: run.workflowId, agent: run.agent.name, requestId, kind, summary };
-  if (!resumed) await notify(run, notice);
+  if (!resumed) await notify(run, noticeFor(run, summary));
   if (!run.startedWithHumanPolicy)
     return void (await waitPhase(run, answered, { requestId, phase: 'asked', deadline: null }, summary));
   const timeout = requestTimeoutFor(policy, requestTool(run, pending));
@@ -84,20 +110,17 @@ export async function waitForHuman(run: Run, resumed?: ContinuedWait): Promise<v
       to: policy.escalateTo,
       reason: `no answer within ${formatDuration(timeout)}`,
     });
-    await notify(run, { ...notice, escalatedTo: policy.escalateTo });
+    await notify(run, noticeFor(run, summary, policy.escalateTo));
     wait = { requestId, phase: 'escalated', deadline: Date.now() + policy.escalationTimeoutMs };
   }
   if (await waitPhase(run, answered, wait, `escalated to ${policy.escalateTo}: ${summary}`)) return;
   const waited = formatDuration(timeout + policy.escalationTimeoutMs);
-  thread.append({
-    type: 'run_ended',
-    status: 'timed_out',
-    reason: `nobody answered request ${requestId} (${summary}) within ${waited}, escalation to ${policy.escalateTo} included`,
-  });
+  thread.append({ type: 'run_ended', status: 'timed_out', reason: unansweredReason(run, summary, waited) });
 }
 
 /** Asks for approval of exactly this call with `args` (pinned, e.g. a commit SHA); true only when this very request was granted. */
 export async function requestApproval(run: Run, call: EventOf<'tool_call'>, args = call.args): Promise<boolean> {
+  const quorum = quorumOf(run.policy.approvers[call.tool]);
   run.thread.append({
     type: 'approval_requested',
     requestId: uuid4(),
@@ -105,6 +128,7 @@ export async function requestApproval(run: Run, call: EventOf<'tool_call'>, args
     tool: call.tool,
     args,
     argsDigest: argsDigest(args),
+    ...(quorum ? { quorum } : {}),
   });
   return awaitApproval(run);
 }

@@ -35,6 +35,8 @@ export const statusQuery = defineQuery<AgentState>('status');
 export interface DecideResult {
   requestId: string;
   decision: 'approve' | 'reject';
+  /** Set when the approval counted towards a quorum that still waits: who approved and who is still needed. */
+  approvals?: string;
 }
 /** Approve or reject with an answer: the validator refuses unknown, decided or unauthorised decisions. */
 export const decideUpdate = defineUpdate<DecideResult, [DecideInput]>('decide');
