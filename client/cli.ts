@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import { agents, findAgent } from '../agents';
 import { parseConfig, type TfaConfig } from '../core/config';
@@ -23,6 +23,7 @@ import { createRuns, type DecisionTaken, type ModelInputShown, type Runs } from 
 import type { RunSummary } from '../activities/reporter/run-summary';
 import { startTracing, type Tracing } from '../activities/telemetry/tracing';
 import { createSchedules, type ScheduleListing, type Schedules } from './schedules';
+import { WATCH_EXIT_CODES, watchLines } from './watch-lines';
 
 const defaultUser = process.env.TFA_USER ?? os.userInfo().username;
 /** Set by main when OTEL_EXPORTER_OTLP_ENDPOINT turns tracing on: the command's client carries its span. */
@@ -218,6 +219,23 @@ function addSigningCommands(program: Command): void {
     );
 }
 
+/** `tfa watch`: the run's events line by line as they land; the exit code says how it ended. */
+async function watchRun(client: Client, taskQueue: string, workflowId: string): Promise<void> {
+  try {
+    const items = await createRuns(client, taskQueue).follow(workflowId);
+    for await (const item of items ?? []) {
+      for (const line of watchLines(item)) console.log(line);
+      if (item.type === 'end' && !item.child)
+        process.exitCode = item.succeeded ? WATCH_EXIT_CODES.succeeded : WATCH_EXIT_CODES.endedOtherwise;
+    }
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+    throw new Error(
+      `no run ${shellQuote(workflowId)} in namespace ${client.options.namespace}: \`tfa list\` shows the runs there are`,
+    );
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('tfa')
     .description('Launch, inspect and answer durable agent runs on Temporal.')
@@ -299,6 +317,12 @@ export function buildProgram(): Command {
           : formatDeployStatus(id, status.state, status.runningChild, namespace);
       }),
     );
+  program
+    .command('watch <workflowId>')
+    .description(
+      "print each event of a run as it lands (a pipeline: its children's, labelled), until it ends; exit 0 if it succeeded, 2 if not",
+    )
+    .action((id: string) => withClient((client, config) => watchRun(client, config.TFA_TASK_QUEUE, id)));
   program
     .command('model-input <workflowId>')
     .description('exactly what the model was sent at a step (default: what it gets next)')

@@ -2,9 +2,10 @@ import { renderEvent } from '../core/context';
 import type { DeployState } from '../core/pipeline';
 import { shellQuote } from '../core/shell-quote';
 import { printable } from '../core/terminal-text';
-import { answerLines, pauseRequestNote, pendingAsk } from '../core/waiting';
+import { answerLines, pauseRequestNote, pendingAsk, quorumNote } from '../core/waiting';
 import { sumUsage } from '../core/usage';
 import { formatUsage } from './format-usage';
+import type { ThreadEvent } from '../core/thread';
 import type { ThreadSnapshot } from '../workflows/messages';
 
 /**
@@ -17,6 +18,8 @@ export function formatStatus(workflowId: string, { state, events }: ThreadSnapsh
   if (pending?.kind === 'approval') {
     lines.push(`waiting for approval of ${pendingAsk(pending)}`);
     lines.push(`  request ${pending.requestId}  args ${pending.argsDigest}  since ${pending.since}`);
+    const quorum = quorumNote(pending);
+    if (quorum) lines.push(`  ${quorum}`);
   } else if (pending) {
     lines.push(`waiting for a reply (request ${pending.requestId}): ${pendingAsk(pending)}`);
   }
@@ -27,21 +30,27 @@ export function formatStatus(workflowId: string, { state, events }: ThreadSnapsh
   lines.push(...formatUsage(state.usage));
   lines.push('thread:');
   for (const event of events) {
-    const rendered =
-      event.type === 'decision_refused'
-        ? `<decision_refused message="${event.message}" by="${event.by ?? ''}"${event.count ? ` count="${event.count}"` : ''}>${event.reason}</decision_refused>`
-        : event.type === 'pause_requested' || event.type === 'pause_withdrawn'
-          ? `<${event.type} by="${event.by ?? ''}"/>`
-          : event.type === 'earlier_events'
-            ? `<earlier_events count="${event.count}"/> left in the run before: tfa status ${shellQuote(workflowId)} --run ${shellQuote(event.runId)}`
-            : renderEvent(event);
-    const proof =
-      'verified' in event && event.verified
-        ? `  [verified: ${event.verified}${event.attestedBy ? ` by ${event.attestedBy}` : ''}]`
-        : '';
-    if (rendered) lines.push(`  ${event.at}  ${rendered}${proof}`);
+    const line = formatEventLine(workflowId, event);
+    if (line) lines.push(`  ${line}`);
   }
   return printable(lines.join('\n'));
+}
+
+/** One thread event as `tfa status` and `tfa watch` print it: its time, the event and how a decision was verified; null: not shown. */
+export function formatEventLine(workflowId: string, event: ThreadEvent): string | null {
+  const rendered =
+    event.type === 'decision_refused'
+      ? `<decision_refused message="${event.message}" by="${event.by ?? ''}"${event.count ? ` count="${event.count}"` : ''}>${event.reason}</decision_refused>`
+      : event.type === 'pause_requested' || event.type === 'pause_withdrawn'
+        ? `<${event.type} by="${event.by ?? ''}"/>`
+        : event.type === 'earlier_events'
+          ? `<earlier_events count="${event.count}"/> left in the run before: tfa status ${shellQuote(workflowId)} --run ${shellQuote(event.runId)}`
+          : renderEvent(event);
+  const proof =
+    'verified' in event && event.verified
+      ? `  [verified: ${event.verified}${event.attestedBy ? ` by ${event.attestedBy}` : ''}]`
+      : '';
+  return rendered && `${event.at}  ${rendered}${proof}`;
 }
 
 /** `tfa status` of a deploy pipeline: the DAG's stage, each child, and the running child's thread (control characters stripped). */

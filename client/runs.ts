@@ -34,6 +34,7 @@ import {
   type ThreadSnapshot,
 } from '../workflows/messages';
 import { describeError } from './describe-error';
+import { followRun } from './follow-run';
 import type { StatementSigner } from './keys';
 
 /** Visibility query: runs whose agent status is `status`, runs waiting for a person, else every agent run. */
@@ -193,7 +194,11 @@ export function createRuns(client: Client, taskQueue: string) {
     pause: (workflowId: string, input: PauseInput) => client.workflow.getHandle(workflowId).signal(pauseSignal, input),
     resume: (workflowId: string, input: ResumeInput) =>
       client.workflow.getHandle(workflowId).signal(resumeSignal, input),
-    thread: (workflowId: string): Promise<ThreadSnapshot> => readThread(workflowId),
+    /** `runId` reads one run of the workflow id (an earlier one, or one a follow is on); default its latest. */
+    thread: (workflowId: string, runId?: string): Promise<ThreadSnapshot> => readThread(workflowId, runId),
+    /** `tfa watch` and GET /runs/:id/events: the run's events as they land (client/follow-run.ts). */
+    follow: (workflowId: string, options?: { cursor?: string; signal?: AbortSignal }) =>
+      followRun(client, readThread, workflowId, options),
     /**
      * What the model was sent at `step`, or gets next: rendered from the thread by the same function as
      * the model activity, with the digest the step's tool call recorded, to check the two agree.
