@@ -105,6 +105,10 @@ export const TfaConfig = z
     TFA_DEPLOY_BRANCH: z.string().min(1).default('main'),
     /** Slack app's signing secret; unset: POST /webhooks/slack answers 503. */
     TFA_SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+    /** Slack bot token (`xoxb-…`) the gateway opens the reject dialog with (views.open); unset: Reject says how to set it. */
+    TFA_SLACK_BOT_TOKEN: z.string().min(1).optional(),
+    /** Slack's Web API base URL. Default https://slack.com/api (tests use a simulated Slack). */
+    TFA_SLACK_API_URL: z.url().optional(),
     /** JSON file mapping event types to agents. Default config/events.json. */
     TFA_EVENTS_CONFIG: z.string().min(1).optional(),
     /** Standard Webhooks secret (`whsec_...`); when set, POST /events/:type needs webhook-id/-timestamp/-signature instead of the token. */

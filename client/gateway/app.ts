@@ -14,6 +14,8 @@ import { registerGithubWebhook } from './github-webhook';
 import { traceRequests } from './request-spans';
 import { registerRunRoutes } from './runs-routes';
 import { registerSlackCommands } from './slack-commands';
+import { registerSlackInteractivity } from './slack-interactivity';
+import { createSlackWebApi } from './slack-web-api';
 
 export interface GatewayOptions {
   client: Client;
@@ -26,6 +28,10 @@ export interface GatewayOptions {
   /** Branch whose merges deploy. Default `main`. */
   deployBranch?: string;
   slackSigningSecret?: string;
+  /** Bot token (xoxb-…) for views.open, which shows the reject dialog; unset: Reject answers how to set it. */
+  slackBotToken?: string;
+  /** Slack's Web API base URL. Default https://slack.com/api; tests point it at a simulated Slack. */
+  slackApiUrl?: string;
   eventsSecret?: string;
   eventRoutes?: EventRoutes;
   /** Clock for the Slack and Standard Webhooks replay windows (ms); tests move it. */
@@ -88,6 +94,13 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
     : undefined;
   registerGithubWebhook(app, runs, { secret: options.githubWebhookSecret, target: githubTarget, now });
   registerSlackCommands(app, runs, options.slackSigningSecret, now, options.identity);
+  registerSlackInteractivity(app, runs, {
+    secret: options.slackSigningSecret,
+    now,
+    identity: options.identity,
+    slack: createSlackWebApi({ botToken: options.slackBotToken, apiUrl: options.slackApiUrl }),
+    report: options.logError ?? console.error,
+  });
   registerEventsRoute(app, runs, {
     routes: options.eventRoutes ?? {},
     secret: options.eventsSecret,

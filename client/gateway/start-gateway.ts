@@ -77,6 +77,8 @@ export async function startGateway(options: {
     githubRepository: config.TFA_GITHUB_REPOSITORY,
     deployBranch: config.TFA_DEPLOY_BRANCH,
     slackSigningSecret: config.TFA_SLACK_SIGNING_SECRET,
+    slackBotToken: config.TFA_SLACK_BOT_TOKEN,
+    slackApiUrl: config.TFA_SLACK_API_URL,
     eventsSecret: config.TFA_EVENTS_SECRET,
     eventRoutes: loadEventRoutes(config.TFA_EVENTS_CONFIG, options.cwd),
     identity: loadGatewayIdentity({

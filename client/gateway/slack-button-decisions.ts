@@ -1,0 +1,67 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { AgentState } from '../../core/reducer';
+import type { SlackButtonValue } from '../../core/slack-buttons';
+import { describeError } from '../describe-error';
+import type { StatementSigner } from '../keys';
+import { NoDecisionPendingError, type Runs } from '../runs';
+
+/** A decision a button (and for Reject, its dialog) asks for, as the person the Slack user id maps to. */
+export type ButtonDecision = { action: 'approve' } | { action: 'reject'; reason: string };
+
+/** `stillNeeded`: the approval counted towards a quorum that still waits (who approved, who is still needed). */
+export type ButtonOutcome =
+  { applied: true; requestId: string; stillNeeded?: string } | { applied: false; refusal: string };
+
+/** Slack's mrkdwn reads `&`, `<` and `>` as markup (links, @channel): text people typed shows as typed. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Why a click may not act on the run as it stands now: the request moved on, or its arguments differ. */
+export function staleButtonRefusal(state: AgentState, target: SlackButtonValue): string | null {
+  const { requestId, argsDigest } = target;
+  if (state.resolvedRequestIds.includes(requestId)) return `request ${requestId} was already decided`;
+  if (state.pending?.requestId !== requestId) {
+    const now = state.pending
+      ? `it waits for request ${state.pending.requestId} now`
+      : `it is ${state.status} and waits for no request`;
+    return `request ${requestId} is not pending in run ${target.workflowId}: ${now}`;
+  }
+  if (state.pending.argsDigest !== argsDigest) {
+    return `request ${requestId} holds arguments ${state.pending.argsDigest ?? '(none)'}, not the ${argsDigest} this message showed`;
+  }
+  return null;
+}
+
+function explainFailure(workflowId: string, error: unknown): string {
+  if (error instanceof WorkflowUpdateFailedError) return describeError(error.cause ?? error);
+  if (error instanceof NoDecisionPendingError) return error.message;
+  if (error instanceof WorkflowNotFoundError) return `no run ${workflowId} exists`;
+  return `could not reach run ${workflowId}: ${describeError(error)}`;
+}
+
+/**
+ * Applies a button's decision through the same `decide` update as every other answer, only while the
+ * run still waits for the very request and arguments the message showed; the run judges the rest.
+ */
+export async function decideFromButton(
+  runs: Runs,
+  target: SlackButtonValue,
+  decision: ButtonDecision,
+  person: { by: string; sign?: StatementSigner },
+): Promise<ButtonOutcome> {
+  const { workflowId, requestId } = target;
+  try {
+    const { state } = await runs.thread(workflowId);
+    const stale = staleButtonRefusal(state, target);
+    if (stale !== null) return { applied: false, refusal: stale };
+    const taken =
+      decision.action === 'approve'
+        ? await runs.approve(workflowId, { requestId, by: person.by }, person.sign)
+        : await runs.reject(workflowId, { requestId, by: person.by, reason: decision.reason }, person.sign);
+    const stillNeeded = (taken as { approvals?: string }).approvals;
+    return { applied: true, requestId: taken.requestId, ...(stillNeeded ? { stillNeeded } : {}) };
+  } catch (error) {
+    return { applied: false, refusal: explainFailure(workflowId, error) };
+  }
+}
