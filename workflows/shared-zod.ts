@@ -1,9 +1,9 @@
-// Preloaded into the worker's workflow context (worker/workflow-bundle.ts): one copy of the zod library
-// serves every run instead of one copy per run (~0.7 MB and ~30 ms each, and every schema of a run
-// then shares zod's classes). The SDK deep-freezes a preloaded module before any run starts, and zod
-// finishes a schema class on its first construction (it installs members on the class's prototype)
-// and some of its shared state on first use; so every class is built and used once here, before the
-// freeze. Each run still builds its own schemas from this library.
+// Preloaded into the worker's workflow context (WORKFLOW_PRELOAD_MODULES, worker/create-worker.ts):
+// one copy of the zod library serves every run instead of one copy per run (~0.7 MB and ~30 ms each,
+// and every schema of a run then shares zod's classes). The SDK deep-freezes a preloaded module before
+// any run starts, and zod finishes a schema class on its first construction (it installs members on
+// the class's prototype) and some of its shared state on first use; so every class is built and used
+// once here, before the freeze. Each run still builds its own schemas from this library.
 import { z } from 'zod';
 
 const sample = z.object({ kind: z.literal('a'), text: z.string().min(1).max(10).trim(), count: z.number().int() });
