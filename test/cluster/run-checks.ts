@@ -2,22 +2,18 @@ import { readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { readHistory } from '../../activities/deploybot/release-history';
 import { layoutFor } from '../../activities/deploybot/release-layout';
+import { Environment } from '../../agents/environments';
 import type { DeployFixture } from '../support/deploy-fixture';
 import type { ClusterRuns } from './cluster-runs';
 
 export type { ClusterRuns } from './cluster-runs';
-
-const ENVIRONMENTS = ['staging', 'production'] as const;
 
 export interface ClusterReport {
   completed: { deploybot: number; pipelines: number };
   /** Pipeline outcomes by name. */
   pipelineOutcomes: Record<string, number>;
   /** Deploy entries in each environment's ledger (history.jsonl), and how many SHAs were deployed more than once or never. */
-  ledger: Record<
-    (typeof ENVIRONMENTS)[number],
-    { entries: number; duplicated: number; missing: number; currentIsLast: boolean }
-  >;
+  ledger: Record<Environment, { entries: number; duplicated: number; missing: number; currentIsLast: boolean }>;
   problems: string[];
 }
 
@@ -71,7 +67,7 @@ export async function checkRuns(options: {
     }
   }
   const ledger = {} as ClusterReport['ledger'];
-  for (const environment of ENVIRONMENTS) {
+  for (const environment of Environment.options) {
     const { counts, entries, lastSha } = await deployCounts(fixture.root, environment);
     const perRun = [...runs.deploybot, ...runs.pipelines].map((run) => ({
       run,
