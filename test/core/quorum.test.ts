@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { evaluateDecision, statementFor, type Decision, type DecisionPolicy } from '../../core/decisions';
 import { publicKeyOf, signStatement } from '../../core/identity';
-import { describeApprovers, PolicyFile, type Approvers } from '../../core/policy';
+import { coverage, describeApprovers, PolicyFile, type Approvers } from '../../core/policy';
 import { describeQuorum, quorumOf } from '../../core/quorum';
 import { replay, type AgentState } from '../../core/reducer';
 import { ThreadEvent, type EventOf, type NewEvent } from '../../core/thread';
@@ -126,6 +126,19 @@ describe('the policy file: quorums beside plain lists', () => {
     const parsed = PolicyFile.safeParse({ agents: { deploybot: { approvers: { rollback: entry } } } });
     expect(parsed.success).toBe(false);
     expect(JSON.stringify(parsed.error?.issues)).toContain(problem);
+  });
+
+  it('is printed at worker start, and a quorum member who cannot prove who they are stops it', () => {
+    const file = PolicyFile.parse({
+      people: { alice: { publicKey: publicKeyOf(privateKeys.alice) } },
+      agents: { deploybot: { approvers: { deploy_to_production: TWO_OF_THREE } } },
+    });
+    const { lines, problems } = coverage({ kind: 'file', file }, { deploybot: ['deploy_to_production'] });
+    expect(lines).toEqual(['deploybot.deploy_to_production: 2 of alice, bob, carol']);
+    expect(problems).toEqual([
+      expect.stringContaining('deploybot.deploy_to_production: bob cannot prove who they are'),
+      expect.stringContaining('deploybot.deploy_to_production: carol cannot prove who they are'),
+    ]);
   });
 
   it('records a quorum on the request only when more than one approval is needed', () => {

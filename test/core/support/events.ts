@@ -67,6 +67,13 @@ export const anyNewEvent: fc.Arbitrary<NewEvent> = fc.oneof(
     by: name,
     comment: fc.option(text(300), { nil: undefined }),
   }),
+  fc.record({
+    type: fc.constant('approval_counted' as const),
+    requestId,
+    by: name,
+    argsDigest: fc.constant('sha256:00'),
+    comment: fc.option(text(300), { nil: undefined }),
+  }),
   fc.record({ type: fc.constant('approval_rejected' as const), requestId, by: name, reason: text(600) }),
   fc.record({ type: fc.constant('human_input_requested' as const), requestId, callId, question: text(600) }),
   fc.record({ type: fc.constant('human_reply' as const), requestId, by: name, text: text(600) }),
