@@ -112,6 +112,13 @@ class Builder {
     this.add({ type: 'tool_call', callId: id, tool, kind, args }, 4);
     return id;
   }
+  /** The model's call of an approval tool and the request it raises at once. */
+  requestApproval(tool: string, args: E) {
+    const id = this.call(tool, 'approval', args);
+    const requestId = uuid();
+    this.add({ type: 'approval_requested', requestId, callId: id, tool, args, argsDigest: `sha256:${hex(64)}` }, 1);
+    return { callId: id, requestId };
+  }
   result(id: string, tool: string, result: unknown, gap = 9) {
     const o = out(result);
     this.add({ type: 'tool_result', callId: id, tool, output: o.text, truncated: o.truncated }, gap);
@@ -247,19 +254,7 @@ function medium() {
   );
   const c7 = b.call('list_releases', 'immediate', { environment: 'production' });
   b.result(c7, 'list_releases', releases(30), 2);
-  const c8 = b.call('deploy_to_production', 'approval', { ref: 'release/2.4.1' });
-  const r2 = uuid();
-  b.add(
-    {
-      type: 'approval_requested',
-      requestId: r2,
-      callId: c8,
-      tool: 'deploy_to_production',
-      args: { ref: 'release/2.4.1' },
-      argsDigest: `sha256:${hex(64)}`,
-    },
-    1,
-  );
+  const { requestId: r2 } = b.requestApproval('deploy_to_production', { ref: 'release/2.4.1' });
   b.add(
     {
       type: 'decision_refused',
@@ -315,19 +310,7 @@ function longTrouble(b: Builder, prod: ReturnType<typeof releases>) {
     },
     56,
   );
-  const c3 = b.call('rollback', 'approval', { environment: 'production' });
-  const r1 = uuid();
-  b.add(
-    {
-      type: 'approval_requested',
-      requestId: r1,
-      callId: c3,
-      tool: 'rollback',
-      args: { environment: 'production' },
-      argsDigest: `sha256:${hex(64)}`,
-    },
-    1,
-  );
+  const { callId: c3, requestId: r1 } = b.requestApproval('rollback', { environment: 'production' });
   b.add({ type: 'approval_granted', requestId: r1, by: 'carol', comment: 'go' }, 120);
   b.toolError(
     c3,
@@ -398,19 +381,7 @@ function longRecovery(b: Builder, bad: string, good: string) {
     },
     48,
   );
-  const c7 = b.call('deploy_to_production', 'approval', { ref: 'v2.3.9' });
-  const r4 = uuid();
-  b.add(
-    {
-      type: 'approval_requested',
-      requestId: r4,
-      callId: c7,
-      tool: 'deploy_to_production',
-      args: { ref: 'v2.3.9' },
-      argsDigest: `sha256:${hex(64)}`,
-    },
-    1,
-  );
+  const { requestId: r4 } = b.requestApproval('deploy_to_production', { ref: 'v2.3.9' });
   b.add(
     {
       type: 'approval_rejected',
@@ -426,19 +397,7 @@ function longRecovery(b: Builder, bad: string, good: string) {
   const r5 = uuid();
   b.add({ type: 'human_input_requested', requestId: r5, callId: c8, question: q, options: ['yes', 'no'] }, 1);
   b.add({ type: 'human_reply', requestId: r5, by: 'dave', text: 'yes, go ahead with the sha' }, 1200);
-  const c9 = b.call('deploy_to_production', 'approval', { ref: good });
-  const r6 = uuid();
-  b.add(
-    {
-      type: 'approval_requested',
-      requestId: r6,
-      callId: c9,
-      tool: 'deploy_to_production',
-      args: { ref: good },
-      argsDigest: `sha256:${hex(64)}`,
-    },
-    1,
-  );
+  const { callId: c9, requestId: r6 } = b.requestApproval('deploy_to_production', { ref: good });
   b.add({ type: 'approval_granted', requestId: r6, by: 'dave' }, 90);
   b.result(c9, 'deploy_to_production', deployResult('production', good, good, bad), 25);
   const c10 = b.call('run_tests', 'immediate', { environment: 'production' });
