@@ -41,11 +41,14 @@ function agentStatus(value: string): AgentStatus {
   return parsed.data;
 }
 
-/** `approved <requestId>`, naming the pipeline's child that took it when that is not the run asked. */
+/**
+ * `approved <requestId>`, naming the pipeline's child that took it when that is not the run asked, and
+ * under a quorum who approved so far and who is still needed.
+ */
 function describeDecision(verb: string, askedId: string, taken: DecisionTaken): string {
-  return taken.workflowId === askedId
-    ? `${verb} ${taken.requestId}`
-    : `${verb} ${taken.requestId} in ${taken.workflowId}`;
+  const decided =
+    taken.workflowId === askedId ? `${verb} ${taken.requestId}` : `${verb} ${taken.requestId} in ${taken.workflowId}`;
+  return taken.approvals ? `${decided}: ${taken.approvals}` : decided;
 }
 
 /** Whether the re-rendered input is the one the model answered at that step (its tool call recorded the digest). */
