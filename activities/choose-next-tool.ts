@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import OpenAI from 'openai';
 import { zodFunction } from 'openai/helpers/zod';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
@@ -23,10 +24,18 @@ import type { Tracing } from './telemetry/tracing';
 export type ChooseNextToolInput =
   { agent: string; events: number } | ({ agent: string; readOnlyTools?: ReadOnlyToolsInDecision } & ModelInput);
 
-/** Set by runs with the patch read-only-in-decision-v1: a chosen read-only tool runs here, in the same activity. */
-export interface ReadOnlyToolsInDecision {
-  /** The operation id the tool gets (read-only tools do nothing twice, so one per step is enough). */
-  operationId: string;
+/**
+ * Set by runs with the patch read-only-in-decision-v1: a chosen read-only tool runs here, in the same
+ * activity, with the operation id `<workflow id>/step-<step>` (read-only tools do nothing twice, so one
+ * per step is enough). Calls scheduled before the step was sent alone name the whole operation id.
+ */
+export type ReadOnlyToolsInDecision = { step: number } | { operationId: string };
+
+/** The operation id a read-only tool run inside the decision gets. */
+function decisionOperationId(options: ReadOnlyToolsInDecision): string {
+  if ('operationId' in options) return options.operationId;
+  const { workflowExecution, activityId } = Context.current().info;
+  return `${workflowExecution?.workflowId ?? activityId}/step-${options.step}`;
 }
 
 export interface ValidToolCall {
@@ -162,7 +171,7 @@ async function readOnlyOutput(
     tool: call.tool,
     callId: call.callId,
     args: call.args,
-    operationId: options.operationId,
+    operationId: decisionOperationId(options),
   }).catch(() => undefined);
 }
 

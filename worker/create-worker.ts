@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { PayloadCodec } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
 import { bundleTracesWorkflows, type Tracing } from '../activities/telemetry/tracing';
 import { ensureSearchAttributes } from './ensure-search-attributes';
@@ -44,10 +47,27 @@ const MAX_CONCURRENT_WORKFLOW_TASKS = 40;
 /** The failure converter of an encrypting worker (codec/encoded-failures.ts). */
 const ENCODED_FAILURES_PATH = require.resolve('../codec/encoded-failures');
 
+/** The deployment name every tfa worker reports with its build id. */
+export const WORKER_DEPLOYMENT_NAME = 'tfa';
+
+/**
+ * The build id a worker reports (recorded on every workflow task it completes): tfa's version and the
+ * first 12 hex digits of the bundle's sha256, so two workers share one exactly when they run the same
+ * workflow code. The SDK's default spells the whole digest, ~60 bytes more in three events of every step.
+ */
+export function workflowBuildId(bundle: { code: string } | { codePath: string }): string {
+  const code = 'code' in bundle ? bundle.code : readFileSync(bundle.codePath, 'utf8');
+  const { version } = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return `tfa@${version}+${createHash('sha256').update(code).digest('hex').slice(0, 12)}`;
+}
+
 /** One worker runs every agent's workflows and activities; start more on the same queue to scale out. */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   await ensureSearchAttributes(options.connection, options.namespace);
   const traced = options.tracing?.workerOptions();
+  const encodedFailures = Boolean(options.payloadCodecs?.length);
   // A bundle made without the workflow interceptors would leave the workflow out of every trace.
   const prebuilt =
     options.workflowBundle && (!traced || bundleTracesWorkflows(options.workflowBundle))
@@ -57,6 +77,16 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     console.warn(
       '[tfa] tracing is on and TFA_WORKFLOW_BUNDLE was bundled without it: bundling workflows/ at start instead (`npm run bundle` with OTEL_EXPORTER_OTLP_ENDPOINT set includes it)',
     );
+  const workflowBundle =
+    prebuilt ??
+    (await bundleWorkflowCode({
+      workflowsPath: require.resolve('../workflows'),
+      payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+      ...(encodedFailures ? { failureConverterPath: ENCODED_FAILURES_PATH } : {}),
+      preloadModules: [...WORKFLOW_PRELOAD_MODULES],
+      workflowInterceptorModules: traced?.interceptors.workflowModules ?? [],
+      logger: Runtime.instance().logger,
+    }));
   const maxCachedWorkflows = options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS;
   return Worker.create({
     connection: options.connection,
@@ -65,24 +95,21 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     activities: options.activities,
     maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: Math.min(MAX_CONCURRENT_WORKFLOW_TASKS, maxCachedWorkflows),
-    // A prebuilt bundle must be bundled with the same path (bundleWorkflowCode's payloadConverterPath).
+    // Reported, not routed by: runs are not pinned to a version (upgrades follow patched(), README "Upgrading").
+    workerDeploymentOptions: {
+      version: { deploymentName: WORKER_DEPLOYMENT_NAME, buildId: workflowBuildId(workflowBundle) },
+      useWorkerVersioning: false,
+    },
+    // The bundle must be bundled with the same path (bundleWorkflowCode's payloadConverterPath).
     dataConverter: {
       payloadConverterPath: PAYLOAD_CONVERTER_PATH,
       payloadCodecs: options.payloadCodecs ?? [],
       // With a codec (encryption), failure messages are encoded too; a prebuilt bundle keeps the default
       // converter for workflow failures, and every converter decodes either form.
-      ...(options.payloadCodecs?.length ? { failureConverterPath: ENCODED_FAILURES_PATH } : {}),
+      ...(encodedFailures ? { failureConverterPath: ENCODED_FAILURES_PATH } : {}),
     },
-    ...(prebuilt
-      ? { workflowBundle: prebuilt }
-      : {
-          workflowsPath: require.resolve('../workflows'),
-          bundlerOptions: { preloadModules: [...WORKFLOW_PRELOAD_MODULES] },
-        }),
-    // A prebuilt bundle already holds the workflow interceptors; only a bundle made here takes the modules.
-    ...(traced && {
-      sinks: traced.sinks,
-      interceptors: prebuilt ? { ...traced.interceptors, workflowModules: [] } : traced.interceptors,
-    }),
+    workflowBundle,
+    // The bundle already holds the workflow interceptors.
+    ...(traced && { sinks: traced.sinks, interceptors: { ...traced.interceptors, workflowModules: [] } }),
   });
 }

@@ -102,10 +102,7 @@ export async function chooseNext(run: Run): Promise<ChosenToolCall | null> {
   try {
     const { input, summary } = await modelCallInput(run, step);
     const readOnlyInDecision = decidedEarly || patched(READ_ONLY_IN_DECISION_PATCH);
-    const readOnlyTools =
-      'events' in input || !readOnlyInDecision
-        ? {}
-        : { readOnlyTools: { operationId: `${run.workflowId}/step-${step}` } };
+    const readOnlyTools = 'events' in input || !readOnlyInDecision ? {} : { readOnlyTools: { step } };
     const { readOnlyOutput, ...choice } = await chooseNextTool.executeWithOptions(
       { ...MODEL_ACTIVITY_OPTIONS, summary },
       [{ ...input, ...readOnlyTools }],

@@ -41,3 +41,30 @@ test('a read-only tool runs inside the decision that chose it; a tool that acts 
   const results = events.filter((event) => event.type === 'tool_result').map((event) => event.tool);
   expect(results).toEqual(['list_releases', 'deploy_to_staging']);
 });
+
+test('a read-only tool run inside the decision gets the operation id <workflow id>/step-<step>', async () => {
+  const operationIds: string[] = [];
+  harness = await startHarness({
+    script: [
+      callTool('list_releases', { environment: 'staging' }),
+      callTool('list_releases', { environment: 'production' }),
+      callTool('done_for_now', { message: 'done' }),
+    ],
+    executors: {
+      deploybot: {
+        list_releases: async (_args, { operationId }) => {
+          operationIds.push(operationId);
+          return [];
+        },
+      },
+    },
+  });
+  const workflowId = `read-only-operation-${Date.now()}`;
+  const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+    taskQueue: harness.taskQueue,
+    workflowId,
+    args: [{ agent: 'deploybot', message: 'list staging, then production' }],
+  });
+  expect((await handle.result()).status).toBe('completed');
+  expect(operationIds).toEqual([`${workflowId}/step-1`, `${workflowId}/step-2`]);
+});
