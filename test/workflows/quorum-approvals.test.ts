@@ -7,7 +7,9 @@ import { createRuns } from '../../client/runs';
 import { statementFor, type Decision } from '../../core/decisions';
 import { publicKeyOf } from '../../core/identity';
 import type { Approvers, PolicyFile } from '../../core/policy';
+import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import type { PendingRequest } from '../../core/reducer';
+import type { AgentWorkflowInput } from '../../core/run';
 import type { EventOf, ThreadEventType } from '../../core/thread';
 import { callTool } from '../../scripts/scripted-model/server';
 import { approveSignal, threadQuery } from '../../workflows/messages';
@@ -35,7 +37,11 @@ afterEach(async () => harness?.close());
 /** Each executeTool call the worker ran, to count deploys. */
 let toolRuns: ExecuteToolInput[];
 
-async function startQuorumRun(script = PRODUCTION_THEN_DONE, deploybot = {}): Promise<WorkflowHandle> {
+async function startQuorumRun(
+  script = PRODUCTION_THEN_DONE,
+  deploybot = {},
+  input: Partial<AgentWorkflowInput> = {},
+): Promise<WorkflowHandle> {
   toolRuns = [];
   harness = await startHarness({
     script,
@@ -48,7 +54,12 @@ async function startQuorumRun(script = PRODUCTION_THEN_DONE, deploybot = {}): Pr
       },
     }),
   });
-  return startDeployRun(harness, 'quorum');
+  if (Object.keys(input).length === 0) return startDeployRun(harness, 'quorum');
+  return harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+    taskQueue: harness.taskQueue,
+    workflowId: `quorum-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+    args: [{ agent: 'deploybot', message: 'deploy main to production', ...input }],
+  });
 }
 
 async function pendingApproval(handle: WorkflowHandle): Promise<PendingRequest> {
@@ -197,3 +208,30 @@ test('refused: a claimed name, someone outside the quorum, a stale digest, an ap
   expect(state.pending).toMatchObject({ requestId: second.pending!.requestId, approvedBy: [] });
   expect(deploysRun()).toHaveLength(1);
 });
+
+test('a run that continues as new mid-quorum keeps who approved: the same person cannot count again, and one more approver completes it', async () => {
+  const handle = await startQuorumRun(PRODUCTION_THEN_DONE, {}, { continueAsNewAtHistoryBytes: 150_000 });
+  const pending = await pendingApproval(handle);
+  const runs = createRuns(harness.client, harness.taskQueue);
+  await runs.approve(handle.workflowId, { requestId: pending.requestId, by: 'alice' }, alice.sign);
+  const { runId: firstRunId } = await handle.describe();
+  // Refused approvals (their `by` is over its limit) land whole in the history until the run continues as new.
+  const flood = { by: 'x'.repeat(40_000) };
+  let sent = 0;
+  await eventually(async () => {
+    if ((await handle.describe()).runId !== firstRunId) return true;
+    if (sent++ < 40) await handle.signal(approveSignal, flood);
+    return false;
+  }, 60_000);
+  const { state } = await handle.query(threadQuery);
+  expect(state).toMatchObject({
+    status: 'awaiting_approval',
+    pending: { requestId: pending.requestId, approvedBy: ['alice'] },
+  });
+  expect(
+    await updateRefusal(runs.approve(handle.workflowId, { requestId: pending.requestId, by: 'alice' }, alice.sign)),
+  ).toContain('alice already approved');
+  await runs.approve(handle.workflowId, { requestId: pending.requestId, by: 'bob' }, bob.sign);
+  expect(await handle.result()).toMatchObject({ status: 'completed' });
+  expect(deploysRun()).toEqual([expect.objectContaining({ args: pending.args })]);
+}, 180_000);
