@@ -86,7 +86,8 @@ async function measureResume(harness: Awaited<ReturnType<typeof startHarness>>):
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  // TFA_BENCH_SERVER=default: the server's own settings (what self-hosted and Cloud users get); TFA_BENCH_DB=file: a SQLite file like `npm start`.
+  // TFA_BENCH_SERVER=default: the server's own settings (what self-hosted and Cloud users get);
+  // TFA_BENCH_DB=file: a SQLite file like `npm start`.
   const bundleDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tfa-bench-'));
   const tuned = process.env.TFA_BENCH_SERVER !== 'default';
   const dbFilename = process.env.TFA_BENCH_DB === 'file' ? path.join(bundleDir, 'temporal.db') : undefined;

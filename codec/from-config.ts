@@ -8,7 +8,10 @@ export function encryptionCodecFrom(config: Pick<TfaConfig, 'TFA_ENCRYPTION_KEYS
   return keys && keys.length > 0 ? new EncryptionCodec({ keys: encryptionKeysFrom(keys) }) : null;
 }
 
-/** A client's payload codecs (CLI, gateway, scripts): a payload it cannot decrypt, or any encrypted one without keys, is an error naming the key id. */
+/**
+ * A client's payload codecs (CLI, gateway, scripts): a payload it cannot decrypt, or any encrypted one
+ * without keys, is an error naming the key id.
+ */
 export function clientPayloadCodecs(config: Pick<TfaConfig, 'TFA_ENCRYPTION_KEYS'>): PayloadCodec[] {
   return [encryptionCodecFrom(config) ?? new MissingKeysCodec()];
 }

@@ -29,7 +29,10 @@ export const AgentWorkflowInput = z.object({
   requestedBy: z.string().max(RUN_INPUT_LIMITS.requestedBy).optional(),
   /** Steps per workflow run before continuing as new (Temporal may suggest it sooner). Default 100. */
   continueAsNewAfterSteps: z.number().int().min(5).optional(),
-  /** History bytes a run may add to what it started with before it continues as new, also while it waits (Temporal may suggest it sooner). */
+  /**
+   * History bytes a run may add to what it started with before it continues as new, also while it
+   * waits (Temporal may suggest it sooner).
+   */
   continueAsNewAtHistoryBytes: z.number().int().min(10_000).optional(),
   /** Set by the workflow itself when it continues as new: the thread it carries (core/continuation.ts). */
   continued: z

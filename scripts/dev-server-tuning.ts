@@ -17,7 +17,10 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string>> = {
   'matching.numTaskqueueWritePartitions': '1',
 };
 
-/** SQLite in WAL mode with normal sync: a commit appends to the log instead of rewriting pages (crash-safe for the server; a power cut may lose the last commits). */
+/**
+ * SQLite in WAL mode with normal sync: a commit appends to the log instead of rewriting pages
+ * (crash-safe for the server; a power cut may lose the last commits).
+ */
 export const DEV_SERVER_SQLITE_PRAGMAS: Readonly<Record<string, string>> = {
   journal_mode: 'wal',
   synchronous: 'normal',

@@ -17,7 +17,10 @@ let dataDir: string;
 let fixture: DeployFixture;
 let env: NodeJS.ProcessEnv;
 
-/** `npm start`'s entry (scripts/start.ts) on its own ports and data directory, deploying the fixture repository with the SIMULATED demo model. */
+/**
+ * `npm start`'s entry (scripts/start.ts) on its own ports and data directory, deploying the fixture
+ * repository with the SIMULATED demo model.
+ */
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'tfa-readme-'));
   fixture = await createDeployFixture();
