@@ -10,6 +10,7 @@ import { principalOf } from './auth';
 import { parseWith } from './bodies';
 import { GatewayError } from './errors';
 import type { GatewayIdentity } from './identity';
+import { registerWatchRoute } from './watch-route';
 
 /** Body of POST /agents/:agent/runs; only the workflow itself writes a thread, so `continued` is not accepted. */
 export const LaunchBody = AgentWorkflowInput.omit({ agent: true, continued: true })
@@ -89,7 +90,7 @@ function registerAction<S extends z.ZodType>(
 }
 
 /**
- * The run API: launch, inspect and answer runs; every route needs a bearer token when one is set.
+ * The run API: launch, inspect, follow (server-sent events) and answer runs; every route needs a bearer token when one is set.
  * A decision made with a personal token is vouched for by the gateway's key (verified: "gateway").
  */
 export function registerRunRoutes(scope: FastifyInstance, runs: Runs, identity?: GatewayIdentity): void {
@@ -97,6 +98,7 @@ export function registerRunRoutes(scope: FastifyInstance, runs: Runs, identity?:
     principalOf(request) !== undefined ? identity?.attest?.('gateway') : undefined;
   registerLaunch(scope, runs);
   registerInspect(scope, runs);
+  registerWatchRoute(scope, runs);
   registerAction(scope, 'approve', ApproveInput, (id, body, request) => runs.approve(id, body, vouch(request)));
   registerAction(scope, 'reject', RejectInput, (id, body, request) => runs.reject(id, body, vouch(request)));
   registerAction(scope, 'reply', ReplyInput, (id, body, request) => runs.reply(id, body, vouch(request)));

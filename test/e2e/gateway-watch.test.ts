@@ -1,0 +1,126 @@
+// Issue 17, item 5: GET /runs/:id/events streams a run's events as server-sent events; Last-Event-ID resumes.
+import { callTool } from '../../scripts/scripted-model/server';
+import { approveSignal } from '../../workflows/messages';
+import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
+import { startHarness, type Harness } from '../support/workflow-harness';
+
+jest.setTimeout(180_000);
+
+let harness: Harness;
+let gateway: TestGateway;
+beforeAll(async () => {
+  harness = await startHarness({
+    script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'main is live' })],
+  });
+  gateway = await startTestGateway({ client: harness.client, taskQueue: harness.taskQueue, token: TEST_TOKEN });
+});
+afterAll(async () => {
+  await gateway?.close();
+  await harness?.close();
+});
+
+interface SseEvent {
+  id: string;
+  event: string;
+  data: any;
+}
+
+/** An event stream as a client reads it: one parsed SSE event at a time, until the server closes it. */
+async function openStream(workflowId: string, lastEventId?: string) {
+  const abort = new AbortController();
+  const response = await fetch(`${gateway.url}/runs/${workflowId}/events`, {
+    headers: { authorization: `Bearer ${TEST_TOKEN}`, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+    signal: abort.signal,
+  });
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = '';
+  const received: SseEvent[] = [];
+  /** The next event (comments skipped), or undefined once the stream has ended. */
+  async function next(): Promise<SseEvent | undefined> {
+    for (;;) {
+      const end = buffered.indexOf('\n\n');
+      if (end >= 0) {
+        const frame = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        const fields = Object.fromEntries(
+          frame
+            .split('\n')
+            .filter((line) => !line.startsWith(':'))
+            .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
+        );
+        if (!fields.id) continue;
+        const event = { id: fields.id, event: fields.event, data: JSON.parse(fields.data) };
+        received.push(event);
+        return event;
+      }
+      const chunk = await reader.read();
+      if (chunk.done) return undefined;
+      buffered += chunk.value;
+    }
+  }
+  async function rest(): Promise<SseEvent[]> {
+    while (await next());
+    return received;
+  }
+  return { response, next, rest, received, close: () => abort.abort() };
+}
+
+async function startWaitingRun(): Promise<string> {
+  const launched = await call(gateway, '/agents/deploybot/runs', { body: { message: 'deploy main to production' } });
+  return launched.body.workflowId;
+}
+
+test('streams a run as server-sent events; a reconnect with Last-Event-ID gets only what it has not seen, then the stream closes at the end', async () => {
+  const workflowId = await startWaitingRun();
+  const first = await openStream(workflowId);
+  expect(first.response.status).toBe(200);
+  expect(first.response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+  let event;
+  do event = await first.next();
+  while (event && event.data.event?.type !== 'approval_requested');
+  first.close();
+
+  await harness.client.workflow.getHandle(workflowId).signal(approveSignal, { by: 'alice' });
+  const second = await openStream(workflowId, first.received.at(-1)!.id);
+  const resumed = await second.rest();
+  expect(resumed.at(-1)).toMatchObject({
+    event: 'end',
+    data: { workflowId, outcome: 'completed', succeeded: true },
+  });
+
+  const whole = await (await openStream(workflowId)).rest();
+  expect([...first.received, ...resumed]).toEqual(whole);
+  expect(new Set(whole.map((each) => each.id)).size).toBe(whole.length);
+  expect(whole.map((each) => each.data.event?.type ?? each.event)).toEqual([
+    'run_started',
+    'user_message',
+    'tool_call',
+    'approval_requested',
+    'approval_granted',
+    'tool_result',
+    'tool_call',
+    'done',
+    'end',
+  ]);
+
+  const afterEnd = await fetch(`${gateway.url}/runs/${workflowId}/events`, {
+    headers: { authorization: `Bearer ${TEST_TOKEN}`, 'last-event-id': whole.at(-1)!.id },
+  });
+  expect(afterEnd.status).toBe(204);
+});
+
+test('refuses an unknown run (404), a stream without the token (401) and a Last-Event-ID it never gave (400)', async () => {
+  expect(await call(gateway, '/runs/no-such-run-anywhere/events')).toMatchObject({
+    status: 404,
+    body: { error: { code: 'unknown_run' } },
+  });
+  const workflowId = await startWaitingRun();
+  expect(await call(gateway, `/runs/${workflowId}/events`, { token: null })).toMatchObject({
+    status: 401,
+    body: { error: { code: 'missing_token' } },
+  });
+  expect(
+    await call(gateway, `/runs/${workflowId}/events`, { headers: { 'last-event-id': 'not-an-id-we-gave' } }),
+  ).toMatchObject({ status: 400, body: { error: { code: 'invalid_last_event_id' } } });
+  await harness.client.workflow.getHandle(workflowId).terminate('test over');
+});
