@@ -42,7 +42,8 @@ function explainFailure(workflowId: string, error: unknown): string {
 
 /**
  * Applies a button's decision through the same `decide` update as every other answer, only while the
- * run still waits for the very request and arguments the message showed; the run judges the rest.
+ * run still waits for the very request and arguments the message showed. The decision states that
+ * digest too, so the run itself refuses it should the request have changed since the check.
  */
 export async function decideFromButton(
   runs: Runs,
@@ -50,16 +51,16 @@ export async function decideFromButton(
   decision: ButtonDecision,
   person: { by: string; sign?: StatementSigner },
 ): Promise<ButtonOutcome> {
-  const { workflowId, requestId } = target;
+  const { workflowId, requestId, argsDigest } = target;
   try {
     const { state } = await runs.thread(workflowId);
     const stale = staleButtonRefusal(state, target);
     if (stale !== null) return { applied: false, refusal: stale };
     const taken =
       decision.action === 'approve'
-        ? await runs.approve(workflowId, { requestId, by: person.by }, person.sign)
-        : await runs.reject(workflowId, { requestId, by: person.by, reason: decision.reason }, person.sign);
-    const stillNeeded = (taken as { approvals?: string }).approvals;
+        ? await runs.approve(workflowId, { requestId, argsDigest, by: person.by }, person.sign)
+        : await runs.reject(workflowId, { requestId, argsDigest, by: person.by, reason: decision.reason }, person.sign);
+    const stillNeeded = taken.approvals;
     return { applied: true, requestId: taken.requestId, ...(stillNeeded ? { stillNeeded } : {}) };
   } catch (error) {
     return { applied: false, refusal: explainFailure(workflowId, error) };
