@@ -9,6 +9,9 @@ import { startHarness, type Harness } from '../support/workflow-harness';
 let harness: Harness;
 afterEach(async () => harness?.close());
 
+/** A closed run answers a query by replaying its whole history on a worker: on a loaded machine that outlasts the client's default deadline. */
+const REPLAYED_QUERY_DEADLINE_MS = 100_000;
+
 test('a 300-step run continues as new every 100 steps with a bounded thread, and loses nothing for the model or for status', async () => {
   const listing: ScriptedReply = { toolCall: { name: 'list_releases', arguments: { environment: 'staging' } } };
   harness = await startHarness({
@@ -33,13 +36,22 @@ test('a 300-step run continues as new every 100 steps with a bounded thread, and
     steps: 300,
     usage: expect.any(Object),
   });
-  const listed = [];
-  for await (const run of harness.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) listed.push(run);
-  const runs = listed.sort((a, b) => a.startTime.getTime() - b.startTime.getTime()).map((run) => run.runId);
+  // Each run's id, from its predecessor's history: visibility (a list) may lag behind the runs.
+  const runs = [handle.firstExecutionRunId];
+  for (;;) {
+    const history = await harness.client.workflow.getHandle(workflowId, runs.at(-1)).fetchHistory();
+    const next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    if (!next) break;
+    runs.push(next);
+  }
   expect(runs.length).toBe(3); // steps 1-100, 101-200, 201-300
+  const queryThread = (runId?: string) =>
+    harness.client.withDeadline(Date.now() + REPLAYED_QUERY_DEADLINE_MS, () =>
+      harness.client.workflow.getHandle(workflowId, runId).query(threadQuery),
+    );
 
   // The last run carries a bounded thread: the task, a note for what it left behind, the recent past.
-  const { events, state } = await handle.query(threadQuery);
+  const { events, state } = await queryThread();
   expect(state).toMatchObject({ status: 'completed', step: 300 });
   expect(events[1]).toMatchObject({ type: 'user_message', text: 'list staging releases 299 times' });
   const note = events[2] as EventOf<'earlier_events'>;
@@ -53,7 +65,7 @@ test('a 300-step run continues as new every 100 steps with a bounded thread, and
   // Nothing is lost: following the notes back, every event of the 300 steps is in one of the runs.
   const ids = new Set<string>();
   for (const runId of runs) {
-    const thread = await harness.client.workflow.getHandle(workflowId, runId).query(threadQuery);
+    const thread = await queryThread(runId);
     thread.events.filter((event) => event.type !== 'earlier_events').forEach((event) => ids.add(event.id));
   }
   expect(ids.size).toBe(2 + 299 * 2 + 2);
