@@ -14,7 +14,9 @@ import type { EventOf, ThreadEventType } from '../../core/thread';
 import { callTool } from '../../scripts/scripted-model/server';
 import { approveSignal, threadQuery } from '../../workflows/messages';
 import { PRODUCTION_THEN_DONE, startDeployRun, updateRefusal } from '../support/awaiting-approval';
-import { alice, bob, mallory, trustPolicy, type TestPerson } from '../support/identities';
+import { alice, bob, mallory, testGatewayIdentity, trustPolicy, type TestPerson } from '../support/identities';
+import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
+import { closeAll } from '../support/close-all';
 import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
 
 const carolKey = Uint8Array.from({ length: 32 }, (_, index) => (index * 13 + 101) % 256);
@@ -32,7 +34,11 @@ function quorumPolicy(deploybot: NonNullable<PolicyFile['agents']>[string] = {})
 }
 
 let harness: Harness;
-afterEach(async () => harness?.close());
+let gateway: TestGateway | undefined;
+afterEach(async () => {
+  await closeAll(gateway, harness);
+  gateway = undefined;
+});
 
 /** Each executeTool call the worker ran, to count deploys. */
 let toolRuns: ExecuteToolInput[];
@@ -235,3 +241,30 @@ test('a run that continues as new mid-quorum keeps who approved: the same person
   expect(await handle.result()).toMatchObject({ status: 'completed' });
   expect(deploysRun()).toEqual([expect.objectContaining({ args: pending.args })]);
 }, 180_000);
+
+test("through the gateway, each person's own token counts once, vouched for by the gateway, and the answer says who is still needed", async () => {
+  const handle = await startQuorumRun();
+  const { requestId } = await pendingApproval(handle);
+  gateway = await startTestGateway({
+    client: harness.client,
+    taskQueue: harness.taskQueue,
+    token: TEST_TOKEN,
+    identity: testGatewayIdentity(),
+  });
+  const approve = (token: string) =>
+    call(gateway!, `/runs/${handle.workflowId}/approve`, { token, body: { requestId } });
+  expect(await approve(bob.token)).toMatchObject({
+    status: 200,
+    body: { requestId, approvals: 'approved by bob (1 of 2 needed); still needed: 1 more of alice, carol' },
+  });
+  const again = await approve(bob.token);
+  expect(again.status).toBe(409);
+  expect(again.body.error.message).toContain('bob already approved');
+  expect(await approve(alice.token)).toMatchObject({ status: 200, body: { requestId, decision: 'approve' } });
+  expect(await handle.result()).toMatchObject({ status: 'completed' });
+  expect([...(await eventsOf(handle, 'approval_counted')), ...(await eventsOf(handle, 'approval_granted'))]).toEqual([
+    expect.objectContaining({ by: 'bob', verified: 'gateway', attestedBy: 'gateway' }),
+    expect.objectContaining({ by: 'alice', verified: 'gateway', approvedBy: ['bob', 'alice'] }),
+  ]);
+  expect(deploysRun()).toHaveLength(1);
+});
