@@ -40,6 +40,16 @@ function explainFailure(workflowId: string, error: unknown): string {
   return `could not reach run ${workflowId}: ${describeError(error)}`;
 }
 
+/** Why a click on `target` may not act now, or null; reads the run's thread. */
+export async function buttonRefusal(runs: Runs, target: SlackButtonValue): Promise<string | null> {
+  try {
+    const { state } = await runs.thread(target.workflowId);
+    return staleButtonRefusal(state, target);
+  } catch (error) {
+    return explainFailure(target.workflowId, error);
+  }
+}
+
 /**
  * Applies a button's decision through the same `decide` update as every other answer, only while the
  * run still waits for the very request and arguments the message showed. The decision states that
@@ -51,15 +61,15 @@ export async function decideFromButton(
   decision: ButtonDecision,
   person: { by: string; sign?: StatementSigner },
 ): Promise<ButtonOutcome> {
+  const refusal = await buttonRefusal(runs, target);
+  if (refusal !== null) return { applied: false, refusal };
   const { workflowId, requestId, argsDigest } = target;
+  const { by, sign } = person;
   try {
-    const { state } = await runs.thread(workflowId);
-    const stale = staleButtonRefusal(state, target);
-    if (stale !== null) return { applied: false, refusal: stale };
     const taken =
       decision.action === 'approve'
-        ? await runs.approve(workflowId, { requestId, argsDigest, by: person.by }, person.sign)
-        : await runs.reject(workflowId, { requestId, argsDigest, by: person.by, reason: decision.reason }, person.sign);
+        ? await runs.approve(workflowId, { requestId, argsDigest, by }, sign)
+        : await runs.reject(workflowId, { requestId, argsDigest, by, reason: decision.reason }, sign);
     const stillNeeded = taken.approvals;
     return { applied: true, requestId: taken.requestId, ...(stillNeeded ? { stillNeeded } : {}) };
   } catch (error) {

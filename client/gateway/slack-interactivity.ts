@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { decodeButtonValue, SLACK_BUTTON_ACTIONS, type SlackButtonValue } from '../../core/slack-buttons';
+import { decodeButtonValue, SLACK_BUTTON_ACTIONS } from '../../core/slack-buttons';
 import { describeIssues } from '../../core/zod-issues';
 import type { StatementSigner } from '../keys';
 import type { Runs } from '../runs';
 import { acceptRawBodies, rawBodyOf } from './bodies';
 import { GatewayError, notConfigured } from './errors';
 import type { GatewayIdentity } from './identity';
-import { decideFromButton, escapeMrkdwn, type ButtonDecision } from './slack-button-decisions';
+import { buttonRefusal, decideFromButton, escapeMrkdwn, type ButtonDecision } from './slack-button-decisions';
 import {
   channelReply,
   ephemeralReply,
@@ -18,6 +18,7 @@ import {
   shownText,
   submittedReason,
   type BlockActionsPayload,
+  type RejectDialogState,
   type ViewSubmissionPayload,
 } from './slack-interactions';
 import { slackSignatureOf, SlackReplayGuard } from './slack-replay';
@@ -79,7 +80,7 @@ function verifiedPayload(options: SlackInteractivityOptions, request: FastifyReq
 async function decideAndReport(
   runs: Runs,
   slack: SlackWebApi,
-  at: { target: SlackButtonValue; responseUrl: string; shown: string },
+  at: RejectDialogState,
   decision: ButtonDecision,
   person: Person,
 ): Promise<void> {
@@ -110,12 +111,16 @@ function onButton(payload: BlockActionsPayload, runs: Runs, options: SlackIntera
   const at = { target, responseUrl: payload.response_url, shown: shownText(payload.message) };
   if (action.action_id === SLACK_BUTTON_ACTIONS.approve)
     return { then: () => decideAndReport(runs, options.slack, at, { action: 'approve' }, person) };
-  return {
-    then: () =>
-      options.slack
-        .openView(payload.trigger_id, rejectDialog(at))
-        .catch((error: Error) => reply(`Could not open the reject dialog: ${error.message}`)()),
-  };
+  return { then: () => openRejectDialog(runs, options.slack, payload.trigger_id, at) };
+}
+
+/** Opens the reject dialog, unless the click may not act any more: then the user is told why at once. */
+async function openRejectDialog(runs: Runs, slack: SlackWebApi, triggerId: string, at: RejectDialogState) {
+  const refusal = await buttonRefusal(runs, at.target);
+  if (refusal !== null) return slack.respond(at.responseUrl, ephemeralReply(`Refused: ${refusal}`));
+  await slack.openView(triggerId, rejectDialog(at)).catch((error: Error) => {
+    return slack.respond(at.responseUrl, ephemeralReply(`Could not open the reject dialog: ${error.message}`));
+  });
 }
 
 function onSubmission(payload: ViewSubmissionPayload, runs: Runs, options: SlackInteractivityOptions, person?: Person) {

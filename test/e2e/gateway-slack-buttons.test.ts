@@ -286,5 +286,41 @@ test('a click for other arguments than the request holds, or for a request alrea
     replace_original: false,
     text: `Refused: request ${shown.requestId} was already decided`,
   });
+  const rejectLate = await click(notice, { userId: alice.slackUserId, action: 'reject' });
+  expect((await postedTo(rejectLate.responseUrl)).body.text).toBe(
+    `Refused: request ${shown.requestId} was already decided`,
+  );
+  expect(slack.calls.filter((received) => JSON.stringify(received.body).includes(shown.requestId))).not.toContainEqual(
+    expect.objectContaining({ path: '/api/views.open' }),
+  );
   expect(deploysOf(await events(handle))).toHaveLength(1);
+});
+
+test('Reject on a gateway without the bot token says the dialog needs TFA_SLACK_BOT_TOKEN, and decides nothing', async () => {
+  const tokenless = await startTestGateway({
+    client: harness.client,
+    taskQueue: harness.taskQueue,
+    slackSigningSecret: SECRET,
+    slackApiUrl: slack.apiUrl,
+    identity: testGatewayIdentity(),
+  });
+  try {
+    const handle = await startRunAwaitingApproval(harness, 'slack-buttons-tokenless');
+    const notice = await postedNotice(handle.workflowId);
+    const responseUrl = slack.newResponseUrl();
+    const payload = blockActionsPayload({
+      userId: alice.slackUserId,
+      actionId: SLACK_BUTTON_ACTIONS.reject,
+      value: notice.value,
+      responseUrl,
+      message: notice.message,
+    });
+    const signed = slackRequest(SECRET, { payload: JSON.stringify(payload) }, Math.floor(Date.now() / 1000));
+    expect((await call(tokenless, SLACK_INTERACTIVITY_PATH, signed)).status).toBe(200);
+    expect((await postedTo(responseUrl)).body.text).toContain('set TFA_SLACK_BOT_TOKEN');
+    expect((await handle.query(threadQuery)).state.status).toBe('awaiting_approval');
+    await handle.terminate('test over');
+  } finally {
+    await tokenless.close();
+  }
 });
