@@ -3,18 +3,17 @@
 import path from 'node:path';
 import { AGENT_WORKFLOW_TYPE, DEFAULT_NAMESPACE } from '../core/constants';
 import { parseConfig, type TfaConfig } from '../core/config';
-import { connectClient, connectWorker, temporalSettings, type TemporalSettings } from '../client/connect';
+import { connectClient, temporalSettings, type TemporalSettings } from '../client/connect';
+import { startRunNotices } from '../client/run-notices';
 import { gatewayAddress, startGateway, type RunningGateway } from '../client/gateway/start-gateway';
-import { clientPayloadCodecs, workerPayloadCodecs } from '../codec/from-config';
+import { clientPayloadCodecs } from '../codec/from-config';
 import { startScriptedModelServer, deploybotDemoResponder } from './scripted-model/server';
 import { activitiesFromConfig } from '../worker/activities-from-config';
 import { loadPolicy } from '../worker/policy-file';
-import { createWorker } from '../worker/create-worker';
 import { installWorkerRuntime, metricsEndpoint } from '../worker/runtime';
-import { startWorkerMetrics } from '../worker/run-gauges';
+import { startWorker } from '../worker/start-worker';
 import { startDevServer } from './dev-server';
 import { ensureTemporalCli } from './temporal-cli.cjs';
-import { startTracing } from '../activities/telemetry/tracing';
 
 function gatewayLines(config: TfaConfig, gateway: RunningGateway): string[] {
   const auth = config.TFA_GATEWAY_TOKEN ? ' -H "Authorization: Bearer $TFA_GATEWAY_TOKEN"' : '';
@@ -46,7 +45,8 @@ function banner(
     `  (or: temporal workflow start${namespace} --task-queue ${config.TFA_TASK_QUEUE} --type ${AGENT_WORKFLOW_TYPE} --workflow-id deploy-main --input '${input}')`,
     'When it asks for approval, this terminal prints the exact lines to answer, each naming the request, e.g.:',
     '  tfa approve deploy-main --request-id <request id> --by you',
-    "Watch it: tfa status deploy-main, or the Web UI (the run's User Metadata tab says what it waits for). Ctrl-C stops everything.",
+    "Watch it: tfa watch deploy-main (each event as it lands), tfa status deploy-main, or the Web UI (the run's User Metadata tab says what it waits for).",
+    'This terminal prints a line when a run starts waiting (with the command that answers it) and when one finishes. Ctrl-C stops everything.',
     '',
   ].join('\n');
 }
@@ -81,38 +81,29 @@ async function main(): Promise<void> {
     ? `Model: SCRIPTED (simulated, not an LLM) at ${scripted.baseURL}: no OPENAI_API_KEY or OPENAI_BASE_URL is set.`
     : `Model: ${config.OPENAI_BASE_URL ?? 'https://api.openai.com/v1'} (${config.TFA_MODEL ?? 'agent default model'})`;
   const policy = loadPolicy(path.resolve(cwd, config.TFA_POLICY_FILE), console.log);
-  const connection = await connectWorker(temporal);
-  const tracing = await startTracing('tfa'); // OTEL_EXPORTER_OTLP_ENDPOINT turns it on
-  const worker = await createWorker({
-    connection,
-    namespace: temporal.namespace,
-    taskQueue: config.TFA_TASK_QUEUE,
-    payloadCodecs: workerPayloadCodecs(config, console.warn),
-    activities: activitiesFromConfig(workerConfig, cwd, console.log, policy, temporal, tracing),
-    tracing,
-    maxCachedWorkflows: config.TFA_MAX_CACHED_WORKFLOWS,
+  const worker = await startWorker({
+    config,
+    temporal,
+    serviceName: 'tfa',
+    activities: (tracing) => activitiesFromConfig(workerConfig, cwd, console.log, policy, temporal, tracing),
   });
+  const { tracing } = worker;
   const temporalClient = await connectClient(temporal, {
     dataConverter: { payloadCodecs: clientPayloadCodecs(config) },
     interceptors: tracing?.clientInterceptors(),
   });
   const gateway = await startGateway({ config, client: temporalClient.client, cwd, policy, tracing });
   console.log(banner(config, temporal, modelLine, gateway, temporalCli));
-  const metrics = startWorkerMetrics(metricsEndpoint(config), {
-    connection,
-    namespace: temporal.namespace,
-    taskQueue: config.TFA_TASK_QUEUE,
-  });
+  const notices = startRunNotices(temporalClient.client, config.TFA_TASK_QUEUE, (line) => console.log(`[tfa] ${line}`));
   try {
     await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks are done
   } finally {
-    metrics.stop();
+    await notices.stop();
     await gateway.close();
     await temporalClient.close();
-    await connection.close();
+    await worker.close();
     await scripted?.close();
     await server.stop();
-    await tracing?.shutdown();
     console.log('tfa stopped; runs and threads are kept in', path.join(dataDir, 'temporal.db'));
   }
 }

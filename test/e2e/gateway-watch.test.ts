@@ -42,14 +42,14 @@ async function openStream(workflowId: string, lastEventId?: string) {
       if (end >= 0) {
         const frame = buffered.slice(0, end);
         buffered = buffered.slice(end + 2);
-        const fields = Object.fromEntries(
+        const fields: Partial<Record<string, string>> = Object.fromEntries(
           frame
             .split('\n')
             .filter((line) => !line.startsWith(':'))
             .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
         );
         if (!fields.id) continue;
-        const event = { id: fields.id, event: fields.event, data: JSON.parse(fields.data) };
+        const event = { id: fields.id, event: fields.event ?? 'message', data: JSON.parse(fields.data ?? 'null') };
         received.push(event);
         return event;
       }

@@ -1,0 +1,70 @@
+/**
+ * The worker of `npm start` and `npm run worker`, started one way: connected, traced and metered from the
+ * config. `run` polls until SIGINT/SIGTERM; `close` releases what the start opened.
+ */
+import type { NativeConnection } from '@temporalio/worker';
+import type { Activities } from '../activities';
+import { startTracing, type Tracing } from '../activities/telemetry/tracing';
+import { connectWorker, type TemporalSettings } from '../client/connect';
+import { workerPayloadCodecs } from '../codec/from-config';
+import type { TfaConfig } from '../core/config';
+import { createWorker } from './create-worker';
+import { startWorkerMetrics } from './run-gauges';
+import { metricsEndpoint } from './runtime';
+
+export interface StartWorkerOptions {
+  config: TfaConfig;
+  temporal: TemporalSettings;
+  /** The trace service name (`tfa` for npm start, `tfa-worker` alone); OTEL_EXPORTER_OTLP_ENDPOINT turns tracing on. */
+  serviceName: string;
+  /** The activities, built once tracing is known (their model calls and tool runs are spans). */
+  activities: (tracing: Tracing | undefined) => Activities;
+  /** A prebuilt workflow bundle (TFA_WORKFLOW_BUNDLE); default: bundled at start. */
+  workflowBundle?: { codePath: string };
+}
+
+export interface StartedWorker {
+  connection: NativeConnection;
+  tracing: Tracing | undefined;
+  /** Polls the task queue, with the metrics endpoint serving, until SIGINT/SIGTERM and in-flight tasks are done. */
+  run(): Promise<void>;
+  /** Closes the connection and exports the last spans. */
+  close(): Promise<void>;
+}
+
+/** Call installWorkerRuntime first: the runtime's logging and metrics are set once per process. */
+export async function startWorker(options: StartWorkerOptions): Promise<StartedWorker> {
+  const { config, temporal } = options;
+  const connection = await connectWorker(temporal);
+  const tracing = await startTracing(options.serviceName);
+  const worker = await createWorker({
+    connection,
+    namespace: temporal.namespace,
+    taskQueue: config.TFA_TASK_QUEUE,
+    workflowBundle: options.workflowBundle,
+    activities: options.activities(tracing),
+    payloadCodecs: workerPayloadCodecs(config, console.warn),
+    tracing,
+    maxCachedWorkflows: config.TFA_MAX_CACHED_WORKFLOWS,
+  });
+  return {
+    connection,
+    tracing,
+    async run() {
+      const metrics = startWorkerMetrics(metricsEndpoint(config), {
+        connection,
+        namespace: temporal.namespace,
+        taskQueue: config.TFA_TASK_QUEUE,
+      });
+      try {
+        await worker.run();
+      } finally {
+        metrics.stop();
+      }
+    },
+    async close() {
+      await connection.close();
+      await tracing?.shutdown();
+    },
+  };
+}
