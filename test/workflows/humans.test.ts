@@ -176,7 +176,7 @@ test('a channel that keeps failing is retried, then recorded as an error while t
   expect(state.consecutiveErrors).toBe(0);
   await handle.signal(approveSignal, { by: 'alice' });
   expect(await handle.result()).toMatchObject({ status: 'completed' });
-}, 30_000);
+});
 
 test('the visibility query on TfaStatus finds the runs waiting for approval', async () => {
   const handle = await startRun({ script: PRODUCTION_THEN_DONE });

@@ -121,4 +121,4 @@ test('a model call that times out, and a reply that is not JSON, are retried by 
   expect(harness.model.requests).toHaveLength(3); // the client gives up after 5 s; attempts 2 and 3 follow with backoff
   const { events } = await handle.query(threadQuery);
   expect(events.some((event) => event.type === 'error')).toBe(false);
-}, 30_000);
+});

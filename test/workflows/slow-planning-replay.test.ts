@@ -39,4 +39,4 @@ test('a step whose planning local activity outlasts a workflow task heartbeat st
   const completions = history.events!.filter((event) => event.workflowTaskCompletedEventAttributes).length;
   expect(completions).toBeGreaterThan(3); // the heartbeat really split the first step
   await Worker.runReplayHistory({ workflowBundle: { codePath: workflowBundlePath() } }, history, handle.workflowId);
-}, 60_000);
+});

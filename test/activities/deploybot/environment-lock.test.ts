@@ -43,7 +43,7 @@ test('a deploy waits while another process (a worker replica on the same store) 
   child.stdin!.write('release\n');
   await ours;
   expect(await journalLines(journal)).toEqual(['other process released', 'this process ran']);
-}, 30_000);
+});
 
 test('a lock left by a process that was SIGKILLed is taken over, so a deploy retried elsewhere goes ahead', async () => {
   const key = path.join(dir, 'staging');
@@ -54,4 +54,4 @@ test('a lock left by a process that was SIGKILLed is taken over, so a deploy ret
   await gone;
   await withEnvironmentLock(key, () => appendFile(journal, 'this process ran\n'));
   expect(await journalLines(journal)).toEqual(['this process ran']);
-}, 60_000);
+});
