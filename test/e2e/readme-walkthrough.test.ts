@@ -86,9 +86,25 @@ test('the README walkthrough works in the order it is written: DeployBot, then t
   }, 60_000);
   expect(waiting).toMatch(/waiting for approval of deploy_to_production \{"ref":"main","sha":"[0-9a-f]{40}"\}/);
   expect(output).toMatch(/tfa approve deploy-main --request-id \S+ --by <you>/);
+  const notice =
+    /\[tfa\] run deploy-main is waiting for approval of deploy_to_production .*: tfa approve deploy-main --request-id \S+ --by <you>/;
+  await eventually(
+    () => notice.test(output),
+    60_000,
+    () => output,
+  );
   await temporal(`workflow signal --workflow-id deploy-main --name approve --input '{"by":"you"}'`);
   const result = JSON.parse(await temporal('workflow result --workflow-id deploy-main --output json'));
   expect(result.result).toMatchObject({ status: 'completed' });
+  await eventually(
+    () => output.includes('[tfa] run deploy-main finished: completed'),
+    60_000,
+    () => output,
+  );
+  // Humans in the loop, "Follow a run live": a finished run's watch prints its thread and ends with it.
+  const watched = (await sh('npx tfa watch deploy-main')).trimEnd().split('\n');
+  expect(watched).toContainEqual(expect.stringMatching(/<approval_requested tool='deploy_to_production'\/>$/));
+  expect(watched.at(-1)).toBe('run deploy-main ended: completed');
 
   // The pipeline: a commit production does not run yet, answered with the printed id.
   const id = (await sh('npx tfa deploy HEAD~1')).trim();
