@@ -15,6 +15,8 @@ export interface NotifyHumanInput {
   escalatedTo?: string;
   /** Under a quorum: who approved so far and who is still needed (core/waiting.ts quorumNote). */
   approvals?: string;
+  /** An approval's arguments digest (`sha256:…`): a decision from a button names it, so it lands on what was shown. */
+  argsDigest?: string;
 }
 
 /** The notice as plain text: who it is for, what waits, how to answer; no control characters (it reaches terminals). */

@@ -48,6 +48,7 @@ function noticeFor(run: Run, summary: string, escalatedTo?: string): NotifyHuman
     kind,
     summary,
     ...(approvals ? { approvals } : {}),
+    ...(pending.kind === 'approval' ? { argsDigest: pending.argsDigest } : {}),
     ...(escalatedTo ? { escalatedTo } : {}),
   };
 }

@@ -44,3 +44,9 @@ test('a question or an escalation for a reply gets no buttons, only the commands
   const message = slackMessage(noticeText(question), ['cmd'], undefined);
   expect(message.blocks.map((block) => (block as { type: string }).type)).toEqual(['section', 'section']);
 });
+
+test('the buttons name the digest the notice carries, even when the arguments shown are cut short', () => {
+  const digest = argsDigest({ ref: '0123abcd', note: 'x'.repeat(5_000) });
+  const cut = { ...approval, summary: 'deploy_to_production {"ref":"0123abcd","note":"xxx…', argsDigest: digest };
+  expect(buttonsFor(noticeOf(cut))).toEqual({ workflowId: 'deploy-main', requestId: 'req-1', argsDigest: digest });
+});
