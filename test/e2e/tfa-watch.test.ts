@@ -92,6 +92,19 @@ test('tfa watch of a pipeline prints each child as it starts and its events labe
   ]);
 });
 
+test('tfa watch exits 2 when the run ends without succeeding, naming how it ended', async () => {
+  harness = await startHarness({ script: [callTool('list_releases', { environment: 'production' })] });
+  const workflowId = `watch-limit-${Date.now()}`;
+  await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+    taskQueue: harness.taskQueue,
+    workflowId,
+    args: [{ agent: 'deploybot', message: 'list what production runs', maxSteps: 1 }],
+  });
+  watch = spawnTfa(['watch', workflowId], env());
+  expect(await watch.exited).toBe(2);
+  expect(watch.lines.at(-1)).toMatch(new RegExp(`^run ${workflowId} ended: max_steps_reached`));
+});
+
 test('tfa watch of an unknown run says so and exits 1', async () => {
   harness = await startHarness();
   const outcome = await runTfa(['watch', 'no-such-run-anywhere'], env());
