@@ -34,7 +34,9 @@ export function finishedNotice(workflowId: string, outcome: string, reason?: str
 
 async function outcomeOf(client: Client, run: WorkflowExecutionInfo): Promise<{ outcome: string; reason?: string }> {
   const execution = run.status.name.toLowerCase();
-  if (run.type === DEPLOY_WORKFLOW_TYPE && run.status.name === 'COMPLETED') {
+  // A run that failed, timed out or was terminated or cancelled never recorded its own final status.
+  if (run.status.name !== 'COMPLETED') return { outcome: execution };
+  if (run.type === DEPLOY_WORKFLOW_TYPE) {
     const state = (await client.workflow.getHandle(run.workflowId, run.runId).result()) as DeployState;
     return { outcome: state.outcome ?? execution, reason: state.summary ?? undefined };
   }
