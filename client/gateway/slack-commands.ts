@@ -85,7 +85,11 @@ async function performSlackCommand(
           command.kind === 'approve'
             ? await runs.approve(workflowId, { requestId, by: user.by }, user.sign)
             : await runs.reject(workflowId, { requestId, by: user.by, reason: command.reason }, user.sign);
-        return `${command.kind === 'approve' ? 'Approved' : 'Rejected'} request ${decided.requestId} of ${decided.workflowId} as ${user.by}.`;
+        const request = `request ${decided.requestId} of ${decided.workflowId}`;
+        // Under a quorum an approval may only count: the answer says who approved and who is still needed.
+        if (command.kind === 'approve' && decided.approvals)
+          return `Counted your approval of ${request} as ${user.by}; ${decided.approvals}.`;
+        return `${command.kind === 'approve' ? 'Approved' : 'Rejected'} ${request} as ${user.by}.`;
       } catch (error) {
         return explainDecisionFailure(command.workflowId, error);
       }

@@ -2,7 +2,7 @@ import { createSlackChannel } from '../../activities/channels/slack-channel';
 import { SLACK_INTERACTIVITY_PATH } from '../../client/gateway/slack-interactivity';
 import { SLACK_BUTTON_ACTIONS } from '../../core/slack-buttons';
 import { threadQuery } from '../../workflows/messages';
-import { call, slackRequest, startTestGateway, type TestGateway } from '../client/gateway-fixture';
+import { call, callSlack, slackRequest, startTestGateway, type TestGateway } from '../client/gateway-fixture';
 import { PRODUCTION_THEN_DONE, startRunAwaitingApproval } from '../support/awaiting-approval';
 import { alice, bob, testGatewayIdentity, trustPolicy } from '../support/identities';
 import { blockActionsPayload, startSimulatedSlack, type SimulatedSlack } from '../support/simulated-slack';
@@ -72,4 +72,26 @@ test('under a quorum an Approve click counts, is posted under the message with w
   expect(events.filter((event) => event.type === 'tool_result' && event.tool === 'deploy_to_production')).toHaveLength(
     1,
   );
+});
+
+test('under a quorum `/tfa approve` answers that the approval counted and who is still needed, not that it approved', async () => {
+  harness.model.enqueue(...PRODUCTION_THEN_DONE);
+  const handle = await startRunAwaitingApproval(harness, 'slack-command-quorum');
+  const { requestId } = (await handle.query(threadQuery)).state.pending!;
+  const request = `request ${requestId} of ${handle.workflowId}`;
+  const approveAs = async (userId: string) => {
+    const fields = {
+      command: '/tfa',
+      text: `approve ${handle.workflowId} ${requestId}`,
+      user_id: userId,
+      team_id: 'T1',
+    };
+    return (await callSlack(gateway, SECRET, fields)).body.text as string;
+  };
+
+  const counted = await approveAs(alice.slackUserId);
+  expect(counted.startsWith(`Counted your approval of ${request} as alice; `)).toBe(true);
+  expect(counted).toContain('bob');
+  expect(await approveAs(bob.slackUserId)).toBe(`Approved ${request} as bob.`);
+  expect(await handle.result()).toMatchObject({ status: 'completed' });
 });
