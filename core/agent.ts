@@ -2,6 +2,20 @@ import { MIN_CONTEXT_TOKEN_BUDGET } from './constants';
 import type { PromptTemplate } from './prompt';
 import type { ToolDefinition } from './tools';
 
+/**
+ * Context an agent will almost surely ask for, fetched before its first model call ("pre-fetch all
+ * the context you might need"): a read-only tool of the agent called with fixed arguments, its output
+ * put in the thread as a `context_loaded` event. Not a model step.
+ */
+export interface ContextLoader {
+  /** Names the loader in the thread and the activity's summary; snake_case. */
+  readonly name: string;
+  /** A read-only tool of the same agent. */
+  readonly tool: string;
+  /** Arguments the tool's parameters accept. */
+  readonly args: Readonly<Record<string, unknown>>;
+}
+
 /** A micro-agent (F10) as plain data: its prompt, its few tools and its limits. */
 export interface AgentDefinition {
   readonly name: string;
@@ -20,6 +34,8 @@ export interface AgentDefinition {
    * above MIN_CONTEXT_TOKEN_BUDGET (2000), the smallest budget that is always met.
    */
   readonly contextTokenBudget?: number;
+  /** Run in order of declaration at the start of a new run (not a continuation), before the first model call. */
+  readonly contextLoaders?: readonly ContextLoader[];
 }
 
 export function defineAgent(agent: AgentDefinition): AgentDefinition {
@@ -40,7 +56,26 @@ export function defineAgent(agent: AgentDefinition): AgentDefinition {
       `Agent "${agent.name}" contextTokenBudget must be at least ${MIN_CONTEXT_TOKEN_BUDGET} tokens, got ${agent.contextTokenBudget}.`,
     );
   }
+  agent.contextLoaders?.forEach((loader) => checkContextLoader(agent, loader));
   return Object.freeze({ ...agent });
+}
+
+function checkContextLoader(agent: AgentDefinition, loader: ContextLoader): void {
+  const tool = findTool(agent, loader.tool);
+  if (!tool?.readOnly) {
+    throw new Error(
+      `Agent "${agent.name}" context loader "${loader.name}" needs a read-only tool of the agent, got "${loader.tool}".`,
+    );
+  }
+  const parsed = tool.parameters.safeParse(loader.args);
+  if (!parsed.success) {
+    throw new Error(
+      `Agent "${agent.name}" context loader "${loader.name}" has arguments ${tool.name} refuses: ${parsed.error.message}`,
+    );
+  }
+  if (agent.contextLoaders!.filter((each) => each.name === loader.name).length > 1) {
+    throw new Error(`Agent "${agent.name}" defines context loader "${loader.name}" twice.`);
+  }
 }
 
 export function findTool(agent: AgentDefinition, name: string): ToolDefinition | undefined {

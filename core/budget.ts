@@ -90,7 +90,8 @@ export function planEdits(
   const older = indexes.filter((index) => !keep.has(index));
   const ofType = (type: string) => (index: number) => items[index]!.event.type === type && elidable(index);
   const stale = supersededResults(items);
-  const results = older.filter(ofType('tool_result'));
+  // Pre-fetched context gives way as a tool result does.
+  const results = older.filter((index) => ofType('tool_result')(index) || ofType('context_loaded')(index));
   const task = items.findIndex(({ event }) => event.type === 'user_message');
   const last = items.length - 1;
   const elide = (index: number): BudgetEdit => ({ index, mode: 'elided' });

@@ -112,6 +112,19 @@ function eventParts(event: ThreadEvent): Parts | null {
         { tool: event.tool, truncated: event.truncated ? 'true' : undefined },
         outputBody(event),
       );
+    case 'context_loaded':
+      return part(
+        'context_loaded',
+        {
+          tool: event.tool,
+          args: flowText(event.args),
+          truncated: event.truncated ? 'true' : undefined,
+          unavailable: event.unavailable === undefined ? undefined : 'true',
+        },
+        event.output === undefined
+          ? errorMessage(event.unavailable ?? '')
+          : outputBody({ output: event.output, truncated: event.truncated ?? false }),
+      );
     case 'error':
       if (event.source === 'notify') return null;
       return part(
@@ -152,7 +165,7 @@ function eventParts(event: ThreadEvent): Parts | null {
 const CUT_MARK = /… \[\d+ more characters cut\]$/;
 
 /** A tool's output (JSON, maybe cut short by trimText) as flow text. */
-function outputBody({ output, truncated }: EventOf<'tool_result'>): string {
+function outputBody({ output, truncated }: Pick<EventOf<'tool_result'>, 'output' | 'truncated'>): string {
   const mark = truncated ? CUT_MARK.exec(output) : null;
   if (!mark) return flowTextOfJson(output);
   return flowTextOfJsonPrefix(output.slice(0, mark.index)) + mark[0];

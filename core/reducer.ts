@@ -85,6 +85,8 @@ function apply(state: AgentState, event: ThreadEvent): AgentState {
       };
     case 'tool_result':
       return { ...state, consecutiveErrors: 0 };
+    case 'context_loaded':
+      return state; // fetched before the first model call: not a step
     case 'error':
       if (event.source === 'notify') return state;
       return {

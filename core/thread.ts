@@ -62,6 +62,23 @@ export const ToolResult = z.object({
   output: z.string(),
   truncated: z.boolean(),
 });
+/**
+ * Context fetched before the first model call by one of the agent's context loaders (core/agent.ts):
+ * a read-only tool's output, or why it was not available (the run goes on; the model can still call
+ * the tool). Not a model step.
+ */
+export const ContextLoaded = z.object({
+  ...base,
+  type: z.literal('context_loaded'),
+  loader: z.string(),
+  tool: z.string(),
+  args: JsonObject,
+  /** JSON text of the result, trimmed to MAX_TOOL_OUTPUT_CHARS; absent when the load failed. */
+  output: z.string().optional(),
+  truncated: z.boolean().optional(),
+  /** Why the load failed; absent when it succeeded. */
+  unavailable: z.string().optional(),
+});
 /** model and tool errors are the agent's to fix and count towards escalation; notify errors are not. */
 export const ErrorSource = z.enum(['model', 'tool', 'notify']);
 export const ErrorEvent = z.object({
@@ -235,6 +252,7 @@ export const ThreadEvent = z.discriminatedUnion('type', [
   UserMessage,
   ToolCall,
   ToolResult,
+  ContextLoaded,
   ErrorEvent,
   ApprovalRequested,
   ApprovalGranted,

@@ -14,6 +14,7 @@ import {
   handOverFor,
   shouldContinueAsNew,
 } from './continue-as-new';
+import { loadContext } from './context-loaders';
 import { errorEventFrom } from './failures';
 import { registerHandlers } from './handlers';
 import { escalate } from './escalation';
@@ -27,6 +28,9 @@ import { tfaAgentKey, tfaPendingRequestKey, tfaStatusKey } from './search-attrib
 
 /** Request timeouts, the run policy and search attributes arrived together; older runs replay without them. */
 const HUMAN_POLICY_PATCH = 'human-policy-v1';
+
+/** New runs fetch the agent's context loaders before the first model call; older runs replay without them. */
+const PREFETCH_CONTEXT_PATCH = 'prefetch-context-v1';
 
 /** Repeated refusals fold into one event with a count (core/refusals.ts); older runs replay without it. */
 const FOLD_REFUSALS_PATCH = 'fold-refusals-v1';
@@ -167,6 +171,7 @@ async function startRun(input: AgentWorkflowInput, agent: AgentDefinition): Prom
     policy: startedWithHumanPolicy ? run.policy : undefined,
   });
   thread.append({ type: 'user_message', text: input.message, by: input.requestedBy });
+  if (agent.contextLoaders?.length && patched(PREFETCH_CONTEXT_PATCH)) await loadContext(run);
   return run;
 }
 

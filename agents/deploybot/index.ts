@@ -9,4 +9,9 @@ export const deploybot = defineAgent({
   tools: deploybotTools,
   maxSteps: 12,
   errorThreshold: 3,
+  // What it would ask first: which release each environment runs (no read-only tool reads test runs).
+  contextLoaders: [
+    { name: 'staging_releases', tool: 'list_releases', args: { environment: 'staging' } },
+    { name: 'production_releases', tool: 'list_releases', args: { environment: 'production' } },
+  ],
 });

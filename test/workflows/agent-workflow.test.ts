@@ -50,6 +50,8 @@ test('deploys to staging, tests, waits for approval, deploys to production and f
   expect(events.map((event) => event.type)).toEqual([
     'run_started',
     'user_message',
+    'context_loaded',
+    'context_loaded',
     'tool_call',
     'tool_result',
     'tool_call',
