@@ -13,6 +13,19 @@ export type RunClose =
   | { kind: 'continued'; runId: string }
   | { kind: 'closed'; outcome: 'completed' | 'failed' | 'timed_out' | 'cancelled' | 'terminated'; reason?: string };
 
+/** One call that `signal` aborts; its listener goes when the call ends, so a long follow adds none per page. */
+async function abortable<T>(client: Client, signal: AbortSignal, call: () => Promise<T>): Promise<T> {
+  signal.throwIfAborted();
+  const own = new AbortController();
+  const forward = () => own.abort(signal.reason);
+  signal.addEventListener('abort', forward, { once: true });
+  try {
+    return await client.withAbortSignal(own.signal, call);
+  } finally {
+    signal.removeEventListener('abort', forward);
+  }
+}
+
 /** The pages of one run's history in order, each as soon as it exists; an empty page: the long-poll ran out with nothing new. */
 export async function* historyPages(
   client: Client,
@@ -23,7 +36,7 @@ export async function* historyPages(
   for (;;) {
     const request = { namespace: client.options.namespace, execution, nextPageToken, waitNewEvent: true };
     const read = () => client.workflowService.getWorkflowExecutionHistory(request);
-    const response = signal ? await client.withAbortSignal(signal, read) : await read();
+    const response = signal ? await abortable(client, signal, read) : await read();
     yield response.history?.events ?? [];
     // A closed run read to its end has no next page.
     if (!response.nextPageToken?.length) return;

@@ -1,6 +1,7 @@
 // Issue 17, item 5: GET /runs/:id/events streams a run's events as server-sent events; Last-Event-ID resumes.
 import { callTool } from '../../scripts/scripted-model/server';
 import { approveSignal, threadQuery } from '../../workflows/messages';
+import { startPipeline, testsPassThenDeploy } from '../support/deploy-pipeline';
 import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
 import { startHarness, type Harness } from '../support/workflow-harness';
 
@@ -98,6 +99,29 @@ test('streams a run as server-sent events; a reconnect with Last-Event-ID gets o
     headers: { authorization: `Bearer ${TEST_TOKEN}`, 'last-event-id': whole.at(-1)!.id },
   });
   expect(afterEnd.status).toBe(204);
+});
+
+test("a pipeline's stream labels each child's events and resumes inside a child by Last-Event-ID", async () => {
+  // A commit production does not run yet (the first test deployed main), so the deployer asks.
+  await harness.fixture.commitOn('main', { 'notes.txt': 'a commit to deploy\n' });
+  const sha = await harness.fixture.sha('main');
+  harness.model.enqueue(...testsPassThenDeploy(sha));
+  const pipeline = await startPipeline(harness, 'main', `sse-pipeline-${Date.now()}`);
+  const first = await openStream(pipeline.workflowId);
+  let event;
+  do event = await first.next();
+  while (event && !(event.data.child?.agent === 'deployer' && event.data.event?.type === 'approval_requested'));
+  first.close();
+
+  await harness.client.workflow.getHandle(`${pipeline.workflowId}-deploy`).signal(approveSignal, { by: 'alice' });
+  const resumed = await (await openStream(pipeline.workflowId, first.received.at(-1)!.id)).rest();
+  const whole = await (await openStream(pipeline.workflowId)).rest();
+  expect([...first.received, ...resumed]).toEqual(whole);
+  expect(whole.filter((each) => each.event === 'child_started').map((each) => each.data.child.agent)).toEqual([
+    'tester',
+    'deployer',
+  ]);
+  expect(whole.at(-1)).toMatchObject({ id: 'end', event: 'end', data: { outcome: 'deployed', succeeded: true } });
 });
 
 test('refuses an unknown run (404), a stream without the token (401) and a Last-Event-ID it never gave (400)', async () => {
