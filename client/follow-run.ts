@@ -77,7 +77,16 @@ async function* followAgent(
       ready ||= changesState(events);
       close = events.map(closeOf).find((found) => found !== undefined);
       if (!ready || !changesState(events)) continue;
-      const { events: thread, state } = await follow.readThread(workflowId, runId);
+      const snapshot = await follow.readThread(workflowId, runId).catch((error: unknown) => {
+        if (close?.kind === 'closed') return null; // it ended before it had a thread (bad input): its close says how
+        throw error;
+      });
+      if (!snapshot && close?.kind === 'closed') {
+        const { outcome, reason } = close;
+        yield { type: 'end', id: `${prefix}${runId}:end`, workflowId, child, outcome, succeeded: false, reason };
+        return;
+      }
+      const { events: thread, state } = snapshot!;
       for (; sent < thread.length; sent++) {
         const event = thread[sent]!;
         if (!carried.has(event.id)) yield { type: 'event', id: `${prefix}${runId}:${sent}`, workflowId, child, event };

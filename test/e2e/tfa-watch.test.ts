@@ -105,6 +105,20 @@ test('tfa watch exits 2 when the run ends without succeeding, naming how it ende
   expect(watch.lines.at(-1)).toMatch(new RegExp(`^run ${workflowId} ended: max_steps_reached`));
 });
 
+test('tfa watch of a run that failed before it had a thread ends with its failure and exits 2', async () => {
+  harness = await startHarness();
+  const workflowId = `watch-failed-${Date.now()}`;
+  const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+    taskQueue: harness.taskQueue,
+    workflowId,
+    args: [{ agent: 'nosuch', message: 'hi' }],
+  });
+  await handle.result().catch(() => undefined);
+  watch = spawnTfa(['watch', workflowId], env());
+  expect(await watch.exited).toBe(2);
+  expect(watch.lines).toEqual([`run ${workflowId} ended: failed (Unknown agent "nosuch".)`]);
+});
+
 test('tfa watch of an unknown run says so and exits 1', async () => {
   harness = await startHarness();
   const outcome = await runTfa(['watch', 'no-such-run-anywhere'], env());
