@@ -78,6 +78,7 @@ export function registerWatchRoute(
       'cache-control': 'no-cache',
       'x-accel-buffering': 'no',
     });
+    raw.flushHeaders(); // the client knows the stream is open before the run's next event
     raw.once('close', () => abort.abort());
     try {
       for await (const item of items) {
