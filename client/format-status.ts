@@ -1,5 +1,5 @@
 import { renderEvent } from '../core/context';
-import type { DeployState } from '../core/pipeline';
+import type { DeployState } from '../agents/pipeline';
 import { shellQuote } from '../core/shell-quote';
 import { printable } from '../core/terminal-text';
 import { answerLines, pauseRequestNote, pendingAsk, quorumNote } from '../core/waiting';

@@ -5,7 +5,7 @@
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { DEPLOY_WORKFLOW_TYPE, WAITING_STATUSES } from '../core/constants';
-import type { DeployState } from '../core/pipeline';
+import type { DeployState } from '../agents/pipeline';
 import type { AgentState } from '../core/reducer';
 import { shellQuote } from '../core/shell-quote';
 import { printable } from '../core/terminal-text';

@@ -18,7 +18,7 @@ import {
 } from '../core/decisions';
 import { agents, findAgent } from '../agents';
 import { eventsBeforeStep, modelInputDigest, renderModelInput, type ModelInput } from '../core/model-input';
-import { activeChild, type DeployState, type DeployWorkflowInput } from '../core/pipeline';
+import { activeChild, type DeployState, type DeployWorkflowInput } from '../agents/pipeline';
 import type { AgentWorkflowInput } from '../core/run';
 import type { AgentStatus, EventOf, ThreadEvent } from '../core/thread';
 import { summarizeRun, type RunSummary } from '../activities/reporter/run-summary';

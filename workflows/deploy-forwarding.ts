@@ -1,5 +1,5 @@
 import { getExternalWorkflowHandle, log, setHandler, type SignalDefinition } from '@temporalio/workflow';
-import { activeChild, recordForwarded, type DeployState } from '../core/pipeline';
+import { activeChild, recordForwarded, type DeployState } from '../agents/pipeline';
 import { approveSignal, pauseSignal, rejectSignal, replySignal, resumeSignal } from './messages';
 
 /**

@@ -19,7 +19,7 @@ import {
   TestReport,
   type DeployState,
   type PipelineChild,
-} from '../core/pipeline';
+} from '../agents/pipeline';
 import { RUN_INPUT_LIMITS, type AgentRunResult } from '../core/run';
 import {
   deployRelease,

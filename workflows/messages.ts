@@ -7,7 +7,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApproveInput, DecideInput, PauseInput, RejectInput, ReplyInput, ResumeInput } from '../core/decisions';
 import type { AgentState } from '../core/reducer';
 import type { ThreadEvent } from '../core/thread';
-import type { DeployState } from '../core/pipeline';
+import type { DeployState } from '../agents/pipeline';
 
 export type { ApproveInput, DecideInput, PauseInput, RejectInput, ReplyInput, ResumeInput } from '../core/decisions';
 

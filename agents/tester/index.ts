@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineAgent } from '../../core/agent';
-import { TestReport } from '../../core/pipeline';
+import { TestReport } from '../pipeline';
 import { definePrompt } from '../../core/prompt';
 import { defineTool, nonEmptyText } from '../../core/tools';
 

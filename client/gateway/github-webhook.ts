@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { DeployWorkflowInput } from '../../core/pipeline';
+import type { DeployWorkflowInput } from '../../agents/pipeline';
 import type { Runs } from '../runs';
 import { acceptRawBodies, parseJsonBody, parseWith, rawBodyOf } from './bodies';
 import { GatewayError, notConfigured } from './errors';

@@ -1,6 +1,6 @@
 import { formatDeployStatus } from '../../client/format-status';
 import { formatUsage } from '../../client/format-usage';
-import { newDeployState, type DeployState } from '../../core/pipeline';
+import { newDeployState, type DeployState } from '../../agents/pipeline';
 import { replay } from '../../core/reducer';
 import { addCall } from '../../core/usage';
 

@@ -1,4 +1,4 @@
-import type { DeployState } from '../../core/pipeline';
+import type { DeployState } from '../../agents/pipeline';
 import { testsPassThenDeploy, waitForChildApproval } from '../support/deploy-pipeline';
 import { startHarness, type Harness } from '../support/workflow-harness';
 import { threadQuery } from '../../workflows/messages';

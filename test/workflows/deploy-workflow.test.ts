@@ -3,7 +3,7 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { createReleaseStore } from '../../activities/deploybot/release-store';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { DeployState } from '../../core/pipeline';
+import type { DeployState } from '../../agents/pipeline';
 import type { deployWorkflow } from '../../workflows/deploy';
 import { approveSignal, deployStatusQuery, rejectSignal, threadQuery } from '../../workflows/messages';
 import { FIXTURE_TEST_COMMAND } from '../support/deploy-fixture';

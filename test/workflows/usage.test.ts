@@ -2,7 +2,7 @@ import { AGENT_WORKFLOW_TYPE, DEFAULT_MODEL } from '../../core/constants';
 import type { AgentRunResult } from '../../core/run';
 import type { EventOf } from '../../core/thread';
 import { grandTotal } from '../../core/usage';
-import type { DeployState } from '../../core/pipeline';
+import type { DeployState } from '../../agents/pipeline';
 import { approveSignal, threadQuery } from '../../workflows/messages';
 import { startPipeline, testsPassThenDeploy, waitForChildApproval } from '../support/deploy-pipeline';
 import { startHarness, type Harness } from '../support/workflow-harness';

@@ -1,4 +1,4 @@
-import { judgeTestRuns, type RecordedTestRun } from '../../core/pipeline';
+import { judgeTestRuns, type RecordedTestRun } from '../../agents/pipeline';
 
 const sha = 'a'.repeat(40);
 const run = (suite: string, passed: boolean, at: string, ofSha = sha): RecordedTestRun => ({

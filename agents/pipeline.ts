@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AgentRunResult, RUN_INPUT_LIMITS } from './run';
-import { nonEmptyText } from './tools';
-import { sumUsage, UsageTotals } from './usage';
+import { AgentRunResult, RUN_INPUT_LIMITS } from '../core/run';
+import { nonEmptyText } from '../core/tools';
+import { sumUsage, UsageTotals } from '../core/usage';
 
 /** Input of `deployWorkflow`: `temporal workflow start --type deployWorkflow --input '{"ref":"main","requestedBy":"you"}'`. */
 export const DeployWorkflowInput = z.object({

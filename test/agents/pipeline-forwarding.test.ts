@@ -1,4 +1,4 @@
-import { MAX_FORWARDED_ENTRIES, newDeployState, recordForwarded, type DeployState } from '../../core/pipeline';
+import { MAX_FORWARDED_ENTRIES, newDeployState, recordForwarded, type DeployState } from '../../agents/pipeline';
 
 const freshState = (): DeployState => newDeployState('main', 'deploying');
 
