@@ -10,6 +10,7 @@ import { TfaError } from '../core/errors';
 import {
   statementFor,
   type ApproveInput,
+  type DecideInput,
   type Decision,
   type RejectInput,
   type ReplyInput,
@@ -119,6 +120,8 @@ export function createRuns(client: Client, taskQueue: string) {
     return { ...decision, signature: sign(statement) };
   }
 
+  const withoutAction = <D extends { action: string }>({ action: _action, ...input }: D): Omit<D, 'action'> => input;
+
   /** The `decide` update on the run that answers for `workflowId`, signed when a signer is given. */
   async function decide(
     workflowId: string,
@@ -126,10 +129,12 @@ export function createRuns(client: Client, taskQueue: string) {
     sign?: StatementSigner,
   ): Promise<DecisionTaken> {
     const target = await decisionTarget(workflowId);
-    const { action, ...input } = await signed(target, decision, sign);
-    const result = await client.workflow
-      .getHandle(target)
-      .executeUpdate(decideUpdate, { args: [{ decision: action, ...input } as never] });
+    const taken = await signed(target, decision, sign);
+    const input: DecideInput =
+      taken.action === 'approve'
+        ? { ...withoutAction(taken), decision: 'approve' }
+        : { ...withoutAction(taken), decision: 'reject' };
+    const result = await client.workflow.getHandle(target).executeUpdate(decideUpdate, { args: [input] });
     return { workflowId: target, ...result };
   }
 
