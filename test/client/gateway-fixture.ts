@@ -3,7 +3,9 @@ import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildGateway, type GatewayOptions } from '../../client/gateway/app';
+import { callTool, type ScriptedReply } from '../../scripts/scripted-model/server';
 import { testServerAddress } from '../support/test-server';
+import { startHarness, type Harness } from '../support/workflow-harness';
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 
@@ -13,6 +15,28 @@ export interface TestGateway {
   url: string;
   client: Client;
   close(): Promise<void>;
+}
+
+/** A DeployBot script: deploy main to production (which waits for approval), then finish. */
+export const MAIN_TO_PRODUCTION: ScriptedReply[] = [
+  callTool('deploy_to_production', { ref: 'main' }),
+  callTool('done_for_now', { message: 'main is live' }),
+];
+
+/** A harness scripted with `script` and a gateway (bearer TEST_TOKEN) on its client; `close` stops both. */
+export async function startGatewayOnHarness(
+  script: ScriptedReply[],
+): Promise<{ harness: Harness; gateway: TestGateway; close(): Promise<void> }> {
+  const harness = await startHarness({ script });
+  const gateway = await startTestGateway({ client: harness.client, taskQueue: harness.taskQueue, token: TEST_TOKEN });
+  return {
+    harness,
+    gateway,
+    async close() {
+      await gateway.close();
+      await harness.close();
+    },
+  };
 }
 
 /** The gateway on a free loopback port, wired to the shared test server; `client` defaults to a new connection. */

@@ -1,24 +1,25 @@
 // Issue 17, item 5: GET /runs/:id/events streams a run's events as server-sent events; Last-Event-ID resumes.
-import { callTool } from '../../scripts/scripted-model/server';
 import { approveSignal, threadQuery } from '../../workflows/messages';
 import { startPipeline, testsPassThenDeploy } from '../support/deploy-pipeline';
-import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
-import { startHarness, type Harness } from '../support/workflow-harness';
+import {
+  call,
+  MAIN_TO_PRODUCTION,
+  startGatewayOnHarness,
+  TEST_TOKEN,
+  type TestGateway,
+} from '../client/gateway-fixture';
+import type { Harness } from '../support/workflow-harness';
 
 jest.setTimeout(180_000);
 
 let harness: Harness;
 let gateway: TestGateway;
+let setup: Awaited<ReturnType<typeof startGatewayOnHarness>> | undefined;
 beforeAll(async () => {
-  harness = await startHarness({
-    script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'main is live' })],
-  });
-  gateway = await startTestGateway({ client: harness.client, taskQueue: harness.taskQueue, token: TEST_TOKEN });
+  setup = await startGatewayOnHarness(MAIN_TO_PRODUCTION);
+  ({ harness, gateway } = setup);
 });
-afterAll(async () => {
-  await gateway?.close();
-  await harness?.close();
-});
+afterAll(async () => setup?.close());
 
 interface SseEvent {
   id: string;

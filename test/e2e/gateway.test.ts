@@ -1,20 +1,15 @@
-import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
-import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
-import { callTool } from '../../scripts/scripted-model/server';
+import { waitForState, type Harness } from '../support/workflow-harness';
+import { call, MAIN_TO_PRODUCTION, startGatewayOnHarness, type TestGateway } from '../client/gateway-fixture';
 
 let harness: Harness;
 let gateway: TestGateway;
 
+let setup: Awaited<ReturnType<typeof startGatewayOnHarness>> | undefined;
 beforeAll(async () => {
-  harness = await startHarness({
-    script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'main is live' })],
-  });
-  gateway = await startTestGateway({ client: harness.client, taskQueue: harness.taskQueue, token: TEST_TOKEN });
+  setup = await startGatewayOnHarness(MAIN_TO_PRODUCTION);
+  ({ harness, gateway } = setup);
 });
-afterAll(async () => {
-  await gateway?.close();
-  await harness?.close();
-});
+afterAll(async () => setup?.close());
 
 test('launches, inspects, lists by status and approves a run over HTTP, end to end', async () => {
   const launched = await call(gateway, '/agents/deploybot/runs', {
