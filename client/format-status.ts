@@ -43,9 +43,11 @@ export function formatEventLine(workflowId: string, event: ThreadEvent): string 
       ? `<decision_refused message="${event.message}" by="${event.by ?? ''}"${event.count ? ` count="${event.count}"` : ''}>${event.reason}</decision_refused>`
       : event.type === 'pause_requested' || event.type === 'pause_withdrawn'
         ? `<${event.type} by="${event.by ?? ''}"/>`
-        : event.type === 'earlier_events'
-          ? `<earlier_events count="${event.count}"/> left in the run before: tfa status ${shellQuote(workflowId)} --run ${shellQuote(event.runId)}`
-          : renderEvent(event);
+        : event.type === 'forked'
+          ? `<forked from="${event.workflowId}" run="${event.runId}" event="${event.eventId}" steps="${event.steps}"${event.by ? ` by="${event.by}"` : ''}/>`
+          : event.type === 'earlier_events'
+            ? `<earlier_events count="${event.count}"/> left in the run before: tfa status ${shellQuote(workflowId)} --run ${shellQuote(event.runId)}`
+            : renderEvent(event);
   const proof =
     'verified' in event && event.verified
       ? `  [verified: ${event.verified}${event.attestedBy ? ` by ${event.attestedBy}` : ''}]`

@@ -98,6 +98,7 @@ function eventParts(event: ThreadEvent): Parts | null {
   const part = (name: string, attributes: Attributes, body?: string): Parts => ({ name, attributes, body });
   switch (event.type) {
     case 'run_started':
+    case 'forked':
     case 'decision_refused':
     case 'pause_requested':
     case 'pause_withdrawn':

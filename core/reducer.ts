@@ -154,6 +154,9 @@ function apply(state: AgentState, event: ThreadEvent): AgentState {
       return { ...withoutPauseRequest(state), status: 'completed', result: event.payload, lastToolCall: null };
     case 'run_ended':
       return { ...withoutPauseRequest(state), status: event.status, reason: event.reason, pending: null };
+    case 'forked':
+      // A fork starts afresh from the kept events: no request, pause or paused status carries over.
+      return { ...withoutPauseRequest(state), status: 'running', pending: null };
     case 'earlier_events':
       // The state the left-behind events added up to; eventCount keeps counting this thread's events.
       return { ...AgentState.parse(event.state), eventCount: state.eventCount };

@@ -247,6 +247,25 @@ export const EarlierEvents = z.object({
   state: JsonObject,
 });
 
+/**
+ * Opens a fork's own events (tfa fork): the events before it are the source run's thread up to the cut,
+ * read from the server by the fork itself. What follows is this run's; nothing pending before it carries
+ * over, so a request open at the cut is asked again.
+ */
+export const Forked = z.object({
+  ...base,
+  type: z.literal('forked'),
+  workflowId: z.string(),
+  runId: z.string(),
+  /** The last event of the source's thread this fork keeps. */
+  eventId: z.string(),
+  /** The model decisions the kept events hold. */
+  steps: z.number().int().nonnegative(),
+  by: z.string().optional(),
+  /** The approvers and timeouts the fork follows: read anew when it starts, like any run's. */
+  policy: RunPolicy.optional(),
+});
+
 export const ThreadEvent = z.discriminatedUnion('type', [
   RunStarted,
   UserMessage,
@@ -270,6 +289,7 @@ export const ThreadEvent = z.discriminatedUnion('type', [
   Done,
   RunEnded,
   EarlierEvents,
+  Forked,
 ]);
 export type ThreadEvent = z.infer<typeof ThreadEvent>;
 export type ThreadEventType = ThreadEvent['type'];
