@@ -5,7 +5,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // The Web UI check drives Debian's Chromium, which a fresh clone lacks: `npm run test:web-ui`.
-  // The cluster test needs Temporal's server built from Go (~15 CPU-minutes once): `npm run test:cluster:bounded`.
+  // The cluster test brings up its own server and PostgreSQL: `npm test` runs it after the rest, on its own
+  // (`npm run test:cluster:bounded`), so its processes never share the machine with the other files.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/web-ui/', '<rootDir>/test/cluster/'],
   // One Temporal dev server and one workflow bundle for the whole run.
   globalSetup: '<rootDir>/test/support/global-setup.ts',
