@@ -7,8 +7,8 @@ export interface NotifyHumanInput {
   workflowId: string;
   agent: string;
   requestId: string;
-  /** What is pending: approval (approve/reject), input or escalation (reply). */
-  kind: 'approval' | 'input' | 'escalation';
+  /** What is pending: approval or budget (approve/reject), input or escalation (reply). */
+  kind: 'approval' | 'input' | 'escalation' | 'budget';
   /** One line saying what is asked: the tool and its exact arguments, or the question. */
   summary: string;
   /** Set when the request timed out and this notice goes to the escalation contact. */

@@ -2,8 +2,10 @@ import { renderEvent } from '../core/context';
 import type { DeployState } from '../agents/pipeline';
 import { shellQuote } from '../core/shell-quote';
 import { printable } from '../core/terminal-text';
-import { answerLines, pauseRequestNote, pendingAsk, quorumNote } from '../core/waiting';
+import { answerLines, isApprovalLike, pauseRequestNote, pendingAsk, quorumNote } from '../core/waiting';
 import { sumUsage } from '../core/usage';
+import { spentSoFar, type BudgetState } from '../core/spend-budget';
+import type { AgentState } from '../core/reducer';
 import { formatUsage } from './format-usage';
 import type { ThreadEvent } from '../core/thread';
 import type { ThreadSnapshot } from '../workflows/messages';
@@ -15,7 +17,7 @@ import type { ThreadSnapshot } from '../workflows/messages';
 export function formatStatus(workflowId: string, { state, events }: ThreadSnapshot, namespace?: string): string {
   const lines = [`${workflowId}  agent=${state.agent}  status=${state.status}  step=${state.step}/${state.maxSteps}`];
   const pending = state.pending;
-  if (pending?.kind === 'approval') {
+  if (pending && isApprovalLike(pending)) {
     lines.push(`waiting for approval of ${pendingAsk(pending)}`);
     lines.push(`  request ${pending.requestId}  args ${pending.argsDigest}  since ${pending.since}`);
     const quorum = quorumNote(pending);
@@ -28,12 +30,23 @@ export function formatStatus(workflowId: string, { state, events }: ThreadSnapsh
   if (state.result) lines.push(`result: ${JSON.stringify(state.result)}`);
   if (state.reason) lines.push(`reason: ${state.reason}`);
   lines.push(...formatUsage(state.usage));
+  if (state.budget) lines.push(budgetLine(state.budget, state.usage));
   lines.push('thread:');
   for (const event of events) {
     const line = formatEventLine(workflowId, event);
     if (line) lines.push(`  ${line}`);
   }
   return printable(lines.join('\n'));
+}
+
+/** `budget: window 2, 1500 of 2000 tokens, $0.01 of $0.05 spent`: the allowance is the window times the limit. */
+function budgetLine(budget: BudgetState, usage: AgentState['usage']): string {
+  const spent = spentSoFar(budget, usage);
+  const parts = [
+    budget.maxTokens !== undefined ? `${spent.tokens} of ${budget.maxTokens * budget.window} tokens` : null,
+    budget.maxCostUsd !== undefined ? `$${spent.costUsd} of $${budget.maxCostUsd * budget.window}` : null,
+  ].filter((part) => part !== null);
+  return `budget: window ${budget.window}, ${parts.join(', ')} spent`;
 }
 
 /** One thread event as `tfa status` and `tfa watch` print it: its time, the event and how a decision was verified; null: not shown. */

@@ -9,7 +9,7 @@ import type { DeployState } from '../agents/pipeline';
 import type { AgentState } from '../core/reducer';
 import { shellQuote } from '../core/shell-quote';
 import { printable } from '../core/terminal-text';
-import { answerCommands, pendingAsk } from '../core/waiting';
+import { answerCommands, isApprovalLike, pendingAsk } from '../core/waiting';
 import { statusQuery } from '../workflows/messages';
 import { tfaPendingRequestKey, tfaStatusKey } from '../workflows/search-attributes';
 
@@ -20,7 +20,7 @@ export const NOTICE_INTERVAL_MS = 1_000;
 export function waitingNotice(workflowId: string, state: AgentState): string {
   const run = `run ${shellQuote(workflowId)}`;
   const { pending } = state;
-  if (pending?.kind === 'approval')
+  if (pending && isApprovalLike(pending))
     return `${run} is waiting for approval of ${pendingAsk(pending)}: ${answerCommands(workflowId, pending)[0]}`;
   if (pending)
     return `${run} is waiting for a reply to "${pendingAsk(pending)}": ${answerCommands(workflowId, pending)[0]}`;

@@ -1,5 +1,7 @@
 import { MIN_CONTEXT_TOKEN_BUDGET } from './constants';
 import type { PromptTemplate } from './prompt';
+import { BUDGET_APPROVERS_KEY, SpendLimit } from './spend-budget';
+import { describeIssues } from './zod-issues';
 import type { ToolDefinition } from './tools';
 
 /**
@@ -36,6 +38,10 @@ export interface AgentDefinition {
   readonly contextTokenBudget?: number;
   /** Run in order of declaration at the start of a new run (not a continuation), before the first model call. */
   readonly contextLoaders?: readonly ContextLoader[];
+  /** Input plus output tokens per budget window; a run may set its own (core/spend-budget.ts). */
+  readonly maxTokens?: number;
+  /** US dollars per budget window, at the worker's prices. */
+  readonly maxCostUsd?: number;
 }
 
 export function defineAgent(agent: AgentDefinition): AgentDefinition {
@@ -57,6 +63,12 @@ export function defineAgent(agent: AgentDefinition): AgentDefinition {
     );
   }
   agent.contextLoaders?.forEach((loader) => checkContextLoader(agent, loader));
+  const limit = SpendLimit.safeParse({ maxTokens: agent.maxTokens, maxCostUsd: agent.maxCostUsd });
+  if (!limit.success) throw new Error(`Agent "${agent.name}" budget is invalid: ${describeIssues(limit.error)}`);
+  if (names.includes(BUDGET_APPROVERS_KEY))
+    throw new Error(
+      `Agent "${agent.name}" may not name a tool "${BUDGET_APPROVERS_KEY}": its approvers decide budgets.`,
+    );
   return Object.freeze({ ...agent });
 }
 

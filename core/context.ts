@@ -149,6 +149,8 @@ function eventParts(event: ThreadEvent): Parts | null {
       return part('escalated', {}, event.reason);
     case 'request_escalated':
       return part('request_escalated', { to: event.to }, event.reason);
+    case 'budget_exhausted':
+      return part('budget_exhausted', { window: String(event.window) }, event.reason);
     case 'paused':
       return part('paused', { by: event.by }, event.reason);
     case 'resumed':

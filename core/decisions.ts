@@ -3,6 +3,7 @@ import { DecisionSignature, verifyStatement, type DecisionStatement, type Verifi
 import { approverNames, type RunPolicy } from './policy';
 import { describeQuorum, quorumOf, type Quorum } from './quorum';
 import type { AgentState, PendingRequest } from './reducer';
+import { isApprovalLike } from './waiting';
 import type { NewEvent } from './thread';
 import { undecodableReason } from './undecodable';
 import { describeIssues } from './zod-issues';
@@ -57,7 +58,12 @@ export type DecisionOutcome =
   | { readonly accepted: true; readonly requestId: string; readonly event: NewEvent }
   | { readonly accepted: false; readonly reason: string; readonly event: NewEvent };
 
-const ACTION_FOR_KIND = { approval: ['approve', 'reject'], input: ['reply'], escalation: ['reply'] } as const;
+const ACTION_FOR_KIND = {
+  approval: ['approve', 'reject'],
+  budget: ['approve', 'reject'],
+  input: ['reply'],
+  escalation: ['reply'],
+} as const;
 
 /** The text a decision carries besides its verdict: covered by its signature. */
 function decisionText(decision: Decision): string | null {
@@ -168,7 +174,7 @@ function judge(
   const pending = state.pending!;
   const verified = verify(workflowId, pending, decision, policy);
   if (typeof verified !== 'string') return verified;
-  const approver = pending.kind === 'approval' ? approverRefusal(pending, decision, verified, policy) : null;
+  const approver = isApprovalLike(pending) ? approverRefusal(pending, decision, verified, policy) : null;
   if (approver !== null) return { refused: approver };
   const quorum = quorumFor(pending, policy);
   const approvedBy = pending.approvedBy ?? [];
@@ -182,7 +188,7 @@ function judge(
 
 /** The quorum the run's policy sets for an approval request's tool, or null when one approval decides. */
 function quorumFor(pending: PendingRequest, policy: DecisionPolicy): Quorum | null {
-  if (pending.kind !== 'approval' || pending.tool === undefined) return null;
+  if (!isApprovalLike(pending) || pending.tool === undefined) return null;
   return quorumOf(policy.approvers?.[pending.tool]);
 }
 
@@ -200,13 +206,22 @@ function quorumApproval(
   return { ...granted, approvedBy };
 }
 
-function acceptedEvent(requestId: string, decision: Decision, verified: Verification | undefined): NewEvent {
+function acceptedEvent(pending: PendingRequest, decision: Decision, verified: Verification | undefined): NewEvent {
+  const requestId = pending.requestId;
+  const budgetWindow = pending.kind === 'budget' && pending.window !== undefined ? pending.window + 1 : undefined;
   const signer =
     decision.signature && decision.signature.signer !== decision.by ? decision.signature.signer : undefined;
   const proof = verified === undefined ? {} : { verified, ...(signer ? { attestedBy: signer } : {}) };
   switch (decision.action) {
     case 'approve':
-      return { type: 'approval_granted', requestId, by: decision.by, comment: decision.comment, ...proof };
+      return {
+        type: 'approval_granted',
+        requestId,
+        by: decision.by,
+        comment: decision.comment,
+        ...proof,
+        ...(budgetWindow ? { budgetWindow } : {}),
+      };
     case 'reject':
       return { type: 'approval_rejected', requestId, by: decision.by, reason: decision.reason, ...proof };
     case 'reply':
@@ -243,7 +258,7 @@ export function evaluateDecision(
   const requestId = pending.requestId;
   // Runs recorded before signed decisions keep their events' shape.
   const verified = policy.identity === undefined ? undefined : verdict.verified;
-  const event = acceptedEvent(requestId, decision, verified);
+  const event = acceptedEvent(pending, decision, verified);
   const quorum = quorumFor(pending, policy);
   if (event.type !== 'approval_granted' || quorum === null) return { accepted: true, requestId, event };
   return { accepted: true, requestId, event: quorumApproval(pending, quorum, event) };

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { AgentStatus, ThreadEvent, ToolKind } from './thread';
 import { Quorum } from './quorum';
+import { BUDGET_APPROVERS_KEY, budgetRequestArgs, BudgetState, initialBudgetState, spendOfCall } from './spend-budget';
 import { addCall, UsageTotals } from './usage';
 
 export const PendingRequest = z.object({
   requestId: z.string(),
-  /** approval: approve/reject; input: reply; escalation: reply or resume. */
-  kind: z.enum(['approval', 'input', 'escalation']),
+  /** approval and budget (another spend window): approve/reject; input: reply; escalation: reply or resume. */
+  kind: z.enum(['approval', 'input', 'escalation', 'budget']),
   callId: z.string().optional(),
   tool: z.string().optional(),
   args: z.record(z.string(), z.unknown()).optional(),
@@ -17,6 +18,8 @@ export const PendingRequest = z.object({
   approvedBy: z.array(z.string()).optional(),
   question: z.string().optional(),
   options: z.array(z.string()).optional(),
+  /** A budget request: the window used up; approving grants window + 1. */
+  window: z.number().int().optional(),
   since: z.string(),
 });
 export type PendingRequest = z.infer<typeof PendingRequest>;
@@ -39,6 +42,8 @@ export const AgentState = z.object({
   pauseRequested: z.object({ by: z.string().optional(), reason: z.string().optional() }).optional(),
   /** Tokens and cost of the run's model calls, by model; absent until a call reports usage. */
   usage: UsageTotals.optional(),
+  /** The spend limits and the window the run is in; absent for runs without a budget. */
+  budget: BudgetState.optional(),
 });
 export type AgentState = z.infer<typeof AgentState>;
 
@@ -56,7 +61,12 @@ export const initialState: AgentState = {
   eventCount: 0,
 };
 
-const WAITING_STATUS = { approval: 'awaiting_approval', input: 'awaiting_reply', escalation: 'needs_human' } as const;
+const WAITING_STATUS = {
+  approval: 'awaiting_approval',
+  budget: 'awaiting_approval',
+  input: 'awaiting_reply',
+  escalation: 'needs_human',
+} as const;
 
 function resolve(state: AgentState, requestId: string): AgentState {
   return {
@@ -74,7 +84,13 @@ function withoutPauseRequest({ pauseRequested: _taken, ...state }: AgentState): 
 function apply(state: AgentState, event: ThreadEvent): AgentState {
   switch (event.type) {
     case 'run_started':
-      return { ...state, agent: event.agent, maxSteps: event.maxSteps, status: 'running' };
+      return {
+        ...state,
+        agent: event.agent,
+        maxSteps: event.maxSteps,
+        status: 'running',
+        ...(event.budget ? { budget: initialBudgetState(event.budget) } : {}),
+      };
     case 'user_message':
       return state;
     case 'tool_call':
@@ -132,7 +148,25 @@ function apply(state: AgentState, event: ThreadEvent): AgentState {
         status: 'needs_human',
         pending: { requestId: event.requestId, kind: 'escalation', question: event.reason, since: event.at },
       };
+    case 'budget_exhausted':
+      return {
+        ...state,
+        status: 'awaiting_approval',
+        pending: {
+          requestId: event.requestId,
+          kind: 'budget',
+          tool: BUDGET_APPROVERS_KEY,
+          args: budgetRequestArgs(event),
+          argsDigest: event.argsDigest,
+          question: event.reason,
+          window: event.window,
+          since: event.at,
+        },
+      };
     case 'approval_granted':
+      return event.budgetWindow && state.budget && state.pending?.requestId === event.requestId
+        ? { ...resolve(state, event.requestId), budget: { ...state.budget, window: event.budgetWindow } }
+        : resolve(state, event.requestId);
     case 'approval_rejected':
       return resolve(state, event.requestId);
     case 'human_reply':
@@ -166,7 +200,8 @@ function apply(state: AgentState, event: ThreadEvent): AgentState {
 /** Adds the usage a model call reported (tool calls and model errors carry it). */
 function countUsage(state: AgentState, event: ThreadEvent): AgentState {
   if ((event.type !== 'tool_call' && event.type !== 'error') || !event.usage) return state;
-  return { ...state, usage: addCall(state.usage, event.usage) };
+  const budget = state.budget ? { budget: { ...state.budget, lastCall: spendOfCall(event.usage) } } : {};
+  return { ...state, usage: addCall(state.usage, event.usage), ...budget };
 }
 
 /** (state, event) => state: the agent as a stateless reducer (F12). */

@@ -1,4 +1,5 @@
 import type { AgentState } from './reducer';
+import { isApprovalLike } from './waiting';
 import type { ThreadEvent } from './thread';
 
 /** tfa's metrics a run's events drive (the worker exports them with TFA_METRICS_PORT). */
@@ -75,7 +76,7 @@ export function metricPointsOf(event: ThreadEvent, before: AgentState): MetricPo
     case 'approval_granted':
     case 'approval_rejected': {
       const pending = before.pending;
-      if (pending?.kind !== 'approval' || pending.requestId !== event.requestId) return [];
+      if (!pending || !isApprovalLike(pending) || pending.requestId !== event.requestId) return [];
       const tags = { tool: pending.tool ?? '', decision: event.type === 'approval_granted' ? 'approved' : 'rejected' };
       return [
         point(RUN_METRICS.approvalsDecided, tags),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Verification } from './identity';
 import { RunPolicy } from './policy';
 import { Quorum } from './quorum';
+import { RunBudget, SpendLimit, Spend } from './spend-budget';
 import { ModelCallUsage } from './usage';
 
 /** The four ways a tool's call drives the control flow (F8). */
@@ -18,11 +19,18 @@ export const AgentStatus = z.enum([
   'failed',
   'timed_out',
   'max_steps_reached',
+  'budget_exhausted',
 ]);
 export type AgentStatus = z.infer<typeof AgentStatus>;
 
 /** Statuses after which a run does nothing more. */
-export const FINAL_STATUSES: readonly AgentStatus[] = ['completed', 'failed', 'timed_out', 'max_steps_reached'];
+export const FINAL_STATUSES: readonly AgentStatus[] = [
+  'completed',
+  'failed',
+  'timed_out',
+  'max_steps_reached',
+  'budget_exhausted',
+];
 
 const base = { id: z.string(), at: z.string() };
 const JsonObject = z.record(z.string(), z.unknown());
@@ -34,6 +42,8 @@ export const RunStarted = z.object({
   maxSteps: z.number().int().positive(),
   /** The approvers and timeouts this run follows; absent in runs started before policies existed. */
   policy: RunPolicy.optional(),
+  /** The spend limit per window (core/spend-budget.ts); absent when the run has none. */
+  budget: RunBudget.optional(),
 });
 export const UserMessage = z.object({
   ...base,
@@ -119,6 +129,8 @@ export const ApprovalGranted = z.object({
   attestedBy: z.string().optional(),
   /** Under a quorum: everyone whose approval counted, `by` (who completed it) last; each has its own event. */
   approvedBy: z.array(z.string()).optional(),
+  /** A granted budget request: the window the run may now spend in. */
+  budgetWindow: z.number().int().min(2).optional(),
 });
 /**
  * One approval towards a request's quorum that does not complete it: the request keeps waiting. Each
@@ -182,6 +194,24 @@ export const RequestEscalated = z.object({
   to: z.string(),
   reason: z.string(),
 });
+/**
+ * The next model call would pass the run's budget (core/spend-budget.ts): the run asks a person to
+ * approve another window of the same size, or to reject and stop it (`budget_exhausted`).
+ */
+export const BudgetExhausted = z.object({
+  ...base,
+  type: z.literal('budget_exhausted'),
+  requestId: z.string(),
+  /** The window used up; an approval grants window + 1. */
+  window: z.number().int().min(1),
+  spent: Spend,
+  /** The estimate of the next call's spend. */
+  next: Spend,
+  limits: SpendLimit,
+  /** sha256 of the request's arguments (window, limits, spent): a decision applies to exactly this request. */
+  argsDigest: z.string(),
+  reason: z.string(),
+});
 /** Audit record of a decision or signal that was refused; it changes nothing else. */
 export const DecisionRefused = z.object({
   ...base,
@@ -229,7 +259,7 @@ export const Done = z.object({
 export const RunEnded = z.object({
   ...base,
   type: z.literal('run_ended'),
-  status: z.enum(['failed', 'timed_out', 'max_steps_reached']),
+  status: z.enum(['failed', 'timed_out', 'max_steps_reached', 'budget_exhausted']),
   reason: z.string(),
 });
 
@@ -281,6 +311,7 @@ export const ThreadEvent = z.discriminatedUnion('type', [
   HumanReply,
   ErrorsEscalated,
   RequestEscalated,
+  BudgetExhausted,
   DecisionRefused,
   PauseRequested,
   PauseWithdrawn,

@@ -3,6 +3,11 @@ import { describeQuorum } from './quorum';
 import type { AgentState, PendingRequest } from './reducer';
 import { shellQuote } from './shell-quote';
 
+/** A request answered with approve or reject: a tool's approval, or another budget window. */
+export function isApprovalLike(pending: Pick<PendingRequest, 'kind'>): boolean {
+  return pending.kind === 'approval' || pending.kind === 'budget';
+}
+
 /** `temporal workflow signal` in the run's namespace: `--namespace` is named unless it is `default`, the CLI's own default. */
 function signalPrefix(workflowId: string, name: string, namespace: string): string {
   const inNamespace = namespace === DEFAULT_NAMESPACE ? '' : ` --namespace ${shellQuote(namespace)}`;
@@ -40,7 +45,7 @@ export function answerCommands(
 ): string[] {
   const id = pending.requestId;
   const [run, request] = [shellQuote(workflowId), shellQuote(id)];
-  if (pending.kind === 'approval') {
+  if (isApprovalLike(pending)) {
     return [
       `tfa approve ${run} --request-id ${request} --by <you>`,
       `tfa reject ${run} --request-id ${request} --by <you> --reason "<why>"`,
@@ -72,6 +77,7 @@ export function answerLines(
 
 /** What a pending request asks, in one line: the tool with its exact arguments, or the question. */
 export function pendingAsk(pending: Pick<PendingRequest, 'kind' | 'tool' | 'args' | 'question'>): string {
+  if (pending.kind === 'budget') return `another budget window (${pending.question ?? ''}); reject stops the run`;
   return pending.kind === 'approval' ? `${pending.tool} ${JSON.stringify(pending.args)}` : (pending.question ?? '');
 }
 
@@ -101,7 +107,14 @@ export function describeWaiting(workflowId: string, state: AgentState, namespace
     );
   }
   if (!pending) return lines.join('\n');
-  if (pending.kind === 'approval') {
+  if (pending.kind === 'budget') {
+    lines.push(
+      '',
+      `Waits for approval of request ${pending.requestId}: ${pendingAsk(pending)} (${pending.argsDigest}).`,
+    );
+    const quorum = quorumNote(pending);
+    if (quorum) lines.push(`${sentence(quorum)}.`);
+  } else if (pending.kind === 'approval') {
     lines.push(
       '',
       `Waits for approval of request ${pending.requestId}: \`${pendingAsk(pending)}\` (${pending.argsDigest}).`,

@@ -59,7 +59,8 @@ export function slackMessage(
 /** What the buttons of an approval notice name; none for a question, or an ask that shows no arguments. */
 export function buttonsFor(notice: Notice): SlackButtonValue | undefined {
   const { kind, workflowId, requestId, summary, argsDigest: sent } = notice.data;
-  if (kind !== 'approval' || typeof workflowId !== 'string' || typeof requestId !== 'string') return undefined;
+  if ((kind !== 'approval' && kind !== 'budget') || typeof workflowId !== 'string' || typeof requestId !== 'string')
+    return undefined;
   // Notices scheduled before the run sent the digest: worked out from the arguments the message shows.
   const argsDigest =
     typeof sent === 'string' ? sent : typeof summary === 'string' ? digestOfShownArgs(summary) : undefined;
