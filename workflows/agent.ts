@@ -32,6 +32,9 @@ const HUMAN_POLICY_PATCH = 'human-policy-v1';
 /** New runs fetch the agent's context loaders before the first model call; older runs replay without them. */
 const PREFETCH_CONTEXT_PATCH = 'prefetch-context-v1';
 
+/** A continued run restores its thread before its message handlers run; older runs replay without it. */
+const RESTORE_BEFORE_MESSAGES_PATCH = 'restore-before-messages-v1';
+
 /** Repeated refusals fold into one event with a count (core/refusals.ts); older runs replay without it. */
 const FOLD_REFUSALS_PATCH = 'fold-refusals-v1';
 
@@ -120,20 +123,29 @@ function searchAttributePublisher(agent: string): (state: AgentState) => void {
   };
 }
 
-/** A run continued while waiting keeps waiting on the same request, without asking again. */
+/**
+ * A run continued while waiting keeps waiting on the same request, without asking again. A decision
+ * that reached it as it continued is already on the thread: a granted approval runs its call at once.
+ */
 async function resumeWait(run: Run, waiting: ContinuedWait): Promise<void> {
-  const pending = run.thread.state.pending;
-  if (pending?.requestId !== waiting.requestId) return;
-  if (pending.kind !== 'approval') return waitForHuman(run, waiting);
-  const call = run.thread.events.find(
-    (event): event is EventOf<'tool_call'> => event.type === 'tool_call' && event.callId === pending.callId,
+  const { events, state } = run.thread;
+  const request = events.find(
+    (event): event is EventOf<'approval_requested'> =>
+      event.type === 'approval_requested' && event.requestId === waiting.requestId,
+  );
+  if (!request) {
+    if (state.pending?.requestId === waiting.requestId) await waitForHuman(run, waiting);
+    return;
+  }
+  const call = events.find(
+    (event): event is EventOf<'tool_call'> => event.type === 'tool_call' && event.callId === request.callId,
   );
   if (!call)
     throw ApplicationFailure.nonRetryable(
-      `the carried thread lacks the tool call ${pending.callId} of request ${pending.requestId}`,
+      `the carried thread lacks the tool call ${request.callId} of request ${request.requestId}`,
       'ContinuationError',
     );
-  if (await awaitApproval(run, waiting)) await execute(run, call, pending.args);
+  if (await awaitApproval(run, waiting)) await execute(run, call, request.args);
 }
 
 async function startRun(input: AgentWorkflowInput, agent: AgentDefinition): Promise<Run> {
@@ -155,10 +167,19 @@ async function startRun(input: AgentWorkflowInput, agent: AgentDefinition): Prom
     startedWithHumanPolicy,
     handOver,
   };
-  registerHandlers(thread, () => run.policy, run.control); // before any await, so queries work from the start
-  if (input.continued) {
+  // A continued run takes its thread over before its handlers run: a decision signalled while the run
+  // continued as new then meets the request it carries instead of being refused.
+  const restoredFirst = input.continued !== undefined && patched(RESTORE_BEFORE_MESSAGES_PATCH);
+  if (input.continued && restoredFirst) {
     assertOwnContinuation();
     thread.restore(input.continued.events);
+  }
+  registerHandlers(thread, () => run.policy, run.control); // before any await, so queries work from the start
+  if (input.continued) {
+    if (!restoredFirst) {
+      assertOwnContinuation();
+      thread.restore(input.continued.events);
+    }
     const started = input.continued.events[0];
     run.policy = started?.type === 'run_started' && started.policy ? started.policy : run.policy;
     return run;

@@ -136,8 +136,8 @@ export async function requestApproval(run: Run, call: EventOf<'tool_call'>, args
 
 /** Waits for the pending approval (`resumed`: in a run continued while waiting); true only when it was granted. */
 export async function awaitApproval(run: Run, resumed?: ContinuedWait): Promise<boolean> {
-  const requestId = run.thread.state.pending!.requestId;
-  await waitForHuman(run, resumed);
+  const requestId = resumed?.requestId ?? run.thread.state.pending!.requestId;
+  if (run.thread.state.pending?.requestId === requestId) await waitForHuman(run, resumed);
   return run.thread.events.some((event) => event.type === 'approval_granted' && event.requestId === requestId);
 }
 
