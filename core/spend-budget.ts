@@ -27,6 +27,8 @@ export type Spend = z.infer<typeof Spend>;
 /** What a pipeline's earlier children spent and how many windows it has been granted: a child counts them as its own. */
 export const SpendCarried = Spend.extend({
   windows: z.number().int().min(1).max(SPEND_LIMIT_BOUNDS.windows),
+  /** The estimate of the child's first call: the earlier children's spend per call. */
+  perCall: Spend.optional(),
 });
 export type SpendCarried = z.infer<typeof SpendCarried>;
 
@@ -38,7 +40,7 @@ export type RunBudget = z.infer<typeof RunBudget>;
 export const BudgetState = SpendLimit.extend({
   window: z.number().int().min(1),
   carried: Spend,
-  /** The latest model call's spend: the estimate of the next call's. */
+  /** The estimate of the next call's spend: the latest call's, or before a pipeline child's first, the pipeline's per call. */
   lastCall: Spend.optional(),
 });
 export type BudgetState = z.infer<typeof BudgetState>;
@@ -69,6 +71,7 @@ export function initialBudgetState({ carried, ...limit }: RunBudget): BudgetStat
     ...limit,
     window: carried?.windows ?? 1,
     carried: { tokens: carried?.tokens ?? 0, costUsd: carried?.costUsd ?? 0 },
+    ...(carried?.perCall ? { lastCall: carried.perCall } : {}),
   };
 }
 
@@ -97,7 +100,8 @@ export interface BudgetOverrun {
 /**
  * The next model call "would exceed" a limit when the spend so far has reached the allowance (window
  * × limit), or when the spend plus the latest call's spend (the next call's estimate: a step's prompt
- * is the last one's and a few new events) would pass it.
+ * is the last one's and a few new events) would pass it. A run's first call has no estimate (a
+ * pipeline's child takes the pipeline's spend per call so far).
  */
 export function budgetOverrun(budget: BudgetState, usage: UsageTotals | undefined): BudgetOverrun | null {
   const spent = spentSoFar(budget, usage);

@@ -8,7 +8,7 @@ import { requestTimeoutFor } from '../core/policy';
 import type { PendingRequest } from '../core/reducer';
 import type { ContinuedWait } from '../core/run';
 import { quorumOf } from '../core/quorum';
-import { pendingAsk, quorumNote } from '../core/waiting';
+import { isApprovalLike, pendingAsk, quorumNote } from '../core/waiting';
 import type { EventOf } from '../core/thread';
 import type { NotifyHumanInput } from '../activities';
 import { notifyHuman } from './activities';
@@ -48,7 +48,7 @@ function noticeFor(run: Run, summary: string, escalatedTo?: string): NotifyHuman
     kind,
     summary,
     ...(approvals ? { approvals } : {}),
-    ...(pending.kind === 'approval' ? { argsDigest: pending.argsDigest } : {}),
+    ...(isApprovalLike(pending) ? { argsDigest: pending.argsDigest } : {}),
     ...(escalatedTo ? { escalatedTo } : {}),
   };
 }

@@ -12,6 +12,7 @@ import type { ToolExecutors } from '../../activities/execute-tool';
 import { clientPayloadCodecs, workerPayloadCodecs } from '../../codec/from-config';
 import { parseConfig } from '../../core/config';
 import { PolicyFile } from '../../core/policy';
+import type { PriceTable } from '../../core/usage';
 import type { AgentState } from '../../core/reducer';
 import type { ThreadEvent } from '../../core/thread';
 import { createWorker } from '../../worker/create-worker';
@@ -64,6 +65,8 @@ export interface HarnessOptions {
   tracing?: Tracing;
   /** Default: the bundle jest's global setup built. */
   workflowBundlePath?: string;
+  /** The worker's price table; default none (every call unpriced). */
+  prices?: PriceTable;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -92,6 +95,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     policy: options.policy ? { kind: 'file', file: PolicyFile.parse(options.policy) } : { kind: 'none' },
     releases,
     tracing: options.tracing,
+    prices: options.prices,
   });
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await createWorker({
