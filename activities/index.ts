@@ -16,6 +16,8 @@ import { createChooseNextTool } from './choose-next-tool';
 import { createExecuteTool, type ToolExecutors } from './execute-tool';
 import type { Tracing } from './telemetry/tracing';
 import { createNotifyHuman } from './notify-human';
+import { BUDGET_APPROVERS_KEY } from '../core/spend-budget';
+import { loadForkSource } from './load-fork-source';
 import { planModelInput, warmTokenizer } from './plan-model-input';
 import { createResolveToolCall, type ToolResolvers } from './resolve-tool-call';
 import { secretScrubber } from './secret-scrubber';
@@ -60,9 +62,12 @@ export function createActivities(deps: ActivityDependencies) {
     executeTool,
     resolveToolCall: createResolveToolCall(deps.resolvers ?? createToolResolvers(deps.releases)),
     notifyHuman: createNotifyHuman({ channel: deps.channel }),
+    loadForkSource,
     /** Read at run start, so a policy change applies to new runs and the thread records the one used. */
-    async loadRunPolicy(input: { agent: string }): Promise<RunPolicy> {
-      return policyFor(deps.policy ?? { kind: 'none' }, input.agent, approvalTools()[input.agent] ?? []);
+    async loadRunPolicy(input: { agent: string; budget?: boolean }): Promise<RunPolicy> {
+      // A run with a budget also needs approvers for another window: `budget`, else the default approvers.
+      const tools = [...(approvalTools()[input.agent] ?? []), ...(input.budget ? [BUDGET_APPROVERS_KEY] : [])];
+      return policyFor(deps.policy ?? { kind: 'none' }, input.agent, tools);
     },
     /** The pipeline's own deploy (no model involved): deploy a ref, idempotent per operationId. */
     async deployRelease(input: { environment: Environment; ref: string; operationId: string }): Promise<DeployResult> {
@@ -93,4 +98,5 @@ export type Activities = ReturnType<typeof createActivities>;
 export type { ChooseNextToolInput, ChosenToolCall } from './choose-next-tool';
 export type { ExecuteToolInput, ToolOutput } from './execute-tool';
 export type { NotifyHumanInput } from './notify-human';
+export type { ForkSourceThread, LoadForkSourceInput } from './load-fork-source';
 export type { ResolveToolCallInput } from './resolve-tool-call';

@@ -17,12 +17,16 @@ const AUDIT_ONLY: ReadonlySet<ThreadEvent['type']> = new Set([
 ]);
 
 /**
- * Events the model never sees: the run's start (its facts are in <system_state>), audit-only records
- * (AUDIT_ONLY), and notification failures (not the agent's to fix).
+ * Events the model never sees: the run's start (its facts are in <system_state>), a fork's mark (the
+ * fork decides from the same context as its source), audit-only records (AUDIT_ONLY), and notification
+ * failures (not the agent's to fix).
  */
 export function hidden(event: ThreadEvent): boolean {
   return (
-    event.type === 'run_started' || AUDIT_ONLY.has(event.type) || (event.type === 'error' && event.source === 'notify')
+    event.type === 'run_started' ||
+    event.type === 'forked' ||
+    AUDIT_ONLY.has(event.type) ||
+    (event.type === 'error' && event.source === 'notify')
   );
 }
 

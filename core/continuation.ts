@@ -20,6 +20,7 @@ function stillNeeded(
     left.find((event) => event.type === 'user_message'),
     latest('approval_rejected'),
     latest('human_reply'),
+    left.findLast((event) => event.type === 'forked'), // the policy a fork follows
   ];
   if (pending) {
     needed.push(

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { MESSAGE_LIMITS, PauseInput } from './decisions';
+import { ForkSource } from './fork';
 import { ThreadEvent, type AgentStatus } from './thread';
+import { SpendCarried, SpendLimit } from './spend-budget';
 import { UsageTotals } from './usage';
 
 /**
@@ -24,9 +26,15 @@ export type ContinuedWait = z.infer<typeof ContinuedWait>;
 /** Input of `agentWorkflow`, as typed on the Temporal CLI: `--input '{"agent":"deploybot","message":"..."}'`. */
 export const AgentWorkflowInput = z.object({
   agent: z.string().min(1).max(RUN_INPUT_LIMITS.agent),
-  message: z.string().min(1).max(RUN_INPUT_LIMITS.message),
+  /** The task; required unless the run is a fork (whose task is the source's). */
+  message: z.string().min(1).max(RUN_INPUT_LIMITS.message).optional(),
   maxSteps: z.number().int().positive().max(10_000).optional(),
   requestedBy: z.string().max(RUN_INPUT_LIMITS.requestedBy).optional(),
+  /** Spend limits per budget window, over the agent's own (core/spend-budget.ts). */
+  maxTokens: SpendLimit.shape.maxTokens,
+  maxCostUsd: SpendLimit.shape.maxCostUsd,
+  /** Set by a pipeline for its children: what it spent before this child and the windows it was granted. */
+  budgetCarried: SpendCarried.optional(),
   /** Steps per workflow run before continuing as new (Temporal may suggest it sooner). Default 100. */
   continueAsNewAfterSteps: z.number().int().min(5).optional(),
   /**
@@ -34,6 +42,8 @@ export const AgentWorkflowInput = z.object({
    * waits (Temporal may suggest it sooner).
    */
   continueAsNewAtHistoryBytes: z.number().int().min(10_000).optional(),
+  /** Starts the run as a fork of another run's thread, cut at `at` (tfa fork): the run reads the events itself. */
+  fork: ForkSource.optional(),
   /** Set by the workflow itself when it continues as new: the thread it carries (core/continuation.ts). */
   continued: z
     .object({
@@ -48,11 +58,13 @@ export type AgentWorkflowInput = z.infer<typeof AgentWorkflowInput>;
 
 /** What a finished run returns; parents and clients branch on `status`. */
 export const AgentRunResult = z.object({
-  status: z.enum(['completed', 'failed', 'timed_out', 'max_steps_reached']),
+  status: z.enum(['completed', 'failed', 'timed_out', 'max_steps_reached', 'budget_exhausted']),
   result: z.record(z.string(), z.unknown()).nullable(),
   reason: z.string().nullable(),
   steps: z.number().int(),
   /** Tokens and cost of the run's model calls, by model (a pipeline sums its children's); absent when none reported usage. */
   usage: UsageTotals.optional(),
+  /** The budget window the run ended in; absent for runs without a budget. */
+  budgetWindow: z.number().int().min(1).optional(),
 });
 export type AgentRunResult = z.infer<typeof AgentRunResult> & { status: Extract<AgentStatus, string> };

@@ -52,3 +52,9 @@ export const { resolveToolCall } = proxyActivities<Activities>(PIN_ACTIVITY_OPTI
 /** The evidence the pipeline checks before asking for production approval: recorded test runs of a SHA. */
 export const TEST_RUNS_ACTIVITY_OPTIONS = { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 } } as const;
 export const { readTestRuns } = proxyActivities<Activities>(TEST_RUNS_ACTIVITY_OPTIONS);
+
+/** Reads a fork's source thread from Temporal; a refused cut is non-retryable, a server hiccup is retried. */
+export const { loadForkSource } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumAttempts: 5 },
+});

@@ -5,6 +5,7 @@ import { describeIssues } from '../core/zod-issues';
 import { RunPolicy } from '../core/policy';
 import type { AgentState } from '../core/reducer';
 import { AgentRunResult, AgentWorkflowInput, type ContinuedWait } from '../core/run';
+import { runBudgetFor } from '../core/spend-budget';
 import { FINAL_STATUSES, type EventOf } from '../core/thread';
 import { executeTool, loadRunPolicy, TOOL_ACTIVITY_OPTIONS } from './activities';
 import {
@@ -14,7 +15,10 @@ import {
   handOverFor,
   shouldContinueAsNew,
 } from './continue-as-new';
+import { awaitBudget, budgetRequestOf, withinBudget } from './budget';
 import { loadContext } from './context-loaders';
+import { forkedPolicy, openCall } from '../core/fork';
+import { startFork } from './fork';
 import { errorEventFrom } from './failures';
 import { registerHandlers } from './handlers';
 import { escalate } from './escalation';
@@ -48,6 +52,8 @@ function parseInput(raw: unknown): { input: AgentWorkflowInput; agent: AgentDefi
   }
   const agent = findAgent(parsed.data.agent);
   if (!agent) throw ApplicationFailure.nonRetryable(`Unknown agent "${parsed.data.agent}".`, 'ConfigurationError');
+  if (!parsed.data.message && !parsed.data.fork)
+    throw ApplicationFailure.nonRetryable('Invalid agentWorkflow input: "message" is required.', 'ConfigurationError');
   return { input: parsed.data, agent };
 }
 
@@ -100,6 +106,7 @@ async function takeStep(run: Run): Promise<void> {
       reason: `reached the limit of ${thread.state.maxSteps} steps without finishing`,
     });
   }
+  if (!(await withinBudget(run))) return;
   const choice = await chooseNext(run);
   if (!choice) return;
   const kind = findTool(agent, choice.tool)!.kind;
@@ -134,6 +141,8 @@ async function resumeWait(run: Run, waiting: ContinuedWait): Promise<void> {
       event.type === 'approval_requested' && event.requestId === waiting.requestId,
   );
   if (!request) {
+    const budgetRequest = budgetRequestOf(events, waiting.requestId);
+    if (budgetRequest) return awaitBudget(run, budgetRequest, waiting);
     if (state.pending?.requestId === waiting.requestId) await waitForHuman(run, waiting);
     return;
   }
@@ -182,16 +191,24 @@ async function startRun(input: AgentWorkflowInput, agent: AgentDefinition): Prom
     }
     const started = input.continued.events[0];
     run.policy = started?.type === 'run_started' && started.policy ? started.policy : run.policy;
+    run.policy = forkedPolicy(input.continued.events) ?? run.policy;
     return run;
   }
-  if (startedWithHumanPolicy) run.policy = await loadRunPolicy({ agent: agent.name });
+  if (input.fork) {
+    await startFork(run, input.fork, input.requestedBy);
+    return run;
+  }
+  const budget = runBudgetFor(agent, input);
+  if (startedWithHumanPolicy)
+    run.policy = await loadRunPolicy({ agent: agent.name, ...(budget ? { budget: true } : {}) });
   thread.append({
     type: 'run_started',
     agent: agent.name,
     maxSteps: input.maxSteps ?? agent.maxSteps,
     policy: startedWithHumanPolicy ? run.policy : undefined,
+    ...(budget ? { budget } : {}),
   });
-  thread.append({ type: 'user_message', text: input.message, by: input.requestedBy });
+  thread.append({ type: 'user_message', text: input.message!, by: input.requestedBy });
   if (agent.contextLoaders?.length && patched(PREFETCH_CONTEXT_PATCH)) await loadContext(run);
   return run;
 }
@@ -201,6 +218,8 @@ export async function agentWorkflow(rawInput: AgentWorkflowInput): Promise<Agent
   const { input, agent } = parseInput(rawInput);
   const run = await startRun(input, agent);
   const stepsAtStart = run.thread.state.step;
+  const reopened = input.fork && !input.continued ? openCall(run.thread.events) : undefined;
+  if (reopened) await dispatch(run, reopened); // asked anew: no approval before the cut counts
   if (input.continued?.waiting) await resumeWait(run, input.continued.waiting);
   while (!FINAL_STATUSES.includes(run.thread.state.status)) {
     await stepBoundary(run.thread, run.control, run.handOver);
@@ -209,6 +228,6 @@ export async function agentWorkflow(rawInput: AgentWorkflowInput): Promise<Agent
     }
     await takeStep(run);
   }
-  const { status, result, reason, step: steps, usage } = run.thread.state;
-  return AgentRunResult.parse({ status, result, reason, steps, usage });
+  const { status, result, reason, step: steps, usage, budget } = run.thread.state;
+  return AgentRunResult.parse({ status, result, reason, steps, usage, budgetWindow: budget?.window });
 }

@@ -12,9 +12,16 @@ import { GatewayError } from './errors';
 import type { GatewayIdentity } from './identity';
 import { registerWatchRoute } from './watch-route';
 
-/** Body of POST /agents/:agent/runs; only the workflow itself writes a thread, so `continued` is not accepted. */
-export const LaunchBody = AgentWorkflowInput.omit({ agent: true, continued: true })
-  .extend({ workflowId: z.string().min(1).max(200).optional() })
+/**
+ * Body of POST /agents/:agent/runs: a new run with its task. Only the workflow itself writes a thread,
+ * so `continued` is not accepted; forks start from the CLI (`tfa fork`), not here. A budget's carried
+ * spend is the deploy pipeline's to set for its children.
+ */
+export const LaunchBody = AgentWorkflowInput.omit({ agent: true, continued: true, fork: true, budgetCarried: true })
+  .extend({
+    message: AgentWorkflowInput.shape.message.unwrap(),
+    workflowId: z.string().min(1).max(200).optional(),
+  })
   .strict();
 
 const ListQuery = z.object({
