@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { AgentRunResult, RUN_INPUT_LIMITS } from '../core/run';
+import { AgentRunResult, RUN_INPUT_LIMITS, type AgentWorkflowInput } from '../core/run';
 import { nonEmptyText } from '../core/tools';
-import { sumUsage, UsageTotals } from '../core/usage';
+import { grandTotal, sumUsage, UsageTotals } from '../core/usage';
+import { SpendLimit } from '../core/spend-budget';
 
 /** Input of `deployWorkflow`: `temporal workflow start --type deployWorkflow --input '{"ref":"main","requestedBy":"you"}'`. */
 export const DeployWorkflowInput = z.object({
@@ -10,6 +11,9 @@ export const DeployWorkflowInput = z.object({
   ref: z.string().min(1).max(RUN_INPUT_LIMITS.ref),
   /** Passed to every child run as its requestedBy, so it has the same limit. */
   requestedBy: z.string().min(1).max(RUN_INPUT_LIMITS.requestedBy),
+  /** Spend limits per budget window for all children together (pipelineBudgetFor). */
+  maxTokens: SpendLimit.shape.maxTokens,
+  maxCostUsd: SpendLimit.shape.maxCostUsd,
 });
 export type DeployWorkflowInput = z.infer<typeof DeployWorkflowInput>;
 
@@ -103,6 +107,8 @@ export const DeployState = z.object({
   forwarded: z.array(ForwardedMessage),
   /** Tokens and cost of the finished children's model calls, summed (pipelineUsage); absent until one reports usage. */
   usage: UsageTotals.optional(),
+  /** The pipeline's spend limits and the window its children are in; absent without a budget. */
+  budget: SpendLimit.extend({ window: z.number().int().min(1) }).optional(),
 });
 export type DeployState = z.infer<typeof DeployState>;
 
@@ -171,6 +177,24 @@ export function describePipeline(workflowId: string, state: DeployState): string
   }
   if (state.summary) lines.push('', state.summary);
   return lines.join('\n');
+}
+
+/**
+ * A child's share of the pipeline's budget: the same limits, with what the earlier children spent and
+ * the windows granted so far counted as its own, so all children together stay within the windows a
+ * person approved. A child that runs out asks for the next window itself; later children keep it.
+ */
+export function childBudget(
+  state: DeployState,
+): Pick<AgentWorkflowInput, 'maxTokens' | 'maxCostUsd' | 'budgetCarried'> {
+  if (!state.budget) return {};
+  const { window, ...limits } = state.budget;
+  const spent = grandTotal(state.usage);
+  const tokens = spent.inputTokens + spent.outputTokens;
+  const perCall =
+    spent.calls > 0 ? { tokens: Math.ceil(tokens / spent.calls), costUsd: spent.costUsd / spent.calls } : null;
+  const carried = { tokens, costUsd: spent.costUsd, windows: window, ...(perCall ? { perCall } : {}) };
+  return { ...limits, budgetCarried: carried };
 }
 
 /** The pipeline's usage: its finished children's totals added up (a running child's are in its own status). */

@@ -11,6 +11,7 @@ import { agents, findAgent } from '../agents';
 import { parseConfig, type TfaConfig } from '../core/config';
 import type { Decision } from '../core/decisions';
 import { shellQuote } from '../core/shell-quote';
+import { SPEND_LIMIT_BOUNDS, SpendLimit } from '../core/spend-budget';
 import { printable } from '../core/terminal-text';
 import { AgentStatus } from '../core/thread';
 import { clientPayloadCodecs } from '../codec/from-config';
@@ -33,6 +34,23 @@ function positiveInt(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
   return parsed;
+}
+
+const BUDGET_HELP = {
+  maxTokens: 'budget: input+output tokens per window; when used up the run asks for another window',
+  maxCostUsd: "budget: US dollars per window at the worker's prices; when used up the run asks for another window",
+} as const;
+
+/** A budget limit as the run input's schema bounds it (core/spend-budget.ts). */
+function budgetLimit(field: keyof SpendLimit): (value: string) => number {
+  return (value) => {
+    const parsed = SpendLimit.shape[field].safeParse(Number(value));
+    if (!parsed.success || parsed.data === undefined)
+      throw new InvalidArgumentError(
+        `expected a positive ${field === 'maxTokens' ? 'integer' : 'number'} up to ${SPEND_LIMIT_BOUNDS[field]}`,
+      );
+    return parsed.data;
+  };
 }
 
 function agentStatus(value: string): AgentStatus {
@@ -249,13 +267,16 @@ export function buildProgram(): Command {
     .description('start a run; prints its workflow id')
     .option('--workflow-id <id>', 'workflow id (default: <agent>-<time>)')
     .option('--max-steps <n>', 'step limit for this run', positiveInt)
+    .option('--max-tokens <n>', BUDGET_HELP.maxTokens, budgetLimit('maxTokens'))
+    .option('--max-cost-usd <usd>', BUDGET_HELP.maxCostUsd, budgetLimit('maxCostUsd'))
     .option('--by <name>', 'who asks', defaultUser)
     .action(
-      (agent: string, words: string[], opts: { workflowId?: string; maxSteps?: number; by: string }) =>
+      (agent: string, words: string[], opts: { workflowId?: string; maxSteps?: number; by: string } & SpendLimit) =>
         knownAgent(agent) &&
         withRuns(async (runs) => {
+          const { maxSteps, maxTokens, maxCostUsd } = opts;
           const id = await runs.launch(
-            { agent, message: words.join(' '), maxSteps: opts.maxSteps, requestedBy: opts.by },
+            { agent, message: words.join(' '), maxSteps, maxTokens, maxCostUsd, requestedBy: opts.by },
             opts.workflowId,
           );
           printFollowUp(`started ${agent} run ${id}; follow it with: tfa status ${shellQuote(id)}`);
@@ -344,10 +365,13 @@ export function buildProgram(): Command {
     .description('run the deploy pipeline (deployWorkflow) for a git ref; prints its workflow id')
     .option('--by <name>', 'who asks', defaultUser)
     .option('--workflow-id <id>', 'workflow id (default: deploy-<ref>-<time>)')
-    .action((ref: string, opts: { by: string; workflowId?: string }) =>
+    .option('--max-tokens <n>', `${BUDGET_HELP.maxTokens}, all children together`, budgetLimit('maxTokens'))
+    .option('--max-cost-usd <usd>', `${BUDGET_HELP.maxCostUsd}, all children together`, budgetLimit('maxCostUsd'))
+    .action((ref: string, opts: { by: string; workflowId?: string } & SpendLimit) =>
       withRuns(async (runs) => {
         const id = opts.workflowId ?? `deploy-${ref.replace(/[^\w.-]+/g, '-')}-${Date.now().toString(36)}`;
-        const started = await runs.startDeploy({ ref, requestedBy: opts.by }, id);
+        const { maxTokens, maxCostUsd } = opts;
+        const started = await runs.startDeploy({ ref, requestedBy: opts.by, maxTokens, maxCostUsd }, id);
         printFollowUp(
           `${started.duplicate ? 'already started' : 'started'} pipeline ${id} for ${ref}; follow it with: tfa status ${shellQuote(id)}`,
         );

@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import { describeIssues } from '../core/zod-issues';
 import {
+  childBudget,
   describePipeline,
   DeployWorkflowInput,
   judgeTestRuns,
@@ -21,6 +22,7 @@ import {
   type PipelineChild,
 } from '../agents/pipeline';
 import { RUN_INPUT_LIMITS, type AgentRunResult } from '../core/run';
+import { runBudgetFor } from '../core/spend-budget';
 import {
   deployRelease,
   readCurrentRelease,
@@ -111,7 +113,7 @@ async function runAgent(
     const task = message.slice(0, RUN_INPUT_LIMITS.message);
     const handle = await startChild(agentWorkflow, {
       workflowId: child.workflowId,
-      args: [{ agent, message: task, requestedBy }],
+      args: [{ agent, message: task, requestedBy, ...childBudget(state) }],
       ...summary,
     });
     child.result = (await handle.result()) as AgentRunResult;
@@ -123,6 +125,8 @@ async function runAgent(
     child.result = { status: 'failed', result: null, reason: error.cause?.message ?? error.message, steps: 0 };
   }
   state.usage = pipelineUsage(state);
+  if (state.budget && child.result?.budgetWindow)
+    state.budget.window = Math.max(state.budget.window, child.result.budgetWindow);
   showProgress(state);
   return child;
 }
@@ -134,6 +138,8 @@ function finish(state: DeployState, outcome: NonNullable<DeployState['outcome']>
 }
 
 async function alert(state: DeployState, input: DeployWorkflowInput, what: string): Promise<void> {
+  // Whoever declined another budget window stopped the pipeline: a notifier would only ask them again.
+  if (state.children.some((child) => child.status === 'budget_exhausted')) return;
   state.stage = 'notifying';
   await runAgent(
     state,
@@ -280,6 +286,8 @@ async function deployToProduction(state: DeployState, input: DeployWorkflowInput
 export async function deployWorkflow(rawInput: DeployWorkflowInput): Promise<DeployState> {
   const input = parseInput(rawInput);
   const state = newDeployState(input.ref);
+  const limits = runBudgetFor({}, input);
+  if (limits) state.budget = { ...limits, window: 1 };
   setHandler(deployStatusQuery, () => state);
   forwardHumanMessages(state);
   showProgress(state);
