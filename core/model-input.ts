@@ -35,7 +35,7 @@ export function modelInputDigest(input: ModelInput): string {
 }
 
 /** A model decision counts as a step whether it chose a tool or failed (see the reducer). */
-const isDecision = (event: ThreadEvent) =>
+export const isDecision = (event: ThreadEvent) =>
   event.type === 'tool_call' || (event.type === 'error' && event.source === 'model');
 
 /**

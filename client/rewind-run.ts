@@ -1,0 +1,94 @@
+/**
+ * `tfa rewind`: Temporal's reset of a run to the workflow task that started a model decision, so the
+ * run replays up to it and the model decides it anew, in place (a new run of the same workflow id).
+ * Nothing that reached the run after that point is reapplied: an approval sent for a request the run
+ * made later must not land on the request the rewound run makes.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { decodeUserMetadata } from '@temporalio/common/lib/internal-non-workflow';
+import { temporal } from '@temporalio/proto';
+import { findAgent } from '../agents';
+import { AGENT_WORKFLOW_TYPE, DEFAULT_NAMESPACE } from '../core/constants';
+import type { ForkPoint } from '../core/fork';
+import { assertRewindSafe, RewindRefusedError, rewindStep } from '../core/rewind';
+import { shellQuote } from '../core/shell-quote';
+import { threadQuery } from '../workflows/messages';
+
+const { EventType, ResetReapplyExcludeType, ResetReapplyType } = temporal.api.enums.v1;
+
+/** Every kind of event Temporal could carry over a reset: none is. */
+const REAPPLY_NOTHING = [
+  ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL,
+  ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE,
+  ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_NEXUS,
+  ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_CANCEL_REQUEST,
+];
+
+/** The model call's summary (workflows/model-call.ts) names its step. */
+const MODEL_CALL_SUMMARY = / step (\d+): choose the next tool/;
+
+export interface RewindRequest {
+  workflowId: string;
+  to: ForkPoint;
+  by?: string;
+}
+
+export interface Rewound {
+  step: number;
+  /** The run that replaced the rewound one (same workflow id). */
+  runId: string;
+  /** The same reset with the Temporal CLI. */
+  temporalCommand: string;
+}
+
+/** The WorkflowTaskCompleted event whose task scheduled the model call of `step`, in this run's history. */
+async function decisionTaskOf(client: Client, workflowId: string, runId: string, step: number) {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  for (const event of history.events ?? []) {
+    if (event.eventType !== EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) continue;
+    if (event.activityTaskScheduledEventAttributes?.activityType?.name !== 'chooseNextTool') continue;
+    const { staticSummary } = await decodeUserMetadata(client.options.loadedDataConverter, event.userMetadata);
+    if (Number(MODEL_CALL_SUMMARY.exec(staticSummary ?? '')?.[1]) === step)
+      return event.activityTaskScheduledEventAttributes.workflowTaskCompletedEventId!;
+  }
+  throw new RewindRefusedError(
+    `step ${step} was not decided in run ${runId} of ${workflowId} (a decision made before it continued as new, or one that never called the model): fork instead (tfa fork)`,
+  );
+}
+
+/** Checks that going back is safe, then resets the latest run of `workflowId` to the task that began the step. */
+export async function rewindRun(client: Client, request: RewindRequest): Promise<Rewound> {
+  const { workflowId } = request;
+  const handle = client.workflow.getHandle(workflowId);
+  const { type, runId, parentExecution } = await handle.describe();
+  if (type !== AGENT_WORKFLOW_TYPE)
+    throw new RewindRefusedError(`${workflowId} is a ${type} run: rewind goes back in one agent run`);
+  if (parentExecution)
+    throw new RewindRefusedError(
+      `${workflowId} is a child of ${parentExecution.workflowId}, which waits on this very run: fork it instead (tfa fork)`,
+    );
+  const { events, state } = await handle.query(threadQuery);
+  const step = rewindStep(events, request.to, workflowId);
+  assertRewindSafe(findAgent(state.agent)!, events, step);
+  const eventId = await decisionTaskOf(client, workflowId, runId, step);
+  const reason = `tfa rewind to step ${step}${request.by ? ` by ${request.by}` : ''}`;
+  const { namespace } = client.options;
+  const reset = await client.workflowService.resetWorkflowExecution({
+    namespace,
+    workflowExecution: { workflowId, runId },
+    workflowTaskFinishEventId: eventId,
+    reason,
+    requestId: randomUUID(),
+    resetReapplyType: ResetReapplyType.RESET_REAPPLY_TYPE_NONE,
+    resetReapplyExcludeTypes: REAPPLY_NOTHING,
+  });
+  const inNamespace = namespace === DEFAULT_NAMESPACE ? '' : ` --namespace ${shellQuote(namespace)}`;
+  return {
+    step,
+    runId: reset.runId,
+    temporalCommand:
+      `temporal workflow reset${inNamespace} --workflow-id ${shellQuote(workflowId)} --run-id ${runId}` +
+      ` --event-id ${eventId.toString()} --reason ${shellQuote(reason)} --reapply-exclude All`,
+  };
+}
