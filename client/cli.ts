@@ -17,7 +17,10 @@ import { AgentStatus } from '../core/thread';
 import { clientPayloadCodecs } from '../codec/from-config';
 import { connectClient, temporalSettings } from './connect';
 import { describeError } from './describe-error';
+import { parseForkPoint } from '../core/fork';
+import { forkRun } from './fork-run';
 import { formatDeployStatus, formatStatus } from './format-status';
+import { rewindRun } from './rewind-run';
 import { tokenDigest } from './gateway/identity';
 import { createKey, keysDir, personalSigner, readKey, type StatementSigner } from './keys';
 import { createRuns, type DecisionTaken, type ModelInputShown, type Runs } from './runs';
@@ -257,6 +260,46 @@ async function watchRun(client: Client, taskQueue: string, workflowId: string): 
   }
 }
 
+/** `tfa fork` and `tfa rewind`: go back to an earlier point of a run, in a new run or in place. */
+function addForkCommands(program: Command): void {
+  const at = 'a step (the n-th model decision, 1 = the first) or an event id (tfa status --json lists them)';
+  program
+    .command('fork <workflowId>')
+    .description(
+      "start a new run from a run's thread up to a point (to try another answer, or after fixing a prompt); prints its workflow id",
+    )
+    .requiredOption('--at <eventId|step>', `${at}: a step is decided anew, an event is kept with all before it`)
+    .option('--run <runId>', 'an earlier run of this workflow id (one an earlier_events line names)')
+    .option('--workflow-id <id>', "the fork's workflow id (default: <workflowId>-fork-<time>)")
+    .option('--by <name>', 'who forks', defaultUser)
+    .action((id: string, opts: { at: string; run?: string; workflowId?: string; by: string }) =>
+      withClient(async (client, config) => {
+        const request = { workflowId: id, runId: opts.run, at: parseForkPoint(opts.at), requestedBy: opts.by };
+        const started = await forkRun(client, config.TFA_TASK_QUEUE, { ...request, newWorkflowId: opts.workflowId });
+        printFollowUp(
+          `forked ${id} at ${opts.at} into ${started.workflowId}; follow it with: tfa status ${shellQuote(started.workflowId)}\nthe same with the Temporal CLI: ${started.temporalCommand}`,
+        );
+        return started.workflowId;
+      }),
+    );
+  program
+    .command('rewind <workflowId>')
+    .description(
+      'go back in place to a model decision and let the model decide it anew (a Temporal reset); refused once a tool that acts ran since; prints the new run id',
+    )
+    .requiredOption('--to <eventId|step>', `${at}; an event id must name a tool_call`)
+    .option('--by <name>', 'who rewinds (recorded as the reset reason)', defaultUser)
+    .action((id: string, opts: { to: string; by: string }) =>
+      withClient(async (client) => {
+        const rewound = await rewindRun(client, { workflowId: id, to: parseForkPoint(opts.to), by: opts.by });
+        printFollowUp(
+          `rewound ${id} to step ${rewound.step}; nothing sent after it was reapplied\nthe same with the Temporal CLI: ${rewound.temporalCommand}`,
+        );
+        return rewound.runId;
+      }),
+    );
+}
+
 export function buildProgram(): Command {
   const program = new Command('tfa')
     .description('Launch, inspect and answer durable agent runs on Temporal.')
@@ -310,6 +353,7 @@ export function buildProgram(): Command {
       withRuns(async (runs) => void (await runs.reply(id, { ...opts, text: words.join(' ') }, signerFor(opts.by)))),
     );
   addSigningCommands(program);
+  addForkCommands(program);
   program
     .command('pause <workflowId>')
     .description('pause at the next step boundary')
