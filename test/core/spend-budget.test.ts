@@ -9,6 +9,7 @@ import {
   type BudgetState,
 } from '../../core/spend-budget';
 import type { ThreadEvent } from '../../core/thread';
+import { describeWaiting } from '../../core/waiting';
 import { addCall, type UsageTotals } from '../../core/usage';
 import { deploybot } from '../../agents/deploybot';
 
@@ -118,6 +119,9 @@ test('the reducer records the budget from run_started and moves to the granted w
       reason: 'used up',
     },
   ];
+  expect(describeWaiting('run-1', replay(events))).toContain(
+    'Waits for approval of request r1: another budget window (used up); reject stops the run (sha256:x).\nAnswer with one of:\n- `tfa approve run-1 --request-id r1 --by <you>`',
+  );
   expect(replay(events)).toMatchObject({
     status: 'awaiting_approval',
     pending: { kind: 'budget', requestId: 'r1', window: 1, argsDigest: 'sha256:x' },

@@ -278,6 +278,7 @@ test("a pipeline's budget covers its children: each asks when the pipeline's win
 
 test('the gateway starts a run with a budget, refuses a bad or carried one, and approves another window by request id', async () => {
   const setup = await startGatewayOnHarness(listThenDone(3));
+  harness = setup.harness; // closed after the test like the others'
   try {
     const { gateway } = setup;
     const refused = await call(gateway, '/agents/deploybot/runs', { body: { message: 'list', maxTokens: -1 } });
@@ -293,7 +294,7 @@ test('the gateway starts a run with a budget, refuses a bad or carried one, and 
       body: { message: 'list staging releases', maxTokens: MAX_TOKENS },
     });
     expect(launched.status).toBe(201);
-    const handle = setup.harness.client.workflow.getHandle(launched.body.workflowId);
+    const handle = harness.client.workflow.getHandle(launched.body.workflowId);
     const asked = await waitingForBudget(handle);
     const inspected = await call(gateway, `/runs/${handle.workflowId}`);
     expect(inspected.body.state).toMatchObject({ status: 'awaiting_approval', pending: { kind: 'budget' } });
@@ -303,7 +304,7 @@ test('the gateway starts a run with a budget, refuses a bad or carried one, and 
     expect(approved.status).toBe(200);
     expect(await handle.result()).toMatchObject({ status: 'completed', budgetWindow: 2 });
   } finally {
-    await setup.close();
+    await setup.gateway.close();
   }
 });
 
