@@ -7,9 +7,10 @@ import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { ForkRefusedError } from '../../core/fork';
 import type { EventOf, ThreadEvent } from '../../core/thread';
 import { callTool, type ScriptedReply } from '../../scripts/scripted-model/server';
-import { threadQuery } from '../../workflows/messages';
+import { approveSignal, threadQuery } from '../../workflows/messages';
 import { startDeployRun } from '../support/awaiting-approval';
-import { startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { startHarness, waitForState, type Harness, type HarnessOptions } from '../support/workflow-harness';
+import { alice, trustPolicy } from '../support/identities';
 
 let harness: Harness;
 afterEach(async () => harness?.close());
@@ -17,10 +18,11 @@ afterEach(async () => harness?.close());
 /** Every tool the worker ran (context loaders included), by workflow id. */
 let toolRuns: Array<{ workflowId: string; tool: string }>;
 
-async function start(script: ScriptedReply[]): Promise<void> {
+async function start(script: ScriptedReply[], options: HarnessOptions = {}): Promise<void> {
   toolRuns = [];
   harness = await startHarness({
     script,
+    ...options,
     wrapActivities: (activities): Activities => ({
       ...activities,
       executeTool: async (input) => {
@@ -193,4 +195,26 @@ test('a fork start input that carries events is refused: only the fork reads the
     args: [{ agent: 'deploybot', fork: { workflowId: source.workflowId, at: { step: 1 }, events } }],
   });
   await expect(forged.result()).rejects.toMatchObject({ cause: { type: 'ConfigurationError' } });
+});
+
+test('a fork cut inside a quorum asks anew: an approval counted before the cut does not count towards the new request', async () => {
+  const policy = trustPolicy({
+    agents: { deploybot: { approvers: { deploy_to_production: { anyOf: ['alice', 'bob'], count: 2 } } } },
+  });
+  await start(PRODUCTION_THEN_TWO_ENDINGS, { policy });
+  const source = await startDeployRun(harness, 'fork-quorum');
+  await waitForState(source, (state) => state.status === 'awaiting_approval');
+  const runs = createRuns(harness.client, harness.taskQueue);
+  const { body } = await runs.signedBody(source.workflowId, { action: 'approve', by: 'alice' }, alice.sign);
+  await source.signal(approveSignal, body as never);
+  await waitForState(source, (state) => state.pending?.approvedBy?.includes('alice') ?? false);
+  const counted = eventOf((await source.query(threadQuery)).events, 'approval_counted');
+
+  const forked = handleOf((await fork({ workflowId: source.workflowId, at: { eventId: counted.id } })).workflowId);
+  const { pending } = await waitForState(
+    forked,
+    (state) => state.status === 'awaiting_approval' && state.pending?.requestId !== counted.requestId,
+  );
+  expect(pending).toMatchObject({ quorum: { of: ['alice', 'bob'], count: 2 }, approvedBy: [] });
+  expect(toolRuns.filter((run) => run.workflowId === forked.workflowId)).toEqual([]);
 });

@@ -5,8 +5,10 @@ import { AGENT_WORKFLOW_TYPE } from '../../core/constants';
 import { RewindRefusedError } from '../../core/rewind';
 import { callTool, type ScriptedReply } from '../../scripts/scripted-model/server';
 import { approveSignal, threadQuery } from '../../workflows/messages';
+import { forkRun } from '../../client/fork-run';
+import { startPipeline, testsPassThenDeploy, waitForChildApproval } from '../support/deploy-pipeline';
 import { alice, trustPolicy } from '../support/identities';
-import { startHarness, waitForState, type Harness, type HarnessOptions } from '../support/workflow-harness';
+import { eventually, startHarness, waitForState, type Harness, type HarnessOptions } from '../support/workflow-harness';
 
 let harness: Harness;
 afterEach(async () => harness?.close());
@@ -102,4 +104,31 @@ test('a rewind does not reapply an approval signalled after the step: the reques
     (event) => event.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
   );
   expect(signalled).toEqual([]);
+});
+
+test('a pipeline is neither rewound nor forked, its waiting child is not rewound under it, and a fork of the child is a standalone run', async () => {
+  harness = await startHarness();
+  harness.model.enqueue(...testsPassThenDeploy(await harness.fixture.sha('main')));
+  const pipeline = await startPipeline(harness, 'main', `rewind-pipeline-${Date.now()}`);
+  await waitForChildApproval(harness.client.workflow, pipeline.workflowId);
+  const child = `${pipeline.workflowId}-deploy`;
+  const reason = (attempt: Promise<unknown>) =>
+    attempt.then(
+      () => 'done',
+      (error: Error) => error.message,
+    );
+
+  expect(await reason(rewind({ workflowId: pipeline.workflowId, to: { step: 1 } }))).toMatch(
+    /is a deployWorkflow run: rewind goes back in one agent run/,
+  );
+  expect(await reason(rewind({ workflowId: child, to: { step: 1 } }))).toMatch(
+    new RegExp(`is a child of ${pipeline.workflowId}, which waits on this very run: fork it instead`),
+  );
+  const fork = (workflowId: string) => forkRun(harness.client, harness.taskQueue, { workflowId, at: { step: 1 } });
+  expect(await reason(fork(pipeline.workflowId))).toMatch(/is a deployWorkflow run: fork one of its agent runs/);
+
+  const forked = harness.client.workflow.getHandle((await fork(child)).workflowId);
+  expect((await forked.describe()).parentExecution).toBeUndefined();
+  await eventually(async () => (await forked.query(threadQuery)).events.some((event) => event.type === 'forked'));
+  await forked.terminate('test over');
 });
