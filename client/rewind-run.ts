@@ -9,6 +9,7 @@ import type { Client } from '@temporalio/client';
 import { decodeUserMetadata } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import { findAgent } from '../agents';
+import { findTool, type AgentDefinition } from '../core/agent';
 import { AGENT_WORKFLOW_TYPE, DEFAULT_NAMESPACE } from '../core/constants';
 import type { ForkPoint } from '../core/fork';
 import { assertRewindSafe, RewindRefusedError, rewindStep } from '../core/rewind';
@@ -42,16 +43,28 @@ export interface Rewound {
   temporalCommand: string;
 }
 
-/** The WorkflowTaskCompleted event whose task scheduled the model call of `step`, in this run's history. */
-async function decisionTaskOf(client: Client, workflowId: string, runId: string, step: number) {
+/**
+ * The WorkflowTaskCompleted event whose task scheduled the model call of `step`, in this run's history.
+ * The history is checked again for a tool that acts scheduled after it (one may have started since the
+ * thread was read).
+ */
+async function decisionTaskOf(client: Client, workflowId: string, runId: string, step: number, agent: AgentDefinition) {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  let resetTo: temporal.api.history.v1.IActivityTaskScheduledEventAttributes['workflowTaskCompletedEventId'];
   for (const event of history.events ?? []) {
     if (event.eventType !== EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) continue;
-    if (event.activityTaskScheduledEventAttributes?.activityType?.name !== 'chooseNextTool') continue;
-    const { staticSummary } = await decodeUserMetadata(client.options.loadedDataConverter, event.userMetadata);
-    if (Number(MODEL_CALL_SUMMARY.exec(staticSummary ?? '')?.[1]) === step)
-      return event.activityTaskScheduledEventAttributes.workflowTaskCompletedEventId!;
+    const { activityType, workflowTaskCompletedEventId } = event.activityTaskScheduledEventAttributes!;
+    if (activityType?.name !== 'chooseNextTool' && (!resetTo || activityType?.name !== 'executeTool')) continue;
+    const { staticSummary = '' } = await decodeUserMetadata(client.options.loadedDataConverter, event.userMetadata);
+    if (!resetTo && Number(MODEL_CALL_SUMMARY.exec(staticSummary)?.[1]) === step)
+      resetTo = workflowTaskCompletedEventId!;
+    const tool = activityType?.name === 'executeTool' ? staticSummary.split(' ')[0]! : undefined;
+    if (tool && !findTool(agent, tool)?.readOnly)
+      throw new RewindRefusedError(
+        `${tool} was started at event ${event.eventId?.toString()} of run ${runId}, after step ${step} began: what it did stays done; fork instead (tfa fork)`,
+      );
   }
+  if (resetTo) return resetTo;
   throw new RewindRefusedError(
     `step ${step} was not decided in run ${runId} of ${workflowId} (a decision made before it continued as new, or one that never called the model): fork instead (tfa fork)`,
   );
@@ -70,8 +83,9 @@ export async function rewindRun(client: Client, request: RewindRequest): Promise
     );
   const { events, state } = await handle.query(threadQuery);
   const step = rewindStep(events, request.to, workflowId);
-  assertRewindSafe(findAgent(state.agent)!, events, step);
-  const eventId = await decisionTaskOf(client, workflowId, runId, step);
+  const agent = findAgent(state.agent)!;
+  assertRewindSafe(agent, events, step);
+  const eventId = await decisionTaskOf(client, workflowId, runId, step, agent);
   const reason = `tfa rewind to step ${step}${request.by ? ` by ${request.by}` : ''}`;
   const { namespace } = client.options;
   const reset = await client.workflowService.resetWorkflowExecution({
