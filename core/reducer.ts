@@ -160,6 +160,7 @@ function apply(state: AgentState, event: ThreadEvent): AgentState {
           argsDigest: event.argsDigest,
           question: event.reason,
           window: event.window,
+          ...(event.quorum ? { quorum: event.quorum, approvedBy: [] } : {}),
           since: event.at,
         },
       };

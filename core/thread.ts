@@ -211,6 +211,8 @@ export const BudgetExhausted = z.object({
   /** sha256 of the request's arguments (window, limits, spent): a decision applies to exactly this request. */
   argsDigest: z.string(),
   reason: z.string(),
+  /** Set when the policy's `budget` approvers need several approvals. */
+  quorum: Quorum.optional(),
 });
 /** Audit record of a decision or signal that was refused; it changes nothing else. */
 export const DecisionRefused = z.object({

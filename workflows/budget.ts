@@ -4,7 +4,8 @@
  */
 import { uuid4 } from '@temporalio/workflow';
 import { argsDigest } from '../core/digest';
-import { budgetOverrun, budgetRequestArgs } from '../core/spend-budget';
+import { quorumOf } from '../core/quorum';
+import { BUDGET_APPROVERS_KEY, budgetOverrun, budgetRequestArgs } from '../core/spend-budget';
 import type { ContinuedWait } from '../core/run';
 import { FINAL_STATUSES, type EventOf, type ThreadEvent } from '../core/thread';
 import { waitForHuman } from './human-requests';
@@ -19,6 +20,7 @@ export async function withinBudget(run: Run): Promise<boolean> {
   const { maxTokens, maxCostUsd } = budget;
   const limits = { ...(maxTokens ? { maxTokens } : {}), ...(maxCostUsd ? { maxCostUsd } : {}) };
   const request = { window: overrun.window, limits, spent: overrun.spent };
+  const quorum = quorumOf(run.policy.approvers[BUDGET_APPROVERS_KEY]);
   const asked = run.thread.append({
     type: 'budget_exhausted',
     requestId: uuid4(),
@@ -26,6 +28,7 @@ export async function withinBudget(run: Run): Promise<boolean> {
     next: overrun.next,
     argsDigest: argsDigest(budgetRequestArgs(request)),
     reason: overrun.reason,
+    ...(quorum ? { quorum } : {}),
   }) as EventOf<'budget_exhausted'>;
   await awaitBudget(run, asked);
   return false;

@@ -1,8 +1,10 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import type { Notice, NotificationChannel } from '../../activities/channels/channel';
+import { buttonsFor } from '../../activities/channels/slack-channel';
 import { formatStatus } from '../../client/format-status';
 import { createRuns } from '../../client/runs';
 import { AGENT_WORKFLOW_TYPE, DEFAULT_MODEL, DEPLOY_WORKFLOW_TYPE } from '../../core/constants';
-import type { PolicyFile } from '../../core/policy';
+import type { Approvers, PolicyFile } from '../../core/policy';
 import type { AgentState, PendingRequest } from '../../core/reducer';
 import type { AgentRunResult, AgentWorkflowInput } from '../../core/run';
 import type { EventOf, ThreadEvent } from '../../core/thread';
@@ -14,7 +16,7 @@ import { updateRefusal } from '../support/awaiting-approval';
 import { call, startGatewayOnHarness } from '../client/gateway-fixture';
 import { testsPassThenDeploy } from '../support/deploy-pipeline';
 import { alice, bob, mallory, trustPolicy } from '../support/identities';
-import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import { eventually, startHarness, waitForState, type Harness, type HarnessOptions } from '../support/workflow-harness';
 
 /** DeployBot lists staging `listings` times, then finishes: one model call a step. */
 const listThenDone = (listings: number): ScriptedReply[] => [
@@ -22,13 +24,16 @@ const listThenDone = (listings: number): ScriptedReply[] => [
   callTool('done_for_now', { message: 'listed' }),
 ];
 
-/** alice (alone) may grant DeployBot another budget window. */
-const budgetPolicy = (): Partial<PolicyFile> => {
+/** alice (alone, unless `budget` says otherwise) may grant DeployBot another budget window. */
+const budgetPolicy = (
+  budget: Approvers = ['alice'],
+  section: PolicyFile['agents'][string] = {},
+): Partial<PolicyFile> => {
   const policy = trustPolicy();
-  const deploybot = policy.agents!.deploybot!;
+  const deploybot = { ...policy.agents!.deploybot!, ...section };
   return {
     ...policy,
-    agents: { ...policy.agents, deploybot: { approvers: { ...deploybot.approvers, budget: ['alice'] } } },
+    agents: { ...policy.agents, deploybot: { ...deploybot, approvers: { ...deploybot.approvers, budget } } },
   };
 };
 
@@ -43,8 +48,12 @@ const PRICES: PriceTable = {
 let harness: Harness;
 afterEach(async () => harness?.close());
 
-async function startBudgetRun(script: ScriptedReply[], input: Partial<AgentWorkflowInput>): Promise<WorkflowHandle> {
-  harness = await startHarness({ script, policy: budgetPolicy(), prices: PRICES });
+async function startBudgetRun(
+  script: ScriptedReply[],
+  input: Partial<AgentWorkflowInput>,
+  options: Partial<HarnessOptions> = {},
+): Promise<WorkflowHandle> {
+  harness = await startHarness({ script, policy: budgetPolicy(), prices: PRICES, ...options });
   return harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,
     workflowId: `budget-${Date.now()}-${Math.random().toString(36).slice(2)}`,
@@ -332,4 +341,57 @@ test('a run that continues as new while it waits for a budget keeps waiting on t
     status: 'budget_exhausted',
     reason: expect.stringContaining('no more'),
   });
+});
+
+test('under a quorum for budgets, one approval is counted and the second grants the next window', async () => {
+  const handle = await startBudgetRun(
+    listThenDone(3),
+    { maxTokens: MAX_TOKENS },
+    { policy: budgetPolicy({ allOf: ['alice', 'bob'] }) },
+  );
+  const asked = await waitingForBudget(handle);
+  const requestId = asked.pending!.requestId;
+  const runs = createRuns(harness.client, harness.taskQueue);
+  expect(await runs.approve(handle.workflowId, { requestId, by: 'alice' }, alice.sign)).toMatchObject({
+    approvals: 'approved by alice (1 of 2 needed); still needed: bob',
+  });
+  expect((await handle.query(threadQuery)).state).toMatchObject({ pending: { requestId }, budget: { window: 1 } });
+  await runs.approve(handle.workflowId, { requestId, by: 'bob' }, bob.sign);
+  expect(await handle.result()).toMatchObject({ status: 'completed', budgetWindow: 2 });
+});
+
+test("a budget request nobody answers is escalated after the policy's budget timeout, then the run ends timed_out", async () => {
+  const section = { toolTimeoutsMs: { budget: 500 }, escalationTimeoutMs: 500, escalateTo: 'oncall-lead' };
+  const handle = await startBudgetRun(
+    listThenDone(3),
+    { maxTokens: MAX_TOKENS },
+    { policy: budgetPolicy(['alice'], section) },
+  );
+  await waitForState(handle, (state) => state.status === 'timed_out', 15_000);
+  const result: AgentRunResult = await handle.result();
+  expect(result.status).toBe('timed_out');
+  expect(result.reason).toContain('another budget window');
+  const { events } = await handle.query(threadQuery);
+  expect(events.find((event) => event.type === 'request_escalated')).toMatchObject({ to: 'oncall-lead' });
+});
+
+test("the budget notice's Slack buttons name the request's digest, and an approval stating that digest is accepted", async () => {
+  const notices: Notice[] = [];
+  const channel: NotificationChannel = { name: 'capture', send: async (notice) => void notices.push(notice) };
+  const handle = await startBudgetRun(listThenDone(3), { maxTokens: MAX_TOKENS }, { channel });
+  const asked = await waitingForBudget(handle);
+  const notice = await eventually(() => notices.find((each) => each.data.requestId === asked.pending!.requestId));
+  const buttons = buttonsFor(notice);
+  expect(buttons).toEqual({
+    workflowId: handle.workflowId,
+    requestId: asked.pending!.requestId,
+    argsDigest: asked.pending!.argsDigest,
+  });
+  const runs = createRuns(harness.client, harness.taskQueue);
+  const stale = { requestId: buttons!.requestId, by: 'alice', argsDigest: 'sha256:' + '0'.repeat(64) };
+  expect(await updateRefusal(runs.approve(handle.workflowId, stale, alice.sign))).toContain(
+    'look at the request again',
+  );
+  await runs.approve(handle.workflowId, { ...stale, argsDigest: buttons!.argsDigest }, alice.sign);
+  expect(await handle.result()).toMatchObject({ status: 'completed', budgetWindow: 2 });
 });
