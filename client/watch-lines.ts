@@ -12,6 +12,8 @@ function answerHint(item: Extract<WatchItem, { type: 'event' }>): string | undef
   const { event, workflowId } = item;
   if (event.type === 'approval_requested')
     return answerCommands(workflowId, { kind: 'approval', requestId: event.requestId })[0];
+  if (event.type === 'budget_exhausted')
+    return answerCommands(workflowId, { kind: 'budget', requestId: event.requestId })[0];
   if (event.type === 'human_input_requested')
     return answerCommands(workflowId, { kind: 'input', requestId: event.requestId })[0];
   return undefined;
