@@ -9,6 +9,7 @@ import type { EventOf, ThreadEvent } from '../../core/thread';
 import type { PriceTable } from '../../core/usage';
 import { callTool, type ScriptedReply } from '../../scripts/scripted-model/server';
 import { approveSignal, threadQuery } from '../../workflows/messages';
+import { call, startGatewayOnHarness } from '../client/gateway-fixture';
 import { startDeployRun } from '../support/awaiting-approval';
 import { alice, bob, trustPolicy } from '../support/identities';
 import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
@@ -157,4 +158,43 @@ test("alice's signed approval of a request, captured before a rewind, does not a
     state: { status: 'awaiting_approval', pending: { requestId: again.pending!.requestId } },
   });
   await latest.terminate('test over');
+});
+
+test('a fork of a run the namespace does not have, or of itself, fails saying it cannot fork it, without a model call', async () => {
+  harness = await startHarness({ script: [callTool('done_for_now', { message: 'never' })] });
+  const missing = await forkOf(`no-such-run-${Date.now()}`, { step: 1 });
+  await expect(missing.result()).rejects.toMatchObject({
+    cause: { type: 'ForkRefusedError', message: expect.stringContaining('cannot fork no-such-run-') },
+  });
+  const selfId = `attack-self-fork-${Date.now()}`;
+  const itself = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+    taskQueue: harness.taskQueue,
+    workflowId: selfId,
+    args: [{ agent: 'deploybot', fork: { workflowId: selfId, at: { step: 1 } } }],
+  });
+  await expect(itself.result()).rejects.toMatchObject({
+    cause: { type: 'ForkRefusedError', message: expect.stringContaining(`cannot fork ${selfId}`) },
+  });
+  expect(harness.model.requests).toHaveLength(0);
+});
+
+test("the gateway refuses a budget that is a string, null, zero, Infinity as JSON's 1e400, or beside a fork, and starts nothing", async () => {
+  const setup = await startGatewayOnHarness([]);
+  try {
+    const bodies = [
+      '{"message":"list","maxTokens":"2500"}',
+      '{"message":"list","maxTokens":null}',
+      '{"message":"list","maxCostUsd":0}',
+      '{"message":"list","maxCostUsd":1e400}',
+      '{"message":"list","maxTokens":1e400}',
+      '{"message":"list","maxTokens":2500,"fork":{"workflowId":"x","at":{"step":1}}}',
+    ];
+    for (const body of bodies) {
+      const refused = await call(setup.gateway, '/agents/deploybot/runs', { body });
+      expect({ body, status: refused.status }).toEqual({ body, status: 400 });
+    }
+    expect(setup.harness.model.requests).toHaveLength(0);
+  } finally {
+    await setup.close();
+  }
 });
