@@ -38,7 +38,7 @@ export interface AgentDefinition {
   readonly contextTokenBudget?: number;
   /** Run in order of declaration at the start of a new run (not a continuation), before the first model call. */
   readonly contextLoaders?: readonly ContextLoader[];
-  /** Input plus output tokens per budget window; a run may set its own (core/spend-budget.ts). */
+  /** Input plus output tokens per budget window: a cap a run may lower, never raise (core/spend-budget.ts). */
   readonly maxTokens?: number;
   /** US dollars per budget window, at the worker's prices. */
   readonly maxCostUsd?: number;

@@ -30,7 +30,7 @@ export const AgentWorkflowInput = z.object({
   message: z.string().min(1).max(RUN_INPUT_LIMITS.message).optional(),
   maxSteps: z.number().int().positive().max(10_000).optional(),
   requestedBy: z.string().max(RUN_INPUT_LIMITS.requestedBy).optional(),
-  /** Spend limits per budget window, over the agent's own (core/spend-budget.ts). */
+  /** Spend limits per budget window; they may lower the agent's own, never raise them (core/spend-budget.ts). */
   maxTokens: SpendLimit.shape.maxTokens,
   maxCostUsd: SpendLimit.shape.maxCostUsd,
   /** Set by a pipeline for its children: what it spent before this child and the windows it was granted. */

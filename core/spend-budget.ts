@@ -49,21 +49,25 @@ export function hasLimit(limit: SpendLimit): boolean {
   return limit.maxTokens !== undefined || limit.maxCostUsd !== undefined;
 }
 
-/** The run's budget: the run's own limits over the agent's, field by field; undefined when neither sets one. */
+/** The run's budget: per field the smaller of the agent's and the run's limits; undefined when neither sets one. */
 export function runBudgetFor(
   agent: SpendLimit,
   input: SpendLimit & { budgetCarried?: SpendCarried },
 ): RunBudget | undefined {
-  const limit = SpendLimit.parse({ ...agent, ...definedOnly(input) });
+  const maxTokens = lower(agent.maxTokens, input.maxTokens);
+  const maxCostUsd = lower(agent.maxCostUsd, input.maxCostUsd);
+  const limit = SpendLimit.parse({
+    ...(maxTokens !== undefined ? { maxTokens } : {}),
+    ...(maxCostUsd !== undefined ? { maxCostUsd } : {}),
+  });
   if (!hasLimit(limit)) return undefined;
   return { ...limit, ...(input.budgetCarried ? { carried: input.budgetCarried } : {}) };
 }
 
-function definedOnly({ maxTokens, maxCostUsd }: SpendLimit): SpendLimit {
-  return {
-    ...(maxTokens !== undefined ? { maxTokens } : {}),
-    ...(maxCostUsd !== undefined ? { maxCostUsd } : {}),
-  };
+/** The agent's limit is its operator's cap: whoever starts a run may lower it, never raise it. */
+function lower(agent: number | undefined, run: number | undefined): number | undefined {
+  if (agent === undefined) return run;
+  return run === undefined ? agent : Math.min(agent, run);
 }
 
 export function initialBudgetState({ carried, ...limit }: RunBudget): BudgetState {

@@ -93,11 +93,12 @@ describe('budget limits are bounded', () => {
     );
   });
 
-  test("a run's limits override the agent's field by field; neither set: no budget", () => {
-    expect(runBudgetFor({ maxTokens: 100, maxCostUsd: 1 }, { maxCostUsd: 2 })).toEqual({
+  test("a run may lower the agent's limits, never raise them; either sets a field alone; neither set: no budget", () => {
+    expect(runBudgetFor({ maxTokens: 100, maxCostUsd: 1 }, { maxTokens: 1e9, maxCostUsd: 0.5 })).toEqual({
       maxTokens: 100,
-      maxCostUsd: 2,
+      maxCostUsd: 0.5,
     });
+    expect(runBudgetFor({ maxTokens: 100 }, { maxCostUsd: 2 })).toEqual({ maxTokens: 100, maxCostUsd: 2 });
     expect(runBudgetFor({}, {})).toBeUndefined();
   });
 });
