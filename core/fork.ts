@@ -68,3 +68,11 @@ export function forkedPolicy(events: readonly ThreadEvent[]): RunPolicy | undefi
   const forked = events.findLast((event): event is EventOf<'forked'> => event.type === 'forked');
   return forked?.policy;
 }
+
+/** Start-input fields a fork takes from the source's thread (its run_started and task), never from its starter. */
+export const FORK_KEEPS = ['message', 'maxSteps', 'maxTokens', 'maxCostUsd', 'budgetCarried'] as const;
+
+/** The fields of a fork's start input that would be silently ignored: a fork refuses them. */
+export function forkInputConflicts(input: Partial<Record<(typeof FORK_KEEPS)[number], unknown>>): string[] {
+  return FORK_KEEPS.filter((field) => input[field] !== undefined);
+}

@@ -17,7 +17,7 @@ import {
 } from './continue-as-new';
 import { awaitBudget, budgetRequestOf, withinBudget } from './budget';
 import { loadContext } from './context-loaders';
-import { forkedPolicy, openCall } from '../core/fork';
+import { forkedPolicy, forkInputConflicts, openCall } from '../core/fork';
 import { startFork } from './fork';
 import { errorEventFrom } from './failures';
 import { registerHandlers } from './handlers';
@@ -54,6 +54,12 @@ function parseInput(raw: unknown): { input: AgentWorkflowInput; agent: AgentDefi
   if (!agent) throw ApplicationFailure.nonRetryable(`Unknown agent "${parsed.data.agent}".`, 'ConfigurationError');
   if (!parsed.data.message && !parsed.data.fork)
     throw ApplicationFailure.nonRetryable('Invalid agentWorkflow input: "message" is required.', 'ConfigurationError');
+  const kept = parsed.data.fork ? forkInputConflicts(parsed.data) : [];
+  if (kept.length > 0)
+    throw ApplicationFailure.nonRetryable(
+      `Invalid agentWorkflow input: a fork keeps the source's task, step limit and budget; leave out ${kept.join(', ')}.`,
+      'ConfigurationError',
+    );
   return { input: parsed.data, agent };
 }
 

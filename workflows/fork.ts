@@ -4,6 +4,7 @@
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { ForkSource } from '../core/fork';
+import { replay } from '../core/reducer';
 import { loadForkSource, loadRunPolicy } from './activities';
 import type { Run } from './run';
 
@@ -13,7 +14,10 @@ export async function startFork(run: Run, fork: ForkSource, by: string | undefin
     const why = error instanceof ActivityFailure && error.cause ? error.cause.message : String(error);
     throw ApplicationFailure.nonRetryable(`cannot fork ${fork.workflowId}: ${why}`, 'ForkRefusedError');
   });
-  run.policy = await loadRunPolicy({ agent: run.agent.name });
+  // A budgeted source's fork also needs the approvers of another window.
+  const budget = replay(source.events).budget !== undefined;
+  run.policy = await loadRunPolicy({ agent: run.agent.name, ...(budget ? { budget } : {}) });
+  // Restored and marked in one go, with no await between: no message ever meets the source's pending request.
   run.thread.restore(source.events);
   run.thread.append({
     type: 'forked',

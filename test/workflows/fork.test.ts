@@ -218,3 +218,36 @@ test('a fork cut inside a quorum asks anew: an approval counted before the cut d
   expect(pending).toMatchObject({ quorum: { of: ['alice', 'bob'], count: 2 }, approvedBy: [] });
   expect(toolRuns.filter((run) => run.workflowId === forked.workflowId)).toEqual([]);
 });
+
+test("a fork start input naming its own task, step limit or budget is refused: a fork keeps the source's", async () => {
+  await start([callTool('done_for_now', { message: 'only answer' })]);
+  const source = await startDeployRun(harness, 'fork-own-budget');
+  await source.result();
+  const forked = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+    taskQueue: harness.taskQueue,
+    workflowId: `fork-own-budget-${Date.now()}`,
+    args: [{ agent: 'deploybot', fork: { workflowId: source.workflowId, at: { step: 1 } }, maxTokens: 1_000_000 }],
+  });
+  await expect(forked.result()).rejects.toMatchObject({
+    cause: { type: 'ConfigurationError', message: expect.stringMatching(/a fork keeps .* leave out maxTokens/) },
+  });
+});
+
+test("a fork of a budgeted run reads the budget's approvers too: alice, a default approver, grants the fork another window", async () => {
+  const list = callTool('list_releases', { environment: 'staging' });
+  await start([list, list, list, list, list, list], { policy: trustPolicy({ defaultApprovers: ['alice'] }) });
+  const source = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+    taskQueue: harness.taskQueue,
+    workflowId: `fork-budget-${Date.now()}`,
+    args: [{ agent: 'deploybot', message: 'list staging releases', maxTokens: 2_500 }],
+  });
+  await waitForState(source, (state) => state.pending?.kind === 'budget');
+  await source.terminate('the fork goes on instead');
+
+  const forked = handleOf((await fork({ workflowId: source.workflowId, at: { step: 2 } })).workflowId);
+  const { pending } = await waitForState(forked, (state) => state.pending?.kind === 'budget');
+  const runs = createRuns(harness.client, harness.taskQueue);
+  await runs.approve(forked.workflowId, { requestId: pending!.requestId, by: 'alice' }, alice.sign);
+  await waitForState(forked, (state) => state.budget?.window === 2);
+  await forked.terminate('test over');
+});
