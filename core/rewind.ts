@@ -42,9 +42,14 @@ function acted(agent: AgentDefinition, call: EventOf<'tool_call'>, events: reado
 
 /**
  * Refuses a rewind to `step` when a tool that acts ran (or may be running) at or after it: the first
- * such call is named by its event id. Steps before the run's earlier_events note are refused too.
+ * such call is named by its event id. Steps before the run's earlier_events note, and runs with a budget
+ * (whose spend a rewind would forget), are refused too.
  */
 export function assertRewindSafe(agent: AgentDefinition, events: readonly ThreadEvent[], step: number): void {
+  if (replay(events).budget)
+    throw new RewindRefusedError(
+      `the run has a budget: the model calls after step ${step} were paid for, and a rewind would forget their spend; fork instead (tfa fork)`,
+    );
   const note = events.findLast((event): event is EventOf<'earlier_events'> => event.type === 'earlier_events');
   if (note && step <= AgentState.parse(note.state).step)
     throw new RewindRefusedError(

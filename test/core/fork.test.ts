@@ -124,6 +124,13 @@ test('a rewind is refused at or before a tool that acted, or an approval granted
   const rejected: NewEvent = { type: 'approval_rejected', requestId: 'req-1', by: 'bob', reason: 'freeze' };
   expect(refusal(() => assertRewindSafe(deploybot, thread(...listed, approvalCall, request, rejected), 1))).toBe('cut');
   expect(rewindStep(staged, { eventId: 'evt-5' }, 'wf')).toBe(2);
+  const budgeted = eventFactory();
+  const withBudget = [
+    budgeted({ type: 'run_started', agent: 'deploybot', maxSteps: 12, budget: { maxTokens: 5_000 } }),
+    budgeted({ type: 'user_message', text: 'list' }),
+    ...listed.map(budgeted),
+  ];
+  expect(refusal(() => assertRewindSafe(deploybot, withBudget, 1))).toMatch(/the run has a budget/);
   expect(refusal(() => rewindStep(staged, { eventId: 'evt-4' }, 'wf'))).toMatch(
     /no model decision with event id evt-4/,
   );
