@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AgentStatus, ThreadEvent, ToolKind } from './thread';
 import { Quorum } from './quorum';
-import { BUDGET_APPROVERS_KEY, budgetRequestArgs, BudgetState, initialBudgetState, spendOfCall } from './spend-budget';
+import { BUDGET_APPROVERS_KEY, budgetRequestArgs, BudgetState, initialBudgetState, withCall } from './spend-budget';
 import { addCall, UsageTotals } from './usage';
 
 export const PendingRequest = z.object({
@@ -166,7 +166,7 @@ function apply(state: AgentState, event: ThreadEvent): AgentState {
       };
     case 'approval_granted':
       return event.budgetWindow && state.budget && state.pending?.requestId === event.requestId
-        ? { ...resolve(state, event.requestId), budget: { ...state.budget, window: event.budgetWindow } }
+        ? { ...resolve(state, event.requestId), budget: { ...state.budget, window: event.budgetWindow, unmetered: 0 } }
         : resolve(state, event.requestId);
     case 'approval_rejected':
       return resolve(state, event.requestId);
@@ -200,8 +200,10 @@ function apply(state: AgentState, event: ThreadEvent): AgentState {
 
 /** Adds the usage a model call reported (tool calls and model errors carry it). */
 function countUsage(state: AgentState, event: ThreadEvent): AgentState {
+  if (state.budget && event.type === 'tool_call' && !event.usage)
+    return { ...state, budget: withCall(state.budget, undefined) };
   if ((event.type !== 'tool_call' && event.type !== 'error') || !event.usage) return state;
-  const budget = state.budget ? { budget: { ...state.budget, lastCall: spendOfCall(event.usage) } } : {};
+  const budget = state.budget ? { budget: withCall(state.budget, event.usage) } : {};
   return { ...state, usage: addCall(state.usage, event.usage), ...budget };
 }
 

@@ -40,6 +40,11 @@ export type RunBudget = z.infer<typeof RunBudget>;
 export const BudgetState = SpendLimit.extend({
   window: z.number().int().min(1),
   carried: Spend,
+  /**
+   * Model calls of this window whose spend is unknown: no usage reported, or no price under maxCostUsd.
+   * Any makes the run ask before its next call, so an endpoint cannot spend past the budget unseen.
+   */
+  unmetered: z.number().int().nonnegative().optional(),
   /** The estimate of the next call's spend: the latest call's, or before a pipeline child's first, the pipeline's per call. */
   lastCall: Spend.optional(),
 });
@@ -79,6 +84,13 @@ export function initialBudgetState({ carried, ...limit }: RunBudget): BudgetStat
   };
 }
 
+/** The budget after a model call: its spend is the next call's estimate; an unknown spend is counted as unmetered. */
+export function withCall(budget: BudgetState, usage: ModelCallUsage | undefined): BudgetState {
+  const unknown = usage === undefined || (budget.maxCostUsd !== undefined && usage.costUsd === undefined);
+  const unmetered = unknown ? { unmetered: (budget.unmetered ?? 0) + 1 } : {};
+  return { ...budget, ...(usage ? { lastCall: spendOfCall(usage) } : {}), ...unmetered };
+}
+
 export function spendOfCall(usage: ModelCallUsage): Spend {
   return { tokens: usage.inputTokens + usage.outputTokens, costUsd: usage.costUsd ?? 0 };
 }
@@ -110,6 +122,15 @@ export interface BudgetOverrun {
 export function budgetOverrun(budget: BudgetState, usage: UsageTotals | undefined): BudgetOverrun | null {
   const spent = spentSoFar(budget, usage);
   const next = budget.lastCall ?? { tokens: 0, costUsd: 0 };
+  if (budget.unmetered) {
+    const unknown = `${budget.unmetered} model call(s) reported no usage or had no price, so the spend is unknown`;
+    return {
+      window: budget.window,
+      spent,
+      next,
+      reason: `budget window ${budget.window} cannot be checked: ${unknown}`,
+    };
+  }
   const over = (limit: number | undefined, used: number, estimate: number) => {
     if (limit === undefined) return null;
     const allowance = limit * budget.window;

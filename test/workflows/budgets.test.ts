@@ -13,6 +13,7 @@ import { callTool, type ScriptedReply } from '../../scripts/scripted-model/serve
 import type { deployWorkflow } from '../../workflows/deploy';
 import { approveSignal, deployStatusQuery, statusQuery, threadQuery } from '../../workflows/messages';
 import { updateRefusal } from '../support/awaiting-approval';
+import { completionReporting } from '../support/hostile-completion';
 import { call, startGatewayOnHarness } from '../client/gateway-fixture';
 import { testsPassThenDeploy } from '../support/deploy-pipeline';
 import { alice, bob, mallory, trustPolicy } from '../support/identities';
@@ -394,4 +395,35 @@ test("the budget notice's Slack buttons name the request's digest, and an approv
   );
   await runs.approve(handle.workflowId, { ...stale, argsDigest: buttons!.argsDigest }, alice.sign);
   expect(await handle.result()).toMatchObject({ status: 'completed', budgetWindow: 2 });
+});
+
+test('a model endpoint that reports no usage makes a budgeted run ask after that call, not run unmetered', async () => {
+  const silent = completionReporting(
+    'list_releases',
+    { environment: 'staging' },
+    { model: DEFAULT_MODEL, usage: undefined },
+  );
+  const handle = await startBudgetRun([silent, silent, ...listThenDone(0)], { maxTokens: MAX_TOKENS });
+  const asked = await waitingForBudget(handle);
+  expect(harness.model.requests).toHaveLength(1);
+  expect(asked.pending!.question).toBe(
+    'budget window 1 cannot be checked: 1 model call(s) reported no usage or had no price, so the spend is unknown',
+  );
+  // Another window is granted knowingly: the next unmetered call asks again.
+  const runs = createRuns(harness.client, harness.taskQueue);
+  await runs.approve(handle.workflowId, { requestId: asked.pending!.requestId, by: 'alice' }, alice.sign);
+  await waitingForBudget(handle, 2);
+  expect(harness.model.requests).toHaveLength(2);
+});
+
+test('under maxCostUsd, a call the worker has no price for makes the run ask instead of counting it free', async () => {
+  const unpriced = completionReporting(
+    'list_releases',
+    { environment: 'staging' },
+    { model: 'free-lunch', usage: { prompt_tokens: 1_000, completion_tokens: 100 } },
+  );
+  const handle = await startBudgetRun([unpriced, ...listThenDone(1)], { maxCostUsd: 1 });
+  const asked = await waitingForBudget(handle);
+  expect(harness.model.requests).toHaveLength(1);
+  expect(asked.pending!.question).toContain('cannot be checked');
 });
