@@ -204,7 +204,9 @@ async function startRun(input: AgentWorkflowInput, agent: AgentDefinition): Prom
     await startFork(run, input.fork, input.requestedBy);
     return run;
   }
-  const budget = runBudgetFor(agent, input);
+  // Carried spend and windows are a parent pipeline's to pass; from anyone else they could lift the agent's cap.
+  const carried = workflowInfo().parent ? input.budgetCarried : undefined;
+  const budget = runBudgetFor(agent, { ...input, budgetCarried: carried });
   if (startedWithHumanPolicy)
     run.policy = await loadRunPolicy({ agent: agent.name, ...(budget ? { budget: true } : {}) });
   thread.append({

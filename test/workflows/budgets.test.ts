@@ -427,3 +427,10 @@ test('under maxCostUsd, a call the worker has no price for makes the run ask ins
   expect(harness.model.requests).toHaveLength(1);
   expect(asked.pending!.question).toContain('cannot be checked');
 });
+
+test('a carried spend in a start input that no pipeline sent is ignored: it cannot lift the budget', async () => {
+  const budgetCarried = { tokens: 0, costUsd: 0, windows: 10_000 };
+  const handle = await startBudgetRun(listThenDone(3), { maxTokens: MAX_TOKENS, budgetCarried });
+  const asked = await waitingForBudget(handle, 1);
+  expect(asked.budget).toMatchObject({ window: 1, carried: { tokens: 0 } });
+});
