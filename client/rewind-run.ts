@@ -2,7 +2,7 @@
  * `tfa rewind`: Temporal's reset of a run to the workflow task that started a model decision, so the
  * run replays up to it and the model decides it anew, in place (a new run of the same workflow id).
  * Nothing that reached the run after that point is reapplied: an approval sent for a request the run
- * made later must not land on the request the rewound run makes.
+ * made later must not land on the request the rewound run makes. Only an ended run is rewound.
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
@@ -74,7 +74,7 @@ async function decisionTaskOf(client: Client, workflowId: string, runId: string,
 export async function rewindRun(client: Client, request: RewindRequest): Promise<Rewound> {
   const { workflowId } = request;
   const handle = client.workflow.getHandle(workflowId);
-  const { type, runId, parentExecution } = await handle.describe();
+  const { type, runId, parentExecution, status } = await handle.describe();
   if (type !== AGENT_WORKFLOW_TYPE)
     throw new RewindRefusedError(`${workflowId} is a ${type} run: rewind goes back in one agent run`);
   if (parentExecution)
@@ -86,6 +86,12 @@ export async function rewindRun(client: Client, request: RewindRequest): Promise
   const agent = findAgent(state.agent)!;
   assertRewindSafe(agent, events, step);
   const eventId = await decisionTaskOf(client, workflowId, runId, step, agent);
+  // A reset takes no precondition: in an open run an approval or a reply landing after these checks could
+  // start a tool that acts before the reset, and the rewound run would not know it ran.
+  if (status.name === 'RUNNING')
+    throw new RewindRefusedError(
+      `${workflowId} is still running: a tool could act between this check and the reset; rewind it once it has ended (reject its request, or temporal workflow cancel/terminate), or fork it now (tfa fork)`,
+    );
   const reason = `tfa rewind to step ${step}${request.by ? ` by ${request.by}` : ''}`;
   const { namespace } = client.options;
   const reset = await client.workflowService.resetWorkflowExecution({

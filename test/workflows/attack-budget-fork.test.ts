@@ -138,6 +138,7 @@ test("alice's signed approval of a request, captured before a rewind, does not a
   // Signed for the pending request but never delivered (a body `tfa sign` printed, a Slack payload).
   const runs = createRuns(harness.client, harness.taskQueue);
   const { body } = await runs.signedBody(handle.workflowId, { action: 'approve', by: 'alice' }, alice.sign);
+  await handle.terminate('ended so it can be rewound');
 
   await rewindRun(harness.client, { workflowId: handle.workflowId, to: { step: 2 } });
   const latest = harness.client.workflow.getHandle(handle.workflowId);

@@ -35,6 +35,7 @@ test('a rewind to a step before a read-only step goes back in place: the model d
   await waitForState(handle, (state) => state.status === 'awaiting_reply');
   const before = (await handle.query(threadQuery)).events;
   const { runId: oldRunId } = await handle.describe();
+  await handle.terminate('ended so it can be rewound');
 
   const rewound = await rewind({ workflowId: handle.workflowId, to: { step: 1 } });
   expect(rewound).toMatchObject({ step: 1 });
@@ -89,6 +90,7 @@ test('a rewind does not reapply an approval signalled after the step: the reques
   const { body } = await runs.signedBody(handle.workflowId, { action: 'approve', by: 'alice' }, alice.sign);
   await handle.signal(approveSignal, body as never);
   await waitForState(handle, (state) => state.pending?.approvedBy?.includes('alice') ?? false);
+  await handle.terminate('ended so it can be rewound');
 
   const rewound = await rewind({ workflowId: handle.workflowId, to: { step: 2 } });
   const latest = harness.client.workflow.getHandle(handle.workflowId);
@@ -131,4 +133,19 @@ test('a pipeline is neither rewound nor forked, its waiting child is not rewound
   expect((await forked.describe()).parentExecution).toBeUndefined();
   await eventually(async () => (await forked.query(threadQuery)).events.some((event) => event.type === 'forked'));
   await forked.terminate('test over');
+});
+
+test('a run still open is not rewound: an approval landing between the check and the reset could start a deploy the rewound run would not know of', async () => {
+  const handle = await startRun([callTool('list_releases', { environment: 'staging' }), ASK_WHICH_REF]);
+  await waitForState(handle, (state) => state.status === 'awaiting_reply');
+  const { runId } = await handle.describe();
+
+  const refusal = await rewind({ workflowId: handle.workflowId, to: { step: 1 } }).then(
+    () => 'rewound',
+    (error: unknown) => (error instanceof RewindRefusedError ? error.message : `unexpected: ${String(error)}`),
+  );
+  expect(refusal).toContain('is still running');
+  expect(refusal).toContain('tfa fork');
+  expect(await handle.describe()).toMatchObject({ runId, status: { name: 'RUNNING' } });
+  await handle.terminate('test over');
 });
