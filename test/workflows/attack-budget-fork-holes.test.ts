@@ -1,19 +1,18 @@
-// Attacks on budgets and forks (issue 17 items 2 and 4) that still get through: each test states what
-// must hold and fails today. Kept out of jest's run (.skip) until the holes are closed.
+// Attacks on budgets and forks (issue 17 items 2 and 4) that got through when they were found: each test
+// states what must hold. The rewind race found with them is refused instead (test/workflows/rewind.test.ts).
 import type { WorkflowHandle } from '@temporalio/client';
-import type { Activities } from '../../activities';
 import { rewindRun } from '../../client/rewind-run';
 import { createRuns } from '../../client/runs';
 import { RewindRefusedError } from '../../core/rewind';
 import { AGENT_WORKFLOW_TYPE, DEFAULT_MODEL } from '../../core/constants';
 import type { PolicyFile } from '../../core/policy';
-import type { AgentRunResult, AgentWorkflowInput } from '../../core/run';
+import type { AgentWorkflowInput } from '../../core/run';
 import type { PriceTable } from '../../core/usage';
 import { callTool, type ScriptedReply } from '../../scripts/scripted-model/server';
 import { statusQuery, threadQuery } from '../../workflows/messages';
 import { completionReporting } from '../support/hostile-completion';
 import { alice, trustPolicy } from '../support/identities';
-import { eventually, startHarness, waitForState, type Harness, type HarnessOptions } from '../support/workflow-harness';
+import { startHarness, waitForState, type Harness, type HarnessOptions } from '../support/workflow-harness';
 
 jest.setTimeout(60_000);
 
@@ -52,16 +51,15 @@ async function startRun(input: Partial<AgentWorkflowInput>, options: HarnessOpti
 test('a run with maxCostUsd on a worker that prices no model is refused or asks: it must not run unlimited', async () => {
   // A window of about two calls' cost, had the calls been priced.
   const handle = await startRun({ maxCostUsd: MAX_TOKENS / 1_000_000 }, { script: listThenDone(6) });
-  const result = await handle.result().then(
-    (value: AgentRunResult) => value.status,
-    () => 'refused',
+  const state = await waitForState(
+    handle,
+    (current) => current.pending?.kind === 'budget' || current.status !== 'running',
   );
-  const { events } = await handle.query(threadQuery).catch(() => ({ events: [] }));
-  const asked = events.some((event) => event.type === 'budget_exhausted');
-  expect({ result, asked, calls: harness.model.requests.length }).not.toMatchObject({
-    result: 'completed',
-    asked: false,
+  expect({ status: state.status, pending: state.pending?.kind }).toEqual({
+    status: 'awaiting_approval',
+    pending: 'budget',
   });
+  expect(harness.model.requests.length).toBeLessThan(7);
 });
 
 test('a model endpoint that names an unpriced model in its answers cannot make a maxCostUsd budget free', async () => {
@@ -74,11 +72,12 @@ test('a model endpoint that names an unpriced model in its answers cannot make a
   const handle = await startRun({ maxCostUsd: MAX_TOKENS / 1_000_000 }, { script, prices: PRICES });
   await waitForState(handle, (state) => state.pending?.kind === 'budget' || state.status !== 'running');
   const { state } = await handle.query(threadQuery);
-  expect({ status: state.status, calls: harness.model.requests.length, pending: state.pending?.kind }).toEqual({
+  expect({ status: state.status, pending: state.pending?.kind }).toEqual({
     status: 'awaiting_approval',
-    calls: 2,
     pending: 'budget',
   });
+  // A window of about two calls' cost: the run asks by the second call, priced or not.
+  expect(harness.model.requests.length).toBeLessThanOrEqual(2);
 });
 
 test('a model endpoint that reports no usage cannot make a maxTokens budget unlimited', async () => {
@@ -140,65 +139,6 @@ test('a fork start input that names its own budget runs under it (or is refused)
   );
   const { state } = await forked.query(threadQuery).catch(() => ({ state: undefined }));
   expect(status === 'refused' || state?.budget?.maxTokens === MAX_TOKENS).toBe(true);
-});
-
-test('a rewind is refused when a deploy it would step back over runs between its safety check and the reset', async () => {
-  const deploys: string[] = [];
-  harness = await startHarness({
-    policy: trustPolicy(),
-    script: [
-      callTool('list_releases', { environment: 'production' }),
-      callTool('deploy_to_production', { ref: 'main' }),
-      callTool('request_human_input', { question: 'anything else?', options: null }),
-      callTool('request_human_input', { question: 'anything else?', options: null }),
-    ],
-    wrapActivities: (activities): Activities => ({
-      ...activities,
-      executeTool: async (input) => {
-        if (input.tool === 'deploy_to_production') deploys.push(input.operationId);
-        return activities.executeTool(input);
-      },
-    }),
-  });
-  const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue,
-    workflowId: `attack-rewind-race-${Date.now()}`,
-    args: [{ agent: 'deploybot', message: 'deploy main to production' }],
-  });
-  const asked = await waitForState(handle, (state) => state.status === 'awaiting_approval');
-  const runs = createRuns(harness.client, harness.taskQueue);
-  // alice approves while the rewind runs: after rewindRun read the thread (nothing had acted), before the reset.
-  const service = harness.client.workflowService;
-  const racing = new Proxy(harness.client, {
-    get(target, property) {
-      if (property !== 'workflowService') return Reflect.get(target, property, target) as unknown;
-      return new Proxy(service, {
-        get(inner, name) {
-          if (name !== 'resetWorkflowExecution') return Reflect.get(inner, name, inner) as unknown;
-          return async (request: Parameters<typeof service.resetWorkflowExecution>[0]) => {
-            await runs.approve(handle.workflowId, { requestId: asked.pending!.requestId, by: 'alice' }, alice.sign);
-            await waitForState(handle, (state) => state.status === 'awaiting_reply');
-            return service.resetWorkflowExecution(request);
-          };
-        },
-      });
-    },
-  });
-  const outcome = await rewindRun(racing, { workflowId: handle.workflowId, to: { step: 2 } }).then(
-    () => 'rewound',
-    (error: unknown) => (error instanceof RewindRefusedError ? 'refused' : String(error)),
-  );
-  expect(deploys).toHaveLength(1); // production was deployed
-  const latest = harness.client.workflow.getHandle(handle.workflowId);
-  const deployedOnThread = await eventually(async () => {
-    const { events } = await latest.query(threadQuery);
-    return events.some((event) => event.type === 'tool_call') ? { events } : undefined;
-  }).then(({ events }) =>
-    events.some((event) => event.type === 'tool_result' && event.tool === 'deploy_to_production'),
-  );
-  await latest.terminate('test over');
-  // Either the rewind was refused, or the thread still says production was deployed.
-  expect({ outcome, deployedOnThread }).not.toEqual({ outcome: 'rewound', deployedOnThread: false });
 });
 
 test('a rewind does not forgive the spend of the model calls it steps back over: no more than the approved window is spent without asking', async () => {
