@@ -16,7 +16,7 @@ import type { PriceTable } from '../../core/usage';
 import type { AgentState } from '../../core/reducer';
 import type { ThreadEvent } from '../../core/thread';
 import { createWorker } from '../../worker/create-worker';
-import { statusQuery, threadQuery } from '../../workflows/messages';
+import { approveSignal, statusQuery, threadQuery } from '../../workflows/messages';
 import { createDeployFixture, FIXTURE_TEST_COMMAND, type DeployFixture } from './deploy-fixture';
 import {
   startScriptedModelServer,
@@ -166,4 +166,18 @@ export async function waitForState(
 export async function eventsOfCompletedRun(handle: WorkflowHandle): Promise<ThreadEvent[]> {
   expect(await handle.result()).toMatchObject({ status: 'completed' });
   return (await handle.query(threadQuery)).events;
+}
+
+/**
+ * Grows the run's history with refused approvals (their `by` is over its limit, so each lands whole)
+ * until the run continues as new; returns once the latest run is not `firstRunId`.
+ */
+export async function floodUntilContinuedAsNew(handle: WorkflowHandle, firstRunId: string): Promise<void> {
+  const flood = { by: 'x'.repeat(40_000) };
+  let sent = 0;
+  await eventually(async () => {
+    if ((await handle.describe()).runId !== firstRunId) return true;
+    if (sent++ < 40) await handle.signal(approveSignal, flood);
+    return false;
+  }, 60_000);
 }

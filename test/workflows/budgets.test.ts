@@ -17,7 +17,14 @@ import { completionReporting } from '../support/hostile-completion';
 import { call, startGatewayOnHarness } from '../client/gateway-fixture';
 import { testsPassThenDeploy } from '../support/deploy-pipeline';
 import { alice, bob, mallory, trustPolicy } from '../support/identities';
-import { eventually, startHarness, waitForState, type Harness, type HarnessOptions } from '../support/workflow-harness';
+import {
+  eventually,
+  floodUntilContinuedAsNew,
+  startHarness,
+  waitForState,
+  type Harness,
+  type HarnessOptions,
+} from '../support/workflow-harness';
 
 /** DeployBot lists staging `listings` times, then finishes: one model call a step. */
 const listThenDone = (listings: number): ScriptedReply[] => [
@@ -322,14 +329,7 @@ test('a run that continues as new while it waits for a budget keeps waiting on t
   const handle = await startBudgetRun(listThenDone(3), { maxTokens: MAX_TOKENS, continueAsNewAtHistoryBytes: 150_000 });
   const asked = await waitingForBudget(handle);
   const { runId: firstRunId } = await handle.describe();
-  // Refused messages (`by` over its limit) land whole in the history until the run continues as new.
-  const flood = { by: 'x'.repeat(40_000) };
-  let sent = 0;
-  await eventually(async () => {
-    if ((await handle.describe()).runId !== firstRunId) return true;
-    if (sent++ < 40) await handle.signal(approveSignal, flood);
-    return false;
-  }, 60_000);
+  await floodUntilContinuedAsNew(handle, firstRunId);
   const continued = await waitingForBudget(handle);
   expect(continued.pending!.requestId).toBe(asked.pending!.requestId);
   const runs = createRuns(harness.client, harness.taskQueue);

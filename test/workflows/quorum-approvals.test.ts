@@ -17,7 +17,13 @@ import { PRODUCTION_THEN_DONE, startDeployRun, updateRefusal } from '../support/
 import { alice, bob, mallory, testGatewayIdentity, trustPolicy, type TestPerson } from '../support/identities';
 import { call, startTestGateway, TEST_TOKEN, type TestGateway } from '../client/gateway-fixture';
 import { closeAll } from '../support/close-all';
-import { eventually, startHarness, waitForState, type Harness } from '../support/workflow-harness';
+import {
+  eventually,
+  floodUntilContinuedAsNew,
+  startHarness,
+  waitForState,
+  type Harness,
+} from '../support/workflow-harness';
 
 const carolKey = Uint8Array.from({ length: 32 }, (_, index) => (index * 13 + 101) % 256);
 const carol: Pick<TestPerson, 'name' | 'sign'> = { name: 'carol', sign: personalSigner('carol', carolKey) };
@@ -221,14 +227,7 @@ test('a run that continues as new mid-quorum keeps who approved: the same person
   const runs = createRuns(harness.client, harness.taskQueue);
   await runs.approve(handle.workflowId, { requestId: pending.requestId, by: 'alice' }, alice.sign);
   const { runId: firstRunId } = await handle.describe();
-  // Refused approvals (their `by` is over its limit) land whole in the history until the run continues as new.
-  const flood = { by: 'x'.repeat(40_000) };
-  let sent = 0;
-  await eventually(async () => {
-    if ((await handle.describe()).runId !== firstRunId) return true;
-    if (sent++ < 40) await handle.signal(approveSignal, flood);
-    return false;
-  }, 60_000);
+  await floodUntilContinuedAsNew(handle, firstRunId);
   const { state } = await handle.query(threadQuery);
   expect(state).toMatchObject({
     status: 'awaiting_approval',
