@@ -3,11 +3,11 @@
  * first, for a clear refusal; the fork then reads the source's thread again itself (core/fork.ts).
  */
 import type { Client } from '@temporalio/client';
-import { AGENT_WORKFLOW_TYPE, DEFAULT_NAMESPACE } from '../core/constants';
+import { AGENT_WORKFLOW_TYPE } from '../core/constants';
 import { ForkRefusedError, type ForkPoint } from '../core/fork';
 import { cutThread } from '../core/fork-cut';
 import type { AgentWorkflowInput } from '../core/run';
-import { shellQuote } from '../core/shell-quote';
+import { namespaceFlag, shellQuote } from '../core/shell-quote';
 import { threadQuery } from '../workflows/messages';
 
 export interface ForkRequest {
@@ -30,7 +30,7 @@ export interface ForkStarted {
 
 /** `temporal workflow start` of the fork, naming the namespace unless it is `default`. */
 function temporalStart(namespace: string, taskQueue: string, workflowId: string, input: AgentWorkflowInput): string {
-  const inNamespace = namespace === DEFAULT_NAMESPACE ? '' : ` --namespace ${shellQuote(namespace)}`;
+  const inNamespace = namespaceFlag(namespace);
   return (
     `temporal workflow start${inNamespace} --type ${AGENT_WORKFLOW_TYPE} --task-queue ${shellQuote(taskQueue)}` +
     ` --workflow-id ${shellQuote(workflowId)} --input ${shellQuote(JSON.stringify(input))}`

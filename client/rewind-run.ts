@@ -10,10 +10,10 @@ import { decodeUserMetadata } from '@temporalio/common/lib/internal-non-workflow
 import { temporal } from '@temporalio/proto';
 import { findAgent } from '../agents';
 import { findTool, type AgentDefinition } from '../core/agent';
-import { AGENT_WORKFLOW_TYPE, DEFAULT_NAMESPACE } from '../core/constants';
+import { AGENT_WORKFLOW_TYPE } from '../core/constants';
 import type { ForkPoint } from '../core/fork';
 import { assertRewindSafe, RewindRefusedError, rewindStep } from '../core/rewind';
-import { shellQuote } from '../core/shell-quote';
+import { namespaceFlag, shellQuote } from '../core/shell-quote';
 import { threadQuery } from '../workflows/messages';
 
 const { EventType, ResetReapplyExcludeType, ResetReapplyType } = temporal.api.enums.v1;
@@ -103,7 +103,7 @@ export async function rewindRun(client: Client, request: RewindRequest): Promise
     resetReapplyType: ResetReapplyType.RESET_REAPPLY_TYPE_NONE,
     resetReapplyExcludeTypes: REAPPLY_NOTHING,
   });
-  const inNamespace = namespace === DEFAULT_NAMESPACE ? '' : ` --namespace ${shellQuote(namespace)}`;
+  const inNamespace = namespaceFlag(namespace);
   return {
     step,
     runId: reset.runId,

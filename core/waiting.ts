@@ -1,7 +1,7 @@
 import { DEFAULT_NAMESPACE } from './constants';
 import { describeQuorum } from './quorum';
 import type { AgentState, PendingRequest } from './reducer';
-import { shellQuote } from './shell-quote';
+import { namespaceFlag, shellQuote } from './shell-quote';
 
 /** A request answered with approve or reject: a tool's approval, or another budget window. */
 export function isApprovalLike(pending: Pick<PendingRequest, 'kind'>): boolean {
@@ -10,7 +10,7 @@ export function isApprovalLike(pending: Pick<PendingRequest, 'kind'>): boolean {
 
 /** `temporal workflow signal` in the run's namespace: `--namespace` is named unless it is `default`, the CLI's own default. */
 function signalPrefix(workflowId: string, name: string, namespace: string): string {
-  const inNamespace = namespace === DEFAULT_NAMESPACE ? '' : ` --namespace ${shellQuote(namespace)}`;
+  const inNamespace = namespaceFlag(namespace);
   return `temporal workflow signal${inNamespace} --workflow-id ${shellQuote(workflowId)} --name ${name}`;
 }
 
