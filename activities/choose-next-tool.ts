@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import OpenAI from 'openai';
 import { zodFunction } from 'openai/helpers/zod';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
@@ -9,11 +10,14 @@ import { ConfigurationError, ModelOutputError, ModelOutputErrorCode, ModelUnavai
 import { DEFAULT_MODEL } from '../core/constants';
 import { describeIssues } from '../core/zod-issues';
 import { modelInputDigest, type ModelInput } from '../core/model-input';
+import type { MirroredStep } from '../core/mirrored-thread';
 import { costOf, priceOf, USAGE_MODEL_NAME_LIMIT, type ModelCallUsage, type PriceTable } from '../core/usage';
 import { toApplicationFailure } from './application-failure';
 import type { ExecuteToolInput, ToolOutput } from './execute-tool';
 import { recordModelCall } from './model-call-metrics';
 import { traceChat } from './telemetry/gen-ai-spans';
+import { forgetThread, mirroredThread } from './thread-mirrors';
+import { runUnchangedSinceScheduled } from './run-unchanged';
 import type { Tracing } from './telemetry/tracing';
 
 /**
@@ -22,7 +26,23 @@ import type { Tracing } from './telemetry/tracing';
  * events, for the activity to read the thread back; that form is refused (see modelInputOf).
  */
 export type ChooseNextToolInput =
-  { agent: string; events: number } | ({ agent: string; readOnlyTools?: ReadOnlyToolsInDecision } & ModelInput);
+  | { agent: string; events: number }
+  | ({ agent: string; readOnlyTools?: ReadOnlyToolsInDecision; chain?: DecisionChain } & ModelInput);
+
+/**
+ * Set by runs with the patch chain-read-only-v1: after a read-only step this activity may decide the
+ * next steps itself (chainedDecisions), from the worker's copy of the thread, which must hold `events`
+ * events, the thread this decision starts from; at most `steps` decisions in all, this one included.
+ */
+export interface DecisionChain {
+  events: number;
+  steps: number;
+}
+
+/** A chain stops deciding after this long, so signals and queries see the thread move at least this often. */
+const CHAIN_TIME_SLICE_MS = 1000;
+/** ... or once the contexts and outputs it records pass this, far below Temporal's 2 MB payload limit. */
+const CHAIN_RECORD_BYTES = 256 * 1024;
 
 /**
  * Set by runs with the patch read-only-in-decision-v1: a chosen read-only tool runs here, in the same
@@ -51,6 +71,22 @@ export interface ChosenToolCall extends ValidToolCall {
   readOnlyOutput?: ToolOutput;
   /** The tokens the call used, as the endpoint reported them (absent when it reported none), and their cost. */
   usage?: ModelCallUsage;
+  /** The decisions this activity made after it, in order (DecisionChain); each but the last ran a read-only tool. */
+  chained?: Array<ChainedDecision | ChainedFailure>;
+}
+
+/** A decision made inside the chain: the call, and the context the model was sent (its instructions are the activity's). */
+export interface ChainedDecision extends ValidToolCall {
+  inputDigest: string;
+  usage?: ModelCallUsage;
+  context: string;
+  readOnlyOutput?: ToolOutput;
+}
+
+/** A chained model call whose answer was invalid: the step the workflow records as the model's error, with its usage. */
+export interface ChainedFailure {
+  context: string;
+  failure: { errorType: string; code?: string; message: string; usage?: ModelCallUsage };
 }
 
 /** HTTP statuses that retrying cannot fix: bad request, credentials, permissions, unknown model. */
@@ -157,7 +193,6 @@ function modelInputOf(input: ChooseNextToolInput): ModelInput {
   return { instructions: input.instructions, context: input.context };
 }
 
-/** One micro-agent decision (F1, F4): the model picks the next tool call. */
 /** Runs a read-only tool the model chose, inside the decision; undefined when it is not read-only or fails (the workflow then runs it as an activity). */
 async function readOnlyOutput(
   agent: AgentDefinition,
@@ -176,6 +211,18 @@ async function readOnlyOutput(
 }
 
 type ExecuteTool = (input: ExecuteToolInput) => Promise<ToolOutput>;
+
+/** An invalid answer, as the workflow records a model error; undefined for an endpoint failure (the workflow's step retries it). */
+function invalidAnswer(error: unknown): ChainedFailure['failure'] | undefined {
+  if (!(error instanceof ApplicationFailure) || error.type !== ModelOutputError.name) return undefined;
+  const details = error.details?.[0] as { code?: string; usage?: ModelCallUsage } | undefined;
+  return {
+    errorType: error.type,
+    message: error.message,
+    ...(details?.code && { code: details.code }),
+    ...(details?.usage && { usage: details.usage }),
+  };
+}
 
 /** More tokens than any one call can use: a count above it, negative, fractional or not a number is the endpoint's error. */
 const MAX_REPORTED_TOKENS = 1_000_000_000;
@@ -228,11 +275,8 @@ export function createChooseNextTool(deps: {
   prices?: PriceTable;
   tracing?: Tracing;
 }) {
-  return async function chooseNextTool(input: ChooseNextToolInput): Promise<ChosenToolCall> {
-    const agent = findAgent(input.agent);
-    if (!agent)
-      throw toApplicationFailure(new ConfigurationError(`Unknown agent "${input.agent}".`), { nonRetryable: true });
-    const modelInput = modelInputOf(input);
+  /** One model call: the valid tool call it chose, and what it used. */
+  async function decide(agent: AgentDefinition, modelInput: ModelInput) {
     const { instructions, context } = modelInput;
     const model = deps.model ?? agent.model ?? DEFAULT_MODEL;
     let completion: ChatCompletion;
@@ -262,17 +306,77 @@ export function createChooseNextTool(deps: {
       throw error;
     }
     recordModelCall({ agent: agent.name, model, outcome: 'ok', usage });
-    const output = await readOnlyOutput(
-      agent,
-      call,
-      'readOnlyTools' in input ? input.readOnlyTools : undefined,
-      deps.executeTool,
-    );
+    return { ...call, inputDigest: modelInputDigest(modelInput), ...(usage && { usage }) };
+  }
+
+  /**
+   * The decisions after a read-only step, made here from the worker's copy of the thread while each
+   * chosen tool is read-only, within the chain's limits. None when the copy is missing or renders the
+   * first step differently from the workflow, and none once anything else reached the run. A failed
+   * model call ends the chain unrecorded: the workflow's next step asks again, with its retries and
+   * error events.
+   */
+  async function chainedDecisions(
+    agent: AgentDefinition,
+    input: { chain: DecisionChain; readOnlyTools?: ReadOnlyToolsInDecision } & ModelInput,
+    first: MirroredStep,
+    startedAt: number,
+  ): Promise<Array<ChainedDecision | ChainedFailure>> {
+    const runId = Context.current().info.workflowExecution?.runId;
+    const mirror = runId === undefined ? undefined : mirroredThread(runId, input.chain.events);
+    if (!mirror) return [];
+    const rendered = mirror.modelInput(agent);
+    if (rendered.context !== input.context || rendered.instructions !== input.instructions) {
+      forgetThread(runId!);
+      return [];
+    }
+    const firstStep = input.readOnlyTools && 'step' in input.readOnlyTools ? input.readOnlyTools.step : undefined;
+    const decisions: Array<ChainedDecision | ChainedFailure> = [];
+    let last = first;
+    let recordedBytes = 0;
+    while (
+      decisions.length + 1 < input.chain.steps &&
+      Date.now() - startedAt < CHAIN_TIME_SLICE_MS &&
+      recordedBytes < CHAIN_RECORD_BYTES
+    ) {
+      // A signal, pause or reply that reached the run since is for the workflow to act on first.
+      if (!(await runUnchangedSinceScheduled().catch(() => false))) break;
+      mirror.appendStep(agent, last);
+      const modelInput = mirror.modelInput(agent);
+      let decided;
+      try {
+        decided = await decide(agent, modelInput);
+      } catch (error) {
+        const failure = invalidAnswer(error);
+        if (failure) decisions.push({ context: modelInput.context, failure });
+        break;
+      }
+      const step = firstStep === undefined ? undefined : { step: firstStep + decisions.length + 1 };
+      const output = await readOnlyOutput(agent, decided, step, deps.executeTool);
+      decisions.push({ ...decided, context: modelInput.context, ...(output && { readOnlyOutput: output }) });
+      recordedBytes += modelInput.context.length + (output?.output.length ?? 0);
+      if (!output) break;
+      last = { ...decided, ...output };
+    }
+    return decisions;
+  }
+
+  return async function chooseNextTool(input: ChooseNextToolInput): Promise<ChosenToolCall> {
+    const startedAt = Date.now();
+    const agent = findAgent(input.agent);
+    if (!agent)
+      throw toApplicationFailure(new ConfigurationError(`Unknown agent "${input.agent}".`), { nonRetryable: true });
+    const decided = await decide(agent, modelInputOf(input));
+    const options = 'readOnlyTools' in input ? input.readOnlyTools : undefined;
+    const output = await readOnlyOutput(agent, decided, options, deps.executeTool);
+    const chained =
+      output && 'chain' in input && input.chain
+        ? await chainedDecisions(agent, { ...input, chain: input.chain }, { ...decided, ...output }, startedAt)
+        : [];
     return {
-      ...call,
-      inputDigest: modelInputDigest(modelInput),
+      ...decided,
       ...(output && { readOnlyOutput: output }),
-      ...(usage && { usage }),
+      ...(chained.length > 0 && { chained }),
     };
   };
 }

@@ -95,7 +95,13 @@ export function createActivities(deps: ActivityDependencies) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-export type { ChooseNextToolInput, ChosenToolCall } from './choose-next-tool';
+export type {
+  ChainedDecision,
+  ChainedFailure,
+  ChooseNextToolInput,
+  ChosenToolCall,
+  DecisionChain,
+} from './choose-next-tool';
 export type { ExecuteToolInput, ToolOutput } from './execute-tool';
 export type { NotifyHumanInput } from './notify-human';
 export type { ForkSourceThread, LoadForkSourceInput } from './load-fork-source';

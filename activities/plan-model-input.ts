@@ -1,9 +1,11 @@
+import { Context } from '@temporalio/activity';
 import { findAgent } from '../agents';
 import { ConfigurationError } from '../core/errors';
 import { modelInputEdits } from '../core/model-input';
 import type { ThreadEvent } from '../core/thread';
 import { countTokensO200k } from '../core/tokens';
 import { toApplicationFailure } from './application-failure';
+import { followThread, type ThreadDelta } from './thread-mirrors';
 
 /** Sent by runs recorded before the patch model-input-counted-v1: the thread prefix a decision follows. */
 export interface PlanModelInputInput {
@@ -14,6 +16,14 @@ export interface PlanModelInputInput {
 /** Since model-input-counted-v1: the texts whose o200k tokens the workflow's context planner lacks. */
 export interface CountModelInputTokensInput {
   texts: string[];
+  /** Since chain-read-only-v1, for agents with read-only tools: the thread's new events, for the worker's copy (activities/thread-mirrors.ts). */
+  thread?: ThreadDelta;
+}
+
+/** The counts, and whether the worker's copy of the thread follows it (else the workflow sends the thread whole next time). */
+export interface CountedWithThread {
+  counts: number[];
+  followed: boolean;
 }
 
 /**
@@ -26,8 +36,13 @@ export interface CountModelInputTokensInput {
  */
 export async function planModelInput(
   input: PlanModelInputInput | CountModelInputTokensInput,
-): Promise<{ edits: number } | number[]> {
-  if ('texts' in input) return input.texts.map(countTokensO200k);
+): Promise<{ edits: number } | number[] | CountedWithThread> {
+  if ('texts' in input) {
+    const counts = input.texts.map(countTokensO200k);
+    if (!input.thread) return counts;
+    const runId = Context.current().info.workflowExecution?.runId;
+    return { counts, followed: runId !== undefined && followThread(runId, input.thread) };
+  }
   const agent = findAgent(input.agent);
   if (!agent)
     throw toApplicationFailure(new ConfigurationError(`Unknown agent "${input.agent}".`), { nonRetryable: true });

@@ -164,20 +164,29 @@ interface StepBytes {
   kinds: Record<string, number>;
 }
 
-/** History bytes each step adds, and each step's model input (instructions + context) in them. */
+/**
+ * History bytes each step adds, and each step's model input (instructions + context) in them. A
+ * decision chained after a read-only step is recorded in the model activity's result: it counts as a
+ * step of its own, its bytes being its JSON there (with the context it was sent), taken off the step
+ * that holds the result; the instructions it was sent are the activity's, stored once.
+ */
 function stepBytes(events: HistoryEvent[]): StepBytes[] {
   const steps: StepBytes[] = [];
+  const decisions = new Set<string>();
+  let instructions = '';
   for (const event of events) {
     const size = temporal.api.history.v1.HistoryEvent.encode(event).finish().length;
     const scheduled = event.activityTaskScheduledEventAttributes;
     let payloadBytes = 0;
     if (scheduled?.activityType?.name === 'chooseNextTool') {
+      decisions.add(String(event.eventId));
       const data = scheduled.input!.payloads![0]!.data!;
       const input = JSON.parse(Buffer.from(data).toString()) as { instructions?: string; context?: string };
+      instructions = input.instructions ?? '';
       payloadBytes = data.length;
       steps.push({
         bytes: 0,
-        inputBytes: Buffer.byteLength((input.instructions ?? '') + (input.context ?? '')),
+        inputBytes: Buffer.byteLength(instructions + (input.context ?? '')),
         inputPayloadBytes: payloadBytes,
         kinds: {},
       });
@@ -188,6 +197,19 @@ function stepBytes(events: HistoryEvent[]): StepBytes[] {
     step.bytes += size;
     const kind = byteKind(event);
     step.kinds[kind] = (step.kinds[kind] ?? 0) + size - payloadBytes;
+    const completed = event.activityTaskCompletedEventAttributes;
+    if (completed && decisions.has(String(completed.scheduledEventId))) {
+      const result = JSON.parse(Buffer.from(completed.result!.payloads![0]!.data!).toString()) as {
+        chained?: Array<{ context: string }>;
+      };
+      for (const decision of result.chained ?? []) {
+        const bytes = Buffer.byteLength(JSON.stringify(decision));
+        step.bytes -= bytes;
+        step.kinds[kind]! -= bytes;
+        const inputBytes = Buffer.byteLength(instructions + decision.context);
+        steps.push({ bytes, inputBytes, inputPayloadBytes: inputBytes, kinds: { chainedDecision: bytes } });
+      }
+    }
   }
   return steps;
 }
@@ -235,11 +257,22 @@ const collectGarbage = (() => {
   return vm.runInNewContext('gc') as () => void;
 })();
 
-/** RSS once the process has been idle a while: V8's memory reducer gives back free heap ~8 s after work stops. */
-async function settledRssMb(): Promise<number> {
-  await sleep(15_000);
+/**
+ * Seconds without work before each RSS figure of pausedRuns: V8's memory reducer gives back free heap
+ * ~8 s after work stops, in rounds; runs wait for a person for minutes to days.
+ */
+export const PAUSED_SETTLE_S = 30;
+
+/** RSS after a collection of the main thread (the workflow thread collects on its own), in MB. */
+function rssMb(): number {
   collectGarbage();
   return Math.round(process.memoryUsage().rss / 1e6);
+}
+
+/** RSS once the process has been idle PAUSED_SETTLE_S. */
+async function settledRssMb(): Promise<number> {
+  await sleep(PAUSED_SETTLE_S * 1000);
+  return rssMb();
 }
 
 /** Calls `task` for every item, at most `window` at a time. */
@@ -269,12 +302,14 @@ const EVICTED_RESUMES = 5;
 
 /**
  * `runs` runs waiting for approval on a worker of their own with tfa's default workflow cache (in this
- * process, so RSS includes the bench's clients and other idle workers too): RSS idle and with all of them
- * waiting, each after 15 s without work. Runs start as they would arrive, at most half a cache of them
- * on their way to the wait at once (the count of approval notices says how many wait). The first runs
- * started are the least recently active, so the cache has evicted them: EVICTED_RESUMES of them are
- * approved one at a time (signal to the tool started, median: the workflow task replays the run's history),
- * then all the others, half a cache of approvals outstanding at a time, waited for until they finish.
+ * process, so RSS includes the bench's clients and other idle workers too; the caller applies tfa's
+ * workflow-thread heap cap first, as startWorker does): RSS idle and with all of them waiting, each
+ * after PAUSED_SETTLE_S without work, and with all of them waiting at once (the moment the last one
+ * asks). Runs start as they would arrive, at most half a cache of them on their way to the wait at once
+ * (the count of approval notices says how many wait). The first runs started are the least recently
+ * active, so the cache has evicted them: EVICTED_RESUMES of them are approved one at a time (signal to
+ * the tool started, median: the workflow task replays the run's history), then all the others, half a
+ * cache of approvals outstanding at a time, waited for until they finish.
  */
 export async function pausedRuns(runs: number) {
   const harness = await benchHarness();
@@ -288,6 +323,7 @@ export async function pausedRuns(runs: number) {
       handles.push(await startAgent(harness, 'paused', 'deploy main'));
     }
     while (harness.notifications.length < runs) await sleep(100);
+    const workerRssMbAtLastWait = rssMb();
     const workerRssMb = await settledRssMb();
     harness.model.enqueue(...Array.from({ length: runs }, () => call('done_for_now', { message: 'deployed' })));
     const alone = handles.slice(0, Math.min(EVICTED_RESUMES, runs - 1));
@@ -307,6 +343,8 @@ export async function pausedRuns(runs: number) {
       cachedRuns: harness.worker.options.maxCachedWorkflows,
       idleWorkerRssMb,
       workerRssMb,
+      workerRssMbAtLastWait,
+      settleS: PAUSED_SETTLE_S,
       resumeEvictedMs: median(resumes),
       approveAllS: Math.round((performance.now() - started) / 100) / 10,
       approvalsAtOnce: window,

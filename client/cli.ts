@@ -293,7 +293,7 @@ function addForkCommands(program: Command): void {
       withClient(async (client) => {
         const rewound = await rewindRun(client, { workflowId: id, to: parseForkPoint(opts.to), by: opts.by });
         printFollowUp(
-          `rewound ${id} to step ${rewound.step}; nothing sent after it was reapplied\nthe same with the Temporal CLI: ${rewound.temporalCommand}`,
+          `rewound ${id} to step ${rewound.step}${rewound.step === rewound.asked ? '' : ` (step ${rewound.asked} was decided in the same model call, after read-only steps)`}; nothing sent after it was reapplied\nthe same with the Temporal CLI: ${rewound.temporalCommand}`,
         );
         return rewound.runId;
       }),

@@ -36,7 +36,9 @@ export interface RewindRequest {
 }
 
 export interface Rewound {
+  /** The step the run went back to: the one asked for, or the first of the read-only steps decided with it. */
   step: number;
+  asked: number;
   /** The run that replaced the rewound one (same workflow id). */
   runId: string;
   /** The same reset with the Temporal CLI. */
@@ -44,27 +46,29 @@ export interface Rewound {
 }
 
 /**
- * The WorkflowTaskCompleted event whose task scheduled the model call of `step`, in this run's history.
- * The history is checked again for a tool that acts scheduled after it (one may have started since the
+ * The WorkflowTaskCompleted event whose task scheduled the model call that decided `step`, in this run's
+ * history, and the step that call began with: a step chained after read-only steps was decided in the
+ * call of the chain's first step, so the run goes back there (the steps between are read-only). The
+ * history is checked again for a tool that acts scheduled after it (one may have started since the
  * thread was read).
  */
 async function decisionTaskOf(client: Client, workflowId: string, runId: string, step: number, agent: AgentDefinition) {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-  let resetTo: temporal.api.history.v1.IActivityTaskScheduledEventAttributes['workflowTaskCompletedEventId'];
+  let decision: { eventId: Long; step: number; acting?: string } | undefined;
   for (const event of history.events ?? []) {
     if (event.eventType !== EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) continue;
     const { activityType, workflowTaskCompletedEventId } = event.activityTaskScheduledEventAttributes!;
-    if (activityType?.name !== 'chooseNextTool' && (!resetTo || activityType?.name !== 'executeTool')) continue;
+    if (activityType?.name !== 'chooseNextTool' && (!decision || activityType?.name !== 'executeTool')) continue;
     const { staticSummary = '' } = await decodeUserMetadata(client.options.loadedDataConverter, event.userMetadata);
-    if (!resetTo && Number(MODEL_CALL_SUMMARY.exec(staticSummary)?.[1]) === step)
-      resetTo = workflowTaskCompletedEventId!;
+    const began = Number(MODEL_CALL_SUMMARY.exec(staticSummary)?.[1]);
+    if (began <= step) decision = { eventId: workflowTaskCompletedEventId!, step: began };
     const tool = activityType?.name === 'executeTool' ? staticSummary.split(' ')[0]! : undefined;
-    if (tool && !findTool(agent, tool)?.readOnly)
-      throw new RewindRefusedError(
-        `${tool} was started at event ${event.eventId?.toString()} of run ${runId}, after step ${step} began: what it did stays done; fork instead (tfa fork)`,
-      );
+    if (decision && !decision.acting && tool && !findTool(agent, tool)?.readOnly)
+      decision.acting = `${tool} was started at event ${event.eventId?.toString()} of run ${runId}, after step ${decision.step} began`;
   }
-  if (resetTo) return resetTo;
+  if (decision?.acting)
+    throw new RewindRefusedError(`${decision.acting}: what it did stays done; fork instead (tfa fork)`);
+  if (decision) return decision;
   throw new RewindRefusedError(
     `step ${step} was not decided in run ${runId} of ${workflowId} (a decision made before it continued as new, or one that never called the model): fork instead (tfa fork)`,
   );
@@ -85,14 +89,14 @@ export async function rewindRun(client: Client, request: RewindRequest): Promise
   const step = rewindStep(events, request.to, workflowId);
   const agent = findAgent(state.agent)!;
   assertRewindSafe(agent, events, step);
-  const eventId = await decisionTaskOf(client, workflowId, runId, step, agent);
+  const { eventId, step: began } = await decisionTaskOf(client, workflowId, runId, step, agent);
   // A reset takes no precondition: in an open run an approval or a reply landing after these checks could
   // start a tool that acts before the reset, and the rewound run would not know it ran.
   if (status.name === 'RUNNING')
     throw new RewindRefusedError(
       `${workflowId} is still running: a tool could act between this check and the reset; rewind it once it has ended (reject its request, or temporal workflow cancel/terminate), or fork it now (tfa fork)`,
     );
-  const reason = `tfa rewind to step ${step}${request.by ? ` by ${request.by}` : ''}`;
+  const reason = `tfa rewind to step ${began}${request.by ? ` by ${request.by}` : ''}`;
   const { namespace } = client.options;
   const reset = await client.workflowService.resetWorkflowExecution({
     namespace,
@@ -105,7 +109,8 @@ export async function rewindRun(client: Client, request: RewindRequest): Promise
   });
   const inNamespace = namespaceFlag(namespace);
   return {
-    step,
+    step: began,
+    asked: step,
     runId: reset.runId,
     temporalCommand:
       `temporal workflow reset${inNamespace} --workflow-id ${shellQuote(workflowId)} --run-id ${runId}` +

@@ -226,12 +226,14 @@ export async function agentWorkflow(rawInput: AgentWorkflowInput): Promise<Agent
   const { input, agent } = parseInput(rawInput);
   const run = await startRun(input, agent);
   const stepsAtStart = run.thread.state.step;
+  const afterSteps = input.continueAsNewAfterSteps ?? DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS;
+  run.lastStepBeforeContinuing = stepsAtStart + afterSteps;
   const reopened = input.fork && !input.continued ? openCall(run.thread.events) : undefined;
   if (reopened) await dispatch(run, reopened); // asked anew: no approval before the cut counts
   if (input.continued?.waiting) await resumeWait(run, input.continued.waiting);
   while (!FINAL_STATUSES.includes(run.thread.state.status)) {
     await stepBoundary(run.thread, run.control, run.handOver);
-    if (shouldContinueAsNew(run, stepsAtStart, input.continueAsNewAfterSteps ?? DEFAULT_CONTINUE_AS_NEW_AFTER_STEPS)) {
+    if (shouldContinueAsNew(run, stepsAtStart, afterSteps)) {
       await run.handOver.continueAsNew();
     }
     await takeStep(run);

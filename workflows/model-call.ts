@@ -3,7 +3,14 @@
  * activity picks one tool call; a read-only tool it picks runs inside that activity.
  */
 import { patched, workflowInfo } from '@temporalio/workflow';
-import type { ChooseNextToolInput, ChosenToolCall, ToolOutput } from '../activities';
+import type {
+  ChainedDecision,
+  ChainedFailure,
+  ChooseNextToolInput,
+  ChosenToolCall,
+  DecisionChain,
+  ToolOutput,
+} from '../activities';
 import { ContextPlanner } from '../core/context-planner';
 import { agentInstructions, contextTokenBudget, renderModelInputWithEdits } from '../core/model-input-render';
 import type { ModelInput } from '../core/model-input-render';
@@ -23,14 +30,36 @@ const MODEL_INPUT_INLINE_PATCH = 'model-input-inline-v1';
  */
 const MODEL_INPUT_COUNTED_PATCH = 'model-input-counted-v1';
 
+/**
+ * After a read-only step, the model activity may decide the next read-only steps itself from the
+ * worker's copy of the thread (activities/thread-mirrors.ts), each recorded with the context it was
+ * sent, so a loop of reads makes one round trip instead of one per step.
+ */
+const CHAIN_READ_ONLY_PATCH = 'chain-read-only-v1';
+/** The most decisions one model activity makes. */
+const MAX_CHAINED_DECISIONS = 32;
+
 /** Each run's context planner: it has taken in the thread up to the last step. */
 const planners = new WeakMap<Run, ContextPlanner>();
 
-/** The tokens the planner lacks, counted by the local activity. */
-async function countTokens(texts: string[]): Promise<number[]> {
-  const answer = await planModelInput({ texts });
-  if (!Array.isArray(answer)) throw new Error('planModelInput answered edits to a count request.');
-  return answer;
+/** How much of each run's thread the worker's copy holds, as the last count answered; 0 sends it whole. */
+const mirroredLengths = new WeakMap<Run, number>();
+
+/** Runs that may chain decisions: an agent with a read-only tool, a run without a spend budget (each step is checked against it). */
+function chains(run: Run): boolean {
+  return run.agent.tools.some((tool) => tool.readOnly) && !run.thread.state.budget;
+}
+
+/** The tokens the planner lacks, counted by the local activity; for a chaining run, it also brings the worker's copy of the thread along. */
+async function countTokens(run: Run, texts: string[], live: boolean, chained: boolean): Promise<number[]> {
+  const { events } = run.thread;
+  const from = mirroredLengths.get(run) ?? 0;
+  const thread = live && chained ? { from, events: events.slice(from) } : undefined;
+  const answer = await planModelInput({ texts, ...(thread && { thread }) });
+  if (Array.isArray(answer)) return answer;
+  if ('edits' in answer) throw new Error('planModelInput answered edits to a count request.');
+  if (live) mirroredLengths.set(run, answer.followed ? events.length : 0);
+  return answer.counts;
 }
 
 /**
@@ -40,7 +69,7 @@ async function countTokens(texts: string[]): Promise<number[]> {
  * to count. A step that began in replay but whose count ran live (the worker stopped before recording
  * it) got no counts: it counts again, now live; the empty answer in history makes a replay do the same.
  */
-async function countedInput(run: Run): Promise<ModelInput> {
+async function countedInput(run: Run, chained: boolean): Promise<ModelInput> {
   const { thread, agent } = run;
   const [end, state] = [thread.events.length, thread.state];
   const planned = () => {
@@ -50,10 +79,10 @@ async function countedInput(run: Run): Promise<ModelInput> {
     return planner;
   };
   let planner = workflowInfo().unsafe.isReplaying ? undefined : planned();
-  let counts = await countTokens(planner?.uncountedTexts() ?? []);
+  let counts = await countTokens(run, planner?.uncountedTexts() ?? [], planner !== undefined, chained);
   if (counts.length === 0) {
     planner = workflowInfo().unsafe.isReplaying ? undefined : planned();
-    counts = await countTokens(planner?.uncountedTexts() ?? []);
+    counts = await countTokens(run, planner?.uncountedTexts() ?? [], planner !== undefined, chained);
   }
   if (!planner || workflowInfo().unsafe.isReplaying) return { instructions: '', context: '' };
   planner.learn(counts);
@@ -61,15 +90,19 @@ async function countedInput(run: Run): Promise<ModelInput> {
 }
 
 /** Runs recorded before MODEL_INPUT_COUNTED_PATCH planned in the local activity; before MODEL_INPUT_INLINE_PATCH the activity read the thread back. */
-async function modelCallInput(run: Run, step: number): Promise<{ input: ChooseNextToolInput; summary: string }> {
+async function modelCallInput(
+  run: Run,
+  step: number,
+  chained: boolean,
+): Promise<{ input: ChooseNextToolInput; summary: string }> {
   const { thread, agent } = run;
   const summary = `${agent.name} step ${step}: choose the next tool`;
   if (patched(MODEL_INPUT_COUNTED_PATCH))
-    return { input: { agent: agent.name, ...(await countedInput(run)) }, summary };
+    return { input: { agent: agent.name, ...(await countedInput(run, chained)) }, summary };
   if (patched(MODEL_INPUT_INLINE_PATCH)) {
     const events = thread.events.slice();
     const answer = await planModelInput({ agent: agent.name, events });
-    const edits = Array.isArray(answer) ? 0 : answer.edits;
+    const edits = 'edits' in answer ? answer.edits : 0;
     const rendered = workflowInfo().unsafe.isReplaying
       ? { instructions: '', context: '' }
       : renderModelInputWithEdits(agent, events, edits);
@@ -87,6 +120,35 @@ const READ_ONLY_IN_DECISION_EARLY_PATCH = 'read-only-in-decision-v2';
 /** Outputs of read-only tools the decision already ran, by call id, until the call is dispatched. */
 const decidedOutputs = new WeakMap<Run, Map<string, ToolOutput>>();
 
+/** Decisions the last model activity made after its first, and the thread length at which the next one is due. */
+const chainedDecisions = new WeakMap<Run, { due: number; decisions: Array<ChainedDecision | ChainedFailure> }>();
+
+/**
+ * The next chained decision, if the thread holds exactly what the chain decided from: anything else
+ * on it (a signal, a pause, an error) drops the rest, and the model is asked again.
+ */
+function nextChainedDecision(run: Run): ChosenToolCall | 'failed' | undefined {
+  const chain = chainedDecisions.get(run);
+  chainedDecisions.delete(run);
+  const decision = chain?.decisions[0];
+  if (!chain || !decision || chain.due !== run.thread.events.length) return undefined;
+  if ('failure' in decision) {
+    run.thread.append({ type: 'error', source: 'model', ...decision.failure });
+    return 'failed';
+  }
+  const { context: _sent, readOnlyOutput, ...choice } = decision;
+  if (readOnlyOutput) decidedOutputs.set(run, new Map([[choice.callId, readOnlyOutput]]));
+  // Its call and result come next, then the decision after it is due.
+  if (readOnlyOutput) chainedDecisions.set(run, { due: chain.due + 2, decisions: chain.decisions.slice(1) });
+  return choice;
+}
+
+/** At most this many decisions in the next model activity, counting its first. */
+function chainLength(run: Run, step: number): number {
+  const last = Math.min(run.thread.state.maxSteps, run.lastStepBeforeContinuing ?? Number.POSITIVE_INFINITY);
+  return Math.max(1, Math.min(MAX_CHAINED_DECISIONS, last - step + 1));
+}
+
 /** The output the decision's activity already produced for this call, if it ran a read-only tool; taken once. */
 export function takeDecidedOutput(run: Run, callId: string): ToolOutput | undefined {
   const decided = decidedOutputs.get(run)?.get(callId);
@@ -95,19 +157,28 @@ export function takeDecidedOutput(run: Run, callId: string): ToolOutput | undefi
 }
 
 export async function chooseNext(run: Run): Promise<ChosenToolCall | null> {
+  const chainedChoice = nextChainedDecision(run);
+  if (chainedChoice) return chainedChoice === 'failed' ? null : chainedChoice;
   const step = run.thread.state.step + 1;
   // Decided before the planning local activity, so its marker lands in the workflow task that starts the
   // step whatever that activity's timing (a slow one heartbeats the task; replay must still find the marker).
   const decidedEarly = patched(READ_ONLY_IN_DECISION_EARLY_PATCH);
+  const chained = decidedEarly && chains(run) && patched(CHAIN_READ_ONLY_PATCH);
   try {
-    const { input, summary } = await modelCallInput(run, step);
+    const due = run.thread.events.length;
+    const { input, summary } = await modelCallInput(run, step, chained);
     const readOnlyInDecision = decidedEarly || patched(READ_ONLY_IN_DECISION_PATCH);
     const readOnlyTools = 'events' in input || !readOnlyInDecision ? {} : { readOnlyTools: { step } };
-    const { readOnlyOutput, ...choice } = await chooseNextTool.executeWithOptions(
-      { ...MODEL_ACTIVITY_OPTIONS, summary },
-      [{ ...input, ...readOnlyTools }],
-    );
+    const chain: DecisionChain | undefined = chained ? { events: due, steps: chainLength(run, step) } : undefined;
+    const {
+      readOnlyOutput,
+      chained: decisions,
+      ...choice
+    } = await chooseNextTool.executeWithOptions({ ...MODEL_ACTIVITY_OPTIONS, summary }, [
+      { ...input, ...readOnlyTools, ...(chain && { chain }) },
+    ]);
     if (readOnlyOutput) decidedOutputs.set(run, new Map([[choice.callId, readOnlyOutput]]));
+    if (readOnlyOutput && decisions?.length) chainedDecisions.set(run, { due: due + 2, decisions });
     return choice;
   } catch (error) {
     run.thread.append(errorEventFrom(error, 'model'));

@@ -28,4 +28,6 @@ export interface Run {
    */
   startedWithHumanPolicy: boolean;
   handOver: HandOver;
+  /** The step after which the run continues as new by count; model activities decide no step beyond it. */
+  lastStepBeforeContinuing?: number;
 }

@@ -16,9 +16,8 @@ afterEach(async () => harness?.close());
 test('a run replayed from its history at every step rebuilds its context planner and still sends what renderModelInput renders', async () => {
   let activities: Activities | undefined;
   harness = await startHarness({
-    script: ['staging', 'production', 'staging'].map((environment) => ({
-      toolCall: { name: 'list_releases', arguments: { environment } },
-    })),
+    // A tool that acts, so each step is a model activity of its own (read-only steps would be chained).
+    script: ['main', 'main', 'main'].map((ref) => ({ toolCall: { name: 'deploy_to_staging', arguments: { ref } } })),
     wrapActivities: (real) => (activities = real),
   });
   harness.model.enqueue({ toolCall: { name: 'done_for_now', arguments: { message: 'listed' } } });
@@ -44,7 +43,7 @@ test('a run replayed from its history at every step rebuilds its context planner
     const handle = await harness!.client.workflow.start(AGENT_WORKFLOW_TYPE, {
       taskQueue,
       workflowId: `uncached-${Date.now()}`,
-      args: [{ agent: 'deploybot', message: 'list the releases, staging then production then staging' }],
+      args: [{ agent: 'deploybot', message: 'deploy main to staging three times' }],
     });
     expect(await handle.result()).toMatchObject({ status: 'completed' });
     const history = await handle.fetchHistory();

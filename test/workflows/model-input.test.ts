@@ -28,19 +28,38 @@ async function finishedRun() {
 }
 
 type ScheduledInput = { agent: string; instructions: string; context: string };
+type DecisionResult = { chained?: Array<{ context: string }> };
+
+/**
+ * Every model input as the Web UI shows it: each model activity's input, then the context of each
+ * decision it chained after a read-only step (in its result; the instructions are the activity's).
+ */
+async function modelInputsInHistory(handle: Awaited<ReturnType<typeof finishedRun>>) {
+  const history = (await handle.fetchHistory()).events ?? [];
+  const scheduled = history.filter(
+    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'chooseNextTool',
+  );
+  return scheduled.flatMap((event) => {
+    const input = defaultPayloadConverter.fromPayload<ScheduledInput>(
+      event.activityTaskScheduledEventAttributes!.input!.payloads![0]!,
+    );
+    const completed = history.find(
+      (later) => String(later.activityTaskCompletedEventAttributes?.scheduledEventId) === String(event.eventId),
+    )!;
+    const result = defaultPayloadConverter.fromPayload<DecisionResult>(
+      completed.activityTaskCompletedEventAttributes!.result!.payloads![0]!,
+    );
+    const summary = defaultPayloadConverter.fromPayload<string>(event.userMetadata!.summary!);
+    const chained = (result.chained ?? []).map(({ context }) => ({ ...input, context }));
+    return [{ ...input, summary }, ...chained.map((chainedInput) => ({ ...chainedInput, summary: undefined }))];
+  });
+}
 
 test('each model call carries exactly the input the model was sent, as the Web UI shows it', async () => {
   const handle = await finishedRun();
-  const scheduled = ((await handle.fetchHistory()).events ?? []).filter(
-    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'chooseNextTool',
-  );
-  const inputs = scheduled.map((event) =>
-    defaultPayloadConverter.fromPayload<ScheduledInput>(
-      event.activityTaskScheduledEventAttributes!.input!.payloads![0]!,
-    ),
-  );
-  const summaries = scheduled.map((event) => defaultPayloadConverter.fromPayload<string>(event.userMetadata!.summary!));
-  expect(summaries).toEqual([1, 2].map((step) => `deploybot step ${step}: choose the next tool`));
+  const inputs = await modelInputsInHistory(handle);
+  // list_releases is read-only: the same activity decided the next step, and its result holds that input.
+  expect(inputs.map((input) => input.summary)).toEqual(['deploybot step 1: choose the next tool', undefined]);
 
   const { events } = await handle.query(threadQuery);
   const calls = events.flatMap((event, index) => (event.type === 'tool_call' ? [index] : []));

@@ -25,12 +25,12 @@ test('a read-only tool runs inside the decision that chose it; a tool that acts 
   const scheduled = history
     .map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name)
     .filter(Boolean);
-  // The two executeTool before the first decision are DeployBot's context loaders.
+  // The two executeTool before the first decision are DeployBot's context loaders. After list_releases
+  // the same activity chose deploy_to_staging, which runs as an activity of its own.
   expect(scheduled).toEqual([
     'loadRunPolicy',
     'executeTool',
     'executeTool',
-    'chooseNextTool',
     'chooseNextTool',
     'executeTool',
     'chooseNextTool',
