@@ -145,6 +145,18 @@ export const replayScenarios: ReplayScenario[] = [
     },
   },
   {
+    // Read-only steps chained in one model activity, one of them an invalid answer recorded from the chain.
+    name: 'deploybot-chained-read-only-steps',
+    script: [
+      callTool('list_releases', { environment: 'staging' }),
+      callTool('list_releases', { environment: 'production' }),
+      { text: 'Both look fine.' },
+      callTool('list_releases', { environment: 'staging' }),
+      callTool('done_for_now', { message: 'listed' }),
+    ],
+    async drive() {},
+  },
+  {
     // The continued run (the history saved is the latest run's): it resumes the wait, then deploys.
     name: 'deploybot-continued-while-waiting',
     script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'main is live' })],
