@@ -54,6 +54,24 @@ test('a rewind to a step before a read-only step goes back in place: the model d
   expect(events.slice(firstDecision).map((event) => event.type)).toEqual(['tool_call', 'done']);
 });
 
+test("a rewind to a step decided inside a chain of read-only steps goes back to the chain's first step, and says so", async () => {
+  const handle = await startRun([
+    callTool('list_releases', { environment: 'staging' }),
+    callTool('list_releases', { environment: 'production' }),
+    ASK_WHICH_REF,
+    callTool('done_for_now', { message: 'rewound' }),
+  ]);
+  await waitForState(handle, (state) => state.status === 'awaiting_reply');
+  await handle.terminate('ended so it can be rewound');
+
+  // Steps 1-3 were decided in one model call (step 1's): step 3 cannot be asked alone.
+  const rewound = await rewind({ workflowId: handle.workflowId, to: { step: 3 } });
+  expect(rewound).toMatchObject({ step: 1, asked: 3 });
+  expect(rewound.temporalCommand).toContain("--reason 'tfa rewind to step 1'");
+  const latest = harness.client.workflow.getHandle(handle.workflowId);
+  expect(await latest.result()).toMatchObject({ status: 'completed', result: { message: 'rewound' }, steps: 1 });
+});
+
 test('a rewind past a deploy is refused, naming the event, and the run goes on waiting as it was', async () => {
   const handle = await startRun([callTool('deploy_to_staging', { ref: 'main' }), ASK_WHICH_REF]);
   await waitForState(handle, (state) => state.status === 'awaiting_reply');
