@@ -117,6 +117,7 @@ test("the Web UI shows a tool argument of an encrypted run, decoded through the 
 
 // Issue 12: each step's model activity receives the rendered input, so the Web UI shows what the model was sent.
 test("the Web UI shows the model input of a step (the agent's instructions) on its model activity", async () => {
+  harness.model.enqueue({ toolCall: { name: 'deploy_to_production', arguments: { ref: BRANCH } } });
   const workflowId = `web-ui-model-input-${Date.now()}`;
   const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,
@@ -142,4 +143,33 @@ test("the Web UI shows the model input of a step (the agent's instructions) on i
     throw error;
   }
   await page.screenshot({ path: path.join(os.tmpdir(), 'tfa-web-ui-model-input.png'), fullPage: true });
+}, 180_000);
+
+// Issue 12: a read-only step chained in the model activity is recorded with the context it was sent.
+test("the Web UI shows the context of a read-only step chained in a model activity, in that activity's result", async () => {
+  harness.model.enqueue(
+    { toolCall: { name: 'list_releases', arguments: { environment: 'staging' } } },
+    { toolCall: { name: 'list_releases', arguments: { environment: 'production' } } },
+    { toolCall: { name: 'done_for_now', arguments: { message: 'listed both' } } },
+  );
+  const workflowId = `web-ui-chained-${Date.now()}`;
+  const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+    taskQueue: harness.taskQueue,
+    workflowId,
+    args: [{ agent: 'deploybot', message: 'list the releases' }],
+  });
+  expect(await handle.result()).toMatchObject({ status: 'completed', steps: 3 });
+
+  const page = await browser.newPage();
+  await page.goto(`${uiUrl}/namespaces/default/workflows/${workflowId}/${handle.firstExecutionRunId}/history`);
+  await page.getByRole('row').filter({ hasText: 'Activity Task Completed' }).first().click();
+  // The second step's context shows the first step's call; the third's, the second's.
+  const chainedContext = "<tool_call tool='list_releases'>{environment: production}</tool_call>";
+  try {
+    await page.getByText(chainedContext, { exact: false }).first().waitFor({ timeout: 60_000 });
+  } catch (error) {
+    console.log((await page.locator('body').innerText()).slice(0, 6000));
+    throw error;
+  }
+  await page.screenshot({ path: path.join(os.tmpdir(), 'tfa-web-ui-chained-input.png'), fullPage: true });
 }, 180_000);
