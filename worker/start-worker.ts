@@ -11,6 +11,7 @@ import type { TfaConfig } from '../core/config';
 import { createWorker } from './create-worker';
 import { startWorkerMetrics } from './run-gauges';
 import { metricsEndpoint } from './runtime';
+import { capWorkflowThreadHeap } from './workflow-thread-heap';
 
 export interface StartWorkerOptions {
   config: TfaConfig;
@@ -37,6 +38,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<StartedW
   const { config, temporal } = options;
   const connection = await connectWorker(temporal);
   const tracing = await startTracing(options.serviceName);
+  // Before createWorker starts the workflow thread, which reads it (workflow-thread-heap.ts says why).
+  capWorkflowThreadHeap();
   const worker = await createWorker({
     connection,
     namespace: temporal.namespace,
