@@ -10,6 +10,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { startScriptedModelServer } from '../scripts/scripted-model/server';
 import type { Harness } from '../test/support/workflow-harness';
 import { PAYLOAD_CONVERTER_PATH, WORKFLOW_PRELOAD_MODULES } from '../worker/create-worker';
+import { capWorkflowThreadHeap, WORKFLOW_SEMI_SPACE_MB } from '../worker/workflow-thread-heap';
 import { startBenchServer } from './bench-server';
 import { ensurePeersInstalled, PEERS, runPeer, type Peer } from './peers/run-peers';
 import { renderTimes } from './render.bench';
@@ -31,6 +32,8 @@ const SIGNAL_RUNS = Number(process.env.TFA_BENCH_SIGNAL_RUNS ?? 30);
 const HISTORY_STEPS = 300;
 /** Runs left waiting for approval at once (issue 12, item 5); TFA_BENCH_PAUSED_RUNS=0 skips it. */
 const PAUSED_RUNS = Number(process.env.TFA_BENCH_PAUSED_RUNS ?? 1000);
+/** The workflow threads' semi-space cap, as tfa's worker sets it (worker/start-worker.ts); TFA_BENCH_SEMI_SPACE_MB=0 leaves V8's default. */
+const SEMI_SPACE_MB = Number(process.env.TFA_BENCH_SEMI_SPACE_MB ?? WORKFLOW_SEMI_SPACE_MB);
 
 async function withServer<T>(
   tuned: boolean,
@@ -134,6 +137,11 @@ interface BenchResults {
     runs: number | null;
     idleWorkerRssMb: number | null;
     workerRssMb: number | null;
+    /** RSS the moment the last run asked; idle and workerRssMb are taken after settleS without work. */
+    workerRssMbAtLastWait: number | null;
+    settleS: number | null;
+    /** The workflow threads' semi-space cap in MB (worker/workflow-thread-heap.ts); null: V8's default. */
+    semiSpaceMb: number | null;
     resumeEvictedMs: number | null;
     approveAllS: number | null;
     /** The worker's workflow cache (tfa's default), and how many approvals were outstanding at once. */
@@ -147,6 +155,8 @@ const fixedOrNull = (value: number | null) => (value === null ? null : fixed(val
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
+  // Before any harness starts a worker, as startWorker does before createWorker.
+  if (SEMI_SPACE_MB > 0) capWorkflowThreadHeap(SEMI_SPACE_MB);
   const bundleDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tfa-bench-'));
   const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
   await fs.writeFile(
@@ -207,11 +217,18 @@ async function main(): Promise<void> {
     signal: { runs: SIGNAL_RUNS, medianMs: fixed(tuned.signal.medianMs), p95Ms: fixed(tuned.signal.p95Ms) },
     history: { bytesPerStep: tuned.history.bytesPerStepLast10, ...tuned.history },
     paused: tuned.paused
-      ? { ...tuned.paused, resumeEvictedMs: fixed(tuned.paused.resumeEvictedMs) }
+      ? {
+          ...tuned.paused,
+          resumeEvictedMs: fixed(tuned.paused.resumeEvictedMs),
+          semiSpaceMb: SEMI_SPACE_MB || null,
+        }
       : {
           runs: null,
           idleWorkerRssMb: null,
           workerRssMb: null,
+          workerRssMbAtLastWait: null,
+          settleS: null,
+          semiSpaceMb: null,
           resumeEvictedMs: null,
           approveAllS: null,
           cachedRuns: null,
@@ -302,7 +319,7 @@ function printTable(r: BenchResults): void {
       `${r.paused.runs ?? 0} runs waiting for approval`,
       r.paused.runs ? `RSS ${r.paused.idleWorkerRssMb} -> ${r.paused.workerRssMb} MB` : 'not run',
       r.paused.runs
-        ? `${r.paused.cachedRuns} cached; an evicted run's approval -> tool started ${r.paused.resumeEvictedMs} ms (median of 5 alone); all others approved (${r.paused.approvalsAtOnce} at a time) and finished ${r.paused.approveAllS} s`
+        ? `each after ${r.paused.settleS} s without work (${r.paused.workerRssMbAtLastWait} MB as the last one asked; workflow semi-space ${r.paused.semiSpaceMb ? `${r.paused.semiSpaceMb} MB` : "V8's default"}); ${r.paused.cachedRuns} cached; an evicted run's approval -> tool started ${r.paused.resumeEvictedMs} ms (median of 5 alone); all others approved (${r.paused.approvalsAtOnce} at a time) and finished ${r.paused.approveAllS} s`
         : '',
     ],
     [

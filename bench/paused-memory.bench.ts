@@ -7,6 +7,8 @@
 //   TFA_BENCH_WORKER_OPTIONS='{"reuseV8Context":false}'    WorkerOptions merged in (JSON)
 //   TFA_BENCH_WORKER_OPTIONS='{"debugMode":true}'          workflows on the main thread, so the heap figures see them
 //   TFA_BENCH_PRELOAD=none                                 bundleWorkflowCode's preloadModules, comma-separated (default tfa's)
+//   TFA_BENCH_SEMI_SPACE_MB=2                              the workflow thread's semi-space cap (worker/workflow-thread-heap.ts; 0: V8's default)
+//   TFA_BENCH_V8_FLAGS='--gc-memory-reducer-start-delay-ms=1000'  more V8 flags set before the worker starts its workflow thread
 //   TFA_BENCH_SETTLE_S=30                                  seconds idle before idle memory, and again with the runs waiting
 //   TFA_BENCH_THREAD_SNAPSHOT=1                            snapshot the workflow thread's heap (collects its garbage) and measure again
 //   TFA_BENCH_HEAP_SNAPSHOT=/tmp/paused.heapsnapshot       written with all runs waiting
@@ -40,6 +42,7 @@ import {
   PAYLOAD_CONVERTER_PATH,
   WORKFLOW_PRELOAD_MODULES,
 } from '../worker/create-worker';
+import { capWorkflowThreadHeap, WORKFLOW_SEMI_SPACE_MB } from '../worker/workflow-thread-heap';
 import { approveSignal } from '../workflows/messages';
 import { TFA_SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 import { NO_OP_EXECUTORS } from './tfa-figures';
@@ -54,6 +57,7 @@ const WORKER_OPTIONS: Partial<WorkerOptions> = {
   ...(JSON.parse(process.env.TFA_BENCH_WORKER_OPTIONS ?? '{}') as Partial<WorkerOptions>),
 };
 const SETTLE_S = Number(process.env.TFA_BENCH_SETTLE_S ?? 30);
+const SEMI_SPACE_MB = Number(process.env.TFA_BENCH_SEMI_SPACE_MB ?? WORKFLOW_SEMI_SPACE_MB);
 const PRELOAD_LIST = process.env.TFA_BENCH_PRELOAD ?? WORKFLOW_PRELOAD_MODULES.join(',');
 const PRELOAD = PRELOAD_LIST === 'none' ? [] : PRELOAD_LIST.split(',');
 
@@ -160,6 +164,8 @@ async function main(): Promise<void> {
   const client = new Client({ connection });
   const native = await NativeConnection.connect({ address: env.address });
   const taskQueue = `paused-${Date.now()}`;
+  if (SEMI_SPACE_MB > 0) capWorkflowThreadHeap(SEMI_SPACE_MB);
+  if (process.env.TFA_BENCH_V8_FLAGS) v8.setFlagsFromString(process.env.TFA_BENCH_V8_FLAGS);
   const worker = await Worker.create({
     connection: native,
     taskQueue,
@@ -226,6 +232,9 @@ async function main(): Promise<void> {
       inFlight: IN_FLIGHT,
       approvalsAtOnce: APPROVALS_AT_ONCE,
       workerOptions: WORKER_OPTIONS,
+      semiSpaceMb: SEMI_SPACE_MB || null,
+      mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null,
+      v8Flags: process.env.TFA_BENCH_V8_FLAGS ?? null,
       preloadModules: PRELOAD,
       mb: { idle, paused, pausedSettled, afterWorkflowThreadGc, finished },
       workflowThreadSnapshotMb,
