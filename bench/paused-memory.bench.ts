@@ -7,7 +7,7 @@
 //   TFA_BENCH_WORKER_OPTIONS='{"reuseV8Context":false}'    WorkerOptions merged in (JSON)
 //   TFA_BENCH_WORKER_OPTIONS='{"debugMode":true}'          workflows on the main thread, so the heap figures see them
 //   TFA_BENCH_PRELOAD=none                                 bundleWorkflowCode's preloadModules, comma-separated (default tfa's)
-//   TFA_BENCH_SEMI_SPACE_MB=2                              the workflow thread's semi-space cap (worker/workflow-thread-heap.ts; 0: V8's default)
+//   TFA_BENCH_SEMI_SPACE_MB=8                              the workflow thread's semi-space cap (worker/workflow-thread-heap.ts; 0: V8's default)
 //   TFA_BENCH_V8_FLAGS='--gc-memory-reducer-start-delay-ms=1000'  more V8 flags set before the worker starts its workflow thread
 //   TFA_BENCH_SETTLE_S=30                                  seconds idle before idle memory, and again with the runs waiting
 //   TFA_BENCH_THREAD_SNAPSHOT=1                            snapshot the workflow thread's heap (collects its garbage) and measure again

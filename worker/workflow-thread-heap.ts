@@ -3,10 +3,11 @@ import v8 from 'node:v8';
 /**
  * The cap, in MB, on each young-generation semi-space of the isolates that run workflows. V8 grows a
  * busy isolate's semi-spaces to 16 MB (48 MB of young generation with its large-object space) and
- * keeps them until its memory reducer runs; the workflow thread allocates fast (every activation, every
- * replay), so right after a burst of runs reached their wait its RSS stood ~200 MB above idle.
+ * keeps them; the workflow thread allocates fast (every activation, every replay). With the cap, the
+ * worker went back to within 50 MB of idle 30 s after 1,000 runs started waiting, which V8's default did
+ * not always do (README "Benchmarks"). 2 MB did as well, at ~3 ms more per read-only step.
  */
-export const WORKFLOW_SEMI_SPACE_MB = 2;
+export const WORKFLOW_SEMI_SPACE_MB = 8;
 
 /**
  * Caps the young generation of every V8 isolate started after this call. V8 flags are process-wide and
