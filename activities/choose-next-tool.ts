@@ -16,7 +16,7 @@ import { toApplicationFailure } from './application-failure';
 import type { ExecuteToolInput, ToolOutput } from './execute-tool';
 import { recordModelCall } from './model-call-metrics';
 import { traceChat } from './telemetry/gen-ai-spans';
-import { forgetThread, mirroredThread } from './thread-mirrors';
+import { followThread, forgetThread, mirroredThread, type ThreadDelta } from './thread-mirrors';
 import { runUnchangedSinceScheduled } from './run-unchanged';
 import type { Tracing } from './telemetry/tracing';
 
@@ -38,6 +38,22 @@ export interface DecisionChain {
   events: number;
   steps: number;
 }
+
+/**
+ * Set on a tool's activity by runs with the patch decide-after-tool-v1: after the tool, the activity
+ * decides the next step (createDecisions' decideAfterTool), so an acting step is one round trip.
+ */
+export interface DecisionAfterTool {
+  /** The workflow's events the worker's copy lacks, up to the tool's call (activities/thread-mirrors.ts). */
+  thread: ThreadDelta;
+  /** The next decisions' chain; `events` counts the tool's result. */
+  chain: DecisionChain;
+  /** The next step's number. */
+  step: number;
+}
+
+/** The decision made after a tool, with the full input the model was sent (no model activity holds it). */
+export type DecidedAfterTool = (ChosenToolCall & ModelInput) | (ModelInput & { failure: ChainedFailure['failure'] });
 
 /** A chain stops deciding after this long, so signals and queries see the thread move at least this often. */
 const CHAIN_TIME_SLICE_MS = 1000;
@@ -268,13 +284,20 @@ function failureCode(error: unknown): string {
   return typeof details?.[0]?.code === 'string' ? details[0].code : 'unknown';
 }
 
-export function createChooseNextTool(deps: {
+export interface DecisionDeps {
   openai: OpenAI;
   model?: string;
   executeTool?: ExecuteTool;
   prices?: PriceTable;
   tracing?: Tracing;
-}) {
+}
+
+export function createChooseNextTool(deps: DecisionDeps) {
+  return createDecisions(deps).chooseNextTool;
+}
+
+/** The model activity, and the decision a tool's activity makes after the tool (activities/execute-tool.ts). */
+export function createDecisions(deps: DecisionDeps) {
   /** One model call: the valid tool call it chose, and what it used. */
   async function decide(agent: AgentDefinition, modelInput: ModelInput) {
     const { instructions, context } = modelInput;
@@ -361,7 +384,50 @@ export function createChooseNextTool(deps: {
     return decisions;
   }
 
-  return async function chooseNextTool(input: ChooseNextToolInput): Promise<ChosenToolCall> {
+  /**
+   * The next step's decision, made by the activity that just ran the step's tool, from the worker's
+   * copy of the thread with the tool's result appended; then, after a read-only choice, the chain. None
+   * when the copy cannot follow the thread or anything else reached the run; a failed call is left to
+   * the workflow's next step.
+   */
+  async function decideAfterTool(
+    input: { agent: string; callId: string; tool: string; decideNext: DecisionAfterTool },
+    result: ToolOutput,
+  ): Promise<DecidedAfterTool | undefined> {
+    const startedAt = Date.now();
+    const agent = findAgent(input.agent);
+    const runId = Context.current().info.workflowExecution?.runId;
+    const { thread, chain, step } = input.decideNext;
+    if (!agent || runId === undefined || !followThread(runId, thread)) return undefined;
+    const mirror = mirroredThread(runId, chain.events - 1);
+    if (!mirror || !(await runUnchangedSinceScheduled().catch(() => false))) return undefined;
+    mirror.appendResult({ callId: input.callId, tool: input.tool, ...result });
+    const modelInput = mirror.modelInput(agent);
+    let decided;
+    try {
+      decided = await decide(agent, modelInput);
+    } catch (error) {
+      const failure = invalidAnswer(error);
+      return failure && { ...modelInput, failure };
+    }
+    const output = await readOnlyOutput(agent, decided, { step }, deps.executeTool);
+    const chained = output
+      ? await chainedDecisions(
+          agent,
+          { ...modelInput, chain, readOnlyTools: { step } },
+          { ...decided, ...output },
+          startedAt,
+        )
+      : [];
+    return {
+      ...decided,
+      ...modelInput,
+      ...(output && { readOnlyOutput: output }),
+      ...(chained.length > 0 && { chained }),
+    };
+  }
+
+  async function chooseNextTool(input: ChooseNextToolInput): Promise<ChosenToolCall> {
     const startedAt = Date.now();
     const agent = findAgent(input.agent);
     if (!agent)
@@ -378,5 +444,7 @@ export function createChooseNextTool(deps: {
       ...(output && { readOnlyOutput: output }),
       ...(chained.length > 0 && { chained }),
     };
-  };
+  }
+
+  return { chooseNextTool, decideAfterTool };
 }

@@ -12,7 +12,8 @@ import {
   type ReleaseStore,
   type TestRunSummary,
 } from './deploybot/release-store';
-import { createChooseNextTool } from './choose-next-tool';
+import { createDecisions } from './choose-next-tool';
+import { withDecisionAfterTool } from './decide-after-tool';
 import { createExecuteTool, type ToolExecutors } from './execute-tool';
 import type { Tracing } from './telemetry/tracing';
 import { createNotifyHuman } from './notify-human';
@@ -50,16 +51,17 @@ export function createActivities(deps: ActivityDependencies) {
   // Load the o200k ranks (~1 s) now, not inside the first run's workflow task (planModelInput).
   setImmediate(warmTokenizer);
   const executeTool = createExecuteTool(deps.executors, secretScrubber(deps.secretsFrom ?? process.env), deps.tracing);
+  const decisions = createDecisions({
+    openai: deps.openai,
+    model: deps.model,
+    executeTool,
+    prices: deps.prices,
+    tracing: deps.tracing,
+  });
   return {
     planModelInput,
-    chooseNextTool: createChooseNextTool({
-      openai: deps.openai,
-      model: deps.model,
-      executeTool,
-      prices: deps.prices,
-      tracing: deps.tracing,
-    }),
-    executeTool,
+    chooseNextTool: decisions.chooseNextTool,
+    executeTool: withDecisionAfterTool(executeTool, decisions.decideAfterTool),
     resolveToolCall: createResolveToolCall(deps.resolvers ?? createToolResolvers(deps.releases)),
     notifyHuman: createNotifyHuman({ channel: deps.channel }),
     loadForkSource,
@@ -95,8 +97,11 @@ export function createActivities(deps: ActivityDependencies) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+export type { ExecuteToolThenDecideInput, ToolOutputThenDecision } from './decide-after-tool';
 export type {
   ChainedDecision,
+  DecidedAfterTool,
+  DecisionAfterTool,
   ChainedFailure,
   ChooseNextToolInput,
   ChosenToolCall,

@@ -66,6 +66,10 @@ async function decisionTaskOf(client: Client, workflowId: string, runId: string,
     if (decision && !decision.acting && tool && !findTool(agent, tool)?.readOnly)
       decision.acting = `${tool} was started at event ${event.eventId?.toString()} of run ${runId}, after step ${decision.step} began`;
   }
+  if (decision?.acting && decision.step < step)
+    throw new RewindRefusedError(
+      `step ${step} was decided in the activity of the tool before it, not by a model call of its own, and ${decision.acting}: a rewind would have to go back before that tool; fork instead (tfa fork ${workflowId} --at ${step})`,
+    );
   if (decision?.acting)
     throw new RewindRefusedError(`${decision.acting}: what it did stays done; fork instead (tfa fork)`);
   if (decision) return decision;

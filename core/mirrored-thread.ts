@@ -36,12 +36,15 @@ export class MirroredThread {
 
   /**
    * Takes in the workflow's events from index `from`. Events it already holds (the steps it made
-   * itself, which the workflow then appended) are skipped; false when `from` leaves a gap or the
-   * copy is ahead of what the workflow sent, so the copy cannot follow the thread.
+   * itself, which the workflow then appended) must be the same, ids and times aside; false when they
+   * differ (the workflow let a chained decision go), when `from` leaves a gap or the copy is ahead of
+   * what the workflow sent: the copy cannot follow the thread.
    */
   follow(from: number, events: readonly ThreadEvent[]): boolean {
     const known = this.events.length - from;
     if (known < 0 || known > events.length) return false;
+    for (let index = 0; index < known; index++)
+      if (!sameEvent(this.events[from + index]!, events[index]!)) return false;
     for (const event of events.slice(known)) this.push(event);
     return true;
   }
@@ -58,6 +61,12 @@ export class MirroredThread {
     const { callId, tool, args, inputDigest, usage, output, truncated } = step;
     const kind = findTool(agent, tool)?.kind ?? 'immediate';
     this.push({ type: 'tool_call', callId, tool, kind, args, inputDigest, ...(usage && { usage }) });
+    this.appendResult({ callId, tool, output, truncated });
+  }
+
+  /** Appends a tool's result, as the workflow will append it. */
+  appendResult(result: { callId: string; tool: string; output: string; truncated: boolean }): void {
+    const { callId, tool, output, truncated } = result;
     this.push({ type: 'tool_result', callId, tool, output, truncated });
   }
 
@@ -67,4 +76,19 @@ export class MirroredThread {
     this.events.push(stamped);
     this.state = reduce(this.state, stamped);
   }
+}
+
+/** JSON with keys in order: events built in different places compare by content. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
+}
+
+function sameEvent(held: ThreadEvent, sent: ThreadEvent): boolean {
+  const { id: _heldId, at: _heldAt, ...heldContent } = held;
+  const { id: _sentId, at: _sentAt, ...sentContent } = sent;
+  return canonical(heldContent) === canonical(sentContent);
 }

@@ -7,6 +7,7 @@ import type { AgentState } from '../core/reducer';
 import { AgentRunResult, AgentWorkflowInput, type ContinuedWait } from '../core/run';
 import { runBudgetFor } from '../core/spend-budget';
 import { FINAL_STATUSES, type EventOf } from '../core/thread';
+import type { ToolOutputThenDecision } from '../activities';
 import { executeTool, loadRunPolicy, TOOL_ACTIVITY_OPTIONS } from './activities';
 import {
   assertOwnContinuation,
@@ -25,7 +26,7 @@ import { escalate } from './escalation';
 import { askHuman, awaitApproval, requestApproval, waitForHuman } from './human-requests';
 import { createPauseControl, PAUSE_REQUESTED_PATCH, stepBoundary } from './pausing';
 import { pinnedArgs } from './pin-args';
-import { chooseNext, takeDecidedOutput } from './model-call';
+import { chooseNext, decisionAfterTool, keepDecisionAfterTool, takeDecidedOutput } from './model-call';
 import type { Run } from './run';
 import { RunThread } from './run-thread';
 import { tfaAgentKey, tfaPendingRequestKey, tfaStatusKey } from './search-attributes';
@@ -68,7 +69,8 @@ async function execute(run: Run, call: EventOf<'tool_call'>, args = call.args): 
   const summary = `${call.tool} ${JSON.stringify(args)}`;
   try {
     const decided = takeDecidedOutput(run, call.callId);
-    const { output, truncated } =
+    const decideNext = decided ? undefined : decisionAfterTool(run);
+    const { output, truncated, next }: ToolOutputThenDecision =
       decided ??
       (await executeTool.executeWithOptions({ ...TOOL_ACTIVITY_OPTIONS, summary }, [
         {
@@ -77,9 +79,11 @@ async function execute(run: Run, call: EventOf<'tool_call'>, args = call.args): 
           callId: call.callId,
           args,
           operationId: `${run.workflowId}/${call.id}`,
+          ...(decideNext && { decideNext }),
         },
       ]));
     run.thread.append({ type: 'tool_result', callId: call.callId, tool: call.tool, output, truncated });
+    if (next) keepDecisionAfterTool(run, next);
   } catch (error) {
     run.thread.append(errorEventFrom(error, 'tool', call));
   }

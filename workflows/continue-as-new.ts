@@ -36,6 +36,10 @@ export function handOverFor(run: () => Run, input: AgentWorkflowInput, whileWait
         (info.continueAsNewSuggested || info.historySize - startSize >= historyLimit)
       );
     },
+    roomFor(bytes) {
+      const info = workflowInfo();
+      return !info.continueAsNewSuggested && info.historySize - startSize + bytes < historyLimit;
+    },
     async continueAsNew(waiting?: ContinuedWait): Promise<never> {
       const { thread, control } = run();
       const note = { id: uuid4(), at: new Date().toISOString(), runId: workflowInfo().runId };

@@ -8,10 +8,13 @@ import type {
   ChainedFailure,
   ChooseNextToolInput,
   ChosenToolCall,
+  DecidedAfterTool,
+  DecisionAfterTool,
   DecisionChain,
   ToolOutput,
 } from '../activities';
 import { ContextPlanner } from '../core/context-planner';
+import { MAX_TOOL_OUTPUT_CHARS } from '../core/constants';
 import { agentInstructions, contextTokenBudget, renderModelInputWithEdits } from '../core/model-input-render';
 import type { ModelInput } from '../core/model-input-render';
 import { chooseNextTool, MODEL_ACTIVITY_OPTIONS, planModelInput } from './activities';
@@ -45,9 +48,50 @@ const planners = new WeakMap<Run, ContextPlanner>();
 /** How much of each run's thread the worker's copy holds, as the last count answered; 0 sends it whole. */
 const mirroredLengths = new WeakMap<Run, number>();
 
-/** Runs that may chain decisions: an agent with a read-only tool, a run without a spend budget (each step is checked against it). */
+/** Runs that may decide a step outside the workflow task that starts it: those without a spend budget (each step is checked against it). */
 function chains(run: Run): boolean {
-  return run.agent.tools.some((tool) => tool.readOnly) && !run.thread.state.budget;
+  return !run.thread.state.budget;
+}
+
+/**
+ * A tool's activity decides the next step after the tool (activities/decide-after-tool.ts), from the
+ * worker's copy of the thread: a step that acts is one round trip, its pause boundary (the choice
+ * recorded before the tool is scheduled) unchanged.
+ */
+const DECIDE_AFTER_TOOL_PATCH = 'decide-after-tool-v1';
+
+/** What the tool's activity needs to decide the step after it; none when the run cannot chain or the step would pass a limit. */
+export function decisionAfterTool(run: Run): DecisionAfterTool | undefined {
+  const step = run.thread.state.step + 1;
+  const last = Math.min(run.thread.state.maxSteps, run.lastStepBeforeContinuing ?? Number.POSITIVE_INFINITY);
+  // A requested pause takes effect right after the tool: a decision made before it would go unused.
+  if (
+    !chains(run) ||
+    step > last ||
+    run.thread.state.pauseRequested ||
+    decisionsWithRoom(run) === 0 ||
+    !patched(DECIDE_AFTER_TOOL_PATCH)
+  )
+    return undefined;
+  const { events } = run.thread;
+  const from = mirroredLengths.get(run) ?? 0;
+  if (!workflowInfo().unsafe.isReplaying) mirroredLengths.set(run, events.length);
+  return {
+    thread: { from, events: events.slice(from) },
+    chain: { events: events.length + 1, steps: chainLength(run, step) },
+    step,
+  };
+}
+
+/** Keeps the decisions a tool's activity made after the tool: the first is due once its result is on the thread. */
+export function keepDecisionAfterTool(run: Run, next: DecidedAfterTool): void {
+  const decisions: Array<ChainedDecision | ChainedFailure> = [];
+  if ('failure' in next) decisions.push({ context: next.context, failure: next.failure });
+  else {
+    const { instructions: _sentOnce, chained, ...decision } = next;
+    decisions.push(decision, ...(chained ?? []));
+  }
+  chainedDecisions.set(run, { due: run.thread.events.length, decisions });
 }
 
 /** The tokens the planner lacks, counted by the local activity; for a chaining run, it also brings the worker's copy of the thread along. */
@@ -146,7 +190,22 @@ function nextChainedDecision(run: Run): ChosenToolCall | 'failed' | undefined {
 /** At most this many decisions in the next model activity, counting its first. */
 function chainLength(run: Run, step: number): number {
   const last = Math.min(run.thread.state.maxSteps, run.lastStepBeforeContinuing ?? Number.POSITIVE_INFINITY);
-  return Math.max(1, Math.min(MAX_CHAINED_DECISIONS, last - step + 1));
+  return Math.max(1, Math.min(MAX_CHAINED_DECISIONS, last - step + 1, decisionsWithRoom(run)));
+}
+
+/**
+ * What one recorded decision may add to the history at most: the context within its budget (4 bytes a
+ * token is far above o200k's average), a tool's output and the call's JSON.
+ */
+function decisionBytes(run: Run): number {
+  return contextTokenBudget(run.agent) * 4 + MAX_TOOL_OUTPUT_CHARS + 4096;
+}
+
+/** How many decisions fit before the run continues as new by history size: the ones past it would be let go. */
+function decisionsWithRoom(run: Run): number {
+  let count = 0;
+  while (count < MAX_CHAINED_DECISIONS && run.handOver.roomFor((count + 1) * decisionBytes(run))) count++;
+  return count;
 }
 
 /** The output the decision's activity already produced for this call, if it ran a read-only tool; taken once. */

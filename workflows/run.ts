@@ -11,6 +11,8 @@ import type { RunThread } from './run-thread';
 export interface HandOver {
   /** True when Temporal suggests it or the history passed the run's limit, and no handler is mid-way. */
   ready(): boolean;
+  /** Whether the history can grow by `bytes` before the run continues as new (decisions made ahead would be let go). */
+  roomFor(bytes: number): boolean;
   /** Continues as new with the bounded thread and, from inside a wait, where the wait stood. */
   continueAsNew(waiting?: ContinuedWait): Promise<never>;
 }

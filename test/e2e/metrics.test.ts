@@ -121,7 +121,11 @@ test("the worker serves Temporal's and tfa's metrics on TFA_METRICS_PORT, and tf
   expect(total(samples, 'tfa_errors', { ...agent, source: 'model', code: 'no_tool_call' })).toBe(1);
   expect(total(samples, 'tfa_model_calls', { ...agent, outcome: 'ok' })).toBe(4);
   expect(total(samples, 'tfa_model_calls', { ...agent, outcome: 'invalid_output', code: 'no_tool_call' })).toBe(1);
-  expect(total(samples, 'tfa_model_calls', { ...queue, activityType: 'chooseNextTool' })).toBe(5);
+  // Made in model activities and, after a tool, in that tool's activity: both carry the SDK's tags.
+  expect(
+    total(samples, 'tfa_model_calls', { ...queue, activityType: 'chooseNextTool' }) +
+      total(samples, 'tfa_model_calls', { ...queue, activityType: 'executeTool' }),
+  ).toBe(5);
   const inputTokens = total(samples, 'tfa_model_input_tokens', agent);
   expect(inputTokens).toBeGreaterThan(5 * 100); // five prompts with DeployBot's instructions and context
   expect(total(samples, 'tfa_model_output_tokens', agent)).toBeGreaterThan(0);

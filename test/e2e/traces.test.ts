@@ -163,8 +163,9 @@ test('a DeployBot run launched over HTTP is one trace: the request, the workflow
   const start = only(childrenOf(request, 'StartWorkflow:agentWorkflow'), 'StartWorkflow');
   const run = only(childrenOf(start, 'RunWorkflow:agentWorkflow'), 'RunWorkflow');
 
-  const chats = activityRuns(run, 'chooseNextTool').map((decision) =>
-    only(childrenOf(decision, /^chat /), 'chat span'),
+  // The first decision in the model activity; the next one in the deploy's own activity, after the deploy.
+  const chats = [...activityRuns(run, 'chooseNextTool'), ...activityRuns(run, 'executeTool')].flatMap((decision) =>
+    childrenOf(decision, /^chat /),
   );
   expect(chats).toHaveLength(2);
   for (const chat of chats) {

@@ -100,9 +100,9 @@ test('a chained decision that needs approval still waits for it: the chain ends 
   expect((await handle.result()).status).toBe('completed');
   expect(await deployResults()).toHaveLength(1);
   const activities = await modelActivities(handle);
+  // After the deploy, its own activity chose done_for_now (decideNext): no model activity of its own.
   expect(activities.map((activity) => [activity!.tool, ...(activity!.chained ?? []).map((d) => d.tool)])).toEqual([
     ['list_releases', 'deploy_to_production'],
-    ['done_for_now'],
   ]);
 });
 
@@ -160,4 +160,78 @@ test('a model call that fails inside a chain is not recorded there: the run asks
   expect(toolCalls({ events } as never).map((call) => call.tool)).toEqual(['list_releases', 'done_for_now']);
   expect(events.filter((event) => event.type === 'error')).toHaveLength(0);
   expect(harness.model.requests).toHaveLength(3);
+});
+
+async function toolActivityResults(handle: WorkflowHandle) {
+  const history = (await handle.fetchHistory()).events ?? [];
+  return history.flatMap((event) => {
+    const payload = event.activityTaskCompletedEventAttributes?.result?.payloads?.[0];
+    const scheduled = history.find(
+      (earlier) => String(earlier.eventId) === String(event.activityTaskCompletedEventAttributes?.scheduledEventId),
+    );
+    if (!payload || scheduled?.activityTaskScheduledEventAttributes?.activityType?.name !== 'executeTool') return [];
+    return [
+      defaultPayloadConverter.fromPayload<{
+        output: string;
+        next?: { tool: string; instructions: string; context: string; inputDigest: string };
+      }>(payload),
+    ];
+  });
+}
+
+test("a step that acts is one round trip: the tool's activity decides the next step, recorded with the input the model was sent", async () => {
+  const handle = await start([
+    callTool('deploy_to_staging', { ref: 'main' }),
+    callTool('deploy_to_staging', { ref: 'main' }),
+    callTool('done_for_now', { message: 'deployed twice' }),
+  ]);
+  expect((await handle.result()).status).toBe('completed');
+  expect(await modelActivities(handle)).toHaveLength(1);
+  const decidedAfter = (await toolActivityResults(handle)).filter((result) => result.next);
+  expect(decidedAfter.map((result) => result.next!.tool)).toEqual(['deploy_to_staging', 'done_for_now']);
+  const { events } = await handle.query(threadQuery);
+  const calls = events.flatMap((event, index) => (event.type === 'tool_call' ? [index] : []));
+  expect(harness.model.requests).toHaveLength(3);
+  for (const [index, result] of decidedAfter.entries()) {
+    const call = calls[index + 1]!;
+    const rendered = renderModelInput(deploybot, events.slice(0, call));
+    expect({ instructions: result.next!.instructions, context: result.next!.context }).toEqual(rendered);
+    expect(harness.model.requests[index + 1]!.body.messages[1].content).toBe(rendered.context);
+    expect(events[call]).toMatchObject({ inputDigest: modelInputDigest(rendered) });
+  }
+});
+
+test("a pause that reaches the run while its tool runs: the tool's activity decides nothing, and the run pauses after the tool", async () => {
+  let open!: () => void;
+  const toolHeld = new Promise<void>((resolve) => (open = resolve));
+  let toolStarted!: () => void;
+  const started = new Promise<void>((resolve) => (toolStarted = resolve));
+  harness = await startHarness({
+    script: [callTool('deploy_to_staging', { ref: 'main' }), callTool('done_for_now', { message: 'deployed' })],
+    executors: {
+      deploybot: {
+        list_releases: async () => [],
+        deploy_to_staging: async () => {
+          toolStarted();
+          await toolHeld;
+          return { deployed: true };
+        },
+      },
+    },
+  });
+  const handle = await harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+    taskQueue: harness.taskQueue,
+    workflowId: `chained-pause-in-tool-${Date.now()}`,
+    args: [{ agent: 'deploybot', message: 'deploy main to staging' }],
+  });
+  await started;
+  await handle.signal(pauseSignal, { by: 'carol', reason: 'look at staging first' });
+  await waitForState(handle, (state) => state.pauseRequested !== undefined);
+  open();
+  await waitForState(handle, (state) => state.status === 'paused');
+  expect(harness.model.requests).toHaveLength(1); // no decision was made after the tool
+  expect((await toolActivityResults(handle)).every((result) => result.next === undefined)).toBe(true);
+  await handle.signal(resumeSignal, { by: 'carol' });
+  expect((await handle.result()).status).toBe('completed');
+  expect(harness.model.requests).toHaveLength(2);
 });

@@ -16,7 +16,6 @@ afterEach(async () => harness?.close());
 test('a run replayed from its history at every step rebuilds its context planner and still sends what renderModelInput renders', async () => {
   let activities: Activities | undefined;
   harness = await startHarness({
-    // A tool that acts, so each step is a model activity of its own (read-only steps would be chained).
     script: ['main', 'main', 'main'].map((ref) => ({ toolCall: { name: 'deploy_to_staging', arguments: { ref } } })),
     wrapActivities: (real) => (activities = real),
   });
@@ -43,7 +42,8 @@ test('a run replayed from its history at every step rebuilds its context planner
     const handle = await harness!.client.workflow.start(AGENT_WORKFLOW_TYPE, {
       taskQueue,
       workflowId: `uncached-${Date.now()}`,
-      args: [{ agent: 'deploybot', message: 'deploy main to staging three times' }],
+      // A spend budget keeps each step's decision in a model activity of its own (nothing is decided ahead).
+      args: [{ agent: 'deploybot', message: 'deploy main to staging three times', maxTokens: 1_000_000 }],
     });
     expect(await handle.result()).toMatchObject({ status: 'completed' });
     const history = await handle.fetchHistory();
