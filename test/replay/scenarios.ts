@@ -157,6 +157,17 @@ export const replayScenarios: ReplayScenario[] = [
     async drive() {},
   },
   {
+    // Steps that act, each next step decided in the tool's own activity; the last one after a read-only chain.
+    name: 'deploybot-acting-steps-decided-after-tools',
+    script: [
+      callTool('deploy_to_staging', { ref: 'main' }),
+      callTool('run_tests', { environment: 'staging' }),
+      callTool('list_releases', { environment: 'staging' }),
+      callTool('done_for_now', { message: 'main is on staging, tested' }),
+    ],
+    async drive() {},
+  },
+  {
     // The continued run (the history saved is the latest run's): it resumes the wait, then deploys.
     name: 'deploybot-continued-while-waiting',
     script: [callTool('deploy_to_production', { ref: 'main' }), callTool('done_for_now', { message: 'main is live' })],
