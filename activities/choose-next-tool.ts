@@ -332,6 +332,15 @@ export function createDecisions(deps: DecisionDeps) {
     return { ...call, inputDigest: modelInputDigest(modelInput), ...(usage && { usage }) };
   }
 
+  /** A decision made ahead of the workflow: the call, or an invalid answer to record (a failed call: neither). */
+  async function decideOrFailure(agent: AgentDefinition, modelInput: ModelInput) {
+    try {
+      return await decide(agent, modelInput);
+    } catch (error) {
+      return { failure: invalidAnswer(error) };
+    }
+  }
+
   /**
    * The decisions after a read-only step, made here from the worker's copy of the thread while each
    * chosen tool is read-only, within the chain's limits. None when the copy is missing or renders the
@@ -366,12 +375,9 @@ export function createDecisions(deps: DecisionDeps) {
       if (!(await runUnchangedSinceScheduled().catch(() => false))) break;
       mirror.appendStep(agent, last);
       const modelInput = mirror.modelInput(agent);
-      let decided;
-      try {
-        decided = await decide(agent, modelInput);
-      } catch (error) {
-        const failure = invalidAnswer(error);
-        if (failure) decisions.push({ context: modelInput.context, failure });
+      const decided = await decideOrFailure(agent, modelInput);
+      if ('failure' in decided) {
+        if (decided.failure) decisions.push({ context: modelInput.context, failure: decided.failure });
         break;
       }
       const step = firstStep === undefined ? undefined : { step: firstStep + decisions.length + 1 };
@@ -403,13 +409,8 @@ export function createDecisions(deps: DecisionDeps) {
     if (!mirror || !(await runUnchangedSinceScheduled().catch(() => false))) return undefined;
     mirror.appendResult({ callId: input.callId, tool: input.tool, ...result });
     const modelInput = mirror.modelInput(agent);
-    let decided;
-    try {
-      decided = await decide(agent, modelInput);
-    } catch (error) {
-      const failure = invalidAnswer(error);
-      return failure && { ...modelInput, failure };
-    }
+    const decided = await decideOrFailure(agent, modelInput);
+    if ('failure' in decided) return decided.failure && { ...modelInput, failure: decided.failure };
     const output = await readOnlyOutput(agent, decided, { step }, deps.executeTool);
     const chained = output
       ? await chainedDecisions(
