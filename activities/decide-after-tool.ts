@@ -1,8 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
 import type { DecidedAfterTool, DecisionAfterTool } from './choose-next-tool';
-import type { ExecuteToolInput, ToolOutput } from './execute-tool';
-
-const HEARTBEAT_INTERVAL_MS = 5_000;
+import { HEARTBEAT_INTERVAL_MS, type ExecuteToolInput, type ToolOutput } from './execute-tool';
 
 export type ExecuteToolThenDecideInput = ExecuteToolInput & { decideNext?: DecisionAfterTool };
 export type ToolOutputThenDecision = ToolOutput & { next?: DecidedAfterTool };

@@ -6,7 +6,8 @@ import { toApplicationFailure } from './application-failure';
 import { traceToolRun } from './telemetry/gen-ai-spans';
 import type { Tracing } from './telemetry/tracing';
 
-const HEARTBEAT_INTERVAL_MS = 5_000;
+/** How often a tool's activity heartbeats while it works (the tool, or the decision after it). */
+export const HEARTBEAT_INTERVAL_MS = 5_000;
 
 export interface ExecuteToolInput {
   agent: string;

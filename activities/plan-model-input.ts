@@ -16,7 +16,7 @@ export interface PlanModelInputInput {
 /** Since model-input-counted-v1: the texts whose o200k tokens the workflow's context planner lacks. */
 export interface CountModelInputTokensInput {
   texts: string[];
-  /** Since chain-read-only-v1, for agents with read-only tools: the thread's new events, for the worker's copy (activities/thread-mirrors.ts). */
+  /** Since chain-read-only-v1, for runs without a spend budget: the thread's new events, for the worker's copy (activities/thread-mirrors.ts). */
   thread?: ThreadDelta;
 }
 

@@ -3,9 +3,9 @@ import type { ThreadEvent } from '../core/thread';
 
 /**
  * The worker's copies of recent runs' threads, by run id: the local activity that counts a step's
- * tokens brings each run's new events here (its input never enters history), and the decision
- * activity that follows on this worker renders chained read-only steps from them. A worker that
- * lacks a run's copy, or holds a stale one, simply makes one decision per activity.
+ * tokens brings each run's new events here (its input never enters history), and the model and tool
+ * activities that follow on this worker render the steps they decide ahead from them. A worker that
+ * lacks a run's copy, or holds a stale one, simply makes one decision per model activity.
  */
 const MAX_MIRRORED_RUNS = 32;
 

@@ -63,11 +63,10 @@ const DECIDE_AFTER_TOOL_PATCH = 'decide-after-tool-v1';
 /** What the tool's activity needs to decide the step after it; none when the run cannot chain or the step would pass a limit. */
 export function decisionAfterTool(run: Run): DecisionAfterTool | undefined {
   const step = run.thread.state.step + 1;
-  const last = Math.min(run.thread.state.maxSteps, run.lastStepBeforeContinuing ?? Number.POSITIVE_INFINITY);
   // A requested pause takes effect right after the tool: a decision made before it would go unused.
   if (
     !chains(run) ||
-    step > last ||
+    step > lastStepToDecide(run) ||
     run.thread.state.pauseRequested ||
     decisionsWithRoom(run) === 0 ||
     !patched(DECIDE_AFTER_TOOL_PATCH)
@@ -189,8 +188,12 @@ function nextChainedDecision(run: Run): ChosenToolCall | 'failed' | undefined {
 
 /** At most this many decisions in the next model activity, counting its first. */
 function chainLength(run: Run, step: number): number {
-  const last = Math.min(run.thread.state.maxSteps, run.lastStepBeforeContinuing ?? Number.POSITIVE_INFINITY);
-  return Math.max(1, Math.min(MAX_CHAINED_DECISIONS, last - step + 1, decisionsWithRoom(run)));
+  return Math.max(1, Math.min(MAX_CHAINED_DECISIONS, lastStepToDecide(run) - step + 1, decisionsWithRoom(run)));
+}
+
+/** The last step a decision made ahead may be for: the run's step limit, or the step it continues as new after. */
+function lastStepToDecide(run: Run): number {
+  return Math.min(run.thread.state.maxSteps, run.lastStepBeforeContinuing ?? Number.POSITIVE_INFINITY);
 }
 
 /**
