@@ -1,3 +1,4 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { rewindRun, type RewindRequest } from '../../client/rewind-run';
 import { createRuns } from '../../client/runs';
@@ -150,7 +151,10 @@ test('a pipeline is neither rewound nor forked, its waiting child is not rewound
   const forked = harness.client.workflow.getHandle((await fork(child)).workflowId);
   expect((await forked.describe()).parentExecution).toBeUndefined();
   await eventually(async () => (await forked.query(threadQuery)).events.some((event) => event.type === 'forked'));
-  await forked.terminate('test over');
+  // The fork may already have ended on its own (its scripted replies run out): only an open one is ended.
+  await forked.terminate('test over').catch((error: unknown) => {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  });
 });
 
 test('a run still open is not rewound: an approval landing between the check and the reset could start a deploy the rewound run would not know of', async () => {
