@@ -17,7 +17,7 @@ import type { ExecuteToolInput, ToolOutput } from './execute-tool';
 import { recordModelCall } from './model-call-metrics';
 import { traceChat } from './telemetry/gen-ai-spans';
 import { followThread, forgetThread, mirroredThread, type ThreadDelta } from './thread-mirrors';
-import { runUnchangedSinceScheduled } from './run-unchanged';
+import { runChangeChecks } from './run-unchanged';
 import type { Tracing } from './telemetry/tracing';
 
 /**
@@ -290,6 +290,8 @@ export interface DecisionDeps {
   executeTool?: ExecuteTool;
   prices?: PriceTable;
   tracing?: Tracing;
+  /** How long a chain may decide between two checks that nothing reached the run; default RUN_CHECK_INTERVAL_MS. */
+  runCheckIntervalMs?: number;
 }
 
 export function createChooseNextTool(deps: DecisionDeps) {
@@ -344,7 +346,8 @@ export function createDecisions(deps: DecisionDeps) {
   /**
    * The decisions after a read-only step, made here from the worker's copy of the thread while each
    * chosen tool is read-only, within the chain's limits. None when the copy is missing or renders the
-   * first step differently from the workflow, and none once anything else reached the run. A failed
+   * first step differently from the workflow, and none once a check (runChangeChecks) sees that
+   * anything else reached the run; the workflow lets go of any made after that. A failed
    * model call ends the chain unrecorded: the workflow's next step asks again, with its retries and
    * error events.
    */
@@ -353,6 +356,7 @@ export function createDecisions(deps: DecisionDeps) {
     input: { chain: DecisionChain; readOnlyTools?: ReadOnlyToolsInDecision } & ModelInput,
     first: MirroredStep,
     startedAt: number,
+    runUnchanged: () => Promise<boolean>,
   ): Promise<Array<ChainedDecision | ChainedFailure>> {
     const runId = Context.current().info.workflowExecution?.runId;
     const mirror = runId === undefined ? undefined : mirroredThread(runId, input.chain.events);
@@ -372,7 +376,7 @@ export function createDecisions(deps: DecisionDeps) {
       recordedBytes < CHAIN_RECORD_BYTES
     ) {
       // A signal, pause or reply that reached the run since is for the workflow to act on first.
-      if (!(await runUnchangedSinceScheduled().catch(() => false))) break;
+      if (!(await runUnchanged())) break;
       mirror.appendStep(agent, last);
       const modelInput = mirror.modelInput(agent);
       const decided = await decideOrFailure(agent, modelInput);
@@ -406,7 +410,8 @@ export function createDecisions(deps: DecisionDeps) {
     const { thread, chain, step } = input.decideNext;
     if (!agent || runId === undefined || !followThread(runId, thread)) return undefined;
     const mirror = mirroredThread(runId, chain.events - 1);
-    if (!mirror || !(await runUnchangedSinceScheduled().catch(() => false))) return undefined;
+    const runUnchanged = runChangeChecks(deps.runCheckIntervalMs);
+    if (!mirror || !(await runUnchanged())) return undefined;
     mirror.appendResult({ callId: input.callId, tool: input.tool, ...result });
     const modelInput = mirror.modelInput(agent);
     const decided = await decideOrFailure(agent, modelInput);
@@ -418,6 +423,7 @@ export function createDecisions(deps: DecisionDeps) {
           { ...modelInput, chain, readOnlyTools: { step } },
           { ...decided, ...output },
           startedAt,
+          runUnchanged,
         )
       : [];
     return {
@@ -438,7 +444,13 @@ export function createDecisions(deps: DecisionDeps) {
     const output = await readOnlyOutput(agent, decided, options, deps.executeTool);
     const chained =
       output && 'chain' in input && input.chain
-        ? await chainedDecisions(agent, { ...input, chain: input.chain }, { ...decided, ...output }, startedAt)
+        ? await chainedDecisions(
+            agent,
+            { ...input, chain: input.chain },
+            { ...decided, ...output },
+            startedAt,
+            runChangeChecks(deps.runCheckIntervalMs),
+          )
         : [];
     return {
       ...decided,

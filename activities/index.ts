@@ -44,6 +44,8 @@ export interface ActivityDependencies {
   prices?: PriceTable;
   /** Spans for each model call and tool run (telemetry/tracing.ts); none: tracing is off. */
   tracing?: Tracing;
+  /** How long a chain of decisions may go between two checks that nothing reached the run (activities/run-unchanged.ts). */
+  runCheckIntervalMs?: number;
 }
 
 /** Every side effect of a run, built from its dependencies. */
@@ -57,6 +59,7 @@ export function createActivities(deps: ActivityDependencies) {
     executeTool,
     prices: deps.prices,
     tracing: deps.tracing,
+    runCheckIntervalMs: deps.runCheckIntervalMs,
   });
   return {
     planModelInput,

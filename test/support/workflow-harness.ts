@@ -67,6 +67,8 @@ export interface HarnessOptions {
   workflowBundlePath?: string;
   /** The worker's price table; default none (every call unpriced). */
   prices?: PriceTable;
+  /** How long a chain of decisions goes between two checks that nothing reached the run: 0 checks before each; default the worker's. */
+  runCheckIntervalMs?: number;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -96,6 +98,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     releases,
     tracing: options.tracing,
     prices: options.prices,
+    runCheckIntervalMs: options.runCheckIntervalMs,
   });
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await createWorker({

@@ -22,8 +22,8 @@ const lists = (count: number) =>
     callTool('list_releases', { environment: index % 2 ? 'production' : 'staging' }),
   );
 
-async function start(script: ScriptedReply[], extra: { maxSteps?: number } = {}) {
-  harness = await startHarness({ script });
+async function start(script: ScriptedReply[], extra: { maxSteps?: number } = {}, runCheckIntervalMs?: number) {
+  harness = await startHarness({ script, runCheckIntervalMs });
   return harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
     taskQueue: harness.taskQueue,
     workflowId: `chained-${Date.now()}`,
@@ -116,12 +116,16 @@ test('a chain stops at the run step limit: no model call is made for a step the 
 test('a pause that reaches the run during a chained decision is acted on before the model is asked again', async () => {
   let open!: () => void;
   const held = new Promise<void>((resolve) => (open = resolve));
-  const handle = await start([
-    callTool('list_releases', { environment: 'staging' }),
-    { waitFor: held, then: callTool('list_releases', { environment: 'production' }) },
-    callTool('list_releases', { environment: 'production' }),
-    callTool('done_for_now', { message: 'listed' }),
-  ]);
+  const handle = await start(
+    [
+      callTool('list_releases', { environment: 'staging' }),
+      { waitFor: held, then: callTool('list_releases', { environment: 'production' }) },
+      callTool('list_releases', { environment: 'production' }),
+      callTool('done_for_now', { message: 'listed' }),
+    ],
+    {},
+    0, // the chain checks the run before each call
+  );
   await eventually(() => harness.model.requests.length === 2); // the chained decision is in flight, held
   await handle.signal(pauseSignal, { by: 'carol', reason: 'hold on' });
   await eventually(async () => {
@@ -145,6 +149,39 @@ test('a pause that reaches the run during a chained decision is acted on before 
   expect(calls[1]).toMatchObject({
     inputDigest: modelInputDigest(renderModelInput(deploybot, events.slice(0, events.indexOf(calls[1]!)))),
   });
+});
+
+test('a pause that reaches the run between two checks: the decisions made after it are let go, and the model is asked again', async () => {
+  let open!: () => void;
+  const held = new Promise<void>((resolve) => (open = resolve));
+  const handle = await start(
+    [
+      callTool('list_releases', { environment: 'staging' }),
+      { waitFor: held, then: callTool('list_releases', { environment: 'production' }) },
+      callTool('list_releases', { environment: 'staging' }),
+      callTool('done_for_now', { message: 'decided after the pause: let go' }),
+      callTool('done_for_now', { message: 'listed' }),
+    ],
+    {},
+    60 * 60_000, // no check during the test: only the workflow can see the pause
+  );
+  await eventually(() => harness.model.requests.length === 2);
+  await handle.signal(pauseSignal, { by: 'carol', reason: 'hold on' });
+  await eventually(async () => {
+    const { events } = await handle.query(threadQuery);
+    return events.some((event) => event.type === 'pause_requested');
+  });
+  open();
+  await waitForState(handle, (state) => state.status === 'paused');
+  // The chain went on unchecked; the workflow took only the step recorded before the pause.
+  expect(harness.model.requests).toHaveLength(4);
+  expect(toolCalls(await handle.query(threadQuery)).map((call) => call.tool)).toEqual(['list_releases']);
+  await handle.signal(resumeSignal, { by: 'carol' });
+  const result = await handle.result();
+  expect(result).toMatchObject({ status: 'completed', result: { message: 'listed' } });
+  const { events } = await handle.query(threadQuery);
+  expect(toolCalls({ events } as never).map((call) => call.tool)).toEqual(['list_releases', 'done_for_now']);
+  expect(harness.model.requests[4]!.body.messages[1].content as string).toContain('<resumed');
 });
 
 test('a model call that fails inside a chain is not recorded there: the run asks again as its own step', async () => {
@@ -208,6 +245,7 @@ test("a pause that reaches the run while its tool runs: the tool's activity deci
   const started = new Promise<void>((resolve) => (toolStarted = resolve));
   harness = await startHarness({
     script: [callTool('deploy_to_staging', { ref: 'main' }), callTool('done_for_now', { message: 'deployed' })],
+    runCheckIntervalMs: 0, // the tool's activity checks the run before it decides
     executors: {
       deploybot: {
         list_releases: async () => [],
