@@ -37,7 +37,7 @@ async function runUnchangedSinceScheduled(): Promise<boolean> {
  * an unchecked one can only be a wasted call. A real model's call takes longer than this: each of its
  * decisions is checked.
  */
-export const RUN_CHECK_INTERVAL_MS = 20;
+export const RUN_CHECK_INTERVAL_MS = 50;
 
 /**
  * Whether nothing reached the run, for each decision an activity makes ahead of the workflow: read from

@@ -26,7 +26,7 @@ import { escalate } from './escalation';
 import { askHuman, awaitApproval, requestApproval, waitForHuman } from './human-requests';
 import { createPauseControl, PAUSE_REQUESTED_PATCH, stepBoundary } from './pausing';
 import { pinnedArgs } from './pin-args';
-import { chooseNext, decisionAfterTool, keepDecisionAfterTool, takeDecidedOutput } from './model-call';
+import { chooseNext, decisionAfterTool, keepDecisionAfterTool, takeDecidedOutput, takeDecidedStep } from './model-call';
 import type { Run } from './run';
 import { RunThread } from './run-thread';
 import { tfaAgentKey, tfaPendingRequestKey, tfaStatusKey } from './search-attributes';
@@ -123,6 +123,31 @@ async function takeStep(run: Run): Promise<void> {
   const call = thread.append({ type: 'tool_call', ...choice, kind }) as EventOf<'tool_call'>;
   await stepBoundary(run.thread, run.control);
   await dispatch(run, call);
+}
+
+/**
+ * Steps a model activity already decided and ran (read-only tools of a chain), taken at once: each only
+ * records its call and result, as takeStep would, with no command and no wait. Stops wherever takeStep
+ * or the loop would do more: a requested pause, too many errors, the step limit, a budget to check,
+ * continuing as new. Each await costs the workflow a traced promise; a chain of reads needs none.
+ */
+function takeDecidedSteps(run: Run, continuesNow: () => boolean): void {
+  const { thread, agent, control } = run;
+  while (
+    thread.state.status === 'running' &&
+    !control.requested &&
+    !thread.state.budget &&
+    thread.state.consecutiveErrors < agent.errorThreshold &&
+    thread.state.step < thread.state.maxSteps &&
+    !continuesNow()
+  ) {
+    const decided = takeDecidedStep(run);
+    if (!decided) return;
+    const { choice, output } = decided;
+    thread.append({ type: 'tool_call', ...choice, kind: findTool(agent, choice.tool)!.kind });
+    const { callId, tool } = choice;
+    thread.append({ type: 'tool_result', callId, tool, output: output.output, truncated: output.truncated });
+  }
 }
 
 /** Keeps TfaAgent/TfaStatus/TfaPendingRequest current, so `temporal workflow list --query` finds waiting runs. */
@@ -236,6 +261,7 @@ export async function agentWorkflow(rawInput: AgentWorkflowInput): Promise<Agent
   if (reopened) await dispatch(run, reopened); // asked anew: no approval before the cut counts
   if (input.continued?.waiting) await resumeWait(run, input.continued.waiting);
   while (!FINAL_STATUSES.includes(run.thread.state.status)) {
+    takeDecidedSteps(run, () => shouldContinueAsNew(run, stepsAtStart, afterSteps));
     await stepBoundary(run.thread, run.control, run.handOver);
     if (shouldContinueAsNew(run, stepsAtStart, afterSteps)) {
       await run.handOver.continueAsNew();

@@ -186,6 +186,21 @@ function nextChainedDecision(run: Run): ChosenToolCall | 'failed' | undefined {
   return choice;
 }
 
+/**
+ * The next chained decision whose read-only tool the activity already ran, if it is due: a step left
+ * only to record, taken without yielding (agent.ts, takeDecidedSteps). Any other decision is left to
+ * chooseNext.
+ */
+export function takeDecidedStep(run: Run): { choice: ChosenToolCall; output: ToolOutput } | undefined {
+  const chain = chainedDecisions.get(run);
+  const decision = chain?.decisions[0];
+  if (!chain || !decision || 'failure' in decision || !decision.readOnlyOutput) return undefined;
+  if (chain.due !== run.thread.events.length) return undefined;
+  const { context: _sent, readOnlyOutput, ...choice } = decision;
+  chainedDecisions.set(run, { due: chain.due + 2, decisions: chain.decisions.slice(1) });
+  return { choice, output: readOnlyOutput };
+}
+
 /** At most this many decisions in the next model activity, counting its first. */
 function chainLength(run: Run, step: number): number {
   return Math.max(1, Math.min(MAX_CHAINED_DECISIONS, lastStepToDecide(run) - step + 1, decisionsWithRoom(run)));
