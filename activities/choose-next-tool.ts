@@ -117,7 +117,7 @@ type ToolDefinitions = ReturnType<typeof toolDefinitionsOf>;
 /** Each agent's tools as the model sees them: converting the zod schemas to JSON Schema costs ms, so once per agent. */
 const toolDefinitions = new WeakMap<AgentDefinition, ToolDefinitions>();
 
-function toolsFor(agent: AgentDefinition): ToolDefinitions {
+export function toolsFor(agent: AgentDefinition): ToolDefinitions {
   let definitions = toolDefinitions.get(agent);
   if (!definitions) {
     definitions = toolDefinitionsOf(agent);

@@ -1,8 +1,9 @@
 // `npm run bench`: every runtime figure of issue 12 in one run, side by side, written to
 // bench/results/latest.json. tfa on the tuned dev server (what `npm start` and the tests run) and on
 // the server's default settings; the same 20-step scripted tool loop in LangGraph.js (SqliteSaver,
-// MemorySaver) and in a plain loop (bench/peers/, installed on first use); query and signal
-// latency; history bytes over 300 steps; render time as a thread grows. Prints figures; asserts nothing.
+// MemorySaver) and in a plain loop (bench/peers/, installed on first use), sending the requests tfa
+// sends, its rounds alternating with tfa's read-only rounds; query and signal latency; history bytes
+// over 300 steps; render time as a thread grows. Prints figures; asserts nothing.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import {
   median,
   modelHttpMs,
   pausedRuns,
+  peerWorkload,
   queryLatencyDuringModelCall,
   signalLatency,
   toolLoop,
@@ -53,11 +55,20 @@ async function withServer<T>(
   }
 }
 
-async function loops(harness: Harness) {
+/** Runs one round of a peer; `between` runs the peers' rounds, one each, between tfa's read-only rounds. */
+type PeerRound = () => Promise<void>;
+
+async function loops(harness: Harness, between: PeerRound = async () => {}) {
   await toolLoop(harness, ['list_releases'], 5); // warm-up: tokenizer, bundle, connections
   const rounds = async (tools: string[]) => median(await sequential(ROUNDS, () => toolLoop(harness, tools, STEPS)));
+  // The peers run the same read-only loop: their rounds alternate with tfa's, so both meet the same machine.
+  const readOnly = await sequential(ROUNDS, async () => {
+    const wall = await toolLoop(harness, ['list_releases'], STEPS);
+    await between();
+    return wall;
+  });
   return {
-    readOnly: await rounds(['list_releases']),
+    readOnly: median(readOnly),
     acting: await rounds(['deploy_to_staging']),
     mixed: await rounds(['list_releases', 'deploy_to_staging']),
     httpMs: await modelHttpMs(harness),
@@ -74,25 +85,44 @@ async function sequential<T>(count: number, run: () => Promise<T>): Promise<T[]>
   return results;
 }
 
-/** Each peer's wall ms per step; null when it could not run (TFA_BENCH_PEERS=skip, or no install), said on stderr. */
-async function peers(): Promise<Record<Peer, number | null>> {
-  const figures = { 'langgraph-sqlite': null, 'langgraph-memory': null, plain: null } as Record<Peer, number | null>;
-  if (process.env.TFA_BENCH_PEERS === 'skip') return figures;
+/**
+ * The peers' loops against their own scripted model: `round` runs one round of each (a fresh process,
+ * its warm-up round left out), `figures` gives each peer's median; a peer that could not run
+ * (TFA_BENCH_PEERS=skip, no install, a failed round) is null, said on stderr.
+ */
+async function startPeers() {
+  const samples = new Map<Peer, number[]>();
   const model = await startScriptedModelServer();
-  try {
-    ensurePeersInstalled();
-    for (const peer of PEERS) {
-      figures[peer] = await runPeer(peer, model, STEPS, ROUNDS).then(median, (error: unknown) => {
-        console.error(`[bench] peer ${peer} did not run: ${String(error)}`);
-        return null;
-      });
+  if (process.env.TFA_BENCH_PEERS !== 'skip') {
+    try {
+      ensurePeersInstalled();
+      for (const peer of PEERS) samples.set(peer, []);
+    } catch (error) {
+      console.error(`[bench] the peers could not be installed: ${String(error)}`);
     }
-  } catch (error) {
-    console.error(`[bench] the peers could not be installed: ${String(error)}`);
-  } finally {
-    await model.close();
   }
-  return figures;
+  const workload = peerWorkload();
+  return {
+    async round(): Promise<void> {
+      for (const [peer, walls] of samples) {
+        try {
+          walls.push(...(await runPeer(peer, model, STEPS, 1, workload)));
+        } catch (error) {
+          console.error(`[bench] peer ${peer} did not run: ${String(error)}`);
+          samples.delete(peer);
+        }
+      }
+    },
+    figures(): Record<Peer, number | null> {
+      const figure = (peer: Peer) => (samples.get(peer)?.length ? median(samples.get(peer)!) : null);
+      return {
+        'langgraph-sqlite': figure('langgraph-sqlite'),
+        'langgraph-memory': figure('langgraph-memory'),
+        plain: figure('plain'),
+      };
+    },
+    close: () => model.close(),
+  };
 }
 
 /** What latest.json holds (figures in ms and bytes). */
@@ -170,15 +200,17 @@ async function main(): Promise<void> {
       })
     ).code,
   );
+  const peerLoops = await startPeers();
   const tuned = await withServer(true, bundlePath, async (harness) => ({
-    ...(await loops(harness)),
+    ...(await loops(harness, peerLoops.round)),
     queries: await queryLatencyDuringModelCall(harness),
     signal: await signalLatency(harness, SIGNAL_RUNS),
     history: await historyOverSteps(harness, HISTORY_STEPS),
     paused: PAUSED_RUNS > 0 ? await pausedRuns(PAUSED_RUNS) : null,
   }));
   const untuned = await withServer(false, bundlePath, loops);
-  const peer = await peers();
+  const peer = peerLoops.figures();
+  await peerLoops.close();
   const render = renderTimes(HISTORY_STEPS);
   const renderFirst = median(render.slice(0, 10));
   const renderLast = median(render.slice(-10));

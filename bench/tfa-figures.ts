@@ -6,13 +6,15 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { temporal } from '@temporalio/proto';
 import OpenAI from 'openai';
-import { createChooseNextTool } from '../activities/choose-next-tool';
+import { createChooseNextTool, toolsFor } from '../activities/choose-next-tool';
 import type { ToolExecutors } from '../activities/execute-tool';
 import { findAgent } from '../agents';
-import { AGENT_WORKFLOW_TYPE } from '../core/constants';
+import { AGENT_WORKFLOW_TYPE, DEFAULT_MODEL } from '../core/constants';
+import { agentInstructions } from '../core/model-input-render';
 import { renderModelInput } from '../core/model-input';
 import type { ThreadEvent } from '../core/thread';
 import { startHarness, waitForState, type Harness } from '../test/support/workflow-harness';
+import type { PeerWorkload } from './peers/run-peers';
 import { approveSignal, statusQuery, threadQuery } from '../workflows/messages';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -43,6 +45,18 @@ const argsOf: Record<string, Record<string, unknown>> = {
   list_releases: { environment: 'staging' },
   deploy_to_staging: { ref: 'main' },
 };
+
+/** What the peers' requests carry: tfa's own in the read-only loop (its instructions, tools, call and tool output). */
+export function peerWorkload(): PeerWorkload {
+  const agent = findAgent('deploybot')!;
+  return {
+    model: agent.model ?? DEFAULT_MODEL,
+    instructions: agentInstructions(agent),
+    tools: JSON.parse(JSON.stringify(toolsFor(agent))) as unknown[],
+    call: { name: 'list_releases', arguments: argsOf.list_releases! },
+    toolOutput: JSON.stringify(RELEASES),
+  };
+}
 
 export async function benchHarness(taskQueue?: string): Promise<Harness> {
   return startHarness({ executors: NO_OP_EXECUTORS, taskQueue });

@@ -1,32 +1,36 @@
 // The same scripted tool loop tfa runs in `npm run bench`, in a peer: LangGraph.js with SqliteSaver
 // or MemorySaver, or a plain loop with no framework. Each step asks the scripted model (real HTTP,
-// Chat Completions) for one tool call with the whole conversation, runs the no-op tool, appends both.
-// Usage: node tool-loop.mjs <langgraph-sqlite|langgraph-memory|plain> <baseURL> <steps> <rounds> (plus one warm-up round)
-// Prints one JSON line: { "wallMsPerStep": [per round] }.
+// Chat Completions, through the openai client as tfa does) for one tool call with the whole
+// conversation, runs the no-op tool, appends both. The requests carry what tfa's carry: the agent's
+// instructions, its tool definitions and the tool's output, from the workload file the bench writes.
+// Usage: node tool-loop.mjs <langgraph-sqlite|langgraph-memory|plain> <baseURL> <steps> <rounds> <workload.json>
+// (plus one warm-up round). Prints one JSON line: { "wallMsPerStep": [per round] }.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import OpenAI from 'openai';
 
-const [peer, baseURL, stepsArg, roundsArg] = process.argv.slice(2);
+const [peer, baseURL, stepsArg, roundsArg, workloadFile] = process.argv.slice(2);
 const steps = Number(stepsArg);
 const rounds = Number(roundsArg);
-const tools = ['list_releases', 'done_for_now'].map((name) => ({
-  type: 'function',
-  function: { name, description: name, parameters: { type: 'object', properties: {}, additionalProperties: true } },
-}));
+/** { model, instructions, tools, toolOutput }: see PeerWorkload in run-peers.ts. */
+const workload = JSON.parse(fs.readFileSync(workloadFile, 'utf8'));
+const openai = new OpenAI({ baseURL, apiKey: 'scripted', maxRetries: 0 });
 
-/** One model call: the conversation in, one tool call out. */
+/** One model call: the instructions and the conversation in, one tool call out. */
 async function chooseTool(messages) {
-  const response = await fetch(`${baseURL}/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: 'Bearer scripted' },
-    body: JSON.stringify({ model: 'scripted', messages, tools, tool_choice: 'required' }),
+  const completion = await openai.chat.completions.create({
+    model: workload.model,
+    messages: [{ role: 'system', content: workload.instructions }, ...messages],
+    tools: workload.tools,
+    tool_choice: 'required',
+    parallel_tool_calls: false,
   });
-  if (!response.ok) throw new Error(`model HTTP ${response.status}: ${await response.text()}`);
-  return (await response.json()).choices[0].message;
+  return completion.choices[0].message;
 }
 
-const runTool = async () => '[]'; // no-op, as in tfa's loop: only the engine is measured
+/** No-op, as in tfa's loop (only the engine is measured), with the output tfa's no-op gives. */
+const runTool = async () => workload.toolOutput;
 
 async function plainLoop(task) {
   const messages = [{ role: 'user', content: task }];
