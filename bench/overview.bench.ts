@@ -166,8 +166,10 @@ interface BenchResults {
   paused: {
     runs: number | null;
     idleWorkerRssMb: number | null;
+    /** Runs the worker finished before its idle figure. */
+    idleAfterRuns: number | null;
     workerRssMb: number | null;
-    /** RSS the moment the last run asked; idle and workerRssMb are taken after settleS without work. */
+    /** RSS the moment the last run asked; idle and workerRssMb are taken once RSS settles, at least settleS without work. */
     workerRssMbAtLastWait: number | null;
     settleS: number | null;
     /** The workflow threads' semi-space cap in MB (worker/workflow-thread-heap.ts); null: V8's default. */
@@ -257,6 +259,7 @@ async function main(): Promise<void> {
       : {
           runs: null,
           idleWorkerRssMb: null,
+          idleAfterRuns: null,
           workerRssMb: null,
           workerRssMbAtLastWait: null,
           settleS: null,
@@ -351,7 +354,7 @@ function printTable(r: BenchResults): void {
       `${r.paused.runs ?? 0} runs waiting for approval`,
       r.paused.runs ? `RSS ${r.paused.idleWorkerRssMb} -> ${r.paused.workerRssMb} MB` : 'not run',
       r.paused.runs
-        ? `each after ${r.paused.settleS} s without work (${r.paused.workerRssMbAtLastWait} MB as the last one asked; workflow semi-space ${r.paused.semiSpaceMb ? `${r.paused.semiSpaceMb} MB` : "V8's default"}); ${r.paused.cachedRuns} cached; an evicted run's approval -> tool started ${r.paused.resumeEvictedMs} ms (median of 5 alone); all others approved (${r.paused.approvalsAtOnce} at a time) and finished ${r.paused.approveAllS} s`
+        ? `each once RSS settled, at least ${r.paused.settleS} s without work; idle after ${r.paused.idleAfterRuns} finished runs (${r.paused.workerRssMbAtLastWait} MB as the last one asked; workflow semi-space ${r.paused.semiSpaceMb ? `${r.paused.semiSpaceMb} MB` : "V8's default"}); ${r.paused.cachedRuns} cached; an evicted run's approval -> tool started ${r.paused.resumeEvictedMs} ms (median of 5 alone); all others approved (${r.paused.approvalsAtOnce} at a time) and finished ${r.paused.approveAllS} s`
         : '',
     ],
     [

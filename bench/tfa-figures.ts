@@ -272,10 +272,14 @@ const collectGarbage = (() => {
 })();
 
 /**
- * Seconds without work before each RSS figure of pausedRuns: V8's memory reducer gives back free heap
- * ~8 s after work stops, in rounds; runs wait for a person for minutes to days.
+ * Seconds without work before each RSS figure of pausedRuns, at least: V8's memory reducer gives back
+ * free heap ~8 s after work stops, in rounds, and the figure is taken once a round gives back less than
+ * RSS_SETTLED_MB (runs wait for a person for minutes to days).
  */
 export const PAUSED_SETTLE_S = 30;
+const RSS_SETTLED_MB = 2;
+const RSS_SAMPLE_S = 5;
+const PAUSED_SETTLE_MAX_S = 120;
 
 /** RSS after a collection of the main thread (the workflow thread collects on its own), in MB. */
 function rssMb(): number {
@@ -283,10 +287,17 @@ function rssMb(): number {
   return Math.round(process.memoryUsage().rss / 1e6);
 }
 
-/** RSS once the process has been idle PAUSED_SETTLE_S. */
+/** RSS once the process has been idle PAUSED_SETTLE_S and RSS has stopped falling (at most PAUSED_SETTLE_MAX_S). */
 async function settledRssMb(): Promise<number> {
   await sleep(PAUSED_SETTLE_S * 1000);
-  return rssMb();
+  let rss = rssMb();
+  for (let waited = PAUSED_SETTLE_S; waited < PAUSED_SETTLE_MAX_S; waited += RSS_SAMPLE_S) {
+    await sleep(RSS_SAMPLE_S * 1000);
+    const next = rssMb();
+    if (rss - next < RSS_SETTLED_MB) return Math.min(rss, next);
+    rss = next;
+  }
+  return rss;
 }
 
 /** Calls `task` for every item, at most `window` at a time. */
@@ -311,16 +322,24 @@ async function signalToToolStartedMs(handle: WorkflowHandle): Promise<number> {
   return millis(started ?? scheduled) - millis(signaled);
 }
 
+/** The scripted model runs in the bench's process and keeps every request for tests: not the worker's memory. */
+function forgetModelRequests(harness: Harness): void {
+  harness.model.requests.length = 0;
+}
+
+/** Runs of pausedRuns finished before its idle figure. */
+const IDLE_WARM_UP_RUNS = 3;
+
 /** Runs of pausedRuns approved one at a time after the cache evicted them, each timed. */
 const EVICTED_RESUMES = 5;
 
 /**
  * `runs` runs waiting for approval on a worker of their own with tfa's default workflow cache (in this
  * process, so RSS includes the bench's clients and other idle workers too; the caller applies tfa's
- * workflow-thread heap cap first, as startWorker does): RSS idle and with all of them waiting, each
- * after PAUSED_SETTLE_S without work, and with all of them waiting at once (the moment the last one
- * asks). Runs start as they would arrive, at most half a cache of them on their way to the wait at once
- * (the count of approval notices says how many wait). The first runs started are the least recently
+ * workflow-thread heap cap first, as startWorker does): RSS idle (after IDLE_WARM_UP_RUNS finished runs)
+ * and with all of them waiting, each once RSS settles without work, and with all of them waiting at
+ * once (the moment the last one asks). Runs start as they would arrive, at most half a cache of them
+ * on their way to the wait at once (the count of approval notices says how many wait). The first runs started are the least recently
  * active, so the cache has evicted them: EVICTED_RESUMES of them are approved one at a time (signal to
  * the tool started, median: the workflow task replays the run's history), then all the others, half a
  * cache of approvals outstanding at a time, waited for until they finish.
@@ -329,6 +348,9 @@ export async function pausedRuns(runs: number) {
   const harness = await benchHarness();
   try {
     const window = Math.max(1, Math.floor(harness.worker.options.maxCachedWorkflows / 2));
+    // Idle is a worker that has run work (compiled code, the SDK's lazy state) and holds no run.
+    for (let run = 0; run < IDLE_WARM_UP_RUNS; run++) await toolLoop(harness, ['list_releases'], 2);
+    forgetModelRequests(harness);
     const idleWorkerRssMb = await settledRssMb();
     harness.model.enqueue(...Array.from({ length: runs }, () => call('deploy_to_production', { ref: 'main' })));
     const handles: WorkflowHandle[] = [];
@@ -337,6 +359,7 @@ export async function pausedRuns(runs: number) {
       handles.push(await startAgent(harness, 'paused', 'deploy main'));
     }
     while (harness.notifications.length < runs) await sleep(100);
+    forgetModelRequests(harness);
     const workerRssMbAtLastWait = rssMb();
     const workerRssMb = await settledRssMb();
     harness.model.enqueue(...Array.from({ length: runs }, () => call('done_for_now', { message: 'deployed' })));
@@ -356,6 +379,7 @@ export async function pausedRuns(runs: number) {
       runs,
       cachedRuns: harness.worker.options.maxCachedWorkflows,
       idleWorkerRssMb,
+      idleAfterRuns: IDLE_WARM_UP_RUNS,
       workerRssMb,
       workerRssMbAtLastWait,
       settleS: PAUSED_SETTLE_S,
