@@ -2,8 +2,10 @@
 // runs' own histories (server timestamps). Tools are no-ops (fixed output), so wall minus the
 // model's HTTP time is the engine's share: Temporal's hand-offs plus tfa's workflow and activity code.
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import v8 from 'node:v8';
-import vm from 'node:vm';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import readline from 'node:readline';
 import { temporal } from '@temporalio/proto';
 import OpenAI from 'openai';
 import { createChooseNextTool, toolsFor } from '../activities/choose-next-tool';
@@ -13,7 +15,9 @@ import { AGENT_WORKFLOW_TYPE, DEFAULT_MODEL } from '../core/constants';
 import { agentInstructions } from '../core/model-input-render';
 import { renderModelInput } from '../core/model-input';
 import type { ThreadEvent } from '../core/thread';
+import { testServerAddress, workflowBundlePath } from '../test/support/test-server';
 import { startHarness, waitForState, type Harness } from '../test/support/workflow-harness';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../worker/create-worker';
 import type { PeerWorkload } from './peers/run-peers';
 import { approveSignal, statusQuery, threadQuery } from '../workflows/messages';
 
@@ -67,9 +71,10 @@ async function startAgent(
   name: string,
   message: string,
   extra: Record<string, unknown> = {},
+  taskQueue = harness.taskQueue,
 ): Promise<WorkflowHandleWithFirstExecutionRunId> {
   return harness.client.workflow.start(AGENT_WORKFLOW_TYPE, {
-    taskQueue: harness.taskQueue,
+    taskQueue,
     workflowId: `bench-${name}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`,
     args: [{ agent: 'deploybot', message, ...extra }],
   });
@@ -265,12 +270,6 @@ export async function historyOverSteps(harness: Harness, steps: number) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The main thread's collector (the bench runs without --expose-gc); the workflow thread collects on its own. */
-const collectGarbage = (() => {
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc') as () => void;
-})();
-
 /**
  * Seconds without work before each RSS figure of pausedRuns, at least: V8's memory reducer gives back
  * free heap ~8 s after work stops, in rounds, and the figure is taken once a round gives back less than
@@ -281,23 +280,58 @@ const RSS_SETTLED_MB = 2;
 const RSS_SAMPLE_S = 5;
 const PAUSED_SETTLE_MAX_S = 120;
 
-/** RSS after a collection of the main thread (the workflow thread collects on its own), in MB. */
-function rssMb(): number {
-  collectGarbage();
-  return Math.round(process.memoryUsage().rss / 1e6);
+/** A process's resident memory in MB, from /proc (Linux). */
+async function processRssMb(pid: number): Promise<number> {
+  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8').catch(() => {
+    throw new Error('the paused-run figures read /proc (Linux only); TFA_BENCH_PAUSED_RUNS=0 skips them');
+  });
+  return Math.round(Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) / 1e3);
 }
 
 /** RSS once the process has been idle PAUSED_SETTLE_S and RSS has stopped falling (at most PAUSED_SETTLE_MAX_S). */
-async function settledRssMb(): Promise<number> {
+async function settledRssMb(pid: number): Promise<number> {
   await sleep(PAUSED_SETTLE_S * 1000);
-  let rss = rssMb();
+  let rss = await processRssMb(pid);
   for (let waited = PAUSED_SETTLE_S; waited < PAUSED_SETTLE_MAX_S; waited += RSS_SAMPLE_S) {
     await sleep(RSS_SAMPLE_S * 1000);
-    const next = rssMb();
+    const next = await processRssMb(pid);
     if (rss - next < RSS_SETTLED_MB) return Math.min(rss, next);
     rss = next;
   }
   return rss;
+}
+
+/** tfa's worker alone in a process (bench/paused-worker.ts), on `taskQueue`, counting the runs that wait for approval. */
+async function startWorkerProcess(harness: Harness, taskQueue: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'paused-worker.ts')], {
+    env: {
+      ...process.env,
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+      TEMPORAL_ADDRESS: testServerAddress(),
+      TFA_TASK_QUEUE: taskQueue,
+      OPENAI_BASE_URL: harness.model.baseURL,
+      TFA_WORKFLOW_BUNDLE: workflowBundlePath(),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const counts = { waiting: 0 };
+  const ready = new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bench/paused-worker.ts exited (${code}) before it was ready`)));
+    readline.createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line === 'ready') resolve();
+      if (line === 'waiting') counts.waiting++;
+    });
+  });
+  await ready;
+  return {
+    pid: child.pid!,
+    waiting: () => counts.waiting,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 /** Calls `task` for every item, at most `window` at a time. */
@@ -322,9 +356,9 @@ async function signalToToolStartedMs(handle: WorkflowHandle): Promise<number> {
   return millis(started ?? scheduled) - millis(signaled);
 }
 
-/** The scripted model runs in the bench's process and keeps every request for tests: not the worker's memory. */
-function forgetModelRequests(harness: Harness): void {
-  harness.model.requests.length = 0;
+/** The paused-runs worker's workflow cache: TFA_MAX_CACHED_WORKFLOWS, or tfa's default. */
+export function cachedRunsOption(): number {
+  return Number(process.env.TFA_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS);
 }
 
 /** Runs of pausedRuns finished before its idle figure. */
@@ -334,34 +368,38 @@ const IDLE_WARM_UP_RUNS = 3;
 const EVICTED_RESUMES = 5;
 
 /**
- * `runs` runs waiting for approval on a worker of their own with tfa's default workflow cache (in this
- * process, so RSS includes the bench's clients and other idle workers too; the caller applies tfa's
- * workflow-thread heap cap first, as startWorker does): RSS idle (after IDLE_WARM_UP_RUNS finished runs)
- * and with all of them waiting, each once RSS settles without work, and with all of them waiting at
- * once (the moment the last one asks). Runs start as they would arrive, at most half a cache of them
- * on their way to the wait at once (the count of approval notices says how many wait). The first runs started are the least recently
- * active, so the cache has evicted them: EVICTED_RESUMES of them are approved one at a time (signal to
- * the tool started, median: the workflow task replays the run's history), then all the others, half a
- * cache of approvals outstanding at a time, waited for until they finish.
+ * `runs` runs waiting for approval on tfa's worker in a process of its own (bench/paused-worker.ts, with
+ * tfa's default workflow cache, heap cap and MALLOC_ARENA_MAX=2): its RSS idle (after IDLE_WARM_UP_RUNS
+ * finished runs) and with all of them waiting, each once RSS settles without work, and with all of
+ * them waiting at once (the moment the last one asks). Runs start as they would arrive, at most half a
+ * cache of them on their way to the wait at once (the count of approval notices says how many wait).
+ * The first runs started are the least recently active, so the cache has evicted them: EVICTED_RESUMES
+ * of them are approved one at a time (signal to the tool started, median: the workflow task replays
+ * the run's history), then all the others, half a cache of approvals outstanding at a time, waited for
+ * until they finish.
  */
 export async function pausedRuns(runs: number) {
   const harness = await benchHarness();
+  const taskQueue = `${harness.taskQueue}-worker-process`;
+  const worker = await startWorkerProcess(harness, taskQueue);
   try {
-    const window = Math.max(1, Math.floor(harness.worker.options.maxCachedWorkflows / 2));
+    const window = Math.max(1, Math.floor(cachedRunsOption() / 2));
+    const start = () => startAgent(harness, 'paused', 'deploy main', {}, taskQueue);
     // Idle is a worker that has run work (compiled code, the SDK's lazy state) and holds no run.
-    for (let run = 0; run < IDLE_WARM_UP_RUNS; run++) await toolLoop(harness, ['list_releases'], 2);
-    forgetModelRequests(harness);
-    const idleWorkerRssMb = await settledRssMb();
+    for (let run = 0; run < IDLE_WARM_UP_RUNS; run++) {
+      harness.model.enqueue(call('list_releases', argsOf.list_releases!), call('done_for_now', { message: 'ok' }));
+      await (await start()).result();
+    }
+    const idleWorkerRssMb = await settledRssMb(worker.pid);
     harness.model.enqueue(...Array.from({ length: runs }, () => call('deploy_to_production', { ref: 'main' })));
     const handles: WorkflowHandle[] = [];
     for (let run = 0; run < runs; run++) {
-      while (handles.length - harness.notifications.length >= window) await sleep(20);
-      handles.push(await startAgent(harness, 'paused', 'deploy main'));
+      while (handles.length - worker.waiting() >= window) await sleep(20);
+      handles.push(await start());
     }
-    while (harness.notifications.length < runs) await sleep(100);
-    forgetModelRequests(harness);
-    const workerRssMbAtLastWait = rssMb();
-    const workerRssMb = await settledRssMb();
+    while (worker.waiting() < runs) await sleep(100);
+    const workerRssMbAtLastWait = await processRssMb(worker.pid);
+    const workerRssMb = await settledRssMb(worker.pid);
     harness.model.enqueue(...Array.from({ length: runs }, () => call('done_for_now', { message: 'deployed' })));
     const alone = handles.slice(0, Math.min(EVICTED_RESUMES, runs - 1));
     const resumes: number[] = [];
@@ -377,7 +415,7 @@ export async function pausedRuns(runs: number) {
     });
     return {
       runs,
-      cachedRuns: harness.worker.options.maxCachedWorkflows,
+      cachedRuns: cachedRunsOption(),
       idleWorkerRssMb,
       idleAfterRuns: IDLE_WARM_UP_RUNS,
       workerRssMb,
@@ -388,6 +426,7 @@ export async function pausedRuns(runs: number) {
       approvalsAtOnce: window,
     };
   } finally {
+    await worker.stop();
     await harness.close();
   }
 }
