@@ -37,7 +37,8 @@ export const WORKFLOW_PRELOAD_MODULES: readonly string[] = [require.resolve('../
 
 /**
  * Runs a worker keeps cached by default: room for that many runs stepping at once without replays,
- * at ~0.9 MB each (the run's own schemas and state); a run waiting for a person is soon evicted.
+ * at ~2 MB of RSS each (mostly the ~800 zod schemas every run builds when it evaluates core/ and
+ * agents/); a run waiting for a person is soon evicted.
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 32;
 

@@ -3,9 +3,9 @@ import v8 from 'node:v8';
 /**
  * The cap, in MB, on each young-generation semi-space of the isolates that run workflows. V8 grows a
  * busy isolate's semi-spaces to 16 MB (48 MB of young generation with its large-object space) and
- * keeps them; the workflow thread allocates fast (every activation, every replay). With the cap, the
- * worker went back to within 50 MB of idle 30 s after 1,000 runs started waiting, which V8's default did
- * not always do (README "Benchmarks"). 2 MB did as well, at ~3 ms more per read-only step.
+ * keeps them; the workflow thread allocates fast (every activation, every replay). With the cap, V8
+ * gave the thread's free pages back after a burst of 1,000 runs started, which its default did not
+ * always do (README "Benchmarks"). 2 MB did as well, at ~3 ms more per read-only step.
  */
 export const WORKFLOW_SEMI_SPACE_MB = 8;
 
