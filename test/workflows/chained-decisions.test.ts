@@ -31,6 +31,25 @@ async function start(script: ScriptedReply[], extra: { maxSteps?: number } = {},
   });
 }
 
+/** A promise that settles when `open` is called: holds a model reply or a tool until the test lets it go. */
+function gate() {
+  let open!: () => void;
+  const held = new Promise<void>((resolve) => (open = resolve));
+  return { held, open };
+}
+
+/** Pauses the run while the chain's second model call is held, then lets that call answer. */
+async function pauseDuringHeldCall(handle: WorkflowHandle, open: () => void): Promise<void> {
+  await eventually(() => harness.model.requests.length === 2); // the chained decision is in flight, held
+  await handle.signal(pauseSignal, { by: 'carol', reason: 'hold on' });
+  await eventually(async () => {
+    const { events } = await handle.query(threadQuery);
+    return events.some((event) => event.type === 'pause_requested');
+  });
+  open();
+  await waitForState(handle, (state) => state.status === 'paused');
+}
+
 async function modelActivities(handle: WorkflowHandle) {
   const history = (await handle.fetchHistory()).events ?? [];
   return history
@@ -114,8 +133,7 @@ test('a chain stops at the run step limit: no model call is made for a step the 
 });
 
 test('a pause that reaches the run during a chained decision is acted on before the model is asked again', async () => {
-  let open!: () => void;
-  const held = new Promise<void>((resolve) => (open = resolve));
+  const { held, open } = gate();
   const handle = await start(
     [
       callTool('list_releases', { environment: 'staging' }),
@@ -126,14 +144,7 @@ test('a pause that reaches the run during a chained decision is acted on before 
     {},
     0, // the chain checks the run before each call
   );
-  await eventually(() => harness.model.requests.length === 2); // the chained decision is in flight, held
-  await handle.signal(pauseSignal, { by: 'carol', reason: 'hold on' });
-  await eventually(async () => {
-    const { events } = await handle.query(threadQuery);
-    return events.some((event) => event.type === 'pause_requested');
-  });
-  open();
-  await waitForState(handle, (state) => state.status === 'paused');
+  await pauseDuringHeldCall(handle, open);
   // The chain made no call after the pause reached the run; the run paused at the step it had recorded.
   expect(harness.model.requests).toHaveLength(2);
   expect(toolCalls(await handle.query(threadQuery)).map((call) => call.tool)).toEqual(['list_releases']);
@@ -152,8 +163,7 @@ test('a pause that reaches the run during a chained decision is acted on before 
 });
 
 test('a pause that reaches the run between two checks: the decisions made after it are let go, and the model is asked again', async () => {
-  let open!: () => void;
-  const held = new Promise<void>((resolve) => (open = resolve));
+  const { held, open } = gate();
   const handle = await start(
     [
       callTool('list_releases', { environment: 'staging' }),
@@ -165,14 +175,7 @@ test('a pause that reaches the run between two checks: the decisions made after 
     {},
     60 * 60_000, // no check during the test: only the workflow can see the pause
   );
-  await eventually(() => harness.model.requests.length === 2);
-  await handle.signal(pauseSignal, { by: 'carol', reason: 'hold on' });
-  await eventually(async () => {
-    const { events } = await handle.query(threadQuery);
-    return events.some((event) => event.type === 'pause_requested');
-  });
-  open();
-  await waitForState(handle, (state) => state.status === 'paused');
+  await pauseDuringHeldCall(handle, open);
   // The chain went on unchecked; the workflow took only the step recorded before the pause.
   expect(harness.model.requests).toHaveLength(4);
   expect(toolCalls(await handle.query(threadQuery)).map((call) => call.tool)).toEqual(['list_releases']);
@@ -239,10 +242,8 @@ test("a step that acts is one round trip: the tool's activity decides the next s
 });
 
 test("a pause that reaches the run while its tool runs: the tool's activity decides nothing, and the run pauses after the tool", async () => {
-  let open!: () => void;
-  const toolHeld = new Promise<void>((resolve) => (open = resolve));
-  let toolStarted!: () => void;
-  const started = new Promise<void>((resolve) => (toolStarted = resolve));
+  const { held: toolHeld, open } = gate();
+  const { held: started, open: toolStarted } = gate();
   harness = await startHarness({
     script: [callTool('deploy_to_staging', { ref: 'main' }), callTool('done_for_now', { message: 'deployed' })],
     runCheckIntervalMs: 0, // the tool's activity checks the run before it decides
