@@ -315,8 +315,12 @@ async function startWorkerProcess(harness: Harness, taskQueue: string) {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const counts = { waiting: 0 };
+  let exitCode: number | null | undefined;
   const ready = new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`bench/paused-worker.ts exited (${code}) before it was ready`)));
+    child.once('exit', (code) => {
+      exitCode = code;
+      reject(new Error(`bench/paused-worker.ts exited (${code}) before it was ready`));
+    });
     readline.createInterface({ input: child.stdout }).on('line', (line) => {
       if (line === 'ready') resolve();
       if (line === 'waiting') counts.waiting++;
@@ -325,7 +329,11 @@ async function startWorkerProcess(harness: Harness, taskQueue: string) {
   await ready;
   return {
     pid: child.pid!,
-    waiting: () => counts.waiting,
+    /** Runs that asked for approval so far; throws once the worker has exited, so no wait hangs on it. */
+    waiting: () => {
+      if (exitCode !== undefined) throw new Error(`bench/paused-worker.ts exited (${exitCode})`);
+      return counts.waiting;
+    },
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -369,7 +377,7 @@ const EVICTED_RESUMES = 5;
 
 /**
  * `runs` runs waiting for approval on tfa's worker in a process of its own (bench/paused-worker.ts, with
- * tfa's default workflow cache, heap cap and MALLOC_ARENA_MAX=2): its RSS idle (after IDLE_WARM_UP_RUNS
+ * tfa's workflow cache (cachedRunsOption), heap cap and MALLOC_ARENA_MAX=2): its RSS idle (after IDLE_WARM_UP_RUNS
  * finished runs) and with all of them waiting, each once RSS settles without work, and with all of
  * them waiting at once (the moment the last one asks). Runs start as they would arrive, at most half a
  * cache of them on their way to the wait at once (the count of approval notices says how many wait).
