@@ -11,6 +11,8 @@ import { canonicalJson } from './digest';
 
 const KEY_PREFIX = 'ed25519:';
 const HEX_32_BYTES = /^[0-9a-f]{64}$/;
+// Patterns are tested in .refine(), not .regex(): the workflows share these schemas frozen (workflows/settle-schemas.ts).
+const HEX_64_BYTES = /^[0-9a-f]{128}$/;
 /** Domain separation: a tfa decision signature can never be mistaken for any other signed text. */
 const STATEMENT_PREFIX = 'tfa-decision-v1\n';
 
@@ -32,7 +34,7 @@ export const DecisionSignature = z.object({
   /** Set by an attester: how it authenticated the person. Absent: the person signed with their own key. */
   via: z.enum(['gateway', 'slack']).optional(),
   /** Ed25519 signature over the decision statement, in hex. */
-  value: z.string().regex(/^[0-9a-f]{128}$/, 'expected an Ed25519 signature: 128 hex digits'),
+  value: z.string().refine((value) => HEX_64_BYTES.test(value), 'expected an Ed25519 signature: 128 hex digits'),
 });
 export type DecisionSignature = z.infer<typeof DecisionSignature>;
 

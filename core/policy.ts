@@ -3,6 +3,8 @@ import { describeIssues } from './zod-issues';
 import { PublicKey } from './identity';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+// Patterns are tested in .refine(), not .regex(): the workflows share these schemas frozen (workflows/settle-schemas.ts).
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 const names = z.array(z.string().min(1)).min(1);
 
@@ -91,7 +93,7 @@ export const Person = z.object({
   /** The Slack user id (U…) the gateway maps to this person; a Slack display name is never trusted. */
   slackUserId: z
     .string()
-    .regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U024BE7LH')
+    .refine((id) => SLACK_USER_ID.test(id), 'a Slack user id such as U024BE7LH')
     .optional(),
 });
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 const tokens = z.number().int().nonnegative();
+// Patterns are tested in .refine(), not .regex(): the workflows share these schemas frozen (workflows/settle-schemas.ts).
+const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 /** The longest model name a call's usage records. */
 export const USAGE_MODEL_NAME_LIMIT = 200;
@@ -96,7 +98,7 @@ export type ModelPrice = z.infer<typeof ModelPrice>;
 /** The price table file (config/prices.json, TFA_PRICES_FILE). */
 export const PriceTable = z.object({
   /** When these prices were read off the provider's price list (YYYY-MM-DD); prices change. */
-  pricesAsOf: z.iso.date(),
+  pricesAsOf: z.string().refine((date) => ISO_DATE.test(date), 'expected a date, YYYY-MM-DD'),
   source: z.string().optional(),
   currency: z.literal('USD'),
   unit: z.literal('per 1M tokens'),

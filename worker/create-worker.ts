@@ -31,14 +31,18 @@ export const PAYLOAD_CONVERTER_PATH = require.resolve('../workflows/payload-conv
 
 /**
  * Modules evaluated once in the worker's workflow context and shared by every run (bundleWorkflowCode's
- * preloadModules): the zod library. Without them a bundle still works, each run loading its own copy.
+ * preloadModules): the zod library, then core/ and agents/ with their schemas. Without them a bundle
+ * still works, each run evaluating its own copies (~1 MB of schemas per cached run).
  */
-export const WORKFLOW_PRELOAD_MODULES: readonly string[] = [require.resolve('../workflows/shared-zod')];
+export const WORKFLOW_PRELOAD_MODULES: readonly string[] = [
+  require.resolve('../workflows/shared-zod'),
+  require.resolve('../workflows/shared-modules'),
+];
 
 /**
- * Runs a worker keeps cached by default: room for that many runs stepping at once without replays,
- * at ~2 MB of RSS each (mostly the ~800 zod schemas every run builds when it evaluates core/ and
- * agents/); a run waiting for a person is soon evicted.
+ * Runs a worker keeps cached by default: room for that many runs stepping at once without replays, at
+ * ~0.3 MB of heap each (their thread, state and workflows/ modules); a run waiting for a person is soon
+ * evicted.
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 32;
 

@@ -3,7 +3,7 @@
 // and every schema of a run then shares zod's classes). The SDK deep-freezes a preloaded module before
 // any run starts, and zod finishes a schema class on its first construction (it installs members on
 // the class's prototype) and some of its shared state on first use; so every class is built and used
-// once here, before the freeze. Each run still builds its own schemas from this library.
+// once here, before the freeze. workflows/shared-modules.ts builds the schemas all runs share.
 import { z } from 'zod';
 
 const sample = z.object({ kind: z.literal('a'), text: z.string().min(1).max(10).trim(), count: z.number().int() });
