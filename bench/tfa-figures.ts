@@ -421,6 +421,9 @@ export async function pausedRuns(runs: number) {
       await handle.signal(approveSignal, { by: 'bench' });
       await handle.result();
     });
+    const approveAllS = Math.round((performance.now() - started) / 100) / 10;
+    // The same worker after the same work with no run held: the difference is what the waiting runs hold.
+    const idleAgainRssMb = await settledRssMb(worker.pid);
     return {
       runs,
       cachedRuns: cachedRunsOption(),
@@ -430,8 +433,10 @@ export async function pausedRuns(runs: number) {
       workerRssMbAtLastWait,
       settleS: PAUSED_SETTLE_S,
       resumeEvictedMs: median(resumes),
-      approveAllS: Math.round((performance.now() - started) / 100) / 10,
+      approveAllS,
       approvalsAtOnce: window,
+      idleAgainRssMb,
+      heldByWaitingRunsMb: workerRssMb - idleAgainRssMb,
     };
   } finally {
     await worker.stop();
