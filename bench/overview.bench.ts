@@ -181,8 +181,6 @@ interface BenchResults {
     approvalsAtOnce: number | null;
     /** Settled RSS once every run has finished: the same worker after the same work, holding no run. */
     idleAgainRssMb: number | null;
-    /** workerRssMb - idleAgainRssMb: what the waiting runs themselves hold. */
-    heldByWaitingRunsMb: number | null;
   };
 }
 
@@ -273,7 +271,6 @@ async function main(): Promise<void> {
           cachedRuns: null,
           approvalsAtOnce: null,
           idleAgainRssMb: null,
-          heldByWaitingRunsMb: null,
         },
   };
   printTable(results);
@@ -360,7 +357,7 @@ function printTable(r: BenchResults): void {
       `${r.paused.runs ?? 0} runs waiting for approval`,
       r.paused.runs ? `RSS ${r.paused.idleWorkerRssMb} -> ${r.paused.workerRssMb} MB` : 'not run',
       r.paused.runs
-        ? `${r.paused.idleAgainRssMb} MB once all finished, so the waiting runs hold ${r.paused.heldByWaitingRunsMb} MB; each once RSS settled, at least ${r.paused.settleS} s without work; idle after ${r.paused.idleAfterRuns} finished runs (${r.paused.workerRssMbAtLastWait} MB as the last one asked; workflow semi-space ${r.paused.semiSpaceMb ? `${r.paused.semiSpaceMb} MB` : "V8's default"}); ${r.paused.cachedRuns} cached; an evicted run's approval -> tool started ${r.paused.resumeEvictedMs} ms (median of 5 alone); all others approved (${r.paused.approvalsAtOnce} at a time) and finished ${r.paused.approveAllS} s`
+        ? `${r.paused.idleAgainRssMb} MB once all finished; each once RSS settled, at least ${r.paused.settleS} s without work; idle after ${r.paused.idleAfterRuns} finished runs (${r.paused.workerRssMbAtLastWait} MB as the last one asked; workflow semi-space ${r.paused.semiSpaceMb ? `${r.paused.semiSpaceMb} MB` : "V8's default"}); ${r.paused.cachedRuns} cached; an evicted run's approval -> tool started ${r.paused.resumeEvictedMs} ms (median of 5 alone); all others approved (${r.paused.approvalsAtOnce} at a time) and finished ${r.paused.approveAllS} s`
         : '',
     ],
     [

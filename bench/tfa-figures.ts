@@ -422,7 +422,7 @@ export async function pausedRuns(runs: number) {
       await handle.result();
     });
     const approveAllS = Math.round((performance.now() - started) / 100) / 10;
-    // The same worker after the same work with no run held: the difference is what the waiting runs hold.
+    // The same worker after the same work, holding no run.
     const idleAgainRssMb = await settledRssMb(worker.pid);
     return {
       runs,
@@ -436,7 +436,6 @@ export async function pausedRuns(runs: number) {
       approveAllS,
       approvalsAtOnce: window,
       idleAgainRssMb,
-      heldByWaitingRunsMb: workerRssMb - idleAgainRssMb,
     };
   } finally {
     await worker.stop();
