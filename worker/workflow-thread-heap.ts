@@ -10,10 +10,19 @@ import v8 from 'node:v8';
 export const WORKFLOW_SEMI_SPACE_MB = 8;
 
 /**
- * Caps the young generation of every V8 isolate started after this call. V8 flags are process-wide and
- * read when an isolate starts: call it before Worker.create starts the SDK's workflow threads. The main
- * thread, started already, keeps its own (it runs the activities, whose allocations differ).
+ * How far, in percent, V8 lets a heap grow past what its last full collection kept before it collects
+ * again. V8's own factor (up to 4x for a small heap) let a burst of 1,000 run starts grow the heaps by
+ * ~100 MB that stayed after the runs went quiet (V8 gives pages back only after a memory-reducing
+ * collection, which an idle worker may never run); at 10% the burst left ~50 (README "Benchmarks").
+ */
+export const HEAP_GROWING_PERCENT = 10;
+
+/**
+ * Caps the young generation and the heap growth of every V8 isolate started after this call. V8 flags
+ * are process-wide and read when an isolate starts: call it before Worker.create starts the SDK's
+ * workflow threads. The main thread, started already, keeps its own semi-space size.
  */
 export function capWorkflowThreadHeap(semiSpaceMb: number = WORKFLOW_SEMI_SPACE_MB): void {
   v8.setFlagsFromString(`--max-semi-space-size=${semiSpaceMb}`);
+  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
