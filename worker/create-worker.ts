@@ -41,7 +41,7 @@ export const WORKFLOW_PRELOAD_MODULES: readonly string[] = [
 
 /**
  * Runs a worker keeps cached by default: room for that many runs stepping at once without replays, at
- * ~0.3 MB of heap each (their thread, state and workflows/ modules); a run waiting for a person is soon
+ * ~0.2 MB of heap each (their thread, state and workflows/ modules); a run waiting for a person is soon
  * evicted.
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 32;

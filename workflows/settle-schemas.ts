@@ -5,9 +5,9 @@
 // schema reachable from the shared modules is used once here, before the freeze.
 
 /** A zod schema or check: an object with its internals as an own `_zod`. */
-type ZodObject = { _zod: { def?: Record<string, unknown>; run?: unknown } } & Record<PropertyKey, unknown>;
+type SchemaOrCheck = { _zod: { def?: Record<string, unknown>; run?: unknown } } & Record<PropertyKey, unknown>;
 
-function isZodObject(value: object): value is ZodObject {
+function isSchemaOrCheck(value: object): value is SchemaOrCheck {
   return Object.prototype.hasOwnProperty.call(value, '_zod');
 }
 
@@ -32,14 +32,14 @@ function readPrototypeAccessors(target: Record<PropertyKey, unknown>): void {
  * Why a shared schema cannot be frozen, or null. zod resets a check's RegExp (lastIndex) on every test
  * and a template literal's pattern on every parse; a frozen RegExp refuses the reset.
  */
-function unfreezable(zod: ZodObject['_zod']): string | null {
+function unfreezable(zod: SchemaOrCheck['_zod']): string | null {
   const def = zod.def ?? {};
   if (def.type === 'template_literal') return 'is a template literal';
   const key = Object.keys(def).find((name) => def[name] instanceof RegExp);
   return key === undefined ? null : `holds a RegExp (${key})`;
 }
 
-function settle(schema: ZodObject, where: string): void {
+function settle(schema: SchemaOrCheck, where: string): void {
   const reason = unfreezable(schema._zod);
   if (reason)
     throw new Error(
@@ -71,7 +71,7 @@ export function settleSharedSchemas(modules: Record<string, object>): number {
     const [value, where] = pending.pop()!;
     if (value === null || typeof value !== 'object' || seen.has(value)) continue;
     seen.add(value);
-    if (isZodObject(value)) {
+    if (isSchemaOrCheck(value)) {
       settle(value, where);
       settled++;
     }
