@@ -10,6 +10,7 @@ import { createConsoleChannel } from '../activities/channels/console-channel';
 import { createReleaseStore } from '../activities/deploybot/release-store';
 import { createDeployFixture, FIXTURE_TEST_COMMAND } from '../test/support/deploy-fixture';
 import { createWorker } from '../worker/create-worker';
+import { trimHeapWhenIdle } from '../worker/idle-heap-trim';
 import { capWorkflowThreadHeap, WORKFLOW_SEMI_SPACE_MB } from '../worker/workflow-thread-heap';
 import { cachedRunsOption, NO_OP_EXECUTORS } from './tfa-figures';
 
@@ -42,11 +43,14 @@ async function main(): Promise<void> {
     maxCachedWorkflows: cachedRunsOption(),
   });
   process.once('SIGTERM', () => worker.shutdown());
+  // As startWorker does while the worker runs.
+  const trimmer = trimHeapWhenIdle();
   const running = worker.run();
   process.stdout.write('ready\n');
   try {
     await running;
   } finally {
+    trimmer.stop();
     await connection.close();
     await fixture.cleanup();
   }

@@ -10,6 +10,7 @@ import { workerPayloadCodecs } from '../codec/from-config';
 import type { TfaConfig } from '../core/config';
 import { createWorker } from './create-worker';
 import { startWorkerMetrics } from './run-gauges';
+import { trimHeapWhenIdle } from './idle-heap-trim';
 import { metricsEndpoint } from './runtime';
 import { capWorkflowThreadHeap } from './workflow-thread-heap';
 
@@ -27,7 +28,10 @@ export interface StartWorkerOptions {
 export interface StartedWorker {
   connection: NativeConnection;
   tracing: Tracing | undefined;
-  /** Polls the task queue, with the metrics endpoint serving, until SIGINT/SIGTERM and in-flight tasks are done. */
+  /**
+   * Polls the task queue, with the metrics endpoint serving and the heap trimmed when quiet
+   * (idle-heap-trim.ts), until SIGINT/SIGTERM and in-flight tasks are done.
+   */
   run(): Promise<void>;
   /** Closes the connection and exports the last spans. */
   close(): Promise<void>;
@@ -59,9 +63,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<StartedW
         namespace: temporal.namespace,
         taskQueue: config.TFA_TASK_QUEUE,
       });
+      const trimmer = trimHeapWhenIdle();
       try {
         await worker.run();
       } finally {
+        trimmer.stop();
         metrics.stop();
       }
     },
