@@ -34,6 +34,8 @@ async function main(): Promise<void> {
   // Before createWorker starts the workflow thread, as startWorker does (TFA_BENCH_SEMI_SPACE_MB=0: V8's default).
   const semiSpaceMb = Number(process.env.TFA_BENCH_SEMI_SPACE_MB ?? WORKFLOW_SEMI_SPACE_MB);
   if (semiSpaceMb > 0) capWorkflowThreadHeap(semiSpaceMb);
+  // As startWorker does, before the workflow thread starts.
+  const trimmer = trimHeapWhenIdle();
   const worker = await createWorker({
     connection,
     namespace: 'default',
@@ -43,8 +45,6 @@ async function main(): Promise<void> {
     maxCachedWorkflows: cachedRunsOption(),
   });
   process.once('SIGTERM', () => worker.shutdown());
-  // As startWorker does while the worker runs.
-  const trimmer = trimHeapWhenIdle();
   const running = worker.run();
   process.stdout.write('ready\n');
   try {

@@ -42,8 +42,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<StartedW
   const { config, temporal } = options;
   const connection = await connectWorker(temporal);
   const tracing = await startTracing(options.serviceName);
-  // Before createWorker starts the workflow thread, which reads it (workflow-thread-heap.ts says why).
+  // Both before createWorker starts the workflow thread (workflow-thread-heap.ts and idle-heap-trim.ts say why).
   capWorkflowThreadHeap();
+  const trimmer = trimHeapWhenIdle();
   const worker = await createWorker({
     connection,
     namespace: temporal.namespace,
@@ -63,7 +64,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<StartedW
         namespace: temporal.namespace,
         taskQueue: config.TFA_TASK_QUEUE,
       });
-      const trimmer = trimHeapWhenIdle();
       try {
         await worker.run();
       } finally {
@@ -72,6 +72,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<StartedW
       }
     },
     async close() {
+      trimmer.stop();
       await connection.close();
       await tracing?.shutdown();
     },
