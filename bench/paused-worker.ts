@@ -31,10 +31,9 @@ async function main(): Promise<void> {
     releases: createReleaseStore({ repo: fixture.repo, root: fixture.root, testCommand: FIXTURE_TEST_COMMAND }),
   });
   const connection = await NativeConnection.connect({ address: required('TEMPORAL_ADDRESS') });
-  // Before createWorker starts the workflow thread, as startWorker does (TFA_BENCH_SEMI_SPACE_MB=0: V8's default).
+  // Both before createWorker starts the workflow thread, as startWorker does (TFA_BENCH_SEMI_SPACE_MB=0: V8's default heap).
   const semiSpaceMb = Number(process.env.TFA_BENCH_SEMI_SPACE_MB ?? WORKFLOW_SEMI_SPACE_MB);
   if (semiSpaceMb > 0) capWorkflowThreadHeap(semiSpaceMb);
-  // As startWorker does, before the workflow thread starts.
   const trimmer = trimHeapWhenIdle();
   const worker = await createWorker({
     connection,
